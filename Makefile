@@ -1,0 +1,48 @@
+# kubectl expose-gw — `make help` lists the targets.
+SHELL := bash
+GO ?= go
+BIN := bin
+VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo v0.0.0-dev)
+COMMIT ?= $(shell git rev-parse --short HEAD 2>/dev/null || echo unknown)
+PKG := github.com/expose-gw/kubectl-expose-gw
+LDFLAGS := -s -w -X $(PKG)/plugin.version=$(VERSION) -X $(PKG)/plugin.gitCommit=$(COMMIT)
+TOOLS := $(BIN)/kube-apiserver $(BIN)/etcd $(BIN)/kubectl $(BIN)/kwok
+PLUGIN := $(BIN)/plugin/kubectl-expose_gw
+export CGO_ENABLED := 0
+
+.PHONY: help
+help: ## List the targets
+	@grep -hE '^[a-z][a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk -F':.*?## ' '{printf "  %-10s %s\n", $$1, $$2}'
+
+.PHONY: tools
+tools: $(BIN)/.tools-stamp ## Build kube-apiserver, etcd, kubectl and kwok for the tests (first time ~5 min)
+
+$(BIN)/.tools-stamp: test/tools/go.mod test/tools/go.sum test/tools/build.sh
+	test/tools/build.sh $(BIN)
+	touch $@
+
+.PHONY: build
+build: ## Build the plugin binary into bin/plugin/
+	$(GO) build -trimpath -ldflags "$(LDFLAGS)" -o $(PLUGIN) ./cmd/kubectl-expose_gw
+
+.PHONY: install
+install: build ## Put kubectl-expose_gw on PATH (into $(GOBIN) or ~/go/bin)
+	install -D -m 0755 $(PLUGIN) "$$($(GO) env GOPATH)/bin/kubectl-expose_gw"
+	@echo "installed $$($(GO) env GOPATH)/bin/kubectl-expose_gw; try: kubectl expose-gw version"
+
+.PHONY: lint
+lint: ## gofmt and go vet
+	@out=$$(gofmt -l . | grep -v '^test/tools/' || true); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+	$(GO) vet ./...
+
+.PHONY: test
+test: tools build lint ## Build what is needed and run all tests against a real kube-apiserver
+	EXPOSE_GW_PLUGIN_DIR=$(CURDIR)/$(BIN)/plugin $(GO) test -count=1 -timeout 30m ./...
+
+.PHONY: demo
+demo: tools build ## Run the main job end to end on a local sandbox
+	EXPOSE_GW_PLUGIN_DIR=$(CURDIR)/$(BIN)/plugin $(GO) test -count=1 -run 'TestSmoke' -v ./test/
+
+.PHONY: clean
+clean: ## Remove built plugin binaries (keeps the cached control plane)
+	rm -rf $(BIN)/plugin dist

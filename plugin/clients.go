@@ -1,0 +1,43 @@
+package plugin
+
+import (
+	"fmt"
+
+	istioclient "istio.io/client-go/pkg/clientset/versioned"
+	"k8s.io/cli-runtime/pkg/genericclioptions"
+	"k8s.io/client-go/kubernetes"
+	"k8s.io/client-go/rest"
+)
+
+// Clients are the API clients a command needs, built from the standard
+// kubectl flags.
+type Clients struct {
+	Config *rest.Config
+	Kube   kubernetes.Interface
+	Istio  istioclient.Interface
+	// Namespace is -n, else the kubeconfig context's, else "default".
+	Namespace string
+	// ExplicitNamespace is true when -n was given.
+	ExplicitNamespace bool
+}
+
+// NewClients builds clients from flags.
+func NewClients(flags *genericclioptions.ConfigFlags) (*Clients, error) {
+	cfg, err := flags.ToRESTConfig()
+	if err != nil {
+		return nil, fmt.Errorf("reading kubeconfig: %w", err)
+	}
+	ns, explicit, err := flags.ToRawKubeConfigLoader().Namespace()
+	if err != nil {
+		return nil, fmt.Errorf("reading the namespace from kubeconfig: %w", err)
+	}
+	kube, err := kubernetes.NewForConfig(cfg)
+	if err != nil {
+		return nil, err
+	}
+	ist, err := istioclient.NewForConfig(cfg)
+	if err != nil {
+		return nil, err
+	}
+	return &Clients{Config: cfg, Kube: kube, Istio: ist, Namespace: ns, ExplicitNamespace: explicit}, nil
+}

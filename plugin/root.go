@@ -1,0 +1,31 @@
+// Package plugin holds the command tree of `kubectl expose-gw` and the
+// Gateway/VirtualService model it writes.
+package plugin
+
+import (
+	"github.com/spf13/cobra"
+	"k8s.io/cli-runtime/pkg/genericclioptions"
+	"k8s.io/cli-runtime/pkg/genericiooptions"
+)
+
+// NewRootCmd returns `kubectl expose-gw` with every standard kubectl flag
+// (--kubeconfig, --context, -n, --as, --request-timeout, ...) and its
+// subcommands.
+func NewRootCmd(streams genericiooptions.IOStreams) *cobra.Command {
+	flags := genericclioptions.NewConfigFlags(true)
+	cmd := &cobra.Command{
+		Use:   "expose-gw",
+		Short: "Expose a Service through the Istio ingress gateway, find its URL and proxy to it",
+		Long: `kubectl expose-gw writes the Istio Gateway and VirtualService that make a Service
+reachable through the ingress gateway, tells where the gateway can be reached, and runs
+a local proxy that sends the Host header the route needs.`,
+		Annotations:   map[string]string{cobra.CommandDisplayNameAnnotation: "kubectl expose-gw"},
+		SilenceUsage:  true,
+		SilenceErrors: true,
+	}
+	cmd.SetOut(streams.Out)
+	cmd.SetErr(streams.ErrOut)
+	flags.AddFlags(cmd.PersistentFlags())
+	cmd.AddCommand(NewCmdVersion(streams))
+	return cmd
+}

@@ -1,0 +1,127 @@
+package testenv
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	istioclient "istio.io/client-go/pkg/clientset/versioned"
+	"k8s.io/client-go/kubernetes"
+	"k8s.io/client-go/rest"
+	"sigs.k8s.io/controller-runtime/pkg/envtest"
+)
+
+// Options says what a test needs besides the apiserver.
+type Options struct {
+	// Kwok starts kwok: nodes annotated kwok.x-k8s.io/node=fake become Ready,
+	// pods on them Running, and port-forwards to pods in istio-system reach
+	// the Gateway recorders.
+	Kwok bool
+}
+
+// Env is a running control plane. Everything it started is stopped when the
+// test ends (apiserver before etcd), whether the test passed or not.
+type Env struct {
+	Config     *rest.Config // admin (system:masters)
+	Kube       kubernetes.Interface
+	Istio      istioclient.Interface
+	Kubeconfig string // admin kubeconfig file
+	Dir        string // scratch folder of this environment
+
+	// Gateway and GatewayTLS stand in for the ingress gateway's Envoy: with
+	// Kwok, port-forwards to port 8080 (8443) of any pod in istio-system
+	// reach them.
+	Gateway    *Recorder
+	GatewayTLS *Recorder
+
+	t   testing.TB
+	env *envtest.Environment
+}
+
+// Start starts etcd and kube-apiserver with the Istio CRDs installed.
+func Start(t testing.TB, opts Options) *Env {
+	t.Helper()
+	bin := BinDir()
+	for _, b := range []string{"etcd", "kube-apiserver", "kubectl", "kwok"} {
+		if _, err := os.Stat(filepath.Join(bin, b)); err != nil {
+			t.Fatalf("test control plane not built: %s missing (run `make tools`)", filepath.Join(bin, b))
+		}
+	}
+	crds, err := IstioCRDs()
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := &Env{t: t, Dir: t.TempDir()}
+	e.env = &envtest.Environment{
+		BinaryAssetsDirectory: bin,
+		CRDDirectoryPaths:     []string{crds},
+		ErrorIfCRDPathMissing: true,
+	}
+	api := e.env.ControlPlane.GetAPIServer()
+	api.Configure().Set("kubelet-preferred-address-types", "InternalIP,ExternalIP,Hostname")
+	api.Configure().Set("service-cluster-ip-range", "10.96.0.0/16")
+	if e.Config, err = e.env.Start(); err != nil {
+		_ = e.env.Stop()
+		t.Fatalf("starting kube-apiserver and etcd: %v", err)
+	}
+	t.Cleanup(func() {
+		if err := e.env.Stop(); err != nil {
+			t.Logf("stopping the control plane: %v", err)
+		}
+	})
+	e.Kube = kubernetes.NewForConfigOrDie(e.Config)
+	e.Istio = istioclient.NewForConfigOrDie(e.Config)
+	e.Kubeconfig = e.AddUser("admin", []string{"system:masters"})
+	if v, err := e.Kube.Discovery().ServerVersion(); err == nil {
+		t.Logf("real kube-apiserver %s at %s with %d Istio CRDs", v.GitVersion, e.Config.Host, len(e.env.CRDs))
+	}
+	if opts.Kwok {
+		e.Gateway = NewRecorder(t, false)
+		e.GatewayTLS = NewRecorder(t, true)
+		e.startKwok()
+	}
+	return e
+}
+
+// AddUser creates a user authenticated by a client certificate in the given
+// groups and returns the path of a kubeconfig for it. It has no rights
+// beyond its groups': bind them with Grant.
+func (e *Env) AddUser(name string, groups []string) string {
+	e.t.Helper()
+	u, err := e.env.AddUser(envtest.User{Name: name, Groups: groups}, nil)
+	if err != nil {
+		e.t.Fatalf("adding user %s: %v", name, err)
+	}
+	kc, err := u.KubeConfig()
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	path := filepath.Join(e.Dir, "kubeconfig-"+name)
+	if err := os.WriteFile(path, kc, 0o600); err != nil {
+		e.t.Fatal(err)
+	}
+	return path
+}
+
+// Ctx is a context that ends with the test.
+func (e *Env) Ctx() context.Context {
+	return e.t.Context()
+}
+
+// Eventually polls cond every 50ms until it returns true or timeout passes.
+func Eventually(t testing.TB, timeout time.Duration, what string, cond func() (bool, error)) {
+	t.Helper()
+	deadline := time.Now().Add(timeout)
+	var last error
+	for time.Now().Before(deadline) {
+		ok, err := cond()
+		if ok {
+			return
+		}
+		last = err
+		time.Sleep(50 * time.Millisecond)
+	}
+	t.Fatalf("timed out after %s waiting for %s (last error: %v)", timeout, what, last)
+}

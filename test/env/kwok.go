@@ -1,0 +1,132 @@
+package testenv
+
+import (
+	"bytes"
+	"fmt"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"time"
+)
+
+// KwokNodeAnnotation marks the Nodes kwok manages (makes Ready and runs pods
+// on). Nodes without it keep whatever status a test writes.
+const KwokNodeAnnotation = "kwok.x-k8s.io/node"
+
+func freePort() (int, error) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return 0, err
+	}
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port, nil
+}
+
+func (e *Env) startKwok() {
+	t := e.t
+	t.Helper()
+	stages, err := kwokStages()
+	if err != nil {
+		t.Fatal(err)
+	}
+	port, err := freePort()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var cfg bytes.Buffer
+	fmt.Fprintf(&cfg, `apiVersion: config.kwok.x-k8s.io/v1alpha1
+kind: KwokConfiguration
+options:
+  manageAllNodes: false
+  manageNodesWithAnnotationSelector: %s=fake
+  nodeIP: 127.0.0.1
+  nodePort: %d
+  serverAddress: 127.0.0.1:%d
+  cidr: 10.244.0.1/16
+  podPlayStageParallelism: 4
+  nodePlayStageParallelism: 4
+  nodeLeaseParallelism: 4
+  nodeLeaseDurationSeconds: 40
+  podsOnNodeSyncParallelism: 4
+  enablePodsOnNodeSyncListPager: true
+  enablePodsOnNodeSyncStreamWatch: false
+  enableDebuggingHandlers: true
+---
+apiVersion: kwok.x-k8s.io/v1alpha1
+kind: ClusterPortForward
+metadata:
+  name: ingress-gateway
+spec:
+  selector:
+    matchNamespaces: [istio-system]
+  forwards:
+  - ports: [8080, 80]
+    target: {address: 127.0.0.1, port: %d}
+  - ports: [8443, 443]
+    target: {address: 127.0.0.1, port: %d}
+`, KwokNodeAnnotation, port, port, e.Gateway.Port(), e.GatewayTLS.Port())
+	for _, s := range stages {
+		b, err := os.ReadFile(s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		cfg.WriteString("---\n")
+		cfg.Write(b)
+	}
+	cfgPath := filepath.Join(e.Dir, "kwok.yaml")
+	if err := os.WriteFile(cfgPath, cfg.Bytes(), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	logPath := filepath.Join(e.Dir, "kwok.log")
+	logf, err := os.Create(logPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(filepath.Join(BinDir(), "kwok"), "--kubeconfig", e.Kubeconfig, "--config", cfgPath)
+	cmd.Stdout, cmd.Stderr = logf, logf
+	if err := cmd.Start(); err != nil {
+		t.Fatalf("starting kwok: %v", err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	// Registered after the apiserver's cleanup, so it runs before it.
+	t.Cleanup(func() {
+		_ = cmd.Process.Kill()
+		<-done
+		logf.Close()
+		if t.Failed() {
+			if b, err := os.ReadFile(logPath); err == nil {
+				t.Logf("kwok log (tail):\n%s", tail(b, 3000))
+			}
+		}
+	})
+	// kwok is ready when its kubelet server answers.
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		select {
+		case err := <-done:
+			b, _ := os.ReadFile(logPath)
+			t.Fatalf("kwok exited: %v\n%s", err, tail(b, 3000))
+		default:
+		}
+		c, err := net.DialTimeout("tcp", "127.0.0.1:"+strconv.Itoa(port), time.Second)
+		if err == nil {
+			c.Close()
+			return
+		}
+		if time.Now().After(deadline) {
+			b, _ := os.ReadFile(logPath)
+			t.Fatalf("kwok did not start in 30s\n%s", tail(b, 3000))
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+func tail(b []byte, n int) []byte {
+	if len(b) > n {
+		return b[len(b)-n:]
+	}
+	return b
+}
