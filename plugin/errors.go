@@ -21,7 +21,7 @@ func ExplainAPIError(err error, verb, resource string) error {
 	case meta.IsNoMatchError(err) || isMissingIstioCRD(err, resource):
 		return fmt.Errorf("cannot %s %s: the networking.istio.io API is not served by this cluster (is Istio installed?): %w", verb, resource, err)
 	case apierrors.IsForbidden(err):
-		return fmt.Errorf("forbidden: you may not %s %s (ask for RBAC permission to %q %q): %w", verb, resource, verb, resource, errors.Unwrap(err))
+		return fmt.Errorf("forbidden: you may not %s %s (ask for RBAC permission to %q %q): %w", verb, resource, verb, resource, err)
 	case apierrors.IsConflict(err):
 		return fmt.Errorf("cannot %s %s: it was changed by someone else meanwhile, try again: %w", verb, resource, err)
 	case errors.As(err, &status):

@@ -1,0 +1,50 @@
+package plugin
+
+import (
+	"errors"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/apimachinery/pkg/api/meta"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+)
+
+func TestExplainAPIError(t *testing.T) {
+	vs := schema.GroupResource{Group: "networking.istio.io", Resource: "virtualservices"}
+	cases := map[string]struct {
+		err      error
+		resource string
+		want     string
+	}{
+		"nil stays nil": {nil, "virtualservices.networking.istio.io", ""},
+		"forbidden names verb and resource": {
+			apierrors.NewForbidden(vs, "x", errors.New("no")), "virtualservices.networking.istio.io",
+			`forbidden: you may not create virtualservices.networking.istio.io (ask for RBAC permission to "create" "virtualservices.networking.istio.io")`,
+		},
+		"missing CRD asks about Istio": {
+			&meta.NoKindMatchError{GroupKind: schema.GroupKind{Group: "networking.istio.io", Kind: "VirtualService"}},
+			"virtualservices.networking.istio.io", "is Istio installed?",
+		},
+		"404 on the collection is a missing CRD": {
+			apierrors.NewNotFound(vs, ""), "virtualservices.networking.istio.io", "is Istio installed?",
+		},
+		"404 of a named object is not": {
+			apierrors.NewNotFound(vs, "flaskapp"), "virtualservices.networking.istio.io", `virtualservices.networking.istio.io "flaskapp" not found`,
+		},
+		"conflict says try again": {
+			apierrors.NewConflict(vs, "flaskapp", errors.New("changed")), "virtualservices.networking.istio.io", "try again",
+		},
+	}
+	for name, c := range cases {
+		t.Run(name, func(t *testing.T) {
+			got := ExplainAPIError(c.err, "create", c.resource)
+			if c.want == "" {
+				assert.NoError(t, got)
+				return
+			}
+			assert.ErrorContains(t, got, c.want)
+			assert.ErrorIs(t, got, c.err)
+		})
+	}
+}
