@@ -4,7 +4,6 @@ import (
 	"context"
 	"os"
 	"path/filepath"
-	"testing"
 	"time"
 
 	istioclient "istio.io/client-go/pkg/clientset/versioned"
@@ -36,12 +35,12 @@ type Env struct {
 	Gateway    *Recorder
 	GatewayTLS *Recorder
 
-	t   testing.TB
+	t   TB
 	env *envtest.Environment
 }
 
 // Start starts etcd and kube-apiserver with the Istio CRDs installed.
-func Start(t testing.TB, opts Options) *Env {
+func Start(t TB, opts Options) *Env {
 	t.Helper()
 	bin := BinDir()
 	for _, b := range []string{"etcd", "kube-apiserver", "kubectl", "kwok"} {
@@ -111,7 +110,7 @@ func (e *Env) Ctx() context.Context {
 }
 
 // Eventually polls cond every 50ms until it returns true or timeout passes.
-func Eventually(t testing.TB, timeout time.Duration, what string, cond func() (bool, error)) {
+func Eventually(t TB, timeout time.Duration, what string, cond func() (bool, error)) {
 	t.Helper()
 	deadline := time.Now().Add(timeout)
 	var last error

@@ -7,7 +7,6 @@ import (
 	"net/url"
 	"strconv"
 	"sync"
-	"testing"
 )
 
 // Request is what the stand-in gateway saw of one request.
@@ -34,7 +33,7 @@ type Recorder struct {
 
 // NewRecorder starts a recorder on 127.0.0.1 (TLS with httptest's
 // self-signed certificate when tls is true); it is closed with the test.
-func NewRecorder(t testing.TB, tls bool) *Recorder {
+func NewRecorder(t TB, tls bool) *Recorder {
 	r := &Recorder{}
 	r.Server = httptest.NewUnstartedServer(http.HandlerFunc(r.serve))
 	if tls {
