@@ -18,6 +18,10 @@ type Options struct {
 	// pods on them Running, and port-forwards to pods in istio-system reach
 	// the Gateway recorders.
 	Kwok bool
+	// GatewayAddr is where the plain-HTTP stand-in gateway listens
+	// (default 127.0.0.1:0). The demo puts it on the NodePort, as
+	// kube-proxy would.
+	GatewayAddr string
 }
 
 // Env is a running control plane. Everything it started is stopped when the
@@ -77,7 +81,7 @@ func Start(t TB, opts Options) *Env {
 		t.Logf("real kube-apiserver %s at %s with %d Istio CRDs", v.GitVersion, e.Config.Host, len(e.env.CRDs))
 	}
 	if opts.Kwok {
-		e.Gateway = NewRecorder(t, false)
+		e.Gateway = NewRecorderOn(t, opts.GatewayAddr, false)
 		e.GatewayTLS = NewRecorder(t, true)
 		e.startKwok()
 	}

@@ -2,6 +2,7 @@ package testenv
 
 import (
 	"encoding/json"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -34,8 +35,22 @@ type Recorder struct {
 // NewRecorder starts a recorder on 127.0.0.1 (TLS with httptest's
 // self-signed certificate when tls is true); it is closed with the test.
 func NewRecorder(t TB, tls bool) *Recorder {
+	return NewRecorderOn(t, "", tls)
+}
+
+// NewRecorderOn is NewRecorder listening on addr (127.0.0.1:0 when empty).
+func NewRecorderOn(t TB, addr string, tls bool) *Recorder {
+	t.Helper()
 	r := &Recorder{}
 	r.Server = httptest.NewUnstartedServer(http.HandlerFunc(r.serve))
+	if addr != "" {
+		l, err := net.Listen("tcp", addr)
+		if err != nil {
+			t.Fatalf("stand-in gateway cannot listen on %s: %v", addr, err)
+		}
+		r.Server.Listener.Close()
+		r.Server.Listener = l
+	}
 	if tls {
 		r.Server.StartTLS()
 	} else {
