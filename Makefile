@@ -40,8 +40,8 @@ test: tools build lint ## Build what is needed and run all tests against a real 
 	EXPOSE_GW_PLUGIN_DIR=$(CURDIR)/$(BIN)/plugin $(GO) test -count=1 -timeout 30m ./...
 
 .PHONY: demo
-demo: tools build ## Run the main job end to end on a local sandbox
-	EXPOSE_GW_PLUGIN_DIR=$(CURDIR)/$(BIN)/plugin $(GO) test -count=1 -run 'TestSmoke' -v ./test/
+demo: tools build ## The seed story end to end on a local sandbox (KEEP=1 keeps it running)
+	EXPOSE_GW_PLUGIN_DIR=$(CURDIR)/$(BIN)/plugin KEEP=$(KEEP) $(GO) run ./test/demo
 
 .PHONY: clean
 clean: ## Remove built plugin binaries (keeps the cached control plane)

@@ -1,0 +1,207 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"io"
+	"net"
+	"os/exec"
+	"regexp"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	testenv "github.com/expose-gw/kubectl-expose-gw/test/env"
+)
+
+type demo struct {
+	r       *runner
+	out     io.Writer
+	env     *testenv.Env
+	kubectl string
+}
+
+func free(addr string) bool {
+	l, err := net.Listen("tcp", addr)
+	if err != nil {
+		return false
+	}
+	l.Close()
+	return true
+}
+
+// pickPort returns want when 127.0.0.1:want is free, else a free port
+// within [lo, hi].
+func pickPort(want, lo, hi int) int {
+	if free(fmt.Sprintf("127.0.0.1:%d", want)) {
+		return want
+	}
+	for p := lo; p <= hi; p++ {
+		if free(fmt.Sprintf("127.0.0.1:%d", p)) {
+			return p
+		}
+	}
+	return 0
+}
+
+func (d *demo) say(format string, args ...any) {
+	fmt.Fprintf(d.out, "\n### "+format+"\n", args...)
+}
+
+func (d *demo) steps() {
+	d.say("Starting the sandbox: kube-apiserver + etcd (real), the Istio CRDs, kwok, a stand-in for Envoy")
+	nodePort := pickPort(31380, 30000, 32767)
+	if nodePort == 0 {
+		d.r.Fatalf("no free port in the NodePort range 30000-32767 on 127.0.0.1")
+	}
+	// The stand-in gateway listens on the NodePort of node-1 (127.0.0.1),
+	// as kube-proxy would forward it; port-forwards to the gateway pod's
+	// 8080 reach it too.
+	d.env = testenv.Start(d.r, testenv.Options{Kwok: true, GatewayAddr: fmt.Sprintf("127.0.0.1:%d", nodePort)})
+	d.kubectl = testenv.KubectlPath()
+	d.env.SeedWorld(testenv.WorldOptions{HTTPNodePort: int32(nodePort), HTTPSNodePort: int32(pickPort(31390, 30000, 32767))})
+	fmt.Fprintf(d.out, "sandbox up: istio-system/istio-ingressgateway (NodePort http2 %d), node-1 (127.0.0.1), a Running gateway pod, default/flaskapp\n", nodePort)
+
+	d.say("1. Expose flaskapp under /env")
+	d.must("expose-gw", "flaskapp", "--prefix", "/env")
+	d.must("get", "gateways.networking.istio.io,virtualservices.networking.istio.io", "-n", "default", "-o", "yaml")
+
+	d.say("2. What is exposed")
+	d.must("expose-gw", "list")
+
+	d.say("3. Where it is reachable")
+	d.must("expose-gw", "url", "flaskapp")
+	d.must("expose-gw", "url", "-o", "env")
+
+	d.say("4. A local proxy that sends the right Host header (direct to the NodePort)")
+	d.proxyAndCurl("direct")
+
+	d.say("5. The same when nothing is reachable: the gateway Service switched to ClusterIP")
+	d.must("-n", testenv.IstioNamespace, "patch", "service", testenv.GatewayName, "--type", "merge",
+		"-p", `{"spec":{"type":"ClusterIP"}}`)
+	if r := d.run("expose-gw", "url", "flaskapp"); r == 0 {
+		d.r.Fatalf("url should fail when the gateway is ClusterIP only, it exited 0")
+	}
+	d.proxyAndCurl("port-forward")
+	fmt.Fprintln(d.out, "\ndemo: all steps passed")
+}
+
+// run prints and runs `kubectl args...`, streaming its output; it returns
+// the exit code.
+func (d *demo) run(args ...string) int {
+	fmt.Fprintf(d.out, "\n$ kubectl %s\n", quote(args))
+	cmd := d.env.Command(d.r.ctx, d.env.Kubeconfig, d.kubectl, args...)
+	cmd.Stdout, cmd.Stderr = d.out, d.out
+	err := cmd.Run()
+	if ee, ok := err.(*exec.ExitError); ok {
+		return ee.ExitCode()
+	}
+	if err != nil {
+		d.r.Fatalf("running kubectl %s: %v", quote(args), err)
+	}
+	return 0
+}
+
+func (d *demo) must(args ...string) {
+	if code := d.run(args...); code != 0 {
+		d.r.Fatalf("`kubectl %s` exited %d", quote(args), code)
+	}
+}
+
+var forwarding = regexp.MustCompile(`Forwarding (http://127\.0\.0\.1:\d+)`)
+
+// proxyAndCurl starts `kubectl expose-gw proxy flaskapp` in the
+// background, sends one request through it and shows what the gateway got.
+func (d *demo) proxyAndCurl(wantVia string) {
+	port := pickPort(8080, 18080, 18180)
+	args := []string{"expose-gw", "proxy", "flaskapp", "--local-port", strconv.Itoa(port)}
+	fmt.Fprintf(d.out, "\n$ kubectl %s &\n", quote(args))
+	ctx, cancel := context.WithCancel(d.r.ctx)
+	defer cancel()
+	cmd := d.env.Command(ctx, d.env.Kubeconfig, d.kubectl, args...)
+	pr, pw := io.Pipe()
+	cmd.Stdout, cmd.Stderr = pw, pw
+	if err := cmd.Start(); err != nil {
+		d.r.Fatalf("starting the proxy: %v", err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait(); pw.Close() }()
+	base := make(chan string, 1)
+	go func() {
+		sc := bufio.NewScanner(pr)
+		for sc.Scan() {
+			line := sc.Text()
+			fmt.Fprintln(d.out, "  "+line)
+			if m := forwarding.FindStringSubmatch(line); m != nil {
+				select {
+				case base <- m[1]:
+				default:
+				}
+			}
+		}
+	}()
+	var url string
+	select {
+	case url = <-base:
+	case err := <-done:
+		d.r.Fatalf("the proxy exited before it was ready: %v", err)
+	case <-time.After(30 * time.Second):
+		d.r.Fatalf("the proxy printed no Forwarding line in 30s")
+	}
+	before := len(d.env.Gateway.Requests())
+	d.curl(url + "/env/version")
+	reqs := d.env.Gateway.Requests()
+	if len(reqs) != before+1 {
+		d.r.Fatalf("the stand-in gateway got %d requests, want 1", len(reqs)-before)
+	}
+	got := reqs[len(reqs)-1]
+	fmt.Fprintf(d.out, "the gateway (stand-in Envoy) received: %s %s with Host: %s (via %s)\n", got.Method, got.Path, got.Host, wantVia)
+	if got.Path != "/env/version" {
+		d.r.Fatalf("the gateway got path %q, want /env/version", got.Path)
+	}
+	_ = cmd.Process.Signal(syscall.SIGINT)
+	select {
+	case err := <-done:
+		if err != nil {
+			d.r.Fatalf("the proxy did not exit cleanly on Ctrl-C: %v", err)
+		}
+	case <-time.After(10 * time.Second):
+		d.r.Fatalf("the proxy did not stop within 10s of Ctrl-C")
+	}
+}
+
+func (d *demo) curl(url string) {
+	fmt.Fprintf(d.out, "$ curl -s %s\n", url)
+	cmd := exec.CommandContext(d.r.ctx, "curl", "-sS", "--max-time", "10", url)
+	cmd.Stdout, cmd.Stderr = d.out, d.out
+	if err := cmd.Run(); err != nil {
+		d.r.Fatalf("curl %s: %v", url, err)
+	}
+}
+
+// keep leaves the sandbox running until Ctrl-C.
+func (d *demo) keep() {
+	fmt.Fprintf(d.out, "\nThe sandbox keeps running until Ctrl-C. In another shell:\n  export KUBECONFIG=%s\n  export PATH=%s:$PATH\n  kubectl expose-gw list\n", d.env.Kubeconfig, pluginDir())
+	<-d.r.ctx.Done()
+}
+
+func pluginDir() string {
+	d, err := testenv.PluginDir()
+	if err != nil {
+		return "bin/plugin"
+	}
+	return d
+}
+
+func quote(args []string) string {
+	q := make([]string, len(args))
+	for i, a := range args {
+		if strings.ContainsAny(a, " *{}\"'$") {
+			a = "'" + a + "'"
+		}
+		q[i] = a
+	}
+	return strings.Join(q, " ")
+}
