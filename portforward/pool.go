@@ -1,0 +1,312 @@
+package portforward
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"sort"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	corev1 "k8s.io/api/core/v1"
+	"k8s.io/client-go/kubernetes"
+)
+
+// PoolOptions says which pods the tunnels go to.
+type PoolOptions struct {
+	Kube    kubernetes.Interface
+	Connect ConnectFunc
+	// Namespace and Selector find the gateway pods (the gateway Service's).
+	Namespace, Selector string
+	// Port is the container port to reach on a pod (the Service's targetPort).
+	Port func(*corev1.Pod) (int32, error)
+	// Size is how many tunnels connections are spread over (default 2).
+	Size int
+	// Wait bounds how long a request waits for a Ready pod (default 20s).
+	Wait time.Duration
+	// Logf reports pod changes (nil: silent).
+	Logf func(format string, args ...any)
+}
+
+// Pool keeps a few port-forward tunnels to one Ready gateway pod and opens
+// the proxy's connections as streams over them. It watches the pods: when
+// the pod goes away its tunnels are closed (requests in flight fail with the
+// reason) and the next connection goes to another Ready pod, waiting for one
+// if there is none.
+type Pool struct {
+	o  PoolOptions
+	rr atomic.Uint64
+
+	mu      sync.Mutex
+	pods    map[string]*corev1.Pod
+	current string // pod name; "" while none is Ready
+	port    int32
+	changed chan struct{} // closed and replaced when current changes
+	tunnels []*tunnel
+	slots   []*tunnel
+	connMu  []sync.Mutex
+	closed  bool
+	cancel  context.CancelFunc
+}
+
+// NewPool returns a pool; Start fills it.
+func NewPool(o PoolOptions) *Pool {
+	if o.Size <= 0 {
+		o.Size = 2
+	}
+	if o.Wait <= 0 {
+		o.Wait = 20 * time.Second
+	}
+	if o.Logf == nil {
+		o.Logf = func(string, ...any) {}
+	}
+	return &Pool{o: o, pods: map[string]*corev1.Pod{}, changed: make(chan struct{}),
+		slots: make([]*tunnel, o.Size), connMu: make([]sync.Mutex, o.Size)}
+}
+
+// Start lists the gateway pods, opens a first tunnel to a Ready one (so
+// that a missing right or a broken apiserver shows at once) and starts
+// watching the pods until ctx ends or Close.
+func (p *Pool) Start(ctx context.Context) error {
+	ctx, cancel := context.WithCancel(ctx)
+	p.cancel = cancel
+	rv, err := p.list(ctx)
+	if err != nil {
+		cancel()
+		return err
+	}
+	if p.Pod() == "" {
+		cancel()
+		return fmt.Errorf("no Ready gateway pod in namespace %s (selector %s)%s", p.o.Namespace, p.o.Selector, p.skipped())
+	}
+	t, err := p.tunnel(ctx)
+	if err != nil {
+		cancel()
+		return err
+	}
+	c, err := t.dial()
+	if err != nil {
+		cancel()
+		return err
+	}
+	_ = c.Close()
+	go p.watch(ctx, rv)
+	return nil
+}
+
+// Pod is the gateway pod the tunnels go to ("" while none is Ready).
+func (p *Pool) Pod() string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.current
+}
+
+// Port is the container port the tunnels reach on Pod.
+func (p *Pool) Port() int32 {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.port
+}
+
+// DialContext opens a connection to the gateway pod (addr is ignored).
+func (p *Pool) DialContext(ctx context.Context, _, _ string) (net.Conn, error) {
+	var last error
+	for attempt := 0; attempt < 3; attempt++ {
+		t, err := p.tunnel(ctx)
+		if err != nil {
+			return nil, err
+		}
+		c, err := t.dial()
+		if err == nil {
+			return c, nil
+		}
+		last = err
+		t.kill(err)
+		p.recheck(ctx, podName(t.pod))
+	}
+	return nil, last
+}
+
+// Close closes every tunnel and stops watching.
+func (p *Pool) Close() {
+	p.mu.Lock()
+	p.closed = true
+	ts := p.tunnels
+	p.tunnels = nil
+	p.mu.Unlock()
+	if p.cancel != nil {
+		p.cancel()
+	}
+	for _, t := range ts {
+		t.kill(fmt.Errorf("the proxy is shutting down"))
+	}
+}
+
+// tunnel returns an open tunnel to the current pod, round-robin over the
+// slots, opening one when the slot is empty or stale.
+func (p *Pool) tunnel(ctx context.Context) (*tunnel, error) {
+	i := int(p.rr.Add(1) % uint64(len(p.slots)))
+	p.connMu[i].Lock()
+	defer p.connMu[i].Unlock()
+	for attempt := 0; ; attempt++ {
+		pod, port, err := p.waitPod(ctx)
+		if err != nil {
+			return nil, err
+		}
+		p.mu.Lock()
+		t := p.slots[i]
+		p.mu.Unlock()
+		if t != nil && t.deadReason() == nil && t.pod == p.o.Namespace+"/"+pod {
+			return t, nil
+		}
+		conn, err := p.o.Connect(p.o.Namespace, pod)
+		if err != nil {
+			err = fmt.Errorf("port-forward to gateway pod %s/%s: %w", p.o.Namespace, pod, err)
+			if attempt >= 2 {
+				return nil, err
+			}
+			p.recheck(ctx, pod)
+			continue
+		}
+		t = newTunnel(p.o.Namespace+"/"+pod, port, conn)
+		p.mu.Lock()
+		ok := !p.closed && p.current == pod
+		if ok {
+			p.slots[i] = t
+			p.tunnels = append(p.tunnels, t)
+		}
+		p.mu.Unlock()
+		if ok {
+			return t, nil
+		}
+		t.kill(fmt.Errorf("gateway pod %s/%s went away", p.o.Namespace, pod))
+	}
+}
+
+// waitPod returns the current pod, waiting up to Wait for one.
+func (p *Pool) waitPod(ctx context.Context) (string, int32, error) {
+	timer := time.NewTimer(p.o.Wait)
+	defer timer.Stop()
+	for {
+		p.mu.Lock()
+		cur, port, ch, closed := p.current, p.port, p.changed, p.closed
+		p.mu.Unlock()
+		if closed {
+			return "", 0, fmt.Errorf("the proxy is shutting down")
+		}
+		if cur != "" {
+			return cur, port, nil
+		}
+		select {
+		case <-ch:
+		case <-ctx.Done():
+			return "", 0, ctx.Err()
+		case <-timer.C:
+			return "", 0, fmt.Errorf("no Ready gateway pod in namespace %s (selector %s) after waiting %s", p.o.Namespace, p.o.Selector, p.o.Wait)
+		}
+	}
+}
+
+// reconcileLocked keeps the current pod while it is usable, else closes its
+// tunnels and picks another Ready pod. p.mu is held.
+func (p *Pool) reconcileLocked() {
+	if p.closed {
+		return
+	}
+	if p.current != "" {
+		if pod, ok := p.pods[p.current]; ok && usable(pod) {
+			return
+		}
+	}
+	old := p.current
+	why := ""
+	if old != "" {
+		why = fmt.Sprintf("gateway pod %s/%s was deleted", p.o.Namespace, old)
+		if pod, ok := p.pods[old]; ok && pod.DeletionTimestamp == nil {
+			why = fmt.Sprintf("gateway pod %s/%s is no longer Ready", p.o.Namespace, old)
+		}
+		live := p.tunnels[:0]
+		for _, t := range p.tunnels {
+			if t.pod == p.o.Namespace+"/"+old {
+				go t.kill(fmt.Errorf("%s", why))
+			} else {
+				live = append(live, t)
+			}
+		}
+		p.tunnels = live
+	}
+	p.current, p.port = "", 0
+	for _, name := range sortedNames(p.pods) {
+		pod := p.pods[name]
+		if !usable(pod) {
+			continue
+		}
+		port, err := p.o.Port(pod)
+		if err != nil {
+			continue
+		}
+		p.current, p.port = name, port
+		break
+	}
+	if p.current == old {
+		return
+	}
+	close(p.changed)
+	p.changed = make(chan struct{})
+	switch {
+	case old != "" && p.current != "":
+		p.o.Logf("%s; tunnelling to %s/%s port %d now", why, p.o.Namespace, p.current, p.port)
+	case old != "":
+		p.o.Logf("%s; waiting for a Ready gateway pod", why)
+	case p.current != "":
+		p.o.Logf("tunnelling to gateway pod %s/%s port %d", p.o.Namespace, p.current, p.port)
+	}
+}
+
+// skipped says why no pod was chosen, for the start error.
+func (p *Pool) skipped() string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for _, name := range sortedNames(p.pods) {
+		pod := p.pods[name]
+		if !usable(pod) {
+			continue
+		}
+		if _, err := p.o.Port(pod); err != nil {
+			return ": " + err.Error()
+		}
+	}
+	return ""
+}
+
+// usable is a Running, Ready pod that is not being deleted.
+func usable(p *corev1.Pod) bool {
+	if p.Status.Phase != corev1.PodRunning || p.DeletionTimestamp != nil {
+		return false
+	}
+	for _, c := range p.Status.Conditions {
+		if c.Type == corev1.PodReady {
+			return c.Status == corev1.ConditionTrue
+		}
+	}
+	return false
+}
+
+func sortedNames(m map[string]*corev1.Pod) []string {
+	names := make([]string, 0, len(m))
+	for n := range m {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	return names
+}
+
+func podName(nsName string) string {
+	for i := len(nsName) - 1; i >= 0; i-- {
+		if nsName[i] == '/' {
+			return nsName[i+1:]
+		}
+	}
+	return nsName
+}
