@@ -27,5 +27,6 @@ a local proxy that sends the Host header the route needs.`,
 	cmd.SetErr(streams.ErrOut)
 	flags.AddFlags(cmd.PersistentFlags())
 	cmd.AddCommand(NewCmdVersion(streams))
+	cmd.AddCommand(NewCmdURL(flags, streams))
 	return cmd
 }

@@ -27,13 +27,18 @@ const MaxNodes = 5
 //
 // The error is *Unreachable when only a port-forward can reach the gateway.
 func Endpoints(ctx context.Context, kube kubernetes.Interface, in *Ingress, role Role) ([]Endpoint, error) {
-	svc := in.Service
 	port, ok := in.Port(role)
 	if !ok {
 		return nil, fmt.Errorf("gateway Service %s has no %s port (expected a port named %s)",
-			key(svc), role, strings.Join(PortNames(role), " or "))
+			key(in.Service), role, strings.Join(PortNames(role), " or "))
 	}
-	scheme := string(role)
+	return EndpointsForPort(ctx, kube, in, port, string(role))
+}
+
+// EndpointsForPort is Endpoints for a given port of in.Service (e.g. found
+// with PortForNumber from a Gateway server), with URLs of scheme.
+func EndpointsForPort(ctx context.Context, kube kubernetes.Interface, in *Ingress, port *corev1.ServicePort, scheme string) ([]Endpoint, error) {
+	svc := in.Service
 	var eps []Endpoint
 	for _, lb := range svc.Status.LoadBalancer.Ingress {
 		if svc.Spec.Type != corev1.ServiceTypeLoadBalancer {
@@ -87,6 +92,18 @@ func typeOf(svc *corev1.Service) corev1.ServiceType {
 // Ready gateway pod (fetched by name), else, when no gateway pod is Ready
 // and traffic may cross nodes, a few Ready nodes from one bounded list.
 func gatewayNodes(ctx context.Context, kube kubernetes.Interface, in *Ingress) ([]corev1.Node, error) {
+	if in.nodesDone {
+		return in.nodes, nil
+	}
+	nodes, err := findNodes(ctx, kube, in)
+	if err != nil {
+		return nil, err
+	}
+	in.nodes, in.nodesDone = nodes, true
+	return nodes, nil
+}
+
+func findNodes(ctx context.Context, kube kubernetes.Interface, in *Ingress) ([]corev1.Node, error) {
 	var names []string
 	seen := map[string]bool{}
 	for i := range in.Pods {
@@ -152,4 +169,9 @@ func nodeAddresses(n *corev1.Node) []string {
 		}
 	}
 	return nil
+}
+
+// Nodes are the Ready nodes Endpoints took nodePort addresses from.
+func (in *Ingress) Nodes() []corev1.Node {
+	return in.nodes
 }

@@ -37,6 +37,11 @@ type Ingress struct {
 	// Reason says how the Service was chosen (shown when there were
 	// several candidates or a fall-back was used); empty when obvious.
 	Reason string
+
+	// nodes caches the Ready nodes found for nodePort addresses, so the
+	// http, https and tcp Endpoints of one Ingress fetch them once.
+	nodes     []corev1.Node
+	nodesDone bool
 }
 
 // Role is what a gateway port is for.

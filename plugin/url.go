@@ -1,0 +1,140 @@
+package plugin
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/spf13/cobra"
+	"k8s.io/apimachinery/pkg/labels"
+	"k8s.io/cli-runtime/pkg/genericclioptions"
+	"k8s.io/cli-runtime/pkg/genericiooptions"
+
+	"github.com/expose-gw/kubectl-expose-gw/resolve"
+)
+
+// URLOptions holds the flags and resolved state of `url`.
+type URLOptions struct {
+	flags *genericclioptions.ConfigFlags
+
+	Service          string // SERVICE argument
+	HTTPS            bool
+	Output           string
+	GatewaySelector  string
+	IngressService   string
+	IngressNamespace string
+	Explain          bool
+
+	selector map[string]string
+	clients  *Clients
+	genericiooptions.IOStreams
+}
+
+const urlExample = `  # Where is the ingress gateway? (http and https base URLs)
+  kubectl expose-gw url
+
+  # The URLs of the routes to Service flaskapp, with the Host header they need
+  kubectl expose-gw url flaskapp
+
+  # The variables of the Istio docs, for a shell
+  eval "$(kubectl expose-gw url -o env)" && curl "http://$GATEWAY_URL/"
+
+  # Also show the plain kubectl look-ups that give the same answer
+  kubectl expose-gw url -o env --explain`
+
+// NewCmdURL returns the `url` command.
+func NewCmdURL(flags *genericclioptions.ConfigFlags, streams genericiooptions.IOStreams) *cobra.Command {
+	o := &URLOptions{flags: flags, IOStreams: streams}
+	cmd := &cobra.Command{
+		Use:   "url [SERVICE]",
+		Short: "Print where the Istio ingress gateway (or a Service exposed through it) can be reached",
+		Long: `Print the URL(s) of the Istio ingress gateway from outside the cluster: the
+LoadBalancer's IPs or hostnames, spec.externalIPs, or the nodePort on the nodes that
+run a Ready gateway pod. With SERVICE, print one URL per route to it found in the
+VirtualServices of its namespace, with the Host header and a ready curl command.
+
+The gateway Service is the one selecting the pods that match the Gateway's selector
+(--gateway-selector, default istio=ingressgateway) in any namespace; with SERVICE,
+each route's Gateway selector. --ingress-service names it instead;
+istio-system/istio-ingressgateway is the last fall-back.`,
+		Example: urlExample,
+		Args:    cobra.MaximumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := o.Complete(args); err != nil {
+				return err
+			}
+			if err := o.Validate(); err != nil {
+				return err
+			}
+			return o.Run(cmd.Context())
+		},
+	}
+	f := cmd.Flags()
+	f.BoolVar(&o.HTTPS, "https", false, "Only the https port and the HTTPS servers of Gateways")
+	f.StringVarP(&o.Output, "output", "o", "url", "Output format: url, env (shell export lines) or json")
+	f.StringVar(&o.GatewaySelector, "gateway-selector", "", "Labels of the gateway pods, KEY=VALUE[,KEY=VALUE] (default istio=ingressgateway)")
+	f.StringVar(&o.IngressService, "ingress-service", "", "Name of the ingress gateway Service (skips the search by selector)")
+	f.StringVar(&o.IngressNamespace, "ingress-namespace", "", "Namespace of the ingress gateway (default: where its pods run; istio-system with --ingress-service)")
+	f.BoolVar(&o.Explain, "explain", false, "Also print (to stderr) the plain kubectl commands that give the same answer")
+	return cmd
+}
+
+// Complete takes the argument and parses the selector.
+func (o *URLOptions) Complete(args []string) error {
+	if len(args) == 1 {
+		o.Service = args[0]
+	}
+	if o.GatewaySelector != "" {
+		sel, err := labels.ConvertSelectorToLabelsMap(o.GatewaySelector)
+		if err != nil || len(sel) == 0 {
+			return fmt.Errorf("invalid --gateway-selector %q: expected KEY=VALUE[,KEY=VALUE]", o.GatewaySelector)
+		}
+		o.selector = sel
+	}
+	return nil
+}
+
+// Validate checks the flags, without touching the cluster.
+func (o *URLOptions) Validate() error {
+	switch o.Output {
+	case "url", "env", "json":
+	default:
+		return fmt.Errorf("invalid --output %q: expected url, env or json", o.Output)
+	}
+	if o.IngressService != "" && o.GatewaySelector != "" {
+		return fmt.Errorf("--ingress-service %q and --gateway-selector %q both choose the gateway: give one", o.IngressService, o.GatewaySelector)
+	}
+	return nil
+}
+
+// Run resolves and prints.
+func (o *URLOptions) Run(ctx context.Context) error {
+	c, err := NewClients(o.flags)
+	if err != nil {
+		return err
+	}
+	o.clients = c
+	rep, err := o.report(ctx)
+	if err != nil {
+		return err
+	}
+	if rep.Ingress.Reason != "" {
+		fmt.Fprintf(o.ErrOut, "gateway Service %s/%s: %s\n", rep.Ingress.Namespace, rep.Ingress.Name, rep.Ingress.Reason)
+	}
+	for _, w := range rep.Warnings {
+		fmt.Fprintln(o.ErrOut, "warning:", w)
+	}
+	if o.Explain {
+		fmt.Fprint(o.ErrOut, explain(rep))
+	}
+	switch o.Output {
+	case "env":
+		return printEnv(o.Out, rep)
+	case "json":
+		return printJSON(o.Out, rep)
+	}
+	return printURLs(o.Out, rep)
+}
+
+func (o *URLOptions) options() resolve.Options {
+	return resolve.Options{Selector: o.selector, Service: o.IngressService, Namespace: o.IngressNamespace}
+}

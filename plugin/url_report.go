@@ -1,0 +1,212 @@
+package plugin
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/labels"
+
+	"github.com/expose-gw/kubectl-expose-gw/resolve"
+)
+
+// URLReport is everything `url` found; `-o json` prints it.
+type URLReport struct {
+	Ingress IngressInfo `json:"ingress"`
+	// Host, Port, SecurePort, TCPPort and GatewayURL are INGRESS_HOST,
+	// INGRESS_PORT, SECURE_INGRESS_PORT, TCP_INGRESS_PORT and GATEWAY_URL.
+	Host       string         `json:"host"`
+	Port       int32          `json:"port,omitempty"`
+	SecurePort int32          `json:"securePort,omitempty"`
+	TCPPort    int32          `json:"tcpPort,omitempty"`
+	GatewayURL string         `json:"gatewayURL,omitempty"`
+	URLs       []string       `json:"urls"`
+	Endpoints  []EndpointInfo `json:"endpoints"`
+	Service    string         `json:"service,omitempty"` // namespace/name with SERVICE
+	Routes     []RouteInfo    `json:"routes,omitempty"`
+	Warnings   []string       `json:"warnings,omitempty"`
+
+	in       *resolve.Ingress
+	selector map[string]string // the selector searched, for --explain
+}
+
+// IngressInfo names the gateway Service chosen.
+type IngressInfo struct {
+	Name      string `json:"name"`
+	Namespace string `json:"namespace"`
+	Type      string `json:"type"`
+	Reason    string `json:"reason,omitempty"`
+}
+
+// EndpointInfo is one address of the gateway for one port role.
+type EndpointInfo struct {
+	Role   resolve.Role `json:"role"`
+	URL    string       `json:"url"`
+	Host   string       `json:"host"`
+	Port   int32        `json:"port"`
+	Source string       `json:"source"`
+	Node   string       `json:"node,omitempty"`
+}
+
+// RouteInfo is one URL of SERVICE.
+type RouteInfo struct {
+	URL            string `json:"url"`
+	HostHeader     string `json:"hostHeader,omitempty"`
+	Curl           string `json:"curl"`
+	VirtualService string `json:"virtualService"`
+	Gateway        string `json:"gateway"`
+}
+
+func (o *URLOptions) report(ctx context.Context) (*URLReport, error) {
+	if o.Service != "" {
+		return o.serviceReport(ctx)
+	}
+	in, err := resolve.FindIngress(ctx, o.clients.Kube, o.options())
+	if err != nil {
+		return nil, err
+	}
+	rep := &URLReport{selector: o.selector}
+	return rep, o.gateway(ctx, rep, in)
+}
+
+// gateway fills the gateway part of rep from in.
+func (o *URLOptions) gateway(ctx context.Context, rep *URLReport, in *resolve.Ingress) error {
+	rep.in = in
+	svc := in.Service
+	rep.Ingress = IngressInfo{Name: svc.Name, Namespace: svc.Namespace, Type: string(svc.Spec.Type), Reason: in.Reason}
+	if rep.Ingress.Type == "" {
+		rep.Ingress.Type = "ClusterIP"
+	}
+	kube := o.clients.Kube
+	httpEps, err := resolve.Endpoints(ctx, kube, in, resolve.RoleHTTP)
+	var u *resolve.Unreachable
+	if err != nil && (errors.As(err, &u) || !o.HTTPS) {
+		return err
+	}
+	httpsEps, serr := resolve.Endpoints(ctx, kube, in, resolve.RoleHTTPS)
+	if serr != nil && (o.HTTPS || errors.As(serr, &u)) {
+		return serr
+	}
+	tcpEps, _ := resolve.Endpoints(ctx, kube, in, resolve.RoleTCP)
+	add := func(role resolve.Role, eps []resolve.Endpoint) {
+		for _, e := range eps {
+			rep.Endpoints = append(rep.Endpoints, EndpointInfo{Role: role, URL: e.URL(), Host: e.Host, Port: e.Port, Source: e.Source, Node: e.Node})
+			if role == resolve.RoleHTTPS || !o.HTTPS && role == resolve.RoleHTTP {
+				rep.URLs = append(rep.URLs, e.URL())
+			}
+		}
+	}
+	add(resolve.RoleHTTP, httpEps)
+	add(resolve.RoleHTTPS, httpsEps)
+	add(resolve.RoleTCP, tcpEps)
+	if len(httpEps) > 0 {
+		rep.Host, rep.Port = httpEps[0].Host, httpEps[0].Port
+		rep.GatewayURL = httpEps[0].HostPort()
+	}
+	if len(httpsEps) > 0 {
+		rep.SecurePort = httpsEps[0].Port
+		if rep.Host == "" {
+			rep.Host = httpsEps[0].Host
+		}
+	}
+	if len(tcpEps) > 0 {
+		rep.TCPPort = tcpEps[0].Port
+	}
+	if len(in.Pods) == 0 || !resolve.PodReady(&in.Pods[0]) {
+		rep.Warnings = append(rep.Warnings, fmt.Sprintf("no Ready pod behind gateway Service %s/%s: requests may go unanswered", svc.Namespace, svc.Name))
+	}
+	return nil
+}
+
+// serviceReport finds the routes to SERVICE and the gateways serving them.
+func (o *URLOptions) serviceReport(ctx context.Context) (*URLReport, error) {
+	ns, name := o.clients.Namespace, o.Service
+	if _, err := o.clients.Kube.CoreV1().Services(ns).Get(ctx, name, metav1.GetOptions{}); err != nil {
+		if apierrors.IsNotFound(err) {
+			return nil, fmt.Errorf("service %q not found in namespace %q: expected the name of a Service (or use -n)", name, ns)
+		}
+		return nil, ExplainAPIError(err, "get", "services")
+	}
+	routes, err := resolve.ServiceRoutes(ctx, o.clients.Istio, ns, name)
+	if err != nil {
+		return nil, ExplainAPIError(err, "list", "virtualservices.networking.istio.io")
+	}
+	rep := &URLReport{Service: ns + "/" + name}
+	ingresses := map[string]*resolve.Ingress{}
+	var lastErr error
+	for _, r := range routes {
+		if o.HTTPS && r.Scheme != "https" {
+			continue
+		}
+		opts := o.options()
+		if opts.Service == "" {
+			opts.Selector = r.Selector
+		}
+		k := labels.SelectorFromSet(opts.Selector).String()
+		in, ok := ingresses[k]
+		if !ok {
+			if in, err = resolve.FindIngress(ctx, o.clients.Kube, opts); err != nil {
+				return nil, fmt.Errorf("gateway %s of VirtualService %s: %w", r.Gateway, r.VirtualService, err)
+			}
+			ingresses[k] = in
+			if rep.in == nil {
+				rep.selector = opts.Selector
+				if err := o.gateway(ctx, rep, in); err != nil {
+					return nil, err
+				}
+			}
+		}
+		port, ok := in.PortForNumber(int32(r.ServerPort))
+		if !ok {
+			lastErr = fmt.Errorf("gateway Service %s/%s has no port %d (or targetPort %d) for the server of Gateway %s", in.Service.Namespace, in.Service.Name, r.ServerPort, r.ServerPort, r.Gateway)
+			rep.Warnings = append(rep.Warnings, lastErr.Error())
+			continue
+		}
+		eps, err := resolve.EndpointsForPort(ctx, o.clients.Kube, in, port, r.Scheme)
+		if err != nil {
+			lastErr = err
+			rep.Warnings = append(rep.Warnings, err.Error())
+			continue
+		}
+		rep.Routes = append(rep.Routes, routeInfo(r, eps[0]))
+	}
+	if len(rep.Routes) == 0 {
+		if lastErr != nil {
+			return nil, lastErr
+		}
+		what := "routes"
+		if o.HTTPS {
+			what = "HTTPS routes"
+		}
+		return nil, fmt.Errorf("no %s to service %s/%s: no VirtualService in namespace %s routes to it through a Gateway (run `kubectl expose-gw %s` first)", what, ns, name, ns, name)
+	}
+	return rep, nil
+}
+
+// routeInfo is the URL, Host header and curl command of a route.
+func routeInfo(r resolve.Route, ep resolve.Endpoint) RouteInfo {
+	ri := RouteInfo{VirtualService: r.VirtualService, Gateway: r.Gateway, HostHeader: resolve.HostHeader(r.Host)}
+	ri.URL = ep.URL() + r.Path
+	switch {
+	case ri.HostHeader == "":
+		ri.Curl = "curl " + shellQuote(ri.URL)
+	case r.Scheme == "https":
+		// TLS needs the name in the URL (SNI): resolve it to the address.
+		u := resolve.Endpoint{Scheme: "https", Host: ri.HostHeader, Port: ep.Port}.URL() + r.Path
+		ri.Curl = fmt.Sprintf("curl --resolve %s:%d:%s %s", ri.HostHeader, ep.Port, ep.Host, shellQuote(u))
+	default:
+		ri.Curl = fmt.Sprintf("curl -H %s %s", shellQuote("Host: "+ri.HostHeader), shellQuote(ri.URL))
+	}
+	return ri
+}
+
+// shellQuote quotes s for sh when it holds anything but safe characters.
+func shellQuote(s string) string {
+	if s != "" && strings.Trim(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_./:@%+=,") == "" {
+		return s
+	}
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+}
