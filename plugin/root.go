@@ -27,6 +27,8 @@ a local proxy that sends the Host header the route needs.`,
 	cmd.SetErr(streams.ErrOut)
 	flags.AddFlags(cmd.PersistentFlags())
 	cmd.AddCommand(NewCmdVersion(streams))
+	AddExposeToRoot(cmd, flags, streams)
+	cmd.AddCommand(NewCmdList(flags, streams), NewCmdDelete(flags, streams))
 	cmd.AddCommand(NewCmdURL(flags, streams))
 	return cmd
 }

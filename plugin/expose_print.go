@@ -1,0 +1,88 @@
+package plugin
+
+import (
+	"fmt"
+	"io"
+	"slices"
+
+	"github.com/spf13/cobra"
+	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/cli-runtime/pkg/genericclioptions"
+
+	"github.com/expose-gw/kubectl-expose-gw/plugin/model"
+)
+
+// dryRunMode is --dry-run.
+type dryRunMode int
+
+const (
+	dryRunNone dryRunMode = iota
+	dryRunClient
+	dryRunServer
+)
+
+func addDryRunFlag(cmd *cobra.Command, v *string) {
+	cmd.Flags().StringVar(v, "dry-run", "none", `"none", "client" (print the objects, write nothing) or "server" (send them to the apiserver to validate, persist nothing)`)
+	cmd.Flags().Lookup("dry-run").NoOptDefVal = "client"
+}
+
+func parseDryRun(s string) (dryRunMode, error) {
+	switch s {
+	case "", "none", "false":
+		return dryRunNone, nil
+	case "client", "true":
+		return dryRunClient, nil
+	case "server":
+		return dryRunServer, nil
+	}
+	return 0, fmt.Errorf("invalid --dry-run %q: expected none, client or server", s)
+}
+
+func (m dryRunMode) suffix() string {
+	switch m {
+	case dryRunClient:
+		return " (dry run)"
+	case dryRunServer:
+		return " (server dry run)"
+	}
+	return ""
+}
+
+// validateOutput allows "" and formats only.
+func validateOutput(pf *genericclioptions.PrintFlags, formats ...string) error {
+	out := ""
+	if pf.OutputFormat != nil {
+		out = *pf.OutputFormat
+	}
+	if out != "" && !slices.Contains(formats, out) {
+		return fmt.Errorf("invalid --output %q: expected one of %v", out, formats)
+	}
+	return nil
+}
+
+// printChanges prints each object of changes the kubectl way: NAME OP by
+// default, or the objects for -o yaml|json|name. Objects get their
+// apiVersion/kind back (the typed clients strip them).
+func printChanges(pf *genericclioptions.PrintFlags, out io.Writer, changes []model.Change, mode dryRunMode) error {
+	for _, c := range changes {
+		var obj runtime.Object
+		if c.Gateway != nil {
+			g := c.Gateway.DeepCopy()
+			model.SetKinds(g)
+			obj = g
+		} else {
+			v := c.VirtualService.DeepCopy()
+			model.SetKinds(nil, v)
+			obj = v
+		}
+		pf.NamePrintFlags.Operation = string(c.Op) + mode.suffix()
+		p, err := pf.ToPrinter()
+		if err != nil {
+			return err
+		}
+		if err := p.PrintObj(obj, out); err != nil {
+			return err
+		}
+	}
+	return nil
+}

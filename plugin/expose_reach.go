@@ -1,0 +1,83 @@
+package plugin
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+
+	apinet "istio.io/api/networking/v1"
+
+	"github.com/expose-gw/kubectl-expose-gw/plugin/model"
+	"github.com/expose-gw/kubectl-expose-gw/resolve"
+)
+
+// printReach tells how to reach what was exposed: a URL per host (to Out
+// when no -o was asked, else to ErrOut) and a curl line with the Host
+// header when the host is not "*". When the gateway has no outside address
+// it prints why and the proxy hint instead.
+func (o *ExposeOptions) printReach(ctx context.Context, in *resolve.Ingress, result []model.Change) {
+	if len(result) == 0 || result[0].Gateway == nil {
+		return
+	}
+	gw := result[0].Gateway
+	out := o.Out
+	if o.PrintFlags.OutputFormat != nil && *o.PrintFlags.OutputFormat != "" {
+		out = o.ErrOut
+	}
+	if in == nil {
+		var err error
+		if in, err = resolve.FindIngress(ctx, o.Clients.Kube, resolve.Options{Selector: gw.Spec.Selector}); err != nil {
+			fmt.Fprintf(o.ErrOut, "cannot tell where the gateway is reachable: %v\n", err)
+			return
+		}
+	}
+	scheme := "http"
+	if o.req.TLSSecret != "" {
+		scheme = "https"
+	}
+	path := o.req.Matches[0].Path
+	for _, host := range o.req.Hosts {
+		eps, err := endpointsFor(ctx, o, in, gw.Spec.Servers, host, scheme)
+		var un *resolve.Unreachable
+		switch {
+		case errors.As(err, &un):
+			fmt.Fprintf(o.ErrOut, "%v\n", un)
+			return
+		case err != nil:
+			fmt.Fprintf(o.ErrOut, "cannot tell where the gateway is reachable: %v\n", err)
+			return
+		case len(eps) == 0:
+			continue
+		}
+		printURL(out, eps[0], host, path)
+	}
+}
+
+// endpointsFor finds the ways in for the port of the Gateway server that
+// serves host, or the ingress port of that scheme.
+func endpointsFor(ctx context.Context, o *ExposeOptions, in *resolve.Ingress, servers []*apinet.Server, host, scheme string) ([]resolve.Endpoint, error) {
+	for _, s := range servers {
+		if !strings.EqualFold(s.GetPort().GetProtocol(), scheme) {
+			continue
+		}
+		for _, h := range s.Hosts {
+			if model.ServerHostServes(h, host) {
+				if p, ok := in.PortForNumber(int32(s.GetPort().GetNumber())); ok {
+					return resolve.EndpointsForPort(ctx, o.Clients.Kube, in, p, scheme)
+				}
+			}
+		}
+	}
+	return resolve.Endpoints(ctx, o.Clients.Kube, in, resolve.Role(scheme))
+}
+
+func printURL(out io.Writer, ep resolve.Endpoint, host, path string) {
+	url := ep.URL() + path
+	if h := resolve.HostHeader(host); h != "" {
+		fmt.Fprintf(out, "curl -H 'Host: %s' %s\n", h, url)
+		return
+	}
+	fmt.Fprintln(out, url)
+}

@@ -1,0 +1,155 @@
+package plugin
+
+import (
+	"context"
+	"fmt"
+	"io"
+
+	"github.com/spf13/cobra"
+	networkingv1 "istio.io/client-go/pkg/apis/networking/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/cli-runtime/pkg/genericclioptions"
+	"k8s.io/cli-runtime/pkg/genericiooptions"
+	"k8s.io/cli-runtime/pkg/printers"
+
+	"github.com/expose-gw/kubectl-expose-gw/plugin/model"
+)
+
+// ListOptions holds the flags of `kubectl expose-gw list`.
+type ListOptions struct {
+	Flags *genericclioptions.ConfigFlags
+	genericiooptions.IOStreams
+
+	AllNamespaces bool
+	Output        string
+
+	Clients   *Clients
+	Namespace string
+}
+
+// NewCmdList returns `kubectl expose-gw list`.
+func NewCmdList(flags *genericclioptions.ConfigFlags, streams genericiooptions.IOStreams) *cobra.Command {
+	o := &ListOptions{Flags: flags, IOStreams: streams}
+	cmd := &cobra.Command{
+		Use:   "list [-A] [-o wide|yaml|json]",
+		Short: "List the routes kubectl expose-gw manages, and whether they are shadowed or conflict",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := o.Complete(); err != nil {
+				return err
+			}
+			if err := o.Validate(); err != nil {
+				return err
+			}
+			return o.Run(cmd.Context())
+		},
+	}
+	cmd.Flags().BoolVarP(&o.AllNamespaces, "all-namespaces", "A", false, "List across all namespaces")
+	cmd.Flags().StringVarP(&o.Output, "output", "o", "", "Output format: wide, yaml or json")
+	return cmd
+}
+
+// Complete builds the clients.
+func (o *ListOptions) Complete() error {
+	if o.Clients == nil {
+		c, err := NewClients(o.Flags)
+		if err != nil {
+			return err
+		}
+		o.Clients = c
+	}
+	if o.Namespace == "" {
+		o.Namespace = o.Clients.Namespace
+	}
+	if o.AllNamespaces {
+		o.Namespace = ""
+	}
+	return nil
+}
+
+// Validate checks -o.
+func (o *ListOptions) Validate() error {
+	switch o.Output {
+	case "", "wide", "yaml", "json":
+		return nil
+	}
+	return fmt.Errorf("invalid --output %q: expected wide, yaml or json", o.Output)
+}
+
+// Run lists the VirtualServices (in pages) and prints a row per route.
+func (o *ListOptions) Run(ctx context.Context) error {
+	var vss []*networkingv1.VirtualService
+	opts := metav1.ListOptions{Limit: 500}
+	for {
+		l, err := o.Clients.Istio.NetworkingV1().VirtualServices(o.Namespace).List(ctx, opts)
+		if err != nil {
+			return ExplainAPIError(err, "list", virtualServicesResource)
+		}
+		vss = append(vss, l.Items...)
+		if l.Continue == "" {
+			break
+		}
+		opts.Continue = l.Continue
+	}
+	rows := model.ListRoutes(vss)
+	switch o.Output {
+	case "yaml", "json":
+		return printRouteList(o.Out, o.Output, rows)
+	}
+	if len(rows) == 0 {
+		where := "in namespace " + o.Namespace
+		if o.Namespace == "" {
+			where = "in any namespace"
+		}
+		fmt.Fprintf(o.ErrOut, "No routes %s.\n", where)
+		return nil
+	}
+	return printRouteTable(o.Out, rows, o.Output == "wide")
+}
+
+func printRouteTable(out io.Writer, rows []model.RouteRow, wide bool) error {
+	w := printers.GetNewTabWriter(out)
+	head := "NAMESPACE\tHOST\tMATCH\tDESTINATION\tGATEWAY\tSTATUS"
+	if wide {
+		head += "\tVIRTUALSERVICE\tROUTE\tREWRITE\tMANAGED"
+	}
+	fmt.Fprintln(w, head)
+	for _, r := range rows {
+		fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%s", r.Namespace, r.Host, r.Match, r.Destination, r.Gateway, r.Status)
+		if wide {
+			rw := r.Rewrite
+			if rw == "" {
+				rw = "<none>"
+			}
+			fmt.Fprintf(w, "\t%s\t%s\t%s\t%t", r.VirtualService, r.Route, rw, r.Managed)
+		}
+		fmt.Fprintln(w)
+	}
+	return w.Flush()
+}
+
+// RouteList is what `list -o yaml|json` prints.
+type RouteList struct {
+	metav1.TypeMeta `json:",inline"`
+	Items           []model.RouteRow `json:"items"`
+}
+
+// DeepCopyObject makes RouteList a runtime.Object for the printers.
+func (l *RouteList) DeepCopyObject() runtime.Object {
+	c := *l
+	c.Items = append([]model.RouteRow(nil), l.Items...)
+	return &c
+}
+
+func printRouteList(out io.Writer, format string, rows []model.RouteRow) error {
+	if rows == nil {
+		rows = []model.RouteRow{}
+	}
+	l := &RouteList{TypeMeta: metav1.TypeMeta{APIVersion: "expose-gw.kubectl.io/v1", Kind: "RouteList"}, Items: rows}
+	var p printers.ResourcePrinter = &printers.JSONPrinter{}
+	if format == "yaml" {
+		p = &printers.YAMLPrinter{}
+	}
+	return p.PrintObj(l, out)
+}

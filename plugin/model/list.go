@@ -1,0 +1,123 @@
+package model
+
+import (
+	"sort"
+	"strings"
+
+	networkingv1 "istio.io/client-go/pkg/apis/networking/v1"
+)
+
+// RouteRow is one line of `kubectl expose-gw list`.
+type RouteRow struct {
+	Namespace      string `json:"namespace"`
+	Host           string `json:"host"`
+	Match          string `json:"match"`
+	Destination    string `json:"destination"`
+	Gateway        string `json:"gateway"`
+	Status         string `json:"status"`
+	VirtualService string `json:"virtualService"`
+	Route          string `json:"route"`
+	Rewrite        string `json:"rewrite,omitempty"`
+	Managed        bool   `json:"managed"`
+}
+
+// Route statuses.
+const (
+	StatusOK       = "ok"
+	StatusShadowed = "shadowed"
+	StatusConflict = "conflict"
+)
+
+// ListRoutes returns a row per route and host of the tool's
+// VirtualServices and of the others that bind a host and gateway one of
+// the tool's binds too (those are conflicts: Istio merges them in no
+// defined order). A route is shadowed when an earlier route of its
+// VirtualService takes all its requests.
+func ListRoutes(vss []*networkingv1.VirtualService) []RouteRow {
+	type key struct {
+		host string
+		gw   ObjectRef
+	}
+	binders := map[key][]*networkingv1.VirtualService{}
+	for _, vs := range vss {
+		for _, h := range vs.Spec.Hosts {
+			for _, g := range BoundGateways(vs) {
+				if g.Name != MeshGateway {
+					k := key{h, g}
+					binders[k] = append(binders[k], vs)
+				}
+			}
+		}
+	}
+	var rows []RouteRow
+	for _, vs := range vss {
+		var conflicts []string
+		relevant := IsManaged(vs)
+		for _, h := range vs.Spec.Hosts {
+			for _, g := range BoundGateways(vs) {
+				bs := binders[key{h, g}]
+				anyManaged := false
+				for _, b := range bs {
+					anyManaged = anyManaged || IsManaged(b)
+				}
+				for _, b := range bs {
+					if b != vs && anyManaged {
+						conflicts = append(conflicts, b.Namespace+"/"+b.Name)
+						relevant = true
+					}
+				}
+			}
+		}
+		if !relevant {
+			continue
+		}
+		gws := make([]string, 0, len(vs.Spec.Gateways))
+		for _, g := range BoundGateways(vs) {
+			if g.Name == MeshGateway {
+				gws = append(gws, MeshGateway)
+			} else {
+				gws = append(gws, g.String())
+			}
+		}
+		shadow := ShadowedBy(vs.Spec.Http)
+		for i, r := range vs.Spec.Http {
+			status := StatusOK
+			switch {
+			case len(conflicts) > 0:
+				status = StatusConflict + " with " + strings.Join(dedup(conflicts), ",")
+			case shadow[i] >= 0:
+				status = StatusShadowed + " by " + DescribeMatch(vs.Spec.Http[shadow[i]])
+			}
+			for _, h := range vs.Spec.Hosts {
+				rows = append(rows, RouteRow{
+					Namespace: vs.Namespace, Host: h, Match: DescribeMatch(r),
+					Destination: joinOr(Destinations(r), "<none>"), Gateway: strings.Join(gws, ","),
+					Status: status, VirtualService: vs.Name, Route: r.GetName(),
+					Rewrite: r.GetRewrite().GetUri(), Managed: IsManaged(vs),
+				})
+			}
+		}
+	}
+	sort.SliceStable(rows, func(i, j int) bool {
+		a, b := rows[i], rows[j]
+		if a.Namespace != b.Namespace {
+			return a.Namespace < b.Namespace
+		}
+		if a.Host != b.Host {
+			return a.Host < b.Host
+		}
+		return a.VirtualService < b.VirtualService
+	})
+	return rows
+}
+
+func dedup(s []string) []string {
+	sort.Strings(s)
+	out := s[:0]
+	for i, x := range s {
+		if i == 0 || x != s[i-1] {
+			out = append(out, x)
+		}
+	}
+	return out
+}

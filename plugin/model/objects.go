@@ -1,0 +1,264 @@
+package model
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"maps"
+	"slices"
+	"strings"
+
+	apinet "istio.io/api/networking/v1"
+	networkingv1 "istio.io/client-go/pkg/apis/networking/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+)
+
+// Ownership label of every object the tool creates.
+const (
+	ManagedByLabel = "app.kubernetes.io/managed-by"
+	ManagedBy      = "kubectl-expose-gw"
+	FieldManager   = "kubectl-expose-gw"
+	// DefaultGatewayName is the tool's Gateway for the default selector.
+	DefaultGatewayName = "expose-gw"
+	// MeshGateway is Istio's reserved name for in-mesh callers.
+	MeshGateway = "mesh"
+)
+
+// API version and kinds written (the typed clients strip them on read).
+var (
+	GatewayKind        = networkingv1.SchemeGroupVersion.WithKind("Gateway")
+	VirtualServiceKind = networkingv1.SchemeGroupVersion.WithKind("VirtualService")
+)
+
+// IsManaged is true for objects the tool made.
+func IsManaged(m metav1.Object) bool { return m.GetLabels()[ManagedByLabel] == ManagedBy }
+
+func managedLabels() map[string]string { return map[string]string{ManagedByLabel: ManagedBy} }
+
+// SetKinds fills apiVersion/kind, which the typed clients leave empty.
+func SetKinds(gw *networkingv1.Gateway, vss ...*networkingv1.VirtualService) {
+	if gw != nil {
+		gw.SetGroupVersionKind(GatewayKind)
+	}
+	for _, vs := range vss {
+		vs.SetGroupVersionKind(VirtualServiceKind)
+	}
+}
+
+// GatewayName is the tool's own Gateway name for a selector.
+func GatewayName(sel map[string]string) string {
+	if maps.Equal(sel, map[string]string{"istio": "ingressgateway"}) {
+		return DefaultGatewayName
+	}
+	return shorten(DefaultGatewayName+"-"+slug(FormatSelector(sel)), 63)
+}
+
+// VirtualServiceName is the tool's VirtualService name for a host on a
+// gateway: expose-gw-HOST (a "*" reads "any"), plus the gateway when it is
+// not the tool's default one in the same namespace.
+func VirtualServiceName(host string, gw ObjectRef, ns string) string {
+	h := strings.ReplaceAll(host, "*", "any")
+	name := DefaultGatewayName + "-" + h
+	if gw.Name != DefaultGatewayName || gw.Namespace != ns {
+		if gw.Namespace != ns {
+			name += "-" + gw.Namespace
+		}
+		name += "-" + gw.Name
+	}
+	return shorten(name, 253)
+}
+
+// slug keeps lower-case letters, digits and dashes.
+func slug(s string) string {
+	var b strings.Builder
+	for _, r := range strings.ToLower(s) {
+		if r >= 'a' && r <= 'z' || r >= '0' && r <= '9' {
+			b.WriteRune(r)
+		} else {
+			b.WriteByte('-')
+		}
+	}
+	return strings.Trim(b.String(), "-")
+}
+
+func shorten(s string, max int) string {
+	if len(s) <= max {
+		return s
+	}
+	sum := sha256.Sum256([]byte(s))
+	return strings.TrimRight(s[:max-9], "-.") + "-" + hex.EncodeToString(sum[:4])
+}
+
+// GatewayRef is how a VirtualService in ns names gw.
+func GatewayRef(gw ObjectRef, ns string) string {
+	if gw.Namespace == ns {
+		return gw.Name
+	}
+	return gw.Namespace + "/" + gw.Name
+}
+
+// BoundGateways are the gateways a VirtualService binds, with namespaces
+// made explicit; "mesh" stays {Name: "mesh"}. No gateways means mesh.
+func BoundGateways(vs *networkingv1.VirtualService) []ObjectRef {
+	if len(vs.Spec.Gateways) == 0 {
+		return []ObjectRef{{Name: MeshGateway}}
+	}
+	out := make([]ObjectRef, 0, len(vs.Spec.Gateways))
+	for _, g := range vs.Spec.Gateways {
+		switch ns, name, ok := strings.Cut(g, "/"); {
+		case g == MeshGateway:
+			out = append(out, ObjectRef{Name: MeshGateway})
+		case ok:
+			out = append(out, ObjectRef{Namespace: ns, Name: name})
+		default:
+			out = append(out, ObjectRef{Namespace: vs.Namespace, Name: g})
+		}
+	}
+	return out
+}
+
+// Binds is true when vs routes host on gw.
+func Binds(vs *networkingv1.VirtualService, host string, gw ObjectRef) bool {
+	return slices.Contains(vs.Spec.Hosts, host) && slices.Contains(BoundGateways(vs), gw)
+}
+
+// ServerSpec is one server the tool needs on a Gateway for a host.
+type ServerSpec struct {
+	Port          uint32
+	Protocol      string // HTTP or HTTPS
+	Host          string
+	HTTPSRedirect bool   // HTTP only
+	Credential    string // HTTPS only: tls.credentialName
+}
+
+// Name is the server (and port) name the tool gives it.
+func (s ServerSpec) Name() string {
+	switch {
+	case s.Protocol == "HTTPS":
+		return shorten(fmt.Sprintf("https-%d-%s", s.Port, slug(s.Credential)), 63)
+	case s.HTTPSRedirect:
+		return fmt.Sprintf("http-%d-redirect", s.Port)
+	default:
+		return fmt.Sprintf("http-%d", s.Port)
+	}
+}
+
+func (s ServerSpec) build() *apinet.Server {
+	srv := &apinet.Server{
+		Name:  s.Name(),
+		Port:  &apinet.Port{Number: s.Port, Protocol: s.Protocol, Name: s.Name()},
+		Hosts: []string{s.Host},
+	}
+	if s.Protocol == "HTTPS" {
+		srv.Tls = &apinet.ServerTLSSettings{Mode: apinet.ServerTLSSettings_SIMPLE, CredentialName: s.Credential}
+	} else if s.HTTPSRedirect {
+		srv.Tls = &apinet.ServerTLSSettings{HttpsRedirect: true}
+	}
+	return srv
+}
+
+// ServerHostServes is true when a server host entry (maybe "ns/host")
+// accepts requests for host.
+func ServerHostServes(entry, host string) bool {
+	if _, h, ok := strings.Cut(entry, "/"); ok {
+		entry = h
+	}
+	switch {
+	case entry == host || entry == "*":
+		return true
+	case strings.HasPrefix(entry, "*.") && host != "*":
+		return strings.HasSuffix(strings.TrimPrefix(host, "*"), entry[1:])
+	}
+	return false
+}
+
+// serves is true when srv (of any port) accepts s.
+func serves(srv *apinet.Server, s ServerSpec) bool {
+	if !strings.EqualFold(srv.GetPort().GetProtocol(), s.Protocol) {
+		return false
+	}
+	if s.Protocol == "HTTPS" && srv.GetTls().GetCredentialName() != s.Credential {
+		return false
+	}
+	if s.Protocol == "HTTP" && srv.GetTls().GetHttpsRedirect() != s.HTTPSRedirect {
+		return false
+	}
+	return slices.ContainsFunc(srv.Hosts, func(e string) bool { return ServerHostServes(e, s.Host) })
+}
+
+// GatewayServes is true when gw selects sel (if sel is not nil) and has a
+// server for every spec.
+func GatewayServes(gw *networkingv1.Gateway, sel map[string]string, specs []ServerSpec) bool {
+	if sel != nil && !maps.Equal(gw.Spec.Selector, sel) {
+		return false
+	}
+	for _, s := range specs {
+		if !slices.ContainsFunc(gw.Spec.Servers, func(srv *apinet.Server) bool { return serves(srv, s) }) {
+			return false
+		}
+	}
+	return true
+}
+
+// NewGateway is the tool's Gateway with servers for specs.
+func NewGateway(ref ObjectRef, sel map[string]string, specs []ServerSpec) *networkingv1.Gateway {
+	gw := &networkingv1.Gateway{
+		ObjectMeta: metav1.ObjectMeta{Name: ref.Name, Namespace: ref.Namespace, Labels: managedLabels()},
+		Spec:       apinet.Gateway{Selector: maps.Clone(sel)},
+	}
+	gw.SetGroupVersionKind(GatewayKind)
+	EnsureServers(gw, specs)
+	return gw
+}
+
+// EnsureServers adds what specs need to gw: the host to the tool's server
+// of that name, or a new server. It reports whether gw changed.
+func EnsureServers(gw *networkingv1.Gateway, specs []ServerSpec) bool {
+	changed := false
+	for _, s := range specs {
+		if slices.ContainsFunc(gw.Spec.Servers, func(srv *apinet.Server) bool { return serves(srv, s) }) {
+			continue
+		}
+		changed = true
+		i := slices.IndexFunc(gw.Spec.Servers, func(srv *apinet.Server) bool { return srv.GetName() == s.Name() })
+		if i < 0 {
+			gw.Spec.Servers = append(gw.Spec.Servers, s.build())
+			continue
+		}
+		gw.Spec.Servers[i].Hosts = append(gw.Spec.Servers[i].Hosts, s.Host)
+	}
+	return changed
+}
+
+// PruneGateway drops from gw's server hosts those no host in used needs
+// and servers left without hosts. It reports whether gw changed.
+func PruneGateway(gw *networkingv1.Gateway, used []string) bool {
+	changed := false
+	servers := gw.Spec.Servers[:0]
+	for _, srv := range gw.Spec.Servers {
+		hosts := srv.Hosts[:0]
+		for _, h := range srv.Hosts {
+			if slices.ContainsFunc(used, func(u string) bool { return ServerHostServes(h, u) }) {
+				hosts = append(hosts, h)
+			} else {
+				changed = true
+			}
+		}
+		srv.Hosts = hosts
+		if len(hosts) > 0 {
+			servers = append(servers, srv)
+		}
+	}
+	gw.Spec.Servers = servers
+	return changed
+}
+
+// NewVirtualService is the tool's VirtualService for host on gateways.
+func NewVirtualService(name, ns, host string, gateways []string, routes []*apinet.HTTPRoute) *networkingv1.VirtualService {
+	vs := &networkingv1.VirtualService{
+		ObjectMeta: metav1.ObjectMeta{Name: name, Namespace: ns, Labels: managedLabels()},
+		Spec:       apinet.VirtualService{Hosts: []string{host}, Gateways: gateways, Http: routes},
+	}
+	vs.SetGroupVersionKind(VirtualServiceKind)
+	return vs
+}

@@ -1,0 +1,155 @@
+// Package model holds the pure logic of `kubectl expose-gw`: parsing flags,
+// building the Istio Gateway and VirtualService, ordering and merging routes
+// and planning the writes an expose or delete needs. Nothing here talks to
+// a cluster.
+package model
+
+import (
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+
+	"k8s.io/apimachinery/pkg/util/validation"
+)
+
+// ParseService reads the SERVICE argument: NAME, svc/NAME, service/NAME or
+// services/NAME.
+func ParseService(arg string) (string, error) {
+	name := arg
+	if kind, rest, ok := strings.Cut(arg, "/"); ok {
+		switch strings.ToLower(kind) {
+		case "svc", "service", "services":
+			name = rest
+		default:
+			return "", fmt.Errorf("invalid SERVICE %q: expected NAME or svc/NAME", arg)
+		}
+	}
+	if errs := validation.IsDNS1035Label(name); len(errs) > 0 {
+		return "", fmt.Errorf("invalid SERVICE %q: expected NAME or svc/NAME with a Service name (%s)", arg, errs[0])
+	}
+	return name, nil
+}
+
+// ParsePath checks a --prefix, --exact or --rewrite value: a path starting
+// with "/", without spaces, control characters, "?" or "#".
+func ParsePath(flag, p string) (string, error) {
+	if !strings.HasPrefix(p, "/") {
+		return "", fmt.Errorf("invalid --%s %q: expected a path starting with \"/\"", flag, p)
+	}
+	for _, r := range p {
+		if r <= ' ' || r == 0x7f || r == '?' || r == '#' {
+			return "", fmt.Errorf("invalid --%s %q: expected a path without spaces, control characters, '?' or '#'", flag, p)
+		}
+	}
+	return p, nil
+}
+
+// ParseHost checks a --host value: "*", "*.domain" or a DNS name, in lower
+// case.
+func ParseHost(h string) (string, error) {
+	if h == "*" {
+		return h, nil
+	}
+	var errs []string
+	if strings.HasPrefix(h, "*.") {
+		errs = validation.IsWildcardDNS1123Subdomain(h)
+	} else {
+		errs = validation.IsDNS1123Subdomain(h)
+	}
+	if len(errs) > 0 {
+		return "", fmt.Errorf("invalid --host %q: expected a DNS name (like flask.example.com), \"*\" or \"*.domain\"", h)
+	}
+	return h, nil
+}
+
+// PortRef is a --port value: a number or the name of a Service port.
+type PortRef struct {
+	Number int32
+	Name   string
+}
+
+func (p PortRef) String() string {
+	if p.Name != "" {
+		return p.Name
+	}
+	if p.Number == 0 {
+		return ""
+	}
+	return strconv.Itoa(int(p.Number))
+}
+
+// ParsePort checks a --port value ("" means none).
+func ParsePort(s string) (PortRef, error) {
+	if s == "" {
+		return PortRef{}, nil
+	}
+	if s[0] >= '0' && s[0] <= '9' {
+		n, err := strconv.Atoi(s)
+		if err != nil || n < 1 || n > 65535 {
+			return PortRef{}, fmt.Errorf("invalid --port %q: expected a port number (1-65535) or a port name", s)
+		}
+		return PortRef{Number: int32(n)}, nil
+	}
+	if errs := validation.IsValidPortName(s); len(errs) > 0 {
+		return PortRef{}, fmt.Errorf("invalid --port %q: expected a port number (1-65535) or a port name", s)
+	}
+	return PortRef{Name: s}, nil
+}
+
+// ParseSelector checks a --gateway-selector value KEY=VALUE[,KEY=VALUE...].
+func ParseSelector(s string) (map[string]string, error) {
+	bad := func() (map[string]string, error) {
+		return nil, fmt.Errorf("invalid --gateway-selector %q: expected KEY=VALUE[,KEY=VALUE...] with label keys and values", s)
+	}
+	if s == "" {
+		return bad()
+	}
+	sel := map[string]string{}
+	for _, kv := range strings.Split(s, ",") {
+		k, v, ok := strings.Cut(kv, "=")
+		k, v = strings.TrimSpace(k), strings.TrimSpace(v)
+		if !ok || len(validation.IsQualifiedName(k)) > 0 || len(validation.IsValidLabelValue(v)) > 0 {
+			return bad()
+		}
+		if old, dup := sel[k]; dup && old != v {
+			return bad()
+		}
+		sel[k] = v
+	}
+	return sel, nil
+}
+
+// FormatSelector is the canonical KEY=VALUE,... form of a selector.
+func FormatSelector(sel map[string]string) string {
+	keys := make([]string, 0, len(sel))
+	for k := range sel {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	parts := make([]string, len(keys))
+	for i, k := range keys {
+		parts[i] = k + "=" + sel[k]
+	}
+	return strings.Join(parts, ",")
+}
+
+// ParseGatewayRef checks a --gateway value [NS/]NAME; the namespace
+// defaults to ns.
+func ParseGatewayRef(s, ns string) (ObjectRef, error) {
+	ref := ObjectRef{Namespace: ns, Name: s}
+	if a, b, ok := strings.Cut(s, "/"); ok {
+		ref = ObjectRef{Namespace: a, Name: b}
+	}
+	if len(validation.IsDNS1123Label(ref.Namespace)) > 0 || len(validation.IsDNS1123Subdomain(ref.Name)) > 0 || ref.Name == "mesh" {
+		return ObjectRef{}, fmt.Errorf("invalid --gateway %q: expected [NAMESPACE/]NAME of a Gateway", s)
+	}
+	return ref, nil
+}
+
+// ObjectRef names a namespaced object.
+type ObjectRef struct {
+	Namespace, Name string
+}
+
+func (r ObjectRef) String() string { return r.Namespace + "/" + r.Name }

@@ -1,0 +1,274 @@
+package model
+
+import (
+	"errors"
+	"fmt"
+	"slices"
+	"sort"
+	"strings"
+
+	apinet "istio.io/api/networking/v1"
+	networkingv1 "istio.io/client-go/pkg/apis/networking/v1"
+)
+
+// Op is what a Change does to its object.
+type Op string
+
+// Ops, named as kubectl reports them.
+const (
+	OpCreate    Op = "created"
+	OpUpdate    Op = "configured"
+	OpDelete    Op = "deleted"
+	OpUnchanged Op = "unchanged"
+)
+
+// Change is one object of a plan: its desired state (Gateway or
+// VirtualService set) and what it was (Before, nil when created).
+type Change struct {
+	Op             Op
+	Gateway        *networkingv1.Gateway
+	VirtualService *networkingv1.VirtualService
+	BeforeGateway  *networkingv1.Gateway
+	BeforeVS       *networkingv1.VirtualService
+}
+
+// Writes is whether the change writes to the cluster.
+func (c Change) Writes() bool { return c.Op != OpUnchanged }
+
+// Expose is what `kubectl expose-gw SERVICE` asks for, already validated.
+type Expose struct {
+	Target   RouteTarget
+	Matches  []Match
+	Hosts    []string
+	Gateway  *ObjectRef // --gateway, nil for automatic
+	Selector map[string]string
+	Mesh     bool
+	// TLSSecret adds an HTTPS server; HTTPSRedirect makes HTTP redirect.
+	TLSSecret     string
+	HTTPSRedirect bool
+	Force         bool
+	// HTTPPort and HTTPSPort are the ingress gateway's ports, 0 when not
+	// looked up yet: Plan returns ErrNeedPorts if it needs them.
+	HTTPPort, HTTPSPort uint32
+}
+
+// State is what the cluster holds in the namespace (and the --gateway one).
+type State struct {
+	Gateways        []*networkingv1.Gateway
+	VirtualServices []*networkingv1.VirtualService
+}
+
+// ErrNeedPorts asks the caller to find the ingress gateway's ports and plan
+// again: a Gateway server has to be written.
+var ErrNeedPorts = errors.New("the ingress gateway ports are needed")
+
+// specs are the Gateway servers the request needs, ports as given.
+func (e *Expose) specs() []ServerSpec {
+	var out []ServerSpec
+	for _, h := range e.Hosts {
+		out = append(out, ServerSpec{Port: e.HTTPPort, Protocol: "HTTP", Host: h, HTTPSRedirect: e.HTTPSRedirect})
+		if e.TLSSecret != "" {
+			out = append(out, ServerSpec{Port: e.HTTPSPort, Protocol: "HTTPS", Host: h, Credential: e.TLSSecret})
+		}
+	}
+	return out
+}
+
+// PlanExpose decides the Gateway and VirtualService writes of an expose:
+// reuse a Gateway that already serves the selector and hosts, else create
+// or extend the tool's own; merge the routes into the one VirtualService of
+// each host on that gateway. The Gateway change comes first.
+func PlanExpose(e *Expose, st State) ([]Change, error) {
+	ns := e.Target.Namespace
+	gwc, err := planGateway(e, st)
+	if err != nil {
+		return nil, err
+	}
+	gwRef := ObjectRef{Namespace: gwc.Gateway.Namespace, Name: gwc.Gateway.Name}
+	changes := []Change{gwc}
+	add := make([]*apinet.HTTPRoute, len(e.Matches))
+	for i, m := range e.Matches {
+		add[i] = BuildRoute(e.Target, m)
+	}
+	gateways := []string{GatewayRef(gwRef, ns)}
+	if e.Mesh {
+		gateways = append(gateways, MeshGateway)
+	}
+	for _, host := range e.Hosts {
+		c, err := planVirtualService(e, st, host, gwRef, gateways, add)
+		if err != nil {
+			return nil, err
+		}
+		changes = append(changes, c)
+	}
+	return changes, nil
+}
+
+func findGateway(st State, ref ObjectRef) *networkingv1.Gateway {
+	for _, g := range st.Gateways {
+		if g.Namespace == ref.Namespace && g.Name == ref.Name {
+			return g
+		}
+	}
+	return nil
+}
+
+func planGateway(e *Expose, st State) (Change, error) {
+	probe := e.specs()
+	own := ObjectRef{Namespace: e.Target.Namespace, Name: GatewayName(e.Selector)}
+	if e.Gateway != nil {
+		own = *e.Gateway
+		if g := findGateway(st, own); g != nil && GatewayServes(g, nil, probe) {
+			return Change{Op: OpUnchanged, Gateway: g}, nil
+		}
+	} else {
+		var reuse []*networkingv1.Gateway
+		for _, g := range st.Gateways {
+			if g.Namespace == e.Target.Namespace && GatewayServes(g, e.Selector, probe) {
+				reuse = append(reuse, g)
+			}
+		}
+		if len(reuse) > 0 {
+			sort.SliceStable(reuse, func(i, j int) bool {
+				if IsManaged(reuse[i]) != IsManaged(reuse[j]) {
+					return IsManaged(reuse[i])
+				}
+				return reuse[i].Name < reuse[j].Name
+			})
+			return Change{Op: OpUnchanged, Gateway: reuse[0]}, nil
+		}
+	}
+	g := findGateway(st, own)
+	if g != nil {
+		e = portsFrom(e, g)
+	}
+	if e.HTTPPort == 0 || e.TLSSecret != "" && e.HTTPSPort == 0 {
+		return Change{}, ErrNeedPorts
+	}
+	if g == nil {
+		return Change{Op: OpCreate, Gateway: NewGateway(own, e.Selector, e.specs())}, nil
+	}
+	if !IsManaged(g) && !e.Force {
+		return Change{}, fmt.Errorf("gateway %s exists and is not managed by kubectl-expose-gw: name another with --gateway, or add --force to add servers to it", own)
+	}
+	if e.Gateway == nil && !IsManaged(g) && !sameSelector(g, e.Selector) {
+		return Change{}, fmt.Errorf("gateway %s selects %s, not %s: name another with --gateway", own, FormatSelector(g.Spec.Selector), FormatSelector(e.Selector))
+	}
+	next := g.DeepCopy()
+	SetKinds(next)
+	if !EnsureServers(next, e.specs()) {
+		return Change{Op: OpUnchanged, Gateway: g}, nil
+	}
+	return Change{Op: OpUpdate, Gateway: next, BeforeGateway: g}, nil
+}
+
+func sameSelector(g *networkingv1.Gateway, sel map[string]string) bool {
+	return FormatSelector(g.Spec.Selector) == FormatSelector(sel)
+}
+
+// ConflictError reports VirtualServices the tool does not manage that bind
+// the same host and gateway: Istio would merge them in no defined order.
+type ConflictError struct {
+	Host    string
+	Gateway ObjectRef
+	Others  []string // namespace/name
+	Shadows []string // what their routes shadow of the new ones
+}
+
+func (e *ConflictError) Error() string {
+	s := fmt.Sprintf("virtualservice %s (not managed by kubectl-expose-gw) already binds host %q on gateway %s",
+		strings.Join(e.Others, ", "), e.Host, e.Gateway)
+	if len(e.Shadows) > 0 {
+		s += " and " + strings.Join(e.Shadows, ", ")
+	}
+	return s + ": add --force to merge the routes into it"
+}
+
+func planVirtualService(e *Expose, st State, host string, gwRef ObjectRef, gateways []string, add []*apinet.HTTPRoute) (Change, error) {
+	ns := e.Target.Namespace
+	var target *networkingv1.VirtualService
+	var others []*networkingv1.VirtualService
+	for _, vs := range st.VirtualServices {
+		if vs.Namespace != ns || !Binds(vs, host, gwRef) {
+			continue
+		}
+		if IsManaged(vs) && target == nil {
+			target = vs
+		} else if !IsManaged(vs) {
+			others = append(others, vs)
+		}
+	}
+	if len(others) > 0 && !e.Force {
+		ce := &ConflictError{Host: host, Gateway: gwRef}
+		for _, o := range others {
+			ce.Others = append(ce.Others, o.Namespace+"/"+o.Name)
+			for _, r := range o.Spec.Http {
+				for _, n := range add {
+					m, _ := MatchOf(n)
+					if mo, ok := MatchOf(r); ok && mo.Covers(m) || MatchAll(r) {
+						ce.Shadows = append(ce.Shadows, fmt.Sprintf("its route %s shadows %s", DescribeMatch(r), m))
+					}
+				}
+			}
+		}
+		return Change{}, ce
+	}
+	if target == nil && len(others) > 0 {
+		target = others[0] // --force: merge into the user's VirtualService
+	}
+	if target == nil {
+		name := VirtualServiceName(host, gwRef, ns)
+		routes, _, err := MergeRoutes(nil, add, e.Force)
+		if err != nil {
+			return Change{}, err
+		}
+		fresh := NewVirtualService(name, ns, host, gateways, routes)
+		for _, vs := range st.VirtualServices {
+			if vs.Namespace == ns && vs.Name == name {
+				if !e.Force {
+					return Change{}, fmt.Errorf("virtualservice %s/%s exists and is not one the tool can use for host %q on gateway %s: add --force to replace it", ns, name, host, gwRef)
+				}
+				fresh.ResourceVersion = vs.ResourceVersion
+				return Change{Op: OpUpdate, VirtualService: fresh, BeforeVS: vs}, nil
+			}
+		}
+		return Change{Op: OpCreate, VirtualService: fresh}, nil
+	}
+	routes, changed, err := MergeRoutes(target.Spec.Http, add, e.Force)
+	if err != nil {
+		var rc *RouteConflictError
+		if errors.As(err, &rc) {
+			return Change{}, fmt.Errorf("host %q: %w (virtualservice %s/%s)", host, err, target.Namespace, target.Name)
+		}
+		return Change{}, err
+	}
+	next := target.DeepCopy()
+	SetKinds(nil, next)
+	next.Spec.Http = routes
+	for _, g := range gateways {
+		if !slices.Contains(next.Spec.Gateways, g) {
+			next.Spec.Gateways = append(next.Spec.Gateways, g)
+			changed = true
+		}
+	}
+	if !changed {
+		return Change{Op: OpUnchanged, VirtualService: target}, nil
+	}
+	return Change{Op: OpUpdate, VirtualService: next, BeforeVS: target}, nil
+}
+
+// portsFrom fills the ports not looked up yet from the servers the tool
+// already wrote on g, which saves finding the ingress gateway again.
+func portsFrom(e *Expose, g *networkingv1.Gateway) *Expose {
+	c := *e
+	for _, srv := range g.Spec.Servers {
+		n := srv.GetPort().GetNumber()
+		switch {
+		case c.HTTPPort == 0 && strings.EqualFold(srv.GetPort().GetProtocol(), "HTTP") && strings.HasPrefix(srv.GetName(), "http-"):
+			c.HTTPPort = n
+		case c.HTTPSPort == 0 && strings.EqualFold(srv.GetPort().GetProtocol(), "HTTPS") && strings.HasPrefix(srv.GetName(), "https-"):
+			c.HTTPSPort = n
+		}
+	}
+	return &c
+}
