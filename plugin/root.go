@@ -30,5 +30,6 @@ a local proxy that sends the Host header the route needs.`,
 	AddExposeToRoot(cmd, flags, streams)
 	cmd.AddCommand(NewCmdList(flags, streams), NewCmdDelete(flags, streams))
 	cmd.AddCommand(NewCmdURL(flags, streams))
+	cmd.AddCommand(NewCmdProxy(flags, streams))
 	return cmd
 }

@@ -1,0 +1,157 @@
+package plugin
+
+import (
+	"fmt"
+	"net"
+	"os"
+	"strings"
+
+	"github.com/spf13/cobra"
+	"k8s.io/cli-runtime/pkg/genericclioptions"
+	"k8s.io/cli-runtime/pkg/genericiooptions"
+)
+
+// Ways of reaching the gateway (--via).
+const (
+	ViaAuto        = "auto"
+	ViaDirect      = "direct"
+	ViaPortForward = "port-forward"
+)
+
+// ProxyOptions holds the flags and resolved state of `proxy`.
+type ProxyOptions struct {
+	Flags *genericclioptions.ConfigFlags
+
+	Service   string // SERVICE argument, may be empty with --host
+	Host      string
+	Address   string
+	LocalPort int
+	Via       string
+	HTTPS     bool
+	Insecure  bool
+	CAFile    string
+	// Tunnels is how many port-forward connections requests are spread over.
+	Tunnels int
+
+	clients *Clients
+	genericiooptions.IOStreams
+}
+
+// NewProxyOptions returns the defaults of `proxy`.
+func NewProxyOptions(flags *genericclioptions.ConfigFlags, streams genericiooptions.IOStreams) *ProxyOptions {
+	return &ProxyOptions{Flags: flags, Address: "127.0.0.1", LocalPort: 8080, Via: ViaAuto, Tunnels: 2, IOStreams: streams}
+}
+
+// NewCmdProxy returns the `proxy` command.
+func NewCmdProxy(flags *genericclioptions.ConfigFlags, streams genericiooptions.IOStreams) *cobra.Command {
+	o := NewProxyOptions(flags, streams)
+	cmd := &cobra.Command{
+		Use:   "proxy [SERVICE] [--host HOST] [--local-port 8080] [--via auto|direct|port-forward] [--https]",
+		Short: "Open a local proxy that reaches a Service's routes with the right Host header",
+		Long: `Open http://127.0.0.1:8080 (--address, --local-port) that forwards every request to the
+Istio ingress gateway with the Host header the route needs: the route host of SERVICE
+(its VirtualServices; --host picks one when there are several), or --host. A "*" route
+keeps the client's Host.
+
+The gateway is reached directly at the address ` + "`kubectl expose-gw url`" + ` finds (LoadBalancer or
+NodePort), else through a port-forward to a Ready gateway pod (--via auto, the default,
+tries direct first). Port-forward mode follows the gateway pods: when the pod goes away,
+the next request goes to another Ready pod.
+
+Ctrl-C stops it.`,
+		Example: `  # Browse flaskapp's routes at http://127.0.0.1:8080
+  kubectl expose-gw proxy flaskapp
+
+  # Any free port, always through a port-forward
+  kubectl expose-gw proxy flaskapp --local-port 0 --via port-forward
+
+  # A given Host, over TLS to the gateway's https port
+  kubectl expose-gw proxy --host flask.example.com --https`,
+		Args: cobra.MaximumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := o.Complete(cmd, args); err != nil {
+				return err
+			}
+			if err := o.Validate(); err != nil {
+				return err
+			}
+			return o.Run(cmd.Context())
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&o.Host, "host", o.Host, "Host header to send (default: the route host of SERVICE)")
+	f.StringVar(&o.Address, "address", o.Address, "Local address to listen on; anything but loopback exposes the cluster's routes to your network")
+	f.IntVar(&o.LocalPort, "local-port", o.LocalPort, "Local port to listen on (0: any free port)")
+	f.StringVar(&o.Via, "via", o.Via, "How to reach the gateway: auto (direct, else port-forward), direct or port-forward")
+	f.BoolVar(&o.HTTPS, "https", o.HTTPS, "Speak TLS to the gateway's https port, with SNI = the host")
+	f.BoolVar(&o.Insecure, "insecure-skip-tls-verify", o.Insecure, "With --https, do not verify the gateway's certificate (the API server's TLS settings come from the kubeconfig)")
+	f.StringVar(&o.CAFile, "ca-file", o.CAFile, "With --https, PEM file of the CA that signed the gateway's certificate (default: the system's)")
+	f.IntVar(&o.Tunnels, "tunnels", o.Tunnels, "Port-forward connections to spread requests over")
+	return cmd
+}
+
+// Complete reads the argument and builds the clients.
+func (o *ProxyOptions) Complete(_ *cobra.Command, args []string) error {
+	if len(args) == 1 {
+		o.Service = args[0]
+	}
+	if o.Flags == nil {
+		return nil
+	}
+	c, err := NewClients(o.Flags)
+	if err != nil {
+		return err
+	}
+	o.clients = c
+	return nil
+}
+
+// Validate checks the flags without touching the cluster.
+func (o *ProxyOptions) Validate() error {
+	if o.Service == "" && o.Host == "" {
+		return fmt.Errorf("give a SERVICE whose route host to use, or --host HOST")
+	}
+	if o.Service != "" && (strings.Contains(o.Service, "/") || strings.Contains(o.Service, ".")) {
+		return fmt.Errorf("invalid SERVICE %q: expected the name of a Service in the namespace (-n for another namespace)", o.Service)
+	}
+	if o.Host != "" {
+		if strings.ContainsAny(o.Host, ":/ ") || strings.HasPrefix(o.Host, "*") {
+			return fmt.Errorf("invalid --host %q: expected a host name without a port, scheme or wildcard, e.g. flask.example.com", o.Host)
+		}
+	}
+	switch o.Via {
+	case ViaAuto, ViaDirect, ViaPortForward:
+	default:
+		return fmt.Errorf("invalid --via %q: expected auto, direct or port-forward", o.Via)
+	}
+	if o.LocalPort < 0 || o.LocalPort > 65535 {
+		return fmt.Errorf("invalid --local-port %d: expected 0 (any free port) to 65535", o.LocalPort)
+	}
+	if net.ParseIP(o.Address) == nil && o.Address != "localhost" {
+		return fmt.Errorf("invalid --address %q: expected an IP address such as 127.0.0.1", o.Address)
+	}
+	if o.Tunnels < 1 || o.Tunnels > 64 {
+		return fmt.Errorf("invalid --tunnels %d: expected 1 to 64", o.Tunnels)
+	}
+	if !o.HTTPS && (o.Insecure || o.CAFile != "") {
+		return fmt.Errorf("--insecure-skip-tls-verify and --ca-file are about the gateway's certificate: they need --https")
+	}
+	if o.Insecure && o.CAFile != "" {
+		return fmt.Errorf("--insecure-skip-tls-verify and --ca-file exclude each other: verify with the CA, or do not verify")
+	}
+	if o.CAFile != "" {
+		if _, err := os.Stat(o.CAFile); err != nil {
+			return fmt.Errorf("invalid --ca-file %q: %w", o.CAFile, err)
+		}
+	}
+	return nil
+}
+
+// loopback is true for addresses only this machine can reach.
+func loopback(addr string) bool {
+	if addr == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(addr)
+	return ip != nil && ip.IsLoopback()
+}

@@ -1,0 +1,110 @@
+package plugin
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/expose-gw/kubectl-expose-gw/resolve"
+)
+
+// proxyHost is what the proxy sends: a Host header (or the client's) and
+// the routes it reaches.
+type proxyHost struct {
+	// Host is the Host header; "" keeps the client's (a "*" route).
+	Host string
+	// Routes are the routes of the Service reached with Host and the scheme.
+	Routes []resolve.Route
+	// Note explains a choice the user did not make (a wildcard's stand-in).
+	Note string
+}
+
+// chooseHost picks the Host header for the routes of service (scheme http,
+// or https with --https) and the --host flag. Pure.
+func chooseHost(service string, routes []resolve.Route, flagHost string, https bool) (proxyHost, error) {
+	scheme := "http"
+	if https {
+		scheme = "https"
+	}
+	if service == "" {
+		return proxyHost{Host: flagHost}, nil
+	}
+	var same, other []resolve.Route
+	for _, r := range routes {
+		if r.Scheme == scheme {
+			same = append(same, r)
+		} else {
+			other = append(other, r)
+		}
+	}
+	if len(same) == 0 {
+		switch {
+		case len(other) > 0 && https:
+			return proxyHost{}, fmt.Errorf("service %q has no https route through a gateway, only http ones: leave out --https", service)
+		case len(other) > 0:
+			return proxyHost{}, fmt.Errorf("service %q has no http route through a gateway, only https ones: add --https", service)
+		default:
+			return proxyHost{}, fmt.Errorf("no VirtualService bound to a gateway routes to service %q: expose it first with `kubectl expose-gw %s`, or give --host without SERVICE", service, service)
+		}
+	}
+	hosts := routeHosts(same)
+	if flagHost != "" {
+		var picked []resolve.Route
+		for _, r := range same {
+			if hostAccepts(r.Host, flagHost) {
+				picked = append(picked, r)
+			}
+		}
+		if len(picked) == 0 {
+			return proxyHost{}, fmt.Errorf("--host %q matches no route host of service %q: expected one of %s", flagHost, service, strings.Join(hosts, ", "))
+		}
+		return proxyHost{Host: flagHost, Routes: picked}, nil
+	}
+	if len(hosts) > 1 {
+		return proxyHost{}, fmt.Errorf("service %q has routes for several hosts (%s): pick one with --host", service, strings.Join(hosts, ", "))
+	}
+	ph := proxyHost{Host: resolve.HostHeader(hosts[0]), Routes: same}
+	if strings.HasPrefix(hosts[0], "*.") {
+		ph.Note = fmt.Sprintf("the route host is the wildcard %s: sending Host %s (choose another with --host)", hosts[0], ph.Host)
+	}
+	return ph, nil
+}
+
+// routeHosts are the distinct hosts of routes, sorted.
+func routeHosts(routes []resolve.Route) []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, r := range routes {
+		if !seen[r.Host] {
+			seen[r.Host] = true
+			out = append(out, r.Host)
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+// hostAccepts is true when a route for pattern ("*", "*.example.com" or a
+// name) serves host.
+func hostAccepts(pattern, host string) bool {
+	switch {
+	case pattern == "*" || strings.EqualFold(pattern, host):
+		return true
+	case strings.HasPrefix(pattern, "*."):
+		return strings.HasSuffix(strings.ToLower(host), strings.ToLower(pattern[1:]))
+	}
+	return false
+}
+
+// routePaths are the distinct paths of routes, in order.
+func routePaths(routes []resolve.Route) []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, r := range routes {
+		if !seen[r.Path] {
+			seen[r.Path] = true
+			out = append(out, r.Path)
+		}
+	}
+	return out
+}

@@ -1,0 +1,191 @@
+package plugin
+
+import (
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"net"
+	"os"
+	"strconv"
+	"sync/atomic"
+	"time"
+
+	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/labels"
+	"k8s.io/apimachinery/pkg/util/intstr"
+
+	"github.com/expose-gw/kubectl-expose-gw/portforward"
+	"github.com/expose-gw/kubectl-expose-gw/resolve"
+)
+
+// directProbe is how long --via auto waits for the direct address.
+const directProbe = time.Second
+
+// gateway is the chosen way to the gateway.
+type gateway struct {
+	how   string // for the Forwarding line
+	dial  portforward.DialFunc
+	tls   *tls.Config
+	close func()
+}
+
+// reachGateway chooses direct or port-forward as --via says.
+func (o *ProxyOptions) reachGateway(ctx context.Context, in *resolve.Ingress, port *corev1.ServicePort) (*gateway, error) {
+	tlsCfg, err := o.tlsConfig()
+	if err != nil {
+		return nil, err
+	}
+	scheme := "http"
+	if o.HTTPS {
+		scheme = "https"
+	}
+	if o.Via != ViaPortForward {
+		eps, err := resolve.EndpointsForPort(ctx, o.clients.Kube, in, port, scheme)
+		var un *resolve.Unreachable
+		switch {
+		case errors.As(err, &un) && o.Via == ViaAuto:
+			fmt.Fprintf(o.ErrOut, "No direct way to the gateway (%s): using a port-forward\n", un.Reason)
+		case errors.As(err, &un):
+			return nil, fmt.Errorf("--via direct: %s: use --via port-forward", un.Reason)
+		case err != nil:
+			return nil, err
+		default:
+			gw, probeErr := probeDirect(ctx, eps)
+			switch {
+			case probeErr == nil:
+				gw.tls = tlsCfg
+				if o.Via == ViaAuto {
+					fmt.Fprintf(o.ErrOut, "The gateway answers at %s: going direct\n", gw.how)
+				}
+				return gw, nil
+			case o.Via == ViaDirect:
+				fmt.Fprintf(o.ErrOut, "Warning: %v; requests will get 502 until it answers\n", probeErr)
+				gw := directTo(eps[0])
+				gw.tls = tlsCfg
+				return gw, nil
+			default:
+				fmt.Fprintf(o.ErrOut, "%v: using a port-forward\n", probeErr)
+			}
+		}
+	}
+	gw, err := o.portForward(ctx, in, port)
+	if err != nil {
+		return nil, err
+	}
+	gw.tls = tlsCfg
+	return gw, nil
+}
+
+// probeDirect dials the first few endpoints briefly and keeps the first
+// that answers.
+func probeDirect(ctx context.Context, eps []resolve.Endpoint) (*gateway, error) {
+	var errs []error
+	for i, ep := range eps {
+		if i == 3 {
+			break
+		}
+		addr := net.JoinHostPort(ep.Host, strconv.Itoa(int(ep.Port)))
+		d := net.Dialer{Timeout: directProbe}
+		c, err := d.DialContext(ctx, "tcp", addr)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("%s (%s) does not answer: %w", addr, ep.Source, err))
+			continue
+		}
+		_ = c.Close()
+		return directTo(ep), nil
+	}
+	return nil, errors.Join(errs...)
+}
+
+func directTo(ep resolve.Endpoint) *gateway {
+	addr := net.JoinHostPort(ep.Host, strconv.Itoa(int(ep.Port)))
+	d := &net.Dialer{Timeout: 5 * time.Second, KeepAlive: 30 * time.Second}
+	return &gateway{
+		how: fmt.Sprintf("%s://%s (%s)", ep.Scheme, addr, ep.Source),
+		dial: func(ctx context.Context, _, _ string) (net.Conn, error) {
+			c, err := d.DialContext(ctx, "tcp", addr)
+			if err != nil {
+				return nil, fmt.Errorf("cannot reach the gateway at %s: %w", addr, err)
+			}
+			return c, nil
+		},
+		close: func() {},
+	}
+}
+
+// portForward opens the tunnel pool to the gateway's pods.
+func (o *ProxyOptions) portForward(ctx context.Context, in *resolve.Ingress, port *corev1.ServicePort) (*gateway, error) {
+	svc := in.Service
+	if len(svc.Spec.Selector) == 0 {
+		return nil, fmt.Errorf("gateway Service %s/%s has no selector: no pod to port-forward to", svc.Namespace, svc.Name)
+	}
+	var started atomic.Bool
+	pool := portforward.NewPool(portforward.PoolOptions{
+		Kube:      o.clients.Kube,
+		Connect:   portforward.NewConnect(o.clients.Config, o.clients.Kube),
+		Namespace: svc.Namespace,
+		Selector:  labels.SelectorFromSet(svc.Spec.Selector).String(),
+		Port:      containerPort(port),
+		Size:      o.Tunnels,
+		Logf: func(format string, args ...any) {
+			if started.Load() {
+				fmt.Fprintf(o.ErrOut, format+"\n", args...)
+			}
+		},
+	})
+	if err := pool.Start(ctx); err != nil {
+		return nil, fmt.Errorf("cannot port-forward to the gateway: %w", err)
+	}
+	started.Store(true)
+	return &gateway{
+		how:   fmt.Sprintf("port-forward to pod %s/%s port %d", svc.Namespace, pool.Pod(), pool.Port()),
+		dial:  pool.DialContext,
+		close: pool.Close,
+	}, nil
+}
+
+// containerPort resolves the Service port's targetPort on a pod: a number,
+// a container port name, or the Service port when unset.
+func containerPort(sp *corev1.ServicePort) func(*corev1.Pod) (int32, error) {
+	return func(pod *corev1.Pod) (int32, error) {
+		tp := sp.TargetPort
+		switch {
+		case tp.Type == intstr.String && tp.StrVal != "":
+			for _, c := range pod.Spec.Containers {
+				for _, p := range c.Ports {
+					if p.Name == tp.StrVal {
+						return p.ContainerPort, nil
+					}
+				}
+			}
+			return 0, fmt.Errorf("pod %s has no container port named %q (targetPort of gateway port %s)", pod.Name, tp.StrVal, sp.Name)
+		case tp.IntVal != 0:
+			return tp.IntVal, nil
+		default:
+			return sp.Port, nil
+		}
+	}
+}
+
+// tlsConfig verifies the gateway with --ca-file, the system's CAs, or not at
+// all with --insecure-skip-tls-verify.
+func (o *ProxyOptions) tlsConfig() (*tls.Config, error) {
+	if !o.HTTPS {
+		return nil, nil
+	}
+	cfg := &tls.Config{MinVersion: tls.VersionTLS12, InsecureSkipVerify: o.Insecure} //nolint:gosec // asked for
+	if o.CAFile != "" {
+		pem, err := os.ReadFile(o.CAFile)
+		if err != nil {
+			return nil, fmt.Errorf("reading --ca-file: %w", err)
+		}
+		pool := x509.NewCertPool()
+		if !pool.AppendCertsFromPEM(pem) {
+			return nil, fmt.Errorf("invalid --ca-file %q: expected PEM certificates", o.CAFile)
+		}
+		cfg.RootCAs = pool
+	}
+	return cfg, nil
+}
