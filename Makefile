@@ -8,6 +8,10 @@ PKG := github.com/expose-gw/kubectl-expose-gw
 LDFLAGS := -s -w -X $(PKG)/plugin.version=$(VERSION) -X $(PKG)/plugin.gitCommit=$(COMMIT)
 TOOLS := $(BIN)/kube-apiserver $(BIN)/etcd $(BIN)/kubectl $(BIN)/kwok
 PLUGIN := $(BIN)/plugin/kubectl-expose_gw
+RELEASE_URL ?= https://github.com/expose-gw/kubectl-expose-gw/releases/download/$(VERSION)
+DIST ?= dist
+KREW_VERSION := v0.4.3
+KREW_TOOLS := $(BIN)/krew-tools
 export CGO_ENABLED := 0
 
 .PHONY: help
@@ -36,12 +40,24 @@ lint: ## gofmt and go vet
 	$(GO) vet ./...
 
 .PHONY: test
-test: tools build lint ## Build what is needed and run all tests against a real kube-apiserver
+test: tools krew-tools build lint ## Build what is needed and run all tests against a real kube-apiserver
 	EXPOSE_GW_PLUGIN_DIR=$(CURDIR)/$(BIN)/plugin $(GO) test -count=1 -timeout 30m ./...
 
 .PHONY: demo
 demo: tools build ## The seed story end to end on a local sandbox (KEEP=1 keeps it running)
 	EXPOSE_GW_PLUGIN_DIR=$(CURDIR)/$(BIN)/plugin KEEP=$(KEEP) $(GO) run ./test/demo
+
+.PHONY: dist
+dist: ## Release archives, Krew manifest and checksums into dist/: make dist VERSION=v1.2.3 RELEASE_URL=<base URL>
+	SOURCE_DATE_EPOCH=$${SOURCE_DATE_EPOCH:-$$(git log -1 --format=%ct 2>/dev/null || echo 315532800)} \
+	  $(GO) run ./krew -version "$(VERSION)" -ldflags "$(LDFLAGS)" -release-url "$(RELEASE_URL)" -out "$(DIST)"
+
+.PHONY: krew-tools
+krew-tools: $(KREW_TOOLS)/.$(KREW_VERSION) ## Build krew and validate-krew-manifest for the Krew tests
+
+$(KREW_TOOLS)/.$(KREW_VERSION):
+	GOBIN=$(CURDIR)/$(KREW_TOOLS) $(GO) install sigs.k8s.io/krew/cmd/krew@$(KREW_VERSION) sigs.k8s.io/krew/cmd/validate-krew-manifest@$(KREW_VERSION)
+	touch $@
 
 .PHONY: clean
 clean: ## Remove built plugin binaries (keeps the cached control plane)

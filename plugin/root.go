@@ -31,5 +31,6 @@ a local proxy that sends the Host header the route needs.`,
 	cmd.AddCommand(NewCmdList(flags, streams), NewCmdDelete(flags, streams))
 	cmd.AddCommand(NewCmdURL(flags, streams))
 	cmd.AddCommand(NewCmdProxy(flags, streams))
+	RegisterCompletions(cmd, flags) // last: it reads the subcommands' usage
 	return cmd
 }
