@@ -17,19 +17,19 @@ func explain(rep *URLReport) string {
 	svc := in.Service
 	var b strings.Builder
 	line := func(format string, a ...any) { fmt.Fprintf(&b, format+"\n", a...) }
-	line("# The same answer with plain kubectl:")
+	line("# The same answer with plain kubectl (a shell script: the export lines run as they are):")
 	if rep.Service != "" {
 		ns, _, _ := strings.Cut(rep.Service, "/")
 		line("# the VirtualServices of namespace %s, their hosts and Gateways", ns)
-		line(`kubectl -n %s get virtualservices.networking.istio.io -o jsonpath='{range .items[*]}{.metadata.name} {.spec.hosts} {.spec.gateways}{"\n"}{end}'`, ns)
+		line(`#   kubectl -n %s get virtualservices.networking.istio.io -o jsonpath='{range .items[*]}{.metadata.name} {.spec.hosts} {.spec.gateways}{"\n"}{end}'`, ns)
 	}
 	sel := rep.selector
 	if len(sel) == 0 {
 		sel = resolve.DefaultSelector
 	}
 	line("# the gateway pods (selector %s) and the Services selecting them", labels.SelectorFromSet(sel))
-	line(`kubectl get pods --all-namespaces -l %s -o jsonpath='{range .items[*]}{.metadata.namespace}/{.metadata.name} {.status.phase} {.spec.nodeName}{"\n"}{end}'`, labels.SelectorFromSet(sel))
-	line(`kubectl -n %s get services -o jsonpath='{range .items[*]}{.metadata.name} {.spec.type} {.spec.selector}{"\n"}{end}'`, svc.Namespace)
+	line(`#   kubectl get pods --all-namespaces -l %s -o jsonpath='{range .items[*]}{.metadata.namespace}/{.metadata.name} {.status.phase} {.spec.nodeName}{"\n"}{end}'`, labels.SelectorFromSet(sel))
+	line(`#   kubectl -n %s get services -o jsonpath='{range .items[*]}{.metadata.name} {.spec.type} {.spec.selector}{"\n"}{end}'`, svc.Namespace)
 	line("export INGRESS_NAME=%s", shellQuote(svc.Name))
 	line("export INGRESS_NS=%s", shellQuote(svc.Namespace))
 	get := `kubectl -n "$INGRESS_NS" get service "$INGRESS_NAME" -o jsonpath=`

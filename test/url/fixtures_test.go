@@ -79,7 +79,7 @@ func pod(t *testing.T, env *testenv.Env, ns, name, nodeName string, lbl map[stri
 	env.EnsureNamespace(ns)
 	p := &corev1.Pod{
 		ObjectMeta: metav1.ObjectMeta{Name: name, Namespace: ns, Labels: lbl},
-		Spec: corev1.PodSpec{NodeName: nodeName, Containers: []corev1.Container{{Name: "istio-proxy", Image: "istio/proxyv2:1.28.0"}}},
+		Spec:       corev1.PodSpec{NodeName: nodeName, Containers: []corev1.Container{{Name: "istio-proxy", Image: "istio/proxyv2:1.28.0"}}},
 	}
 	p, err := env.Kube.CoreV1().Pods(ns).Create(env.Ctx(), p, metav1.CreateOptions{})
 	require.NoError(t, err, "creating pod %s/%s", ns, name)
