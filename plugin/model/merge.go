@@ -2,6 +2,8 @@ package model
 
 import (
 	"fmt"
+	"slices"
+	"sort"
 
 	apinet "istio.io/api/networking/v1"
 )
@@ -28,48 +30,76 @@ func (e *RouteConflictError) Error() string {
 func MergeRoutes(existing, add []*apinet.HTTPRoute, force bool) ([]*apinet.HTTPRoute, bool, error) {
 	out := make([]*apinet.HTTPRoute, len(existing), len(existing)+len(add))
 	copy(out, existing)
-	index := make(map[Match]int, len(existing))
+	keys := make([]routeKey, len(existing), len(existing)+len(add))
 	for i, r := range existing {
-		if m, ok := MatchOf(r); ok {
-			if _, dup := index[m]; !dup {
-				index[m] = i
-			}
-		}
+		keys[i].m, keys[i].ok = MatchOf(r)
 	}
-	changed := false
+	sorted := isSorted(keys)
+	changed := !sorted
 	for _, n := range add {
 		m, ok := MatchOf(n)
 		if !ok {
 			return nil, false, fmt.Errorf("internal error: route %q has no path match", n.GetName())
 		}
-		i, found := index[m]
+		i := find(keys, m, sorted)
 		switch {
-		case !found:
-			index[m] = len(out)
-			out = append(out, n)
-			changed = true
-		case SameTarget(out[i], n):
-		case force || SendsTo(out[i], n.Route[0].GetDestination().GetHost()) && out[i].GetName() == n.GetName():
-			out[i] = n
-			changed = true
-		default:
-			return nil, false, &RouteConflictError{Match: m, Existing: joinOr(Destinations(out[i]), "nothing"), Route: out[i].GetName()}
-		}
-	}
-	before := make(map[*apinet.HTTPRoute]int, len(out))
-	for i, r := range out {
-		before[r] = i
-	}
-	SortRoutes(out)
-	if !changed {
-		for i, r := range out {
-			if before[r] != i {
+		case i < len(keys) && keys[i].ok && keys[i].m == m:
+			switch {
+			case SameTarget(out[i], n):
+			case force || SendsTo(out[i], n.Route[0].GetDestination().GetHost()) && out[i].GetName() == n.GetName():
+				out[i] = n
 				changed = true
-				break
+			default:
+				return nil, false, &RouteConflictError{Match: m, Existing: joinOr(Destinations(out[i]), "nothing"), Route: out[i].GetName()}
 			}
+		default: // i is where m goes in a sorted list, the end otherwise
+			out = slices.Insert(out, i, n)
+			keys = slices.Insert(keys, i, routeKey{m, true})
+			changed = true
 		}
+	}
+	if !sorted {
+		SortRoutes(out)
 	}
 	return out, changed, nil
+}
+
+type routeKey struct {
+	m  Match
+	ok bool
+}
+
+// before is the order SortRoutes makes: recognised routes most specific
+// first, then the others.
+func (a routeKey) before(b routeKey) bool {
+	if a.ok != b.ok {
+		return a.ok
+	}
+	return a.ok && Before(a.m, b.m)
+}
+
+func isSorted(keys []routeKey) bool {
+	for i := 1; i < len(keys); i++ {
+		if keys[i].before(keys[i-1]) {
+			return false
+		}
+	}
+	return true
+}
+
+// find returns the index of the route matching m, or where m goes: a
+// binary search when keys are sorted, else a scan (then the end).
+func find(keys []routeKey, m Match, sorted bool) int {
+	k := routeKey{m, true}
+	if sorted {
+		return sort.Search(len(keys), func(i int) bool { return !keys[i].before(k) })
+	}
+	for i, x := range keys {
+		if x.ok && x.m == m {
+			return i
+		}
+	}
+	return len(keys)
 }
 
 // RemoveRoutes returns routes without those that send only to host and,

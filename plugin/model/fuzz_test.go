@@ -1,0 +1,113 @@
+package model
+
+import (
+	"strings"
+	"testing"
+	"unicode/utf8"
+
+	apinet "istio.io/api/networking/v1"
+)
+
+// FuzzParsers feeds the same text to the --prefix, --host, --port and
+// --gateway-selector parsers: none may panic, and what they accept must
+// keep their promises.
+func FuzzParsers(f *testing.F) {
+	for _, s := range []string{"/", "/env", "env", "*", "*.example.com", "flask.example.com", "80", "http",
+		"0", "65536", "istio=ingressgateway", "a=b,c=d", "a=b,a=c", "/a b", "Host", "", "=", ",", "svc/x"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if p, err := ParsePath("prefix", s); err == nil {
+			if !strings.HasPrefix(p, "/") || strings.ContainsAny(p, " ?#\t\n") {
+				t.Fatalf("ParsePath accepted %q", s)
+			}
+		} else if !strings.Contains(err.Error(), "--prefix") {
+			t.Fatalf("ParsePath error does not name the flag: %v", err)
+		}
+		if h, err := ParseHost(s); err == nil {
+			if h != s || strings.ToLower(h) != h || strings.Count(h, "*") > 1 || (strings.Contains(h, "*") && h != "*" && !strings.HasPrefix(h, "*.")) {
+				t.Fatalf("ParseHost accepted %q", s)
+			}
+		} else if utf8.ValidString(s) && !strings.Contains(err.Error(), "--host") {
+			t.Fatalf("ParseHost error does not name the flag: %v", err)
+		}
+		if p, err := ParsePort(s); err == nil && s != "" {
+			if (p.Number < 1 || p.Number > 65535) && p.Name == "" || p.String() != s && p.Name != "" {
+				t.Fatalf("ParsePort(%q) = %+v", s, p)
+			}
+		}
+		if sel, err := ParseSelector(s); err == nil {
+			again, err := ParseSelector(FormatSelector(sel))
+			if err != nil || FormatSelector(again) != FormatSelector(sel) || len(sel) == 0 {
+				t.Fatalf("ParseSelector(%q) = %v does not round-trip: %v", s, sel, err)
+			}
+		}
+		_, _ = ParseService(s)
+		_, _ = ParseGatewayRef(s, "default")
+	})
+}
+
+// matchesFrom reads a list of matches from fuzz input: lines, "=" first
+// for an exact match, a prefix otherwise.
+func matchesFrom(s string) []Match {
+	var ms []Match
+	for _, l := range strings.Split(s, "\n") {
+		if len(ms) == 50 {
+			break
+		}
+		k := Prefix
+		if strings.HasPrefix(l, "=") {
+			k, l = Exact, l[1:]
+		}
+		if _, err := ParsePath("prefix", "/"+l); err == nil {
+			ms = append(ms, Match{Kind: k, Path: "/" + l})
+		}
+	}
+	return ms
+}
+
+// FuzzMergeOrder merges routes one service at a time in the given order
+// and checks the invariants: the list is sorted most specific first, no
+// route shadows another, each match appears once, and nothing is lost.
+func FuzzMergeOrder(f *testing.F) {
+	f.Add("\nenv", true)
+	f.Add("env\n\n=env\nenv/v2\n=", false)
+	f.Add("a\nab\nabc\n=a\n=ab\nb", true)
+	f.Fuzz(func(t *testing.T, s string, force bool) {
+		var routes []*apinet.HTTPRoute
+		want := map[Match]bool{}
+		for i, m := range matchesFrom(s) {
+			svc := "svc-" + string(rune('a'+i%26))
+			next, _, err := MergeRoutes(routes, []*apinet.HTTPRoute{route(svc, m)}, force)
+			if err != nil {
+				if _, ok := err.(*RouteConflictError); !ok || force || !want[m] {
+					t.Fatalf("merge %v: %v", m, err)
+				}
+				continue
+			}
+			routes = next
+			want[m] = true
+		}
+		seen := map[Match]bool{}
+		keys := make([]routeKey, len(routes))
+		for i, r := range routes {
+			m, ok := MatchOf(r)
+			if !ok || seen[m] {
+				t.Fatalf("route %d %v duplicated or unreadable", i, m)
+			}
+			seen[m] = true
+			keys[i] = routeKey{m, ok}
+		}
+		if len(seen) != len(want) {
+			t.Fatalf("lost routes: have %v, want %v", seen, want)
+		}
+		if !isSorted(keys) {
+			t.Fatalf("not sorted: %v", describe(routes))
+		}
+		for j, i := range ShadowedBy(routes) {
+			if i >= 0 {
+				t.Fatalf("route %s shadowed by %s", DescribeMatch(routes[j]), DescribeMatch(routes[i]))
+			}
+		}
+	})
+}

@@ -1,0 +1,95 @@
+package model
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+)
+
+func TestParsers(t *testing.T) {
+	cases := []struct {
+		name    string
+		parse   func() (any, error)
+		want    any
+		wantErr string
+	}{
+		{"service name", func() (any, error) { return ParseService("flaskapp") }, "flaskapp", ""},
+		{"service svc/", func() (any, error) { return ParseService("svc/list") }, "list", ""},
+		{"service services/", func() (any, error) { return ParseService("services/a") }, "a", ""},
+		{"service other kind", func() (any, error) { return ParseService("deploy/a") }, "", `invalid SERVICE "deploy/a": expected NAME or svc/NAME`},
+		{"service bad name", func() (any, error) { return ParseService("Flask_App") }, "",
+			`invalid SERVICE "Flask_App": expected NAME or svc/NAME with a Service name (a DNS-1035 label must consist of lower case alphanumeric characters or '-', start with an alphabetic character, and end with an alphanumeric character (e.g. 'my-name',  or 'abc-123', regex used for validation is '[a-z]([-a-z0-9]*[a-z0-9])?'))`},
+		{"prefix", func() (any, error) { return ParsePath("prefix", "/env") }, "/env", ""},
+		{"prefix without slash", func() (any, error) { return ParsePath("prefix", "env") }, "", `invalid --prefix "env": expected a path starting with "/"`},
+		{"prefix empty", func() (any, error) { return ParsePath("prefix", "") }, "", `invalid --prefix "": expected a path starting with "/"`},
+		{"prefix space", func() (any, error) { return ParsePath("exact", "/a b") }, "", `invalid --exact "/a b": expected a path without spaces, control characters, '?' or '#'`},
+		{"prefix query", func() (any, error) { return ParsePath("prefix", "/a?b") }, "", `invalid --prefix "/a?b": expected a path without spaces, control characters, '?' or '#'`},
+		{"host any", func() (any, error) { return ParseHost("*") }, "*", ""},
+		{"host wildcard", func() (any, error) { return ParseHost("*.example.com") }, "*.example.com", ""},
+		{"host name", func() (any, error) { return ParseHost("flask.example.com") }, "flask.example.com", ""},
+		{"host upper", func() (any, error) { return ParseHost("Flask.example.com") }, "", `invalid --host "Flask.example.com": expected a DNS name (like flask.example.com), "*" or "*.domain"`},
+		{"host inner star", func() (any, error) { return ParseHost("a.*.com") }, "", `invalid --host "a.*.com": expected a DNS name (like flask.example.com), "*" or "*.domain"`},
+		{"host url", func() (any, error) { return ParseHost("http://x") }, "", `invalid --host "http://x": expected a DNS name (like flask.example.com), "*" or "*.domain"`},
+		{"port number", func() (any, error) { return ParsePort("8080") }, PortRef{Number: 8080}, ""},
+		{"port name", func() (any, error) { return ParsePort("http") }, PortRef{Name: "http"}, ""},
+		{"port none", func() (any, error) { return ParsePort("") }, PortRef{}, ""},
+		{"port zero", func() (any, error) { return ParsePort("0") }, PortRef{}, `invalid --port "0": expected a port number (1-65535) or a port name`},
+		{"port too big", func() (any, error) { return ParsePort("70000") }, PortRef{}, `invalid --port "70000": expected a port number (1-65535) or a port name`},
+		{"port digits then letters", func() (any, error) { return ParsePort("80x") }, PortRef{}, `invalid --port "80x": expected a port number (1-65535) or a port name`},
+		{"port bad name", func() (any, error) { return ParsePort("-http") }, PortRef{}, `invalid --port "-http": expected a port number (1-65535) or a port name`},
+		{"selector", func() (any, error) { return ParseSelector("istio=ingressgateway,app=gw") }, map[string]string{"istio": "ingressgateway", "app": "gw"}, ""},
+		{"selector no value", func() (any, error) { return ParseSelector("istio") }, map[string]string(nil),
+			`invalid --gateway-selector "istio": expected KEY=VALUE[,KEY=VALUE...] with label keys and values`},
+		{"selector contradiction", func() (any, error) { return ParseSelector("a=b,a=c") }, map[string]string(nil),
+			`invalid --gateway-selector "a=b,a=c": expected KEY=VALUE[,KEY=VALUE...] with label keys and values`},
+		{"gateway ref", func() (any, error) { return ParseGatewayRef("gw", "ns") }, ObjectRef{"ns", "gw"}, ""},
+		{"gateway ref ns", func() (any, error) { return ParseGatewayRef("istio-system/gw", "ns") }, ObjectRef{"istio-system", "gw"}, ""},
+		{"gateway mesh", func() (any, error) { return ParseGatewayRef("mesh", "ns") }, ObjectRef{}, `invalid --gateway "mesh": expected [NAMESPACE/]NAME of a Gateway`},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			got, err := c.parse()
+			if c.wantErr != "" {
+				assert.EqualError(t, err, c.wantErr)
+				return
+			}
+			assert.NoError(t, err)
+			assert.Equal(t, c.want, got)
+		})
+	}
+}
+
+func TestResolvePort(t *testing.T) {
+	svc := func(ports ...corev1.ServicePort) *corev1.Service {
+		return &corev1.Service{ObjectMeta: metav1.ObjectMeta{Name: "app", Namespace: "ns"}, Spec: corev1.ServiceSpec{Ports: ports}}
+	}
+	http := corev1.ServicePort{Name: "http", Port: 80}
+	grpc := corev1.ServicePort{Name: "grpc", Port: 9000}
+	cases := []struct {
+		name    string
+		svc     *corev1.Service
+		ref     PortRef
+		want    int32
+		wantErr string
+	}{
+		{"only port", svc(http), PortRef{}, 80, ""},
+		{"by number", svc(http, grpc), PortRef{Number: 9000}, 9000, ""},
+		{"by name", svc(http, grpc), PortRef{Name: "http"}, 80, ""},
+		{"ambiguous", svc(http, grpc), PortRef{}, 0, "service ns/app has several ports (http 80, grpc 9000): choose one with --port"},
+		{"unknown", svc(http), PortRef{Number: 81}, 0, `invalid --port "81": service ns/app has no such port (it has http 80)`},
+		{"none", svc(), PortRef{}, 0, "service ns/app has no port to route to"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			got, err := ResolvePort(c.svc, c.ref)
+			if c.wantErr != "" {
+				assert.EqualError(t, err, c.wantErr)
+				return
+			}
+			assert.NoError(t, err)
+			assert.Equal(t, c.want, got)
+		})
+	}
+}
