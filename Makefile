@@ -47,6 +47,10 @@ test: tools krew-tools build lint ## Build what is needed and run all tests agai
 demo: tools build ## The seed story end to end on a local sandbox (KEEP=1 keeps it running)
 	EXPOSE_GW_PLUGIN_DIR=$(CURDIR)/$(BIN)/plugin KEEP=$(KEEP) $(GO) run ./test/demo
 
+.PHONY: bench-url
+bench-url: tools ## url -o env against the Istio docs' three kubectl look-ups, with hyperfine
+	test/url/bench.sh
+
 .PHONY: dist
 dist: ## Release archives, Krew manifest and checksums into dist/: make dist VERSION=v1.2.3 RELEASE_URL=<base URL>
 	SOURCE_DATE_EPOCH=$${SOURCE_DATE_EPOCH:-$$(git log -1 --format=%ct 2>/dev/null || echo 315532800)} \
