@@ -172,7 +172,7 @@ func serverScheme(s *apinet.Server) string {
 	case "HTTP", "HTTP2":
 		return "http"
 	case "HTTPS":
-		if s.GetTls().GetMode() == apinet.ServerTLSSettings_PASSTHROUGH {
+		if s.GetTls() != nil && s.GetTls().GetMode() == apinet.ServerTLSSettings_PASSTHROUGH {
 			return ""
 		}
 		return "https"

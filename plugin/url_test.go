@@ -1,0 +1,82 @@
+package plugin
+
+import (
+	"bytes"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/expose-gw/kubectl-expose-gw/resolve"
+)
+
+func TestURLOptionsValidate(t *testing.T) {
+	tests := []struct {
+		name    string
+		o       URLOptions
+		args    []string
+		wantErr string
+	}{
+		{name: "defaults", o: URLOptions{Output: "url"}},
+		{name: "service and env", o: URLOptions{Output: "env"}, args: []string{"flaskapp"}},
+		{name: "selector", o: URLOptions{Output: "json", GatewaySelector: "istio=mine,app=gw"}},
+		{name: "bad output", o: URLOptions{Output: "yaml"}, wantErr: `invalid --output "yaml": expected url, env or json`},
+		{name: "bad selector", o: URLOptions{Output: "url", GatewaySelector: "istio"}, wantErr: `invalid --gateway-selector "istio": expected KEY=VALUE[,KEY=VALUE]`},
+		{name: "both ways to choose", o: URLOptions{Output: "url", GatewaySelector: "istio=a", IngressService: "gw"},
+			wantErr: `--ingress-service "gw" and --gateway-selector "istio=a" both choose the gateway: give one`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			err := tt.o.Complete(tt.args)
+			if err == nil {
+				err = tt.o.Validate()
+			}
+			if tt.wantErr != "" {
+				require.Error(t, err)
+				assert.Equal(t, tt.wantErr, err.Error())
+				return
+			}
+			require.NoError(t, err)
+			if len(tt.args) > 0 {
+				assert.Equal(t, tt.args[0], tt.o.Service)
+			}
+		})
+	}
+}
+
+func TestRouteInfo(t *testing.T) {
+	ep := resolve.Endpoint{Scheme: "http", Host: "9.42.18.65", Port: 31380}
+	tests := []struct {
+		name  string
+		route resolve.Route
+		ep    resolve.Endpoint
+		want  RouteInfo
+	}{
+		{"any host", resolve.Route{Host: "*", Path: "/env", Scheme: "http"}, ep,
+			RouteInfo{URL: "http://9.42.18.65:31380/env", Curl: "curl http://9.42.18.65:31380/env"}},
+		{"a host", resolve.Route{Host: "flask.example.com", Path: "/env", Scheme: "http"}, ep,
+			RouteInfo{URL: "http://9.42.18.65:31380/env", HostHeader: "flask.example.com", Curl: "curl -H 'Host: flask.example.com' http://9.42.18.65:31380/env"}},
+		{"https with a host resolves the name for SNI", resolve.Route{Host: "flask.example.com", Path: "/", Scheme: "https"},
+			resolve.Endpoint{Scheme: "https", Host: "9.42.18.65", Port: 443},
+			RouteInfo{URL: "https://9.42.18.65/", HostHeader: "flask.example.com", Curl: "curl --resolve flask.example.com:443:9.42.18.65 https://flask.example.com/"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			assert.Equal(t, tt.want, routeInfo(tt.route, tt.ep))
+		})
+	}
+}
+
+func TestPrintEnv(t *testing.T) {
+	var b bytes.Buffer
+	require.NoError(t, printEnv(&b, &URLReport{Ingress: IngressInfo{Name: "gw", Namespace: "istio-system"},
+		Host: "a.elb.amazonaws.com", Port: 80, SecurePort: 443, GatewayURL: "a.elb.amazonaws.com:80"}))
+	assert.Equal(t, `export INGRESS_NAME=gw
+export INGRESS_NS=istio-system
+export INGRESS_HOST=a.elb.amazonaws.com
+export INGRESS_PORT=80
+export SECURE_INGRESS_PORT=443
+export GATEWAY_URL=a.elb.amazonaws.com:80
+`, b.String())
+	assert.Equal(t, `'it'\''s $HOME'`, shellQuote("it's $HOME"))
+}
