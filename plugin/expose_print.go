@@ -8,6 +8,7 @@ import (
 	"github.com/spf13/cobra"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/cli-runtime/pkg/genericclioptions"
+	"k8s.io/cli-runtime/pkg/printers"
 
 	"github.com/expose-gw/kubectl-expose-gw/plugin/model"
 )
@@ -61,9 +62,18 @@ func validateOutput(pf *genericclioptions.PrintFlags, formats ...string) error {
 }
 
 // printChanges prints each object of changes the kubectl way: NAME OP by
-// default, or the objects for -o yaml|json|name. Objects get their
-// apiVersion/kind back (the typed clients strip them).
+// default, or the objects for -o yaml|json|name (one printer, so YAML
+// documents are separated). Objects get their apiVersion/kind back (the
+// typed clients strip them).
 func printChanges(pf *genericclioptions.PrintFlags, out io.Writer, changes []model.Change, mode dryRunMode) error {
+	var shared printers.ResourcePrinter
+	if pf.OutputFormat != nil && *pf.OutputFormat != "" {
+		p, err := pf.ToPrinter()
+		if err != nil {
+			return err
+		}
+		shared = p
+	}
 	for _, c := range changes {
 		var obj runtime.Object
 		if c.Gateway != nil {
@@ -75,10 +85,13 @@ func printChanges(pf *genericclioptions.PrintFlags, out io.Writer, changes []mod
 			model.SetKinds(nil, v)
 			obj = v
 		}
-		pf.NamePrintFlags.Operation = string(c.Op) + mode.suffix()
-		p, err := pf.ToPrinter()
-		if err != nil {
-			return err
+		p := shared
+		if p == nil {
+			pf.NamePrintFlags.Operation = string(c.Op) + mode.suffix()
+			var err error
+			if p, err = pf.ToPrinter(); err != nil {
+				return err
+			}
 		}
 		if err := p.PrintObj(obj, out); err != nil {
 			return err

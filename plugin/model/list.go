@@ -28,10 +28,10 @@ const (
 	StatusConflict = "conflict"
 )
 
-// ListRoutes returns a row per route and host of the tool's
-// VirtualServices and of the others that bind a host and gateway one of
-// the tool's binds too (those are conflicts: Istio merges them in no
-// defined order). A route is shadowed when an earlier route of its
+// ListRoutes returns a row per route and host of the VirtualServices bound
+// to a gateway (mesh-only ones are left out). A route conflicts when
+// another VirtualService binds the same host and gateway (Istio merges them
+// in no defined order); it is shadowed when an earlier route of its
 // VirtualService takes all its requests.
 func ListRoutes(vss []*networkingv1.VirtualService) []RouteRow {
 	type key struct {
@@ -52,18 +52,13 @@ func ListRoutes(vss []*networkingv1.VirtualService) []RouteRow {
 	var rows []RouteRow
 	for _, vs := range vss {
 		var conflicts []string
-		relevant := IsManaged(vs)
+		relevant := false
 		for _, h := range vs.Spec.Hosts {
 			for _, g := range BoundGateways(vs) {
-				bs := binders[key{h, g}]
-				anyManaged := false
-				for _, b := range bs {
-					anyManaged = anyManaged || IsManaged(b)
-				}
-				for _, b := range bs {
-					if b != vs && anyManaged {
+				relevant = relevant || g.Name != MeshGateway
+				for _, b := range binders[key{h, g}] {
+					if b != vs {
 						conflicts = append(conflicts, b.Namespace+"/"+b.Name)
-						relevant = true
 					}
 				}
 			}

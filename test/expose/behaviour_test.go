@@ -1,0 +1,302 @@
+package expose
+
+import (
+	"fmt"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	apinet "istio.io/api/networking/v1"
+	networkingv1 "istio.io/client-go/pkg/apis/networking/v1"
+	corev1 "k8s.io/api/core/v1"
+	rbacv1 "k8s.io/api/rbac/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/util/intstr"
+	"sigs.k8s.io/yaml"
+
+	testenv "github.com/expose-gw/kubectl-expose-gw/test/env"
+)
+
+func userVS(ns, name, host, gw string, prefix string) *networkingv1.VirtualService {
+	return &networkingv1.VirtualService{
+		ObjectMeta: metav1.ObjectMeta{Name: name, Namespace: ns},
+		Spec: apinet.VirtualService{Hosts: []string{host}, Gateways: []string{gw},
+			Http: []*apinet.HTTPRoute{{
+				Match: []*apinet.HTTPMatchRequest{{Uri: &apinet.StringMatch{MatchType: &apinet.StringMatch_Prefix{Prefix: prefix}}}},
+				Route: []*apinet.HTTPRouteDestination{{Destination: &apinet.Destination{Host: "legacy." + ns + ".svc.cluster.local"}}},
+			}}},
+	}
+}
+
+func userGateway(ns, name, host string) *networkingv1.Gateway {
+	return &networkingv1.Gateway{
+		ObjectMeta: metav1.ObjectMeta{Name: name, Namespace: ns},
+		Spec: apinet.Gateway{Selector: map[string]string{"istio": "ingressgateway"},
+			Servers: []*apinet.Server{{Port: &apinet.Port{Number: 80, Name: "http", Protocol: "HTTP"}, Hosts: []string{host}}}},
+	}
+}
+
+// TestExpose covers the semantics of the issue on one shared control
+// plane, each subtest in its own namespace.
+func TestExpose(t *testing.T) {
+	w := start(t)
+	ctx := w.Ctx()
+
+	t.Run("dry-run=client -o yaml prints the objects and writes nothing", func(t *testing.T) {
+		w.app("dry", "flaskapp")
+		before := w.snapshot(t, "dry")
+		r := w.Kubectl("expose-gw", "-n", "dry", "flaskapp", "--prefix", "/env", "--host", "flask.example.com", "--rewrite", "/", "--dry-run=client", "-o", "yaml")
+		require.Equal(t, 0, r.ExitCode, r.Stderr)
+		assert.Equal(t, before, w.snapshot(t, "dry"))
+		docs := strings.Split(r.Stdout, "---\n")
+		require.Len(t, docs, 2, r.Stdout)
+		var gw networkingv1.Gateway
+		require.NoError(t, yaml.UnmarshalStrict([]byte(docs[0]), &gw))
+		assert.Equal(t, "networking.istio.io/v1", gw.APIVersion)
+		assert.Equal(t, "Gateway", gw.Kind)
+		assert.Equal(t, "expose-gw", gw.Name)
+		assert.Equal(t, []string{"flask.example.com"}, gw.Spec.Servers[0].Hosts)
+		assert.Equal(t, uint32(80), gw.Spec.Servers[0].Port.Number)
+		var vs networkingv1.VirtualService
+		require.NoError(t, yaml.UnmarshalStrict([]byte(docs[1]), &vs))
+		assert.Equal(t, "VirtualService", vs.Kind)
+		assert.Equal(t, "expose-gw-flask.example.com", vs.Name)
+		assert.Equal(t, "/", vs.Spec.Http[0].Rewrite.Uri)
+		assert.Equal(t, "flaskapp.dry.svc.cluster.local", vs.Spec.Http[0].Route[0].Destination.Host)
+
+		// The printed objects are what a real run writes.
+		r = w.Kubectl("expose-gw", "-n", "dry", "flaskapp", "--prefix", "/env", "--host", "flask.example.com", "--rewrite", "/")
+		require.Equal(t, 0, r.ExitCode, r.Stderr)
+		assert.Equal(t, "curl -H 'Host: flask.example.com' http://127.0.0.1:31380/env", lines(r.Stdout)[2])
+		got := w.vs(t, "dry", vs.Name)
+		assert.Equal(t, vs.Spec.Hosts, got.Spec.Hosts)
+		assert.Equal(t, routes(&vs), routes(got))
+	})
+
+	t.Run("dry-run=server validates and writes nothing", func(t *testing.T) {
+		w.app("srvdry", "flaskapp")
+		before := w.snapshot(t, "srvdry")
+		r := w.Kubectl("expose-gw", "-n", "srvdry", "flaskapp", "--dry-run=server")
+		require.Equal(t, 0, r.ExitCode, r.Stderr)
+		assert.Equal(t, []string{
+			"gateway.networking.istio.io/expose-gw created (server dry run)",
+			"virtualservice.networking.istio.io/expose-gw-any created (server dry run)",
+		}, lines(r.Stdout))
+		assert.Equal(t, before, w.snapshot(t, "srvdry"))
+		r = w.Kubectl("expose-gw", "-n", "srvdry", "flaskapp", "--dry-run=server", "-o", "name")
+		assert.Equal(t, []string{"gateway.networking.istio.io/expose-gw", "virtualservice.networking.istio.io/expose-gw-any"}, lines(r.Stdout))
+	})
+
+	t.Run("reuses a user's Gateway", func(t *testing.T) {
+		w.app("reuse", "flaskapp")
+		_, err := w.Istio.NetworkingV1().Gateways("reuse").Create(ctx, userGateway("reuse", "flaskapp-gateway", "*"), metav1.CreateOptions{})
+		require.NoError(t, err)
+		gwBefore := w.gw(t, "reuse", "flaskapp-gateway")
+		r := w.Kubectl("expose-gw", "-n", "reuse", "flaskapp", "--prefix", "/env")
+		require.Equal(t, 0, r.ExitCode, r.Stderr)
+		assert.Equal(t, []string{
+			"gateway.networking.istio.io/flaskapp-gateway unchanged",
+			"virtualservice.networking.istio.io/expose-gw-any-flaskapp-gateway created",
+		}, lines(r.Stdout)[:2])
+		assert.Equal(t, gwBefore.ResourceVersion, w.gw(t, "reuse", "flaskapp-gateway").ResourceVersion)
+		assert.Equal(t, []string{"flaskapp-gateway"}, w.vs(t, "reuse", "expose-gw-any-flaskapp-gateway").Spec.Gateways)
+		assert.Len(t, w.snapshot(t, "reuse"), 2, "no Gateway of the tool's own")
+
+		r = w.Kubectl("expose-gw", "-n", "reuse", "delete", "flaskapp")
+		require.Equal(t, 0, r.ExitCode, r.Stderr)
+		assert.Equal(t, []string{"virtualservice.networking.istio.io/expose-gw-any-flaskapp-gateway deleted"}, lines(r.Stdout))
+		assert.Equal(t, gwBefore.ResourceVersion, w.gw(t, "reuse", "flaskapp-gateway").ResourceVersion, "never touches a user's Gateway")
+	})
+
+	t.Run("conflict with a user's VirtualService, then --force", func(t *testing.T) {
+		w.app("clash", "flaskapp")
+		_, err := w.Istio.NetworkingV1().Gateways("clash").Create(ctx, userGateway("clash", "shop", "shop.example.com"), metav1.CreateOptions{})
+		require.NoError(t, err)
+		_, err = w.Istio.NetworkingV1().VirtualServices("clash").Create(ctx, userVS("clash", "legacy", "shop.example.com", "shop", "/"), metav1.CreateOptions{})
+		require.NoError(t, err)
+		before := w.snapshot(t, "clash")
+		r := w.Kubectl("expose-gw", "-n", "clash", "flaskapp", "--host", "shop.example.com", "--prefix", "/env")
+		assert.Equal(t, 1, r.ExitCode)
+		assert.Equal(t, `error: virtualservice clash/legacy (not managed by kubectl-expose-gw) already binds host "shop.example.com" on gateway clash/shop and its route prefix / shadows prefix /env: add --force to merge the routes into it`+"\n", r.Stderr)
+		assert.Equal(t, before, w.snapshot(t, "clash"))
+
+		r = w.Kubectl("expose-gw", "-n", "clash", "list")
+		assert.Equal(t, []string{
+			"NAMESPACE   HOST               MATCH      DESTINATION                      GATEWAY      STATUS",
+			"clash       shop.example.com   prefix /   legacy.clash.svc.cluster.local   clash/shop   ok",
+		}, lines(r.Stdout), "a user's VirtualService alone is no conflict")
+
+		// Made by hand anyway, a second VirtualService for the host is listed as a conflict.
+		_, err = w.Istio.NetworkingV1().VirtualServices("clash").Create(ctx, userVS("clash", "legacy2", "shop.example.com", "shop", "/env"), metav1.CreateOptions{})
+		require.NoError(t, err)
+		r = w.Kubectl("expose-gw", "-n", "clash", "list")
+		assert.Equal(t, []string{
+			"NAMESPACE   HOST               MATCH         DESTINATION                      GATEWAY      STATUS",
+			"clash       shop.example.com   prefix /      legacy.clash.svc.cluster.local   clash/shop   conflict with clash/legacy2",
+			"clash       shop.example.com   prefix /env   legacy.clash.svc.cluster.local   clash/shop   conflict with clash/legacy",
+		}, lines(r.Stdout))
+		require.NoError(t, w.Istio.NetworkingV1().VirtualServices("clash").Delete(ctx, "legacy2", metav1.DeleteOptions{}))
+		before = w.snapshot(t, "clash")
+
+		r = w.Kubectl("expose-gw", "-n", "clash", "flaskapp", "--host", "shop.example.com", "--prefix", "/env", "--force")
+		require.Equal(t, 0, r.ExitCode, r.Stderr)
+		assert.Equal(t, []string{"gateway.networking.istio.io/shop unchanged", "virtualservice.networking.istio.io/legacy configured"}, lines(r.Stdout)[:2])
+		legacy := w.vs(t, "clash", "legacy")
+		assert.Equal(t, []string{"flaskapp prefix /env", " prefix /"}, routes(legacy), "merged most specific first")
+		assert.Empty(t, legacy.Labels, "a user's object stays the user's")
+	})
+
+	t.Run("a Gateway named like the tool's but not the tool's", func(t *testing.T) {
+		w.app("namesake", "flaskapp")
+		_, err := w.Istio.NetworkingV1().Gateways("namesake").Create(ctx, userGateway("namesake", "expose-gw", "other.example.com"), metav1.CreateOptions{})
+		require.NoError(t, err)
+		before := w.snapshot(t, "namesake")
+		r := w.Kubectl("expose-gw", "-n", "namesake", "flaskapp")
+		assert.Equal(t, 1, r.ExitCode)
+		assert.Equal(t, "error: gateway namesake/expose-gw exists and is not managed by kubectl-expose-gw: name another with --gateway, or add --force to add servers to it\n", r.Stderr)
+		assert.Equal(t, before, w.snapshot(t, "namesake"))
+		r = w.Kubectl("expose-gw", "-n", "namesake", "flaskapp", "--gateway", "mine")
+		require.Equal(t, 0, r.ExitCode, r.Stderr)
+		assert.Equal(t, "gateway.networking.istio.io/mine created", lines(r.Stdout)[0])
+		r = w.Kubectl("expose-gw", "-n", "namesake", "svc/flaskapp", "--gateway", "expose-gw", "--prefix", "/x")
+		assert.Equal(t, 1, r.ExitCode)
+		r = w.Kubectl("expose-gw", "-n", "namesake", "svc/flaskapp", "--gateway", "expose-gw", "--force", "--prefix", "/x")
+		require.Equal(t, 0, r.ExitCode, r.Stderr)
+		gw := w.gw(t, "namesake", "expose-gw")
+		require.Len(t, gw.Spec.Servers, 2)
+		assert.Equal(t, []string{"other.example.com"}, gw.Spec.Servers[0].Hosts)
+		assert.Equal(t, []string{"*"}, gw.Spec.Servers[1].Hosts)
+		assert.Empty(t, gw.Labels, "a user's object stays the user's")
+	})
+
+	t.Run("several ports, TLS, mesh and a second host", func(t *testing.T) {
+		w.CreateApp(testenv.App{Name: "api", Namespace: "tls", Ports: []corev1.ServicePort{
+			{Name: "http", Port: 80, TargetPort: intstr.FromInt32(8080)}, {Name: "grpc", Port: 9000}}})
+		r := w.Kubectl("expose-gw", "-n", "tls", "api", "--port", "http", "--host", "api.example.com", "--tls-secret", "api-cert", "--https-redirect", "--mesh")
+		require.Equal(t, 0, r.ExitCode, r.Stderr)
+		gw := w.gw(t, "tls", "expose-gw")
+		require.Len(t, gw.Spec.Servers, 2)
+		assert.Equal(t, "http-80-redirect", gw.Spec.Servers[0].Name)
+		assert.True(t, gw.Spec.Servers[0].Tls.HttpsRedirect)
+		assert.Equal(t, uint32(443), gw.Spec.Servers[1].Port.Number)
+		assert.Equal(t, "HTTPS", gw.Spec.Servers[1].Port.Protocol)
+		assert.Equal(t, "api-cert", gw.Spec.Servers[1].Tls.CredentialName)
+		assert.Equal(t, apinet.ServerTLSSettings_SIMPLE, gw.Spec.Servers[1].Tls.Mode)
+		vs := w.vs(t, "tls", "expose-gw-api.example.com")
+		assert.Equal(t, []string{"expose-gw", "mesh"}, vs.Spec.Gateways)
+		assert.Equal(t, "curl -H 'Host: api.example.com' https://127.0.0.1:31390/", lines(r.Stdout)[2])
+
+		r = w.Kubectl("expose-gw", "-n", "tls", "api", "--port", "9000", "--host", "grpc.example.com", "--tls-secret", "api-cert", "--https-redirect")
+		require.Equal(t, 0, r.ExitCode, r.Stderr)
+		gw = w.gw(t, "tls", "expose-gw")
+		assert.Equal(t, []string{"api.example.com", "grpc.example.com"}, gw.Spec.Servers[0].Hosts)
+		assert.Equal(t, []string{"api.example.com", "grpc.example.com"}, gw.Spec.Servers[1].Hosts)
+		assert.Equal(t, uint32(9000), w.vs(t, "tls", "expose-gw-grpc.example.com").Spec.Http[0].Route[0].Destination.Port.Number)
+
+		r = w.Kubectl("expose-gw", "-n", "tls", "delete", "api", "--host", "grpc.example.com")
+		require.Equal(t, 0, r.ExitCode, r.Stderr)
+		assert.Equal(t, []string{
+			"virtualservice.networking.istio.io/expose-gw-grpc.example.com deleted",
+			"gateway.networking.istio.io/expose-gw configured",
+		}, lines(r.Stdout))
+		gw = w.gw(t, "tls", "expose-gw")
+		assert.Equal(t, []string{"api.example.com"}, gw.Spec.Servers[0].Hosts)
+		assert.Equal(t, []string{"api.example.com"}, gw.Spec.Servers[1].Hosts)
+	})
+
+	t.Run("20 concurrent exposes on one host end with 20 routes", func(t *testing.T) {
+		const n = 20
+		for i := range n {
+			w.app("many", fmt.Sprintf("app-%02d", i))
+		}
+		var wg sync.WaitGroup
+		results := make([]testenv.Result, n)
+		for i := range n {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				results[i] = w.Kubectl("expose-gw", "-n", "many", fmt.Sprintf("app-%02d", i), "--host", "many.example.com", "--prefix", fmt.Sprintf("/app-%02d", i))
+			}()
+		}
+		wg.Wait()
+		for i, r := range results {
+			assert.Equal(t, 0, r.ExitCode, "process %d: %s", i, r.Stderr)
+		}
+		vss, err := w.Istio.NetworkingV1().VirtualServices("many").List(ctx, metav1.ListOptions{})
+		require.NoError(t, err)
+		require.Len(t, vss.Items, 1)
+		assert.Len(t, vss.Items[0].Spec.Http, n)
+		gws, err := w.Istio.NetworkingV1().Gateways("many").List(ctx, metav1.ListOptions{})
+		require.NoError(t, err)
+		require.Len(t, gws.Items, 1)
+		assert.Equal(t, []string{"many.example.com"}, gws.Items[0].Spec.Servers[0].Hosts)
+	})
+
+	t.Run("RBAC: may write Gateways but not VirtualServices", func(t *testing.T) {
+		w.app("rbac", "flaskapp")
+		kc := w.AddUser("gw-writer", nil)
+		w.Grant("gw-writer", "", []rbacv1.PolicyRule{{APIGroups: []string{""}, Resources: []string{"services", "pods", "nodes"}, Verbs: []string{"get", "list"}}})
+		w.Grant("gw-writer", "rbac", []rbacv1.PolicyRule{
+			{APIGroups: []string{"networking.istio.io"}, Resources: []string{"gateways"}, Verbs: []string{"get", "list", "create", "update", "delete"}},
+			{APIGroups: []string{"networking.istio.io"}, Resources: []string{"virtualservices"}, Verbs: []string{"get", "list"}},
+		})
+		before := w.snapshot(t, "rbac")
+		r := w.KubectlAs(kc, "expose-gw", "-n", "rbac", "flaskapp", "--prefix", "/env")
+		assert.Equal(t, 1, r.ExitCode)
+		assert.True(t, strings.HasPrefix(r.Stderr, `error: forbidden: you may not create virtualservices.networking.istio.io (ask for RBAC permission to "create" "virtualservices.networking.istio.io"): `), r.Stderr)
+		assert.Equal(t, 1, len(lines(r.Stderr)), "one line")
+		assert.Equal(t, before, w.snapshot(t, "rbac"), "no Gateway left behind")
+	})
+
+	t.Run("bad input: one line, non-zero exit, nothing changed", func(t *testing.T) {
+		w.app("bad", "flaskapp")
+		w.CreateApp(testenv.App{Name: "two", Namespace: "bad", Ports: []corev1.ServicePort{{Name: "http", Port: 80}, {Name: "admin", Port: 8081}}})
+		require.Equal(t, 0, w.Kubectl("expose-gw", "-n", "bad", "flaskapp", "--prefix", "/env").ExitCode)
+		cases := []struct {
+			args []string
+			want string
+		}{
+			{[]string{"flaskapp", "--prefix", "env"}, `invalid --prefix "env": expected a path starting with "/"`},
+			{[]string{"flaskapp", "--exact", "/a b"}, `invalid --exact "/a b": expected a path without spaces, control characters, '?' or '#'`},
+			{[]string{"flaskapp", "--host", "Flask_App.example.com"}, `invalid --host "Flask_App.example.com": expected a DNS name (like flask.example.com), "*" or "*.domain"`},
+			{[]string{"flaskapp", "--host", "a.*.com"}, `invalid --host "a.*.com": expected a DNS name (like flask.example.com), "*" or "*.domain"`},
+			{[]string{"nosuchapp"}, `service "nosuchapp" not found in namespace "bad": expected an existing Service (see kubectl get services -n bad)`},
+			{[]string{"deploy/flaskapp"}, `invalid SERVICE "deploy/flaskapp": expected NAME or svc/NAME`},
+			{[]string{"two"}, `service bad/two has several ports (http 80, admin 8081): choose one with --port`},
+			{[]string{"two", "--port", "9999"}, `invalid --port "9999": service bad/two has no such port (it has http 80, admin 8081)`},
+			{[]string{"flaskapp", "--port", "0"}, `invalid --port "0": expected a port number (1-65535) or a port name`},
+			{[]string{"flaskapp", "--gateway-selector", "istio"}, `invalid --gateway-selector "istio": expected KEY=VALUE[,KEY=VALUE...] with label keys and values`},
+			{[]string{"flaskapp", "--dry-run=maybe"}, `invalid --dry-run "maybe": expected none, client or server`},
+			{[]string{"flaskapp", "-o", "wide"}, `invalid --output "wide": expected one of [yaml json name]`},
+			{[]string{"flaskapp", "--mesh"}, `invalid --mesh with --host "*": in-mesh routes need a host name (e.g. --host flaskapp.example.com)`},
+			{[]string{"two", "--port", "http", "--prefix", "/env"}, `host "*": route prefix /env already sends to flaskapp.bad.svc.cluster.local:80 (route "flaskapp"): delete it first or add --force to replace it (virtualservice bad/expose-gw-any)`},
+			{[]string{"delete", "two"}, `no route of service bad/two to delete`},
+			{[]string{"delete", "flaskapp", "--prefix", "x"}, `invalid --prefix "x": expected a path starting with "/"`},
+			{[]string{"list", "-o", "name"}, `invalid --output "name": expected wide, yaml or json`},
+		}
+		before := w.snapshot(t, "bad")
+		for _, c := range cases {
+			r := w.Kubectl(append([]string{"expose-gw", "-n", "bad"}, c.args...)...)
+			assert.Equal(t, 1, r.ExitCode, c.args)
+			assert.Equal(t, "error: "+c.want+"\n", r.Stderr, c.args)
+			assert.Empty(t, r.Stdout, c.args)
+			assert.Equal(t, before, w.snapshot(t, "bad"), c.args)
+		}
+	})
+
+	// Last: it removes the Istio CRDs from the shared control plane.
+	t.Run("Istio not installed", func(t *testing.T) {
+		r := w.Kubectl("delete", "crd", "gateways.networking.istio.io", "virtualservices.networking.istio.io")
+		require.Equal(t, 0, r.ExitCode, r.Stderr)
+		testenv.Eventually(t, 30_000_000_000, "the CRDs gone", func() (bool, error) {
+			_, err := w.Istio.NetworkingV1().Gateways("default").List(ctx, metav1.ListOptions{})
+			return err != nil, nil
+		})
+		r = w.Kubectl("expose-gw", "flaskapp")
+		assert.Equal(t, 1, r.ExitCode)
+		assert.True(t, strings.HasPrefix(r.Stderr, "error: cannot list gateways.networking.istio.io: the networking.istio.io API is not served by this cluster (is Istio installed?)"), r.Stderr)
+		assert.Equal(t, 1, len(lines(r.Stderr)))
+	})
+}
