@@ -26,6 +26,11 @@ func main() {
 	flag.StringVar(&o.LDFlags, "ldflags", "", "-ldflags for go build; must stamp plugin.version with -version")
 	flag.StringVar(&o.Out, "out", "dist", "folder to write the archives, expose-gw.yaml and checksums.txt into")
 	flag.StringVar(&o.Source, "source", o.Source, "root of the module to build")
+	flag.Func("platforms", "comma-separated OS/ARCH list to build instead of all six (for a quick local try)", func(v string) error {
+		p, err := ParsePlatforms(v)
+		o.Platforms = p
+		return err
+	})
 	flag.Parse()
 	if flag.NArg() > 0 {
 		fail(fmt.Errorf("unexpected argument %q: all inputs are flags (see -help)", flag.Arg(0)))

@@ -2,6 +2,9 @@ package main
 
 import (
 	_ "embed"
+	"fmt"
+	"slices"
+	"strings"
 	"time"
 )
 
@@ -15,6 +18,21 @@ var DefaultPlatforms = []Platform{
 	{"linux", "amd64"}, {"linux", "arm64"},
 	{"darwin", "amd64"}, {"darwin", "arm64"},
 	{"windows", "amd64"}, {"windows", "arm64"},
+}
+
+// ParsePlatforms parses "linux/amd64,windows/arm64": each must be one of
+// DefaultPlatforms.
+func ParsePlatforms(v string) ([]Platform, error) {
+	var out []Platform
+	for _, s := range strings.Split(v, ",") {
+		goos, arch, _ := strings.Cut(strings.TrimSpace(s), "/")
+		p := Platform{goos, arch}
+		if !slices.Contains(DefaultPlatforms, p) {
+			return nil, fmt.Errorf("invalid platform %q: expected OS/ARCH among linux, darwin, windows and amd64, arm64", s)
+		}
+		out = append(out, p)
+	}
+	return out, nil
 }
 
 // BinaryName is the plugin's file name: kubectl finds `kubectl expose-gw`

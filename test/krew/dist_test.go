@@ -1,0 +1,244 @@
+package krew_test
+
+import (
+	"archive/tar"
+	"archive/zip"
+	"bytes"
+	"compress/gzip"
+	"crypto/sha256"
+	"debug/elf"
+	"debug/macho"
+	"debug/pe"
+	"encoding/hex"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"k8s.io/apimachinery/pkg/util/yaml"
+
+	testenv "github.com/expose-gw/kubectl-expose-gw/test/env"
+)
+
+// platform is one release platform and what its archive must hold.
+type platform struct {
+	os, arch, archive, bin, completion string
+}
+
+var platforms = []platform{
+	{"linux", "amd64", "kubectl-expose_gw_linux_amd64.tar.gz", "kubectl-expose_gw", "kubectl_complete-expose_gw"},
+	{"linux", "arm64", "kubectl-expose_gw_linux_arm64.tar.gz", "kubectl-expose_gw", "kubectl_complete-expose_gw"},
+	{"darwin", "amd64", "kubectl-expose_gw_darwin_amd64.tar.gz", "kubectl-expose_gw", "kubectl_complete-expose_gw"},
+	{"darwin", "arm64", "kubectl-expose_gw_darwin_arm64.tar.gz", "kubectl-expose_gw", "kubectl_complete-expose_gw"},
+	{"windows", "amd64", "kubectl-expose_gw_windows_amd64.zip", "kubectl-expose_gw.exe", "kubectl_complete-expose_gw.cmd"},
+	{"windows", "arm64", "kubectl-expose_gw_windows_arm64.zip", "kubectl-expose_gw.exe", "kubectl_complete-expose_gw.cmd"},
+}
+
+// manifest is the part of Krew's v1alpha2 Plugin the tests read.
+type manifest struct {
+	APIVersion string `json:"apiVersion"`
+	Kind       string `json:"kind"`
+	Metadata   struct {
+		Name string `json:"name"`
+	} `json:"metadata"`
+	Spec struct {
+		Version   string `json:"version"`
+		Caveats   string `json:"caveats"`
+		Platforms []struct {
+			Selector struct {
+				MatchLabels map[string]string `json:"matchLabels"`
+			} `json:"selector"`
+			URI    string `json:"uri"`
+			SHA256 string `json:"sha256"`
+			Files  []struct {
+				From string `json:"from"`
+				To   string `json:"to"`
+			} `json:"files"`
+			Bin string `json:"bin"`
+		} `json:"platforms"`
+	} `json:"spec"`
+}
+
+func readManifest(t *testing.T, path string) manifest {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	require.NoError(t, err)
+	var m manifest
+	require.NoError(t, yaml.NewYAMLOrJSONDecoder(bytes.NewReader(data), 4096).Decode(&m))
+	return m
+}
+
+func sha256File(t *testing.T, path string) string {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	require.NoError(t, err)
+	sum := sha256.Sum256(data)
+	return hex.EncodeToString(sum[:])
+}
+
+// TestDistIsReproducible builds the release a second time from another copy
+// of the same sources, at another path: every file must be byte for byte
+// the same.
+func TestDistIsReproducible(t *testing.T) {
+	first := dist(t)
+	second := filepath.Join(distRoot, "second-build")
+	require.NoError(t, makeDist(filepath.Join(distRoot, "another", "copy-of-the-sources"), second))
+
+	names := func(dir string) []string {
+		entries, err := os.ReadDir(dir)
+		require.NoError(t, err)
+		var out []string
+		for _, e := range entries {
+			out = append(out, e.Name())
+		}
+		return out
+	}
+	require.Equal(t, names(first), names(second))
+	for _, name := range names(first) {
+		assert.Equal(t, sha256File(t, filepath.Join(first, name)), sha256File(t, filepath.Join(second, name)),
+			"%s differs between two builds of the same sources", name)
+	}
+	sums, err := os.ReadFile(filepath.Join(first, "checksums.txt"))
+	require.NoError(t, err)
+	t.Logf("checksums.txt of both builds:\n%s", sums)
+}
+
+// TestDistContents checks the six archives, what they hold, the manifest's
+// URLs and checksums, and checksums.txt.
+func TestDistContents(t *testing.T) {
+	dir := dist(t)
+	var want []string
+	for _, p := range platforms {
+		want = append(want, p.archive)
+	}
+	want = append(want, "checksums.txt", "expose-gw.yaml")
+	var got []string
+	entries, err := os.ReadDir(dir)
+	require.NoError(t, err)
+	for _, e := range entries {
+		got = append(got, e.Name())
+	}
+	slices.Sort(want)
+	assert.Equal(t, want, got)
+
+	license, err := os.ReadFile(filepath.Join(testenv.RepoRoot(), "LICENSE"))
+	require.NoError(t, err)
+	var checksums strings.Builder
+	m := readManifest(t, filepath.Join(dir, "expose-gw.yaml"))
+	assert.Equal(t, "krew.googlecontainertools.github.com/v1alpha2", m.APIVersion)
+	assert.Equal(t, "Plugin", m.Kind)
+	assert.Equal(t, "expose-gw", m.Metadata.Name)
+	assert.Equal(t, Version, m.Spec.Version)
+	require.Len(t, m.Spec.Platforms, len(platforms))
+
+	for i, p := range platforms {
+		t.Run(p.os+"/"+p.arch, func(t *testing.T) {
+			path := filepath.Join(dir, p.archive)
+			sum := sha256File(t, path)
+			fmt.Fprintf(&checksums, "%s  %s\n", sum, p.archive)
+
+			mp := m.Spec.Platforms[i]
+			assert.Equal(t, map[string]string{"os": p.os, "arch": p.arch}, mp.Selector.MatchLabels)
+			assert.Equal(t, serverURL+"/"+p.archive, mp.URI)
+			assert.Equal(t, sum, mp.SHA256, "the manifest's sha256 is the archive's, in lowercase hex")
+			assert.Equal(t, p.bin, mp.Bin)
+
+			files := archiveFiles(t, path)
+			var names []string
+			for name := range files {
+				names = append(names, name)
+			}
+			slices.Sort(names)
+			wantNames := []string{"LICENSE", "README.md", p.bin, p.completion}
+			slices.Sort(wantNames)
+			assert.Equal(t, wantNames, names)
+			var from []string
+			for _, f := range mp.Files {
+				from = append(from, f.From)
+				assert.Equal(t, ".", f.To)
+			}
+			slices.Sort(from)
+			assert.Equal(t, wantNames, from, "the manifest installs every file of the archive")
+
+			assert.Equal(t, license, files["LICENSE"].data)
+			assert.Equal(t, fs.FileMode(0o755), files[p.bin].mode, "the binary is executable")
+			assert.Equal(t, fs.FileMode(0o755), files[p.completion].mode, "the completion helper is executable")
+			assert.Contains(t, string(files[p.completion].data), "__complete")
+			assertExecutable(t, p, files[p.bin].data)
+		})
+	}
+	sums, err := os.ReadFile(filepath.Join(dir, "checksums.txt"))
+	require.NoError(t, err)
+	assert.Equal(t, checksums.String(), string(sums))
+}
+
+type archived struct {
+	mode fs.FileMode
+	data []byte
+}
+
+// archiveFiles reads a .tar.gz or .zip into name -> file.
+func archiveFiles(t *testing.T, path string) map[string]archived {
+	t.Helper()
+	out := map[string]archived{}
+	if strings.HasSuffix(path, ".zip") {
+		zr, err := zip.OpenReader(path)
+		require.NoError(t, err)
+		defer zr.Close()
+		for _, f := range zr.File {
+			rc, err := f.Open()
+			require.NoError(t, err)
+			data, err := io.ReadAll(rc)
+			require.NoError(t, err)
+			out[f.Name] = archived{mode: f.Mode().Perm(), data: data}
+		}
+		return out
+	}
+	fh, err := os.Open(path)
+	require.NoError(t, err)
+	defer fh.Close()
+	gz, err := gzip.NewReader(fh)
+	require.NoError(t, err)
+	tr := tar.NewReader(gz)
+	for {
+		h, err := tr.Next()
+		if err == io.EOF {
+			return out
+		}
+		require.NoError(t, err)
+		assert.Zero(t, h.Uid, "uid of %s", h.Name)
+		assert.Zero(t, h.Gid, "gid of %s", h.Name)
+		data, err := io.ReadAll(tr)
+		require.NoError(t, err)
+		out[h.Name] = archived{mode: fs.FileMode(h.Mode).Perm(), data: data}
+	}
+}
+
+// assertExecutable checks that data is an executable for p's OS and CPU.
+func assertExecutable(t *testing.T, p platform, data []byte) {
+	t.Helper()
+	r := bytes.NewReader(data)
+	switch p.os {
+	case "linux":
+		f, err := elf.NewFile(r)
+		require.NoError(t, err, "an ELF binary")
+		want := map[string]elf.Machine{"amd64": elf.EM_X86_64, "arm64": elf.EM_AARCH64}[p.arch]
+		assert.Equal(t, want, f.Machine)
+	case "darwin":
+		f, err := macho.NewFile(r)
+		require.NoError(t, err, "a Mach-O binary")
+		want := map[string]macho.Cpu{"amd64": macho.CpuAmd64, "arm64": macho.CpuArm64}[p.arch]
+		assert.Equal(t, want, f.Cpu)
+	case "windows":
+		f, err := pe.NewFile(r)
+		require.NoError(t, err, "a PE binary")
+		want := map[string]uint16{"amd64": pe.IMAGE_FILE_MACHINE_AMD64, "arm64": pe.IMAGE_FILE_MACHINE_ARM64}[p.arch]
+		assert.Equal(t, want, f.Machine)
+	}
+}
