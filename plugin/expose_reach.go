@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"strings"
 
 	apinet "istio.io/api/networking/v1"
@@ -17,7 +18,7 @@ import (
 // when no -o was asked, else to ErrOut) and a curl line with the Host
 // header when the host is not "*". When the gateway has no outside address
 // it prints why and the proxy hint instead.
-func (o *ExposeOptions) printReach(ctx context.Context, in *resolve.Ingress, result []model.Change) {
+func (o *ExposeOptions) printReach(ctx context.Context, lookup *ingressLookup, result []model.Change) {
 	if len(result) == 0 || result[0].Gateway == nil {
 		return
 	}
@@ -26,12 +27,13 @@ func (o *ExposeOptions) printReach(ctx context.Context, in *resolve.Ingress, res
 	if o.PrintFlags.OutputFormat != nil && *o.PrintFlags.OutputFormat != "" {
 		out = o.ErrOut
 	}
-	if in == nil {
-		var err error
-		if in, err = resolve.FindIngress(ctx, o.Clients.Kube, resolve.Options{Selector: gw.Spec.Selector}); err != nil {
-			fmt.Fprintf(o.ErrOut, "cannot tell where the gateway is reachable: %v\n", err)
-			return
-		}
+	in, err := lookup.get()
+	if !maps.Equal(gw.Spec.Selector, o.req.Selector) {
+		in, err = resolve.FindIngress(ctx, o.Clients.Kube, resolve.Options{Selector: gw.Spec.Selector})
+	}
+	if err != nil {
+		fmt.Fprintf(o.ErrOut, "cannot tell where the gateway is reachable: %v\n", err)
+		return
 	}
 	scheme := "http"
 	if o.req.TLSSecret != "" {

@@ -16,16 +16,21 @@ import (
 )
 
 // Run reads what it needs (the Service, the Gateways and VirtualServices of
-// the namespace, in parallel; the ingress gateway only when a Gateway
-// server must be written), plans, applies all or nothing with retries on
-// lost races, and prints the result and how to reach it.
+// the namespace and, unless a dry run, the ingress gateway: all in
+// parallel; a dry run looks the gateway up only when a Gateway server must
+// be written), plans, applies all or nothing with retries on lost races,
+// and prints the result and how to reach it.
 func (o *ExposeOptions) Run(ctx context.Context) error {
 	a := &applier{istio: o.Clients.Istio, mode: o.dryRun}
 	var (
-		svc     *corev1.Service
-		ingress *resolve.Ingress
-		result  []model.Change
+		svc    *corev1.Service
+		result []model.Change
+		warned bool
 	)
+	ingress := newIngressLookup(ctx, o.Clients, o.req.Selector)
+	if o.dryRun == dryRunNone {
+		ingress.start() // needed for the hint anyway: overlap it with the reads
+	}
 	err := a.transact(ctx, func(first bool) error {
 		var st model.State
 		var err error
@@ -43,13 +48,12 @@ func (o *ExposeOptions) Run(ctx context.Context) error {
 		}
 		changes, err := model.PlanExpose(&req, st)
 		if errors.Is(err, model.ErrNeedPorts) {
-			if ingress == nil {
-				ingress, err = resolve.FindIngress(ctx, o.Clients.Kube, resolve.Options{Selector: req.Selector})
-				if err != nil {
-					fmt.Fprintf(o.ErrOut, "warning: %v; the Gateway listens on the default ports 80/443\n", err)
-				}
+			in, ierr := ingress.get()
+			if ierr != nil && !warned {
+				fmt.Fprintf(o.ErrOut, "warning: %v; the Gateway listens on the default ports 80/443\n", ierr)
+				warned = true
 			}
-			req.HTTPPort, req.HTTPSPort = ingressPorts(ingress)
+			req.HTTPPort, req.HTTPSPort = ingressPorts(in)
 			changes, err = model.PlanExpose(&req, st)
 		}
 		if err != nil {
@@ -68,6 +72,36 @@ func (o *ExposeOptions) Run(ctx context.Context) error {
 		o.printReach(ctx, ingress, result)
 	}
 	return nil
+}
+
+// ingressLookup finds the ingress gateway once, in the background.
+type ingressLookup struct {
+	once  sync.Once
+	find  func() (*resolve.Ingress, error)
+	done  chan struct{}
+	in    *resolve.Ingress
+	err   error
+}
+
+func newIngressLookup(ctx context.Context, c *Clients, sel map[string]string) *ingressLookup {
+	return &ingressLookup{done: make(chan struct{}), find: func() (*resolve.Ingress, error) {
+		return resolve.FindIngress(ctx, c.Kube, resolve.Options{Selector: sel})
+	}}
+}
+
+func (l *ingressLookup) start() {
+	l.once.Do(func() {
+		go func() {
+			l.in, l.err = l.find()
+			close(l.done)
+		}()
+	})
+}
+
+func (l *ingressLookup) get() (*resolve.Ingress, error) {
+	l.start()
+	<-l.done
+	return l.in, l.err
 }
 
 // ingressPorts are the gateway Service's http2/http and https ports, 80 and

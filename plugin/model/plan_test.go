@@ -1,0 +1,200 @@
+package model
+
+import (
+	"errors"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	apinet "istio.io/api/networking/v1"
+	networkingv1 "istio.io/client-go/pkg/apis/networking/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+)
+
+var defaultSel = map[string]string{"istio": "ingressgateway"}
+
+func expose(svc string, hosts []string, ms ...Match) *Expose {
+	return &Expose{Target: RouteTarget{Service: svc, Namespace: "default", Port: 80}, Matches: ms, Hosts: hosts,
+		Selector: defaultSel, HTTPPort: 80, HTTPSPort: 443}
+}
+
+func gateway(name string, managed bool, hosts ...string) *networkingv1.Gateway {
+	g := NewGateway(ObjectRef{"default", name}, defaultSel, nil)
+	for _, h := range hosts {
+		EnsureServers(g, []ServerSpec{{Port: 80, Protocol: "HTTP", Host: h}})
+	}
+	if !managed {
+		g.Labels = nil
+	}
+	return g
+}
+
+func vs(name string, managed bool, host, gw string, rs ...*apinet.HTTPRoute) *networkingv1.VirtualService {
+	v := NewVirtualService(name, "default", host, []string{gw}, rs)
+	if !managed {
+		v.Labels = nil
+	}
+	return v
+}
+
+// summary is "OP kind/name" of each change.
+func summary(cs []Change) []string {
+	var out []string
+	for _, c := range cs {
+		if c.Gateway != nil {
+			out = append(out, string(c.Op)+" gateway/"+c.Gateway.Name)
+		} else {
+			out = append(out, string(c.Op)+" virtualservice/"+c.VirtualService.Name)
+		}
+	}
+	return out
+}
+
+func TestPlanExpose(t *testing.T) {
+	cases := []struct {
+		name    string
+		req     *Expose
+		st      State
+		want    []string
+		wantErr string
+		check   func(t *testing.T, cs []Change)
+	}{
+		{name: "fresh", req: expose("flaskapp", []string{"*"}, pre("/env")),
+			want: []string{"created gateway/expose-gw", "created virtualservice/expose-gw-any"},
+			check: func(t *testing.T, cs []Change) {
+				assert.Equal(t, []string{"expose-gw"}, cs[1].VirtualService.Spec.Gateways)
+				assert.Equal(t, "Gateway", cs[0].Gateway.Kind)
+			}},
+		{name: "ports unknown", req: func() *Expose { e := expose("flaskapp", []string{"*"}, pre("/")); e.HTTPPort = 0; return e }(),
+			wantErr: ErrNeedPorts.Error()},
+		{name: "ports taken from the tool's gateway",
+			req:  func() *Expose { e := expose("flaskapp", []string{"a.example.com"}, pre("/")); e.HTTPPort = 0; return e }(),
+			st:   State{Gateways: []*networkingv1.Gateway{gateway("expose-gw", true, "b.example.com")}},
+			want: []string{"configured gateway/expose-gw", "created virtualservice/expose-gw-a.example.com"},
+			check: func(t *testing.T, cs []Change) {
+				assert.Equal(t, []string{"b.example.com", "a.example.com"}, cs[0].Gateway.Spec.Servers[0].Hosts)
+				assert.Equal(t, []string{"b.example.com"}, cs[0].BeforeGateway.Spec.Servers[0].Hosts, "the read object stays as read")
+			}},
+		{name: "the tool's gateway for * serves every host", req: expose("flaskapp", []string{"a.example.com"}, pre("/")),
+			st:   State{Gateways: []*networkingv1.Gateway{gateway("expose-gw", true, "*")}},
+			want: []string{"unchanged gateway/expose-gw", "created virtualservice/expose-gw-a.example.com"}},
+		{name: "reuse a user's gateway serving the host", req: expose("flaskapp", []string{"a.example.com"}, pre("/")),
+			st:   State{Gateways: []*networkingv1.Gateway{gateway("mine", false, "*.example.com")}},
+			want: []string{"unchanged gateway/mine", "created virtualservice/expose-gw-a.example.com-mine"}},
+		{name: "conflict with a user's virtualservice", req: expose("flaskapp", []string{"*"}, pre("/env")),
+			st: State{Gateways: []*networkingv1.Gateway{gateway("expose-gw", true, "*")},
+				VirtualServices: []*networkingv1.VirtualService{vs("hand", false, "*", "expose-gw", route("x", pre("/")))}},
+			wantErr: `virtualservice default/hand (not managed by kubectl-expose-gw) already binds host "*" on gateway default/expose-gw and its route prefix / shadows prefix /env: add --force to merge the routes into it`},
+		{name: "forced into a user's virtualservice",
+			req: func() *Expose { e := expose("flaskapp", []string{"*"}, pre("/env")); e.Force = true; return e }(),
+			st: State{Gateways: []*networkingv1.Gateway{gateway("expose-gw", true, "*")},
+				VirtualServices: []*networkingv1.VirtualService{vs("hand", false, "*", "expose-gw", route("x", pre("/")))}},
+			want: []string{"unchanged gateway/expose-gw", "configured virtualservice/hand"},
+			check: func(t *testing.T, cs []Change) {
+				assert.Equal(t, []string{"flaskapp prefix /env", "x prefix /"}, describe(cs[1].VirtualService.Spec.Http))
+			}},
+		{name: "name clash", req: expose("flaskapp", []string{"*"}, pre("/")),
+			st: State{Gateways: []*networkingv1.Gateway{gateway("expose-gw", true, "*")},
+				VirtualServices: []*networkingv1.VirtualService{vs("expose-gw-any", false, "other.example.com", "elsewhere")}},
+			wantErr: `virtualservice default/expose-gw-any exists and is not one the tool can use for host "*" on gateway default/expose-gw: add --force to replace it`},
+		{name: "idempotent", req: expose("flaskapp", []string{"*"}, pre("/env")),
+			st: State{Gateways: []*networkingv1.Gateway{gateway("expose-gw", true, "*")},
+				VirtualServices: []*networkingv1.VirtualService{vs("expose-gw-any", true, "*", "expose-gw", route("flaskapp", pre("/env")))}},
+			want: []string{"unchanged gateway/expose-gw", "unchanged virtualservice/expose-gw-any"}},
+		{name: "mesh is added to the gateways",
+			req: func() *Expose {
+				e := expose("flaskapp", []string{"a.example.com"}, pre("/env"))
+				e.Mesh = true
+				return e
+			}(),
+			st: State{Gateways: []*networkingv1.Gateway{gateway("expose-gw", true, "a.example.com")},
+				VirtualServices: []*networkingv1.VirtualService{vs("expose-gw-a.example.com", true, "a.example.com", "expose-gw", route("flaskapp", pre("/env")))}},
+			want: []string{"unchanged gateway/expose-gw", "configured virtualservice/expose-gw-a.example.com"},
+			check: func(t *testing.T, cs []Change) {
+				assert.Equal(t, []string{"expose-gw", "mesh"}, cs[1].VirtualService.Spec.Gateways)
+			}},
+		{name: "tls and redirect",
+			req: func() *Expose {
+				e := expose("flaskapp", []string{"a.example.com", "b.example.com"}, pre("/"))
+				e.TLSSecret, e.HTTPSRedirect = "cert", true
+				return e
+			}(),
+			want: []string{"created gateway/expose-gw", "created virtualservice/expose-gw-a.example.com", "created virtualservice/expose-gw-b.example.com"},
+			check: func(t *testing.T, cs []Change) {
+				s := cs[0].Gateway.Spec.Servers
+				require.Len(t, s, 2)
+				assert.Equal(t, "http-80-redirect", s[0].Name)
+				assert.Equal(t, []string{"a.example.com", "b.example.com"}, s[0].Hosts)
+				assert.Equal(t, "https-443-cert", s[1].Name)
+				assert.Equal(t, "cert", s[1].Tls.CredentialName)
+			}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			cs, err := PlanExpose(c.req, c.st)
+			if c.wantErr != "" {
+				assert.EqualError(t, err, c.wantErr)
+				return
+			}
+			require.NoError(t, err)
+			assert.Equal(t, c.want, summary(cs))
+			if c.check != nil {
+				c.check(t, cs)
+			}
+		})
+	}
+}
+
+func TestPlanDelete(t *testing.T) {
+	gw := gateway("expose-gw", true, "b.example.com", "a.example.com")
+	any := vs("expose-gw-b.example.com", true, "b.example.com", "expose-gw", route("flaskapp", pre("/env")), route("webapp", pre("/")))
+	a := vs("expose-gw-a.example.com", true, "a.example.com", "expose-gw", route("flaskapp", pre("/")))
+	st := State{Gateways: []*networkingv1.Gateway{gw}, VirtualServices: []*networkingv1.VirtualService{any, a}}
+
+	cs, err := PlanDelete(&Delete{Service: "webapp", Namespace: "default"}, st)
+	require.NoError(t, err)
+	assert.Equal(t, []string{"configured virtualservice/expose-gw-b.example.com"}, summary(cs))
+
+	cs, err = PlanDelete(&Delete{Service: "flaskapp", Namespace: "default", Hosts: []string{"a.example.com"}}, st)
+	require.NoError(t, err)
+	assert.Equal(t, []string{"deleted virtualservice/expose-gw-a.example.com", "configured gateway/expose-gw"}, summary(cs))
+	assert.Equal(t, []string{"b.example.com"}, cs[1].Gateway.Spec.Servers[0].Hosts)
+	assert.Equal(t, []string{"b.example.com", "a.example.com"}, gw.Spec.Servers[0].Hosts, "the read object stays as read")
+
+	only := State{Gateways: []*networkingv1.Gateway{gateway("expose-gw", true, "a.example.com")}, VirtualServices: []*networkingv1.VirtualService{a}}
+	cs, err = PlanDelete(&Delete{Service: "flaskapp", Namespace: "default"}, only)
+	require.NoError(t, err)
+	assert.Equal(t, []string{"deleted virtualservice/expose-gw-a.example.com", "deleted gateway/expose-gw"}, summary(cs))
+
+	user := State{Gateways: []*networkingv1.Gateway{gateway("theirs", false, "*")},
+		VirtualServices: []*networkingv1.VirtualService{vs("expose-gw-any-theirs", true, "*", "theirs", route("flaskapp", pre("/")))}}
+	cs, err = PlanDelete(&Delete{Service: "flaskapp", Namespace: "default"}, user)
+	require.NoError(t, err)
+	assert.Equal(t, []string{"deleted virtualservice/expose-gw-any-theirs"}, summary(cs), "a user's Gateway is never touched")
+
+	_, err = PlanDelete(&Delete{Service: "nothing", Namespace: "default", Matches: []Match{pre("/x")}}, st)
+	assert.EqualError(t, err, "no route of service default/nothing to delete matching [prefix /x]")
+	assert.False(t, errors.Is(err, ErrNeedPorts))
+}
+
+func TestListRoutes(t *testing.T) {
+	mine := vs("expose-gw-any", true, "*", "expose-gw", route("webapp", pre("/")), route("flaskapp", pre("/env")))
+	hand := vs("hand", false, "*", "expose-gw", route("x", ex("/x")))
+	meshOnly := &networkingv1.VirtualService{ObjectMeta: metav1.ObjectMeta{Name: "m", Namespace: "default"},
+		Spec: apinet.VirtualService{Hosts: []string{"m"}, Http: []*apinet.HTTPRoute{route("m", pre("/"))}}}
+	rows := ListRoutes([]*networkingv1.VirtualService{mine, hand, meshOnly})
+	var got []string
+	for _, r := range rows {
+		got = append(got, r.VirtualService+" "+r.Match+" "+r.Status)
+	}
+	assert.Equal(t, []string{
+		"expose-gw-any prefix / conflict with default/hand",
+		"expose-gw-any prefix /env conflict with default/hand",
+		"hand exact /x conflict with default/expose-gw-any",
+	}, got)
+
+	rows = ListRoutes([]*networkingv1.VirtualService{mine})
+	assert.Equal(t, "shadowed by prefix /", rows[1].Status)
+	assert.Equal(t, "flaskapp.default.svc.cluster.local:80", rows[1].Destination)
+	assert.Equal(t, "default/expose-gw", rows[1].Gateway)
+}
