@@ -76,11 +76,11 @@ func (o *ExposeOptions) Run(ctx context.Context) error {
 
 // ingressLookup finds the ingress gateway once, in the background.
 type ingressLookup struct {
-	once  sync.Once
-	find  func() (*resolve.Ingress, error)
-	done  chan struct{}
-	in    *resolve.Ingress
-	err   error
+	once sync.Once
+	find func() (*resolve.Ingress, error)
+	done chan struct{}
+	in   *resolve.Ingress
+	err  error
 }
 
 func newIngressLookup(ctx context.Context, c *Clients, sel map[string]string) *ingressLookup {
