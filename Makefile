@@ -47,6 +47,11 @@ test: tools krew-tools build lint ## Build what is needed and run all tests agai
 demo: tools build ## The seed story end to end on a local sandbox (KEEP=1 keeps it running)
 	EXPOSE_GW_PLUGIN_DIR=$(CURDIR)/$(BIN)/plugin KEEP=$(KEEP) $(GO) run ./test/demo
 
+.PHONY: bench
+bench: tools build ## Proxy req/s with wrk: stand-in, nginx, kubectl port-forward, proxy direct and port-forward
+	$(GO) test -count=1 -run NONE -bench BenchmarkProxyPath ./portforward/
+	PLUGIN_DIR=$(CURDIR)/$(BIN)/plugin test/bench/proxy.sh
+
 .PHONY: bench-url
 bench-url: tools ## url -o env against the Istio docs' three kubectl look-ups, with hyperfine
 	test/url/bench.sh

@@ -39,7 +39,7 @@ type ProxyOptions struct {
 
 // NewProxyOptions returns the defaults of `proxy`.
 func NewProxyOptions(flags *genericclioptions.ConfigFlags, streams genericiooptions.IOStreams) *ProxyOptions {
-	return &ProxyOptions{Flags: flags, Address: "127.0.0.1", LocalPort: 8080, Via: ViaAuto, Tunnels: 2, IOStreams: streams}
+	return &ProxyOptions{Flags: flags, Address: "127.0.0.1", LocalPort: 8080, Via: ViaAuto, Tunnels: 1, IOStreams: streams}
 }
 
 // NewCmdProxy returns the `proxy` command.

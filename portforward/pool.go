@@ -21,7 +21,7 @@ type PoolOptions struct {
 	Namespace, Selector string
 	// Port is the container port to reach on a pod (the Service's targetPort).
 	Port func(*corev1.Pod) (int32, error)
-	// Size is how many tunnels connections are spread over (default 2).
+	// Size is how many tunnels connections are spread over (default 1).
 	Size int
 	// Wait bounds how long a request waits for a Ready pod (default 20s).
 	Wait time.Duration
@@ -53,7 +53,7 @@ type Pool struct {
 // NewPool returns a pool; Start fills it.
 func NewPool(o PoolOptions) *Pool {
 	if o.Size <= 0 {
-		o.Size = 2
+		o.Size = 1
 	}
 	if o.Wait <= 0 {
 		o.Wait = 20 * time.Second

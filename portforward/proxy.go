@@ -10,6 +10,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httputil"
+	"sync"
 	"time"
 )
 
@@ -71,10 +72,20 @@ func NewReverseProxy(t Target, transport http.RoundTripper) *httputil.ReversePro
 			rewrite(pr, scheme, t.Host)
 		},
 		Transport:    transport,
+		BufferPool:   buffers,
 		ErrorHandler: writeBadGateway,
 		ErrorLog:     discardLogger,
 	}
 }
+
+// buffers reuses the body copy buffers (ReverseProxy allocates 32 KiB per
+// request otherwise).
+var buffers = &bufferPool{pool: sync.Pool{New: func() any { b := make([]byte, 32*1024); return &b }}}
+
+type bufferPool struct{ pool sync.Pool }
+
+func (p *bufferPool) Get() []byte  { return *(p.pool.Get().(*[]byte)) }
+func (p *bufferPool) Put(b []byte) { p.pool.Put(&b) }
 
 // rewrite sets the outgoing request: the path, query, method, body and
 // headers stay; the Host is the route host (without a port) or the client's.

@@ -1,0 +1,106 @@
+// Command sandbox starts the test control plane (kube-apiserver, etcd, kwok)
+// with the seed's world for the proxy benchmark (test/bench/proxy.sh): the
+// stand-in gateway listens on the gateway's NodePort on 127.0.0.1 and is the
+// target of port-forwards to the gateway pod, so every way in reaches the
+// same server. It writes shell variables to the file given as argument and
+// runs until SIGINT/SIGTERM.
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"syscall"
+
+	apinet "istio.io/api/networking/v1"
+	networkingv1 "istio.io/client-go/pkg/apis/networking/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	testenv "github.com/expose-gw/kubectl-expose-gw/test/env"
+)
+
+const body = `{"version":"1.0","app":"flaskapp"}` + "\n"
+
+func main() {
+	if len(os.Args) != 2 {
+		fmt.Fprintln(os.Stderr, "usage: sandbox ENV_FILE")
+		os.Exit(2)
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	r := &runner{ctx: ctx}
+	code := 0
+	func() {
+		defer func() {
+			if e := recover(); e != nil {
+				if f, ok := e.(fatal); ok {
+					fmt.Fprintln(os.Stderr, "sandbox:", f.msg)
+					code = 1
+					return
+				}
+				panic(e)
+			}
+		}()
+		run(ctx, r, os.Args[1])
+	}()
+	r.cleanup()
+	os.Exit(code)
+}
+
+func run(ctx context.Context, r *runner, envFile string) {
+	port := freeNodePort(r)
+	env := testenv.Start(r, testenv.Options{Kwok: true, GatewayAddr: fmt.Sprintf("127.0.0.1:%d", port)})
+	env.Gateway.SetHandler(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = io.WriteString(w, body)
+	}))
+	env.SeedWorld(testenv.WorldOptions{HTTPNodePort: int32(port)})
+	expose(ctx, r, env)
+	vars := fmt.Sprintf("KUBECONFIG=%s\nSTANDIN=127.0.0.1:%d\nHOST=flask.example.com\n", env.Kubeconfig, port)
+	if err := os.WriteFile(envFile, []byte(vars), 0o600); err != nil {
+		r.Fatalf("writing %s: %v", envFile, err)
+	}
+	fmt.Fprint(os.Stderr, "sandbox ready:\n"+vars)
+	<-ctx.Done()
+}
+
+// expose writes what `kubectl expose-gw flaskapp --host flask.example.com
+// --prefix /env` writes.
+func expose(ctx context.Context, r *runner, env *testenv.Env) {
+	gw := &networkingv1.Gateway{
+		ObjectMeta: metav1.ObjectMeta{Name: "flaskapp-gateway", Namespace: "default"},
+		Spec: apinet.Gateway{Selector: map[string]string{"istio": "ingressgateway"},
+			Servers: []*apinet.Server{{Port: &apinet.Port{Number: 80, Name: "http", Protocol: "HTTP"}, Hosts: []string{"*"}}}},
+	}
+	if _, err := env.Istio.NetworkingV1().Gateways("default").Create(ctx, gw, metav1.CreateOptions{}); err != nil {
+		r.Fatalf("creating the Gateway: %v", err)
+	}
+	vs := &networkingv1.VirtualService{
+		ObjectMeta: metav1.ObjectMeta{Name: "flaskapp", Namespace: "default"},
+		Spec: apinet.VirtualService{Hosts: []string{"flask.example.com"}, Gateways: []string{"flaskapp-gateway"},
+			Http: []*apinet.HTTPRoute{{
+				Match: []*apinet.HTTPMatchRequest{{Uri: &apinet.StringMatch{MatchType: &apinet.StringMatch_Prefix{Prefix: "/env"}}}},
+				Route: []*apinet.HTTPRouteDestination{{Destination: &apinet.Destination{
+					Host: "flaskapp.default.svc.cluster.local", Port: &apinet.PortSelector{Number: 80}}}},
+			}}},
+	}
+	if _, err := env.Istio.NetworkingV1().VirtualServices("default").Create(ctx, vs, metav1.CreateOptions{}); err != nil {
+		r.Fatalf("creating the VirtualService: %v", err)
+	}
+}
+
+func freeNodePort(r *runner) int {
+	for p := 30000 + os.Getpid()%2000; p < 32767; p++ {
+		l, err := net.Listen("tcp", fmt.Sprintf("127.0.0.1:%d", p))
+		if err == nil {
+			l.Close()
+			return p
+		}
+	}
+	r.Fatalf("no free port in the NodePort range")
+	return 0
+}
