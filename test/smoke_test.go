@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"strings"
 	"testing"
 	"time"
 
@@ -106,5 +105,5 @@ func TestSmoke(t *testing.T) {
 	// The real kubectl finds the plugin on PATH and runs it as `kubectl expose-gw`.
 	r := env.Kubectl("expose-gw", "version")
 	require.Equal(t, 0, r.ExitCode, r.Stderr)
-	assert.True(t, strings.HasPrefix(r.Stdout, "v"), "version output %q", r.Stdout)
+	assert.Regexp(t, `^v\d+\.\d+\.\d+\S*\n$`, r.Stdout, "version must be a semantic version")
 }
