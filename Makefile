@@ -30,8 +30,9 @@ build: ## Build the plugin binary into bin/plugin/
 	$(GO) build -trimpath -ldflags "$(LDFLAGS)" -o $(PLUGIN) ./cmd/kubectl-expose_gw
 
 .PHONY: install
-install: build ## Put kubectl-expose_gw on PATH (into $(GOBIN) or ~/go/bin)
+install: build ## Put kubectl-expose_gw and its completion helper on PATH (into $(go env GOPATH)/bin)
 	install -D -m 0755 $(PLUGIN) "$$($(GO) env GOPATH)/bin/kubectl-expose_gw"
+	install -D -m 0755 krew/kubectl_complete-expose_gw "$$($(GO) env GOPATH)/bin/kubectl_complete-expose_gw"
 	@echo "installed $$($(GO) env GOPATH)/bin/kubectl-expose_gw; try: kubectl expose-gw version"
 
 .PHONY: lint
