@@ -1,14 +1,20 @@
 package main
 
 import (
+	"bufio"
+	"io"
+	"net"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"k8s.io/client-go/tools/clientcmd"
 
 	testenv "github.com/expose-gw/kubectl-expose-gw/test/env"
 )
@@ -48,4 +54,57 @@ func TestDemo(t *testing.T) {
 		assert.Contains(t, got, want)
 	}
 	assert.Equal(t, 2, strings.Count(got, "received: GET /env/version"))
+}
+
+// TestDemoKeepThenCtrlC keeps the sandbox (make demo KEEP=1), checks the
+// hint works, then sends Ctrl-C: the demo exits 0 and leaves nothing
+// behind (the scratch folder is gone and the apiserver no longer answers).
+func TestDemoKeepThenCtrlC(t *testing.T) {
+	bin := filepath.Join(t.TempDir(), "demo")
+	build := exec.Command("go", "build", "-o", bin, "./test/demo")
+	build.Dir = testenv.RepoRoot()
+	out, err := build.CombinedOutput()
+	require.NoError(t, err, "%s", out)
+	dir, err := testenv.PluginDir()
+	require.NoError(t, err)
+	cmd := exec.CommandContext(t.Context(), bin, "-keep")
+	cmd.Env = append(os.Environ(), "EXPOSE_GW_PLUGIN_DIR="+dir)
+	pr, pw := io.Pipe()
+	cmd.Stdout, cmd.Stderr = pw, pw
+	require.NoError(t, cmd.Start())
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait(); pw.Close() }()
+	var kubeconfig string
+	var log strings.Builder
+	sc := bufio.NewScanner(pr)
+	for sc.Scan() {
+		line := sc.Text()
+		log.WriteString(line + "\n")
+		if k, ok := strings.CutPrefix(strings.TrimSpace(line), "export KUBECONFIG="); ok {
+			kubeconfig = k
+			break
+		}
+	}
+	go func() { _, _ = io.Copy(io.Discard, pr) }()
+	require.NotEmpty(t, kubeconfig, "no KUBECONFIG hint in:\n%s", log.String())
+
+	// The hint works: the real kubectl reaches the kept sandbox with it.
+	get := exec.Command(testenv.KubectlPath(), "--kubeconfig", kubeconfig, "get", "virtualservices.networking.istio.io", "-A", "-o", "name")
+	got, err := get.CombinedOutput()
+	require.NoError(t, err, "%s", got)
+	assert.Contains(t, string(got), "virtualservice.networking.istio.io/")
+	cfg, err := clientcmd.BuildConfigFromFlags("", kubeconfig)
+	require.NoError(t, err)
+	u, err := url.Parse(cfg.Host)
+	require.NoError(t, err)
+
+	require.NoError(t, cmd.Process.Signal(syscall.SIGINT))
+	require.NoError(t, <-done, "the demo must exit 0 on Ctrl-C")
+	_, err = os.Stat(filepath.Dir(kubeconfig))
+	assert.True(t, os.IsNotExist(err), "the sandbox folder %s is left behind", filepath.Dir(kubeconfig))
+	c, err := net.Dial("tcp", u.Host)
+	if err == nil {
+		c.Close()
+	}
+	assert.Error(t, err, "the apiserver at %s still answers after Ctrl-C", u.Host)
 }
