@@ -41,3 +41,21 @@ func NewClients(flags *genericclioptions.ConfigFlags) (*Clients, error) {
 	}
 	return &Clients{Config: cfg, Kube: kube, Istio: ist, Namespace: ns, ExplicitNamespace: explicit}, nil
 }
+
+// connect builds *c from the kubeconfig flags unless it is already set
+// (tests set it), and fills *ns with the kubeconfig's namespace when empty.
+// Commands call it after Validate, so a bad flag is reported even when the
+// kubeconfig cannot be read.
+func connect(c **Clients, flags *genericclioptions.ConfigFlags, ns *string) error {
+	if *c == nil {
+		cl, err := NewClients(flags)
+		if err != nil {
+			return err
+		}
+		*c = cl
+	}
+	if ns != nil && *ns == "" {
+		*ns = (*c).Namespace
+	}
+	return nil
+}

@@ -58,19 +58,10 @@ func NewCmdDelete(flags *genericclioptions.ConfigFlags, streams genericiooptions
 	return cmd
 }
 
-// Complete reads the argument and builds the clients.
+// Complete reads the argument. The clients are built by Run, after
+// Validate.
 func (o *DeleteOptions) Complete(args []string) error {
 	o.Service = args[0]
-	if o.Clients == nil {
-		c, err := NewClients(o.Flags)
-		if err != nil {
-			return err
-		}
-		o.Clients = c
-	}
-	if o.Namespace == "" {
-		o.Namespace = o.Clients.Namespace
-	}
 	return nil
 }
 
@@ -113,6 +104,12 @@ func (o *DeleteOptions) Validate() error {
 
 // Run plans the removal and applies it all or nothing, retrying lost races.
 func (o *DeleteOptions) Run(ctx context.Context) error {
+	if err := connect(&o.Clients, o.Flags, &o.Namespace); err != nil {
+		return err
+	}
+	if o.req.Namespace == "" {
+		o.req.Namespace = o.Namespace
+	}
 	a := &applier{istio: o.Clients.Istio, mode: o.dryRun}
 	var result []model.Change
 	err := a.transact(ctx, func(bool) error {

@@ -104,26 +104,33 @@ func (o *ExposeOptions) AddFlags(cmd *cobra.Command) {
 	o.PrintFlags.AddFlags(cmd)
 }
 
-// Complete reads the argument and builds the clients.
+// Complete reads the argument. The clients are built by Run, after
+// Validate.
 func (o *ExposeOptions) Complete(cmd *cobra.Command, args []string) error {
 	if len(args) != 1 {
 		return fmt.Errorf("expected one SERVICE argument, got %d", len(args))
 	}
 	o.Service = args[0]
-	if o.Clients == nil {
-		c, err := NewClients(o.Flags)
-		if err != nil {
-			return err
-		}
-		o.Clients = c
+	return nil
+}
+
+// connect builds the clients (unless set) and fills the namespace the
+// request left empty when it was not known at Validate.
+func (o *ExposeOptions) connect() error {
+	if err := connect(&o.Clients, o.Flags, &o.Namespace); err != nil {
+		return err
 	}
-	if o.Namespace == "" {
-		o.Namespace = o.Clients.Namespace
+	if o.req.Target.Namespace == "" {
+		o.req.Target.Namespace = o.Namespace
+	}
+	if o.req.Gateway != nil && o.req.Gateway.Namespace == "" {
+		o.req.Gateway.Namespace = o.Namespace
 	}
 	return nil
 }
 
-// Validate checks every flag without touching the cluster.
+// Validate checks every flag without touching the cluster (nor reading the
+// kubeconfig: the namespace may be filled in later by connect).
 func (o *ExposeOptions) Validate() error {
 	svc, err := model.ParseService(o.Service)
 	if err != nil {

@@ -21,6 +21,9 @@ import (
 // be written), plans, applies all or nothing with retries on lost races,
 // and prints the result and how to reach it.
 func (o *ExposeOptions) Run(ctx context.Context) error {
+	if err := o.connect(); err != nil {
+		return err
+	}
 	a := &applier{istio: o.Clients.Istio, mode: o.dryRun}
 	var (
 		svc    *corev1.Service

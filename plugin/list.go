@@ -36,10 +36,10 @@ func NewCmdList(flags *genericclioptions.ConfigFlags, streams genericiooptions.I
 		Short: "List the routes kubectl expose-gw manages, and whether they are shadowed or conflict",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := o.Complete(); err != nil {
+			if err := o.Validate(); err != nil {
 				return err
 			}
-			if err := o.Validate(); err != nil {
+			if err := o.Complete(); err != nil {
 				return err
 			}
 			return o.Run(cmd.Context())
@@ -50,17 +50,11 @@ func NewCmdList(flags *genericclioptions.ConfigFlags, streams genericiooptions.I
 	return cmd
 }
 
-// Complete builds the clients.
+// Complete builds the clients; it runs after Validate, so a bad flag is
+// reported even when the kubeconfig cannot be read.
 func (o *ListOptions) Complete() error {
-	if o.Clients == nil {
-		c, err := NewClients(o.Flags)
-		if err != nil {
-			return err
-		}
-		o.Clients = c
-	}
-	if o.Namespace == "" {
-		o.Namespace = o.Clients.Namespace
+	if err := connect(&o.Clients, o.Flags, &o.Namespace); err != nil {
+		return err
 	}
 	if o.AllNamespaces {
 		o.Namespace = ""

@@ -75,6 +75,9 @@ Ctrl-C stops it.`,
 			if err := o.Validate(); err != nil {
 				return err
 			}
+			if err := connect(&o.clients, o.Flags, nil); err != nil {
+				return err
+			}
 			return o.Run(cmd.Context())
 		},
 	}
@@ -90,19 +93,11 @@ Ctrl-C stops it.`,
 	return cmd
 }
 
-// Complete reads the argument and builds the clients.
+// Complete reads the argument. The clients are built after Validate.
 func (o *ProxyOptions) Complete(_ *cobra.Command, args []string) error {
 	if len(args) == 1 {
 		o.Service = args[0]
 	}
-	if o.Flags == nil {
-		return nil
-	}
-	c, err := NewClients(o.Flags)
-	if err != nil {
-		return err
-	}
-	o.clients = c
 	return nil
 }
 

@@ -108,11 +108,9 @@ func (o *URLOptions) Validate() error {
 
 // Run resolves and prints.
 func (o *URLOptions) Run(ctx context.Context) error {
-	c, err := NewClients(o.flags)
-	if err != nil {
+	if err := connect(&o.clients, o.flags, nil); err != nil {
 		return err
 	}
-	o.clients = c
 	rep, err := o.report(ctx)
 	if err != nil {
 		return err

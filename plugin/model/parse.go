@@ -135,13 +135,14 @@ func FormatSelector(sel map[string]string) string {
 }
 
 // ParseGatewayRef checks a --gateway value [NS/]NAME; the namespace
-// defaults to ns.
+// defaults to ns, which may be empty (not known yet: the caller fills it).
 func ParseGatewayRef(s, ns string) (ObjectRef, error) {
 	ref := ObjectRef{Namespace: ns, Name: s}
 	if a, b, ok := strings.Cut(s, "/"); ok {
 		ref = ObjectRef{Namespace: a, Name: b}
 	}
-	if len(validation.IsDNS1123Label(ref.Namespace)) > 0 || len(validation.IsDNS1123Subdomain(ref.Name)) > 0 || ref.Name == "mesh" {
+	badNS := (ref.Namespace != "" || strings.Contains(s, "/")) && len(validation.IsDNS1123Label(ref.Namespace)) > 0
+	if badNS || len(validation.IsDNS1123Subdomain(ref.Name)) > 0 || ref.Name == "mesh" {
 		return ObjectRef{}, fmt.Errorf("invalid --gateway %q: expected [NAMESPACE/]NAME of a Gateway", s)
 	}
 	return ref, nil

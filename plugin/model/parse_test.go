@@ -46,6 +46,8 @@ func TestParsers(t *testing.T) {
 			`invalid --gateway-selector "a=b,a=c": expected KEY=VALUE[,KEY=VALUE...] with label keys and values`},
 		{"gateway ref", func() (any, error) { return ParseGatewayRef("gw", "ns") }, ObjectRef{"ns", "gw"}, ""},
 		{"gateway ref ns", func() (any, error) { return ParseGatewayRef("istio-system/gw", "ns") }, ObjectRef{"istio-system", "gw"}, ""},
+		{"gateway ref, namespace not known yet", func() (any, error) { return ParseGatewayRef("gw", "") }, ObjectRef{"", "gw"}, ""},
+		{"gateway ref, empty namespace", func() (any, error) { return ParseGatewayRef("/gw", "") }, ObjectRef{}, `invalid --gateway "/gw": expected [NAMESPACE/]NAME of a Gateway`},
 		{"gateway mesh", func() (any, error) { return ParseGatewayRef("mesh", "ns") }, ObjectRef{}, `invalid --gateway "mesh": expected [NAMESPACE/]NAME of a Gateway`},
 	}
 	for _, c := range cases {
