@@ -2,10 +2,15 @@ package plugin
 
 import (
 	"context"
+	"fmt"
 	"slices"
+	"sync"
 
 	"github.com/spf13/cobra"
+	networkingv1 "istio.io/client-go/pkg/apis/networking/v1"
 	istioscheme "istio.io/client-go/pkg/clientset/versioned/scheme"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/cli-runtime/pkg/genericclioptions"
 	"k8s.io/cli-runtime/pkg/genericiooptions"
 
@@ -112,14 +117,39 @@ func (o *DeleteOptions) Run(ctx context.Context) error {
 	}
 	a := &applier{istio: o.Clients.Istio, mode: o.dryRun}
 	var result []model.Change
+	warned := false
 	err := a.transact(ctx, func(bool) error {
-		st, err := readState(ctx, o.Clients, o.Namespace, nil)
-		if err != nil {
+		var (
+			st      model.State
+			err     error
+			managed []*networkingv1.VirtualService
+			mErr    error
+			wg      sync.WaitGroup
+		)
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			managed, mErr = listManagedVirtualServices(ctx, o.Clients)
+		}()
+		st, err = readState(ctx, o.Clients, o.Namespace, nil)
+		wg.Wait()
+		switch {
+		case err != nil:
 			return err
+		case apierrors.IsForbidden(mErr):
+			st.ManagedUnknown = true
+		case mErr != nil:
+			return ExplainAPIError(mErr, "list", virtualServicesResource)
+		default:
+			st.Managed = managed
 		}
 		changes, err := model.PlanDelete(&o.req, st)
 		if err != nil {
 			return err
+		}
+		if st.ManagedUnknown && !warned && prunes(&o.req, st) {
+			fmt.Fprintf(o.ErrOut, "warning: cannot list VirtualServices in all namespaces (forbidden), so routes of other namespaces may still use the Gateway: it is kept as it is\n")
+			warned = true
 		}
 		result, err = a.apply(ctx, changes)
 		return err
@@ -128,4 +158,23 @@ func (o *DeleteOptions) Run(ctx context.Context) error {
 		return err
 	}
 	return printChanges(o.PrintFlags, o.Out, result, o.dryRun)
+}
+
+// listManagedVirtualServices reads the tool's VirtualServices in every
+// namespace, in one request.
+func listManagedVirtualServices(ctx context.Context, c *Clients) ([]*networkingv1.VirtualService, error) {
+	l, err := c.Istio.NetworkingV1().VirtualServices(metav1.NamespaceAll).List(ctx,
+		metav1.ListOptions{LabelSelector: model.ManagedByLabel + "=" + model.ManagedBy})
+	if err != nil {
+		return nil, err
+	}
+	return l.Items, nil
+}
+
+// prunes is whether the plan would change a Gateway if only the namespace
+// counted: what is kept when the other namespaces cannot be read.
+func prunes(d *model.Delete, st model.State) bool {
+	st.ManagedUnknown = false
+	changes, err := model.PlanDelete(d, st)
+	return err == nil && slices.ContainsFunc(changes, func(c model.Change) bool { return c.Gateway != nil })
 }

@@ -16,9 +16,10 @@ type Delete struct {
 
 // PlanDelete removes the service's routes from the tool's VirtualServices
 // in the namespace, deletes those left empty, then trims the tool's
-// Gateways they were bound to of hosts no VirtualService binds anymore and
-// deletes Gateways left without servers. VirtualService changes come
-// first.
+// Gateways they were bound to of hosts no VirtualService binds anymore (in
+// any namespace: st.Managed) and deletes Gateways left without servers.
+// With st.ManagedUnknown, Gateways are left as they are. VirtualService
+// changes come first.
 func PlanDelete(d *Delete, st State) ([]Change, error) {
 	fqdn := ServiceFQDN(d.Service, d.Namespace)
 	var changes []Change
@@ -52,6 +53,14 @@ func PlanDelete(d *Delete, st State) ([]Change, error) {
 	}
 	if len(changes) == 0 {
 		return nil, fmt.Errorf("no route of service %s/%s to delete%s", d.Namespace, d.Service, describeFilter(d))
+	}
+	if st.ManagedUnknown {
+		return changes, nil
+	}
+	for _, vs := range st.Managed {
+		if vs.Namespace != d.Namespace { // those of the namespace are in remaining, as planned
+			remaining[vs] = vs
+		}
 	}
 	for _, gw := range st.Gateways {
 		ref := ObjectRef{Namespace: gw.Namespace, Name: gw.Name}

@@ -56,6 +56,12 @@ type Expose struct {
 type State struct {
 	Gateways        []*networkingv1.Gateway
 	VirtualServices []*networkingv1.VirtualService
+	// Managed are the tool's VirtualServices in every namespace (delete
+	// reads them: a Gateway may be bound from other namespaces), and
+	// ManagedUnknown is true when they could not be read (forbidden
+	// cluster-wide): delete then keeps Gateways as they are.
+	Managed        []*networkingv1.VirtualService
+	ManagedUnknown bool
 }
 
 // ErrNeedPorts asks the caller to find the ingress gateway's ports and plan

@@ -172,6 +172,21 @@ func TestPlanDelete(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, []string{"deleted virtualservice/expose-gw-any-theirs"}, summary(cs), "a user's Gateway is never touched")
 
+	// A VirtualService of namespace other bound to default/expose-gw keeps
+	// its host on it; unknown other namespaces keep the Gateway as is.
+	other := NewVirtualService("expose-gw-b.example.com-default-expose-gw", "other", "b.example.com", []string{"default/expose-gw"}, []*apinet.HTTPRoute{route("x", pre("/"))})
+	cross := State{Gateways: []*networkingv1.Gateway{gateway("expose-gw", true, "a.example.com", "b.example.com")},
+		VirtualServices: []*networkingv1.VirtualService{vs("expose-gw-a.example.com", true, "a.example.com", "expose-gw", route("flaskapp", pre("/")))}}
+	cross.Managed = append([]*networkingv1.VirtualService{other}, cross.VirtualServices...)
+	cs, err = PlanDelete(&Delete{Service: "flaskapp", Namespace: "default"}, cross)
+	require.NoError(t, err)
+	assert.Equal(t, []string{"deleted virtualservice/expose-gw-a.example.com", "configured gateway/expose-gw"}, summary(cs))
+	assert.Equal(t, []string{"b.example.com"}, cs[1].Gateway.Spec.Servers[0].Hosts, "the other namespace's host stays")
+	cross.Managed, cross.ManagedUnknown = nil, true
+	cs, err = PlanDelete(&Delete{Service: "flaskapp", Namespace: "default"}, cross)
+	require.NoError(t, err)
+	assert.Equal(t, []string{"deleted virtualservice/expose-gw-a.example.com"}, summary(cs), "other namespaces unknown: the Gateway is kept")
+
 	_, err = PlanDelete(&Delete{Service: "nothing", Namespace: "default", Matches: []Match{pre("/x")}}, st)
 	assert.EqualError(t, err, "no route of service default/nothing to delete matching [prefix /x]")
 	assert.False(t, errors.Is(err, ErrNeedPorts))

@@ -1,0 +1,49 @@
+package expose
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	rbacv1 "k8s.io/api/rbac/v1"
+)
+
+// TestDeleteKeepsOtherNamespacesHosts: a VirtualService of namespace xb
+// bound to xa/expose-gw keeps its host on that Gateway when xa deletes its
+// own route; a user who may not list VirtualServices cluster-wide gets the
+// Gateway kept as it is, and a warning.
+func TestDeleteKeepsOtherNamespacesHosts(t *testing.T) {
+	w := start(t)
+	for _, ns := range []string{"xa", "xb"} {
+		w.app(ns, "flaskapp")
+	}
+	r := w.Kubectl("expose-gw", "-n", "xa", "flaskapp", "--host", "a.example.com")
+	require.Equal(t, 0, r.ExitCode, r.Stderr)
+	r = w.Kubectl("expose-gw", "-n", "xb", "flaskapp", "--host", "b.example.com", "--gateway", "xa/expose-gw")
+	require.Equal(t, 0, r.ExitCode, r.Stderr)
+	require.Equal(t, []string{"a.example.com", "b.example.com"}, w.gw(t, "xa", "expose-gw").Spec.Servers[0].Hosts)
+
+	r = w.Kubectl("expose-gw", "-n", "xa", "delete", "flaskapp")
+	require.Equal(t, 0, r.ExitCode, r.Stderr)
+	assert.Equal(t, []string{
+		"virtualservice.networking.istio.io/expose-gw-a.example.com deleted",
+		"gateway.networking.istio.io/expose-gw configured",
+	}, lines(r.Stdout))
+	assert.Equal(t, []string{"b.example.com"}, w.gw(t, "xa", "expose-gw").Spec.Servers[0].Hosts, "xb's host stays")
+	assert.Equal(t, []string{"xa/expose-gw"}, w.vs(t, "xb", "expose-gw-b.example.com-xa-expose-gw").Spec.Gateways)
+
+	t.Run("forbidden to list cluster-wide: the Gateway is kept", func(t *testing.T) {
+		r := w.Kubectl("expose-gw", "-n", "xa", "flaskapp", "--host", "a.example.com")
+		require.Equal(t, 0, r.ExitCode, r.Stderr)
+		kc := w.AddUser("ns-only", nil)
+		w.Grant("ns-only", "xa", []rbacv1.PolicyRule{
+			{APIGroups: []string{"networking.istio.io"}, Resources: []string{"gateways", "virtualservices"}, Verbs: []string{"get", "list", "create", "update", "delete"}},
+		})
+		gwBefore := w.gw(t, "xa", "expose-gw")
+		r = w.KubectlAs(kc, "expose-gw", "-n", "xa", "delete", "flaskapp")
+		require.Equal(t, 0, r.ExitCode, r.Stderr)
+		assert.Equal(t, []string{"virtualservice.networking.istio.io/expose-gw-a.example.com deleted"}, lines(r.Stdout))
+		assert.Equal(t, []string{"warning: cannot list VirtualServices in all namespaces (forbidden), so routes of other namespaces may still use the Gateway: it is kept as it is"}, lines(r.Stderr))
+		assert.Equal(t, gwBefore.ResourceVersion, w.gw(t, "xa", "expose-gw").ResourceVersion)
+	})
+}
