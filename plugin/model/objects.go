@@ -54,11 +54,10 @@ func GatewayName(sel map[string]string) string {
 }
 
 // VirtualServiceName is the tool's VirtualService name for a host on a
-// gateway: expose-gw-HOST (a "*" reads "any"), plus the gateway when it is
-// not the tool's default one in the same namespace.
+// gateway: expose-gw-HOST, plus the gateway when it is not the tool's
+// default one in the same namespace. HOST is written by hostSlug.
 func VirtualServiceName(host string, gw ObjectRef, ns string) string {
-	h := strings.ReplaceAll(host, "*", "any")
-	name := DefaultGatewayName + "-" + h
+	name := DefaultGatewayName + "-" + hostSlug(host)
 	if gw.Name != DefaultGatewayName || gw.Namespace != ns {
 		if gw.Namespace != ns {
 			name += "-" + gw.Namespace
@@ -66,6 +65,28 @@ func VirtualServiceName(host string, gw ObjectRef, ns string) string {
 		name += "-" + gw.Name
 	}
 	return shorten(name, 253)
+}
+
+// wildcardLabel stands for the "*" of a wildcard host in names, and
+// escapeLabel marks a host whose first label could be read as one.
+const (
+	wildcardLabel = "any"
+	escapeLabel   = "x--"
+)
+
+// hostSlug writes a host as a name part, one to one: "*" reads "any"
+// ("*.example.com" is "any.example.com"), and a DNS name whose first label
+// is "any" or starts with "x--" gets an "x--" in front ("any.example.com"
+// is "x--any.example.com"), so no DNS name reads as a wildcard.
+func hostSlug(host string) string {
+	if host == "*" || strings.HasPrefix(host, "*.") {
+		return wildcardLabel + host[1:]
+	}
+	first, _, _ := strings.Cut(host, ".")
+	if first == wildcardLabel || strings.HasPrefix(first, escapeLabel) {
+		return escapeLabel + host
+	}
+	return host
 }
 
 // slug keeps lower-case letters, digits and dashes.

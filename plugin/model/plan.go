@@ -228,17 +228,18 @@ func planVirtualService(e *Expose, st State, host string, gwRef ObjectRef, gatew
 		if err != nil {
 			return Change{}, err
 		}
-		fresh := NewVirtualService(name, ns, host, gateways, routes)
 		for _, vs := range st.VirtualServices {
 			if vs.Namespace == ns && vs.Name == name {
 				if !e.Force {
-					return Change{}, fmt.Errorf("virtualservice %s/%s exists and is not one the tool can use for host %q on gateway %s: add --force to replace it", ns, name, host, gwRef)
+					return Change{}, fmt.Errorf("virtualservice %s/%s exists and is not one the tool can use for host %q on gateway %s: add --force to merge the routes into it", ns, name, host, gwRef)
 				}
-				fresh.ResourceVersion = vs.ResourceVersion
-				return Change{Op: OpUpdate, VirtualService: fresh, BeforeVS: vs}, nil
+				target = vs // --force: merge into it, keeping what it has
+				break
 			}
 		}
-		return Change{Op: OpCreate, VirtualService: fresh}, nil
+		if target == nil {
+			return Change{Op: OpCreate, VirtualService: NewVirtualService(name, ns, host, gateways, routes)}, nil
+		}
 	}
 	routes, changed, err := MergeRoutes(target.Spec.Http, add, e.Force)
 	if err != nil {
@@ -251,6 +252,10 @@ func planVirtualService(e *Expose, st State, host string, gwRef ObjectRef, gatew
 	next := target.DeepCopy()
 	SetKinds(nil, next)
 	next.Spec.Http = routes
+	if !slices.Contains(next.Spec.Hosts, host) {
+		next.Spec.Hosts = append(next.Spec.Hosts, host)
+		changed = true
+	}
 	for _, g := range gateways {
 		if !slices.Contains(next.Spec.Gateways, g) {
 			next.Spec.Gateways = append(next.Spec.Gateways, g)

@@ -96,7 +96,24 @@ func TestPlanExpose(t *testing.T) {
 		{name: "name clash", req: expose("flaskapp", []string{"*"}, pre("/")),
 			st: State{Gateways: []*networkingv1.Gateway{gateway("expose-gw", true, "*")},
 				VirtualServices: []*networkingv1.VirtualService{vs("expose-gw-any", false, "other.example.com", "elsewhere")}},
-			wantErr: `virtualservice default/expose-gw-any exists and is not one the tool can use for host "*" on gateway default/expose-gw: add --force to replace it`},
+			wantErr: `virtualservice default/expose-gw-any exists and is not one the tool can use for host "*" on gateway default/expose-gw: add --force to merge the routes into it`},
+		{name: "forced name clash merges, never replaces",
+			req: func() *Expose { e := expose("flaskapp", []string{"*"}, pre("/env")); e.Force = true; return e }(),
+			st: State{Gateways: []*networkingv1.Gateway{gateway("expose-gw", true, "*")},
+				VirtualServices: []*networkingv1.VirtualService{vs("expose-gw-any", false, "other.example.com", "elsewhere", route("x", pre("/")))}},
+			want: []string{"unchanged gateway/expose-gw", "configured virtualservice/expose-gw-any"},
+			check: func(t *testing.T, cs []Change) {
+				got := cs[1].VirtualService
+				assert.Equal(t, []string{"other.example.com", "*"}, got.Spec.Hosts)
+				assert.Equal(t, []string{"elsewhere", "expose-gw"}, got.Spec.Gateways)
+				assert.Equal(t, []string{"flaskapp prefix /env", "x prefix /"}, describe(got.Spec.Http))
+				assert.Empty(t, got.Labels, "still not the tool's")
+				assert.Equal(t, []string{"other.example.com"}, cs[1].BeforeVS.Spec.Hosts, "the read object stays as read")
+			}},
+		{name: "a wildcard and its namesake host get two virtualservices",
+			req:  expose("flaskapp", []string{"*.example.com", "any.example.com"}, pre("/")),
+			st:   State{Gateways: []*networkingv1.Gateway{gateway("expose-gw", true, "*")}},
+			want: []string{"unchanged gateway/expose-gw", "created virtualservice/expose-gw-any.example.com", "created virtualservice/expose-gw-x--any.example.com"}},
 		{name: "idempotent", req: expose("flaskapp", []string{"*"}, pre("/env")),
 			st: State{Gateways: []*networkingv1.Gateway{gateway("expose-gw", true, "*")},
 				VirtualServices: []*networkingv1.VirtualService{vs("expose-gw-any", true, "*", "expose-gw", route("flaskapp", pre("/env")))}},
@@ -212,4 +229,34 @@ func TestListRoutes(t *testing.T) {
 	assert.Equal(t, "shadowed by prefix /", rows[1].Status)
 	assert.Equal(t, "flaskapp.default.svc.cluster.local:80", rows[1].Destination)
 	assert.Equal(t, "default/expose-gw", rows[1].Gateway)
+}
+
+func TestVirtualServiceName(t *testing.T) {
+	def := ObjectRef{Namespace: "default", Name: "expose-gw"}
+	tests := []struct {
+		host string
+		gw   ObjectRef
+		want string
+	}{
+		{"*", def, "expose-gw-any"},
+		{"*.example.com", def, "expose-gw-any.example.com"},
+		{"flask.example.com", def, "expose-gw-flask.example.com"},
+		{"any", def, "expose-gw-x--any"},
+		{"any.example.com", def, "expose-gw-x--any.example.com"},
+		{"x--any.example.com", def, "expose-gw-x--x--any.example.com"},
+		{"x--y", def, "expose-gw-x--x--y"},
+		{"anything.example.com", def, "expose-gw-anything.example.com"},
+		{"*", ObjectRef{Namespace: "istio-system", Name: "shared"}, "expose-gw-any-istio-system-shared"},
+	}
+	seen := map[string]string{}
+	for _, tt := range tests {
+		t.Run(tt.host, func(t *testing.T) {
+			got := VirtualServiceName(tt.host, tt.gw, "default")
+			assert.Equal(t, tt.want, got)
+			if tt.gw == def {
+				assert.NotContains(t, seen, got, "two hosts, one name")
+				seen[got] = tt.host
+			}
+		})
+	}
 }
