@@ -193,9 +193,13 @@ func ServerHostServes(entry, host string) bool {
 	return false
 }
 
-// serves is true when srv (of any port) accepts s.
+// serves is true when srv accepts s: same protocol and port number (any
+// port when s.Port is 0, not known yet), TLS settings and host.
 func serves(srv *apinet.Server, s ServerSpec) bool {
 	if !strings.EqualFold(srv.GetPort().GetProtocol(), s.Protocol) {
+		return false
+	}
+	if s.Port != 0 && srv.GetPort().GetNumber() != s.Port {
 		return false
 	}
 	if s.Protocol == "HTTPS" && srv.GetTls().GetCredentialName() != s.Credential {

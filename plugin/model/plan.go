@@ -119,12 +119,27 @@ func findGateway(st State, ref ObjectRef) *networkingv1.Gateway {
 	return nil
 }
 
+// planGateway picks the Gateway: the --gateway one, or one of the
+// namespace serving the selector, port and hosts, else the tool's own,
+// created or extended. Ports not known yet are taken from the tool's
+// servers on that Gateway; when still unknown, any port matches while
+// looking, and a match asks for the ports (ErrNeedPorts) to be sure.
 func planGateway(e *Expose, st State) (Change, error) {
-	probe := e.specs()
 	own := ObjectRef{Namespace: e.Target.Namespace, Name: GatewayName(e.Selector)}
 	if e.Gateway != nil {
 		own = *e.Gateway
-		if g := findGateway(st, own); g != nil && GatewayServes(g, nil, probe) {
+	}
+	g := findGateway(st, own)
+	if g != nil {
+		e = portsFrom(e, g)
+	}
+	probe := e.specs()
+	portsKnown := e.HTTPPort != 0 && (e.TLSSecret == "" || e.HTTPSPort != 0)
+	if e.Gateway != nil {
+		if g != nil && GatewayServes(g, nil, probe) {
+			if !portsKnown {
+				return Change{}, ErrNeedPorts
+			}
 			return Change{Op: OpUnchanged, Gateway: g}, nil
 		}
 	} else {
@@ -135,6 +150,9 @@ func planGateway(e *Expose, st State) (Change, error) {
 			}
 		}
 		if len(reuse) > 0 {
+			if !portsKnown {
+				return Change{}, ErrNeedPorts
+			}
 			sort.SliceStable(reuse, func(i, j int) bool {
 				if IsManaged(reuse[i]) != IsManaged(reuse[j]) {
 					return IsManaged(reuse[i])
@@ -144,11 +162,7 @@ func planGateway(e *Expose, st State) (Change, error) {
 			return Change{Op: OpUnchanged, Gateway: reuse[0]}, nil
 		}
 	}
-	g := findGateway(st, own)
-	if g != nil {
-		e = portsFrom(e, g)
-	}
-	if e.HTTPPort == 0 || e.TLSSecret != "" && e.HTTPSPort == 0 {
+	if !portsKnown {
 		return Change{}, ErrNeedPorts
 	}
 	if g == nil {

@@ -81,6 +81,34 @@ func TestPlanExpose(t *testing.T) {
 		{name: "reuse a user's gateway serving the host", req: expose("flaskapp", []string{"a.example.com"}, pre("/")),
 			st:   State{Gateways: []*networkingv1.Gateway{gateway("mine", false, "*.example.com")}},
 			want: []string{"unchanged gateway/mine", "created virtualservice/expose-gw-a.example.com-mine"}},
+		{name: "a user's gateway on another port is not reused", req: expose("flaskapp", []string{"a.example.com"}, pre("/")),
+			st: State{Gateways: []*networkingv1.Gateway{func() *networkingv1.Gateway {
+				g := gateway("mine", false, "*.example.com")
+				g.Spec.Servers[0].Port.Number = 8080
+				return g
+			}()}},
+			want: []string{"created gateway/expose-gw", "created virtualservice/expose-gw-a.example.com"},
+			check: func(t *testing.T, cs []Change) {
+				assert.Equal(t, uint32(80), cs[0].Gateway.Spec.Servers[0].Port.Number)
+			}},
+		{name: "ports unknown and a user's gateway serves the host: the ports decide",
+			req: func() *Expose { e := expose("flaskapp", []string{"a.example.com"}, pre("/")); e.HTTPPort = 0; return e }(),
+			st:  State{Gateways: []*networkingv1.Gateway{gateway("mine", false, "*.example.com")}}, wantErr: ErrNeedPorts.Error()},
+		{name: "the tool's server on another port gets a second server",
+			req: expose("flaskapp", []string{"a.example.com"}, pre("/")),
+			st: State{Gateways: []*networkingv1.Gateway{func() *networkingv1.Gateway {
+				g := gateway("expose-gw", true, "*")
+				g.Spec.Servers[0].Port.Number = 8080
+				g.Spec.Servers[0].Name = "http-8080"
+				return g
+			}()}},
+			want: []string{"configured gateway/expose-gw", "created virtualservice/expose-gw-a.example.com"},
+			check: func(t *testing.T, cs []Change) {
+				s := cs[0].Gateway.Spec.Servers
+				require.Len(t, s, 2)
+				assert.Equal(t, "http-80", s[1].Name)
+				assert.Equal(t, []string{"a.example.com"}, s[1].Hosts)
+			}},
 		{name: "conflict with a user's virtualservice", req: expose("flaskapp", []string{"*"}, pre("/env")),
 			st: State{Gateways: []*networkingv1.Gateway{gateway("expose-gw", true, "*")},
 				VirtualServices: []*networkingv1.VirtualService{vs("hand", false, "*", "expose-gw", route("x", pre("/")))}},
