@@ -9,6 +9,8 @@ import (
 	"github.com/spf13/cobra"
 	"k8s.io/cli-runtime/pkg/genericclioptions"
 	"k8s.io/cli-runtime/pkg/genericiooptions"
+
+	"github.com/expose-gw/kubectl-expose-gw/plugin/model"
 )
 
 // Ways of reaching the gateway (--via).
@@ -106,8 +108,12 @@ func (o *ProxyOptions) Validate() error {
 	if o.Service == "" && o.Host == "" {
 		return fmt.Errorf("give a SERVICE whose route host to use, or --host HOST")
 	}
-	if o.Service != "" && (strings.Contains(o.Service, "/") || strings.Contains(o.Service, ".")) {
-		return fmt.Errorf("invalid SERVICE %q: expected the name of a Service in the namespace (-n for another namespace)", o.Service)
+	if o.Service != "" {
+		svc, err := model.ParseService(o.Service)
+		if err != nil {
+			return err
+		}
+		o.Service = svc
 	}
 	if o.Host != "" {
 		if strings.ContainsAny(o.Host, ":/ ") || strings.HasPrefix(o.Host, "*") {

@@ -5,10 +5,10 @@ import (
 	"fmt"
 
 	"github.com/spf13/cobra"
-	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/cli-runtime/pkg/genericclioptions"
 	"k8s.io/cli-runtime/pkg/genericiooptions"
 
+	"github.com/expose-gw/kubectl-expose-gw/plugin/model"
 	"github.com/expose-gw/kubectl-expose-gw/resolve"
 )
 
@@ -78,23 +78,31 @@ istio-system/istio-ingressgateway is the last fall-back.`,
 	return cmd
 }
 
-// Complete takes the argument and parses the selector.
+// Complete takes the argument.
 func (o *URLOptions) Complete(args []string) error {
 	if len(args) == 1 {
 		o.Service = args[0]
 	}
-	if o.GatewaySelector != "" {
-		sel, err := labels.ConvertSelectorToLabelsMap(o.GatewaySelector)
-		if err != nil || len(sel) == 0 {
-			return fmt.Errorf("invalid --gateway-selector %q: expected KEY=VALUE[,KEY=VALUE]", o.GatewaySelector)
-		}
-		o.selector = sel
-	}
 	return nil
 }
 
-// Validate checks the flags, without touching the cluster.
+// Validate checks the argument and flags, without touching the cluster:
+// SERVICE and --gateway-selector are read as expose reads them.
 func (o *URLOptions) Validate() error {
+	if o.Service != "" {
+		svc, err := model.ParseService(o.Service)
+		if err != nil {
+			return err
+		}
+		o.Service = svc
+	}
+	if o.GatewaySelector != "" {
+		sel, err := model.ParseSelector(o.GatewaySelector)
+		if err != nil {
+			return err
+		}
+		o.selector = sel
+	}
 	switch o.Output {
 	case "url", "env", "json":
 	default:

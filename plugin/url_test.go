@@ -12,16 +12,19 @@ import (
 
 func TestURLOptionsValidate(t *testing.T) {
 	tests := []struct {
-		name    string
-		o       URLOptions
-		args    []string
-		wantErr string
+		name        string
+		o           URLOptions
+		args        []string
+		wantErr     string
+		wantService string
 	}{
 		{name: "defaults", o: URLOptions{Output: "url"}},
 		{name: "service and env", o: URLOptions{Output: "env"}, args: []string{"flaskapp"}},
 		{name: "selector", o: URLOptions{Output: "json", GatewaySelector: "istio=mine,app=gw"}},
 		{name: "bad output", o: URLOptions{Output: "yaml"}, wantErr: `invalid --output "yaml": expected url, env or json`},
-		{name: "bad selector", o: URLOptions{Output: "url", GatewaySelector: "istio"}, wantErr: `invalid --gateway-selector "istio": expected KEY=VALUE[,KEY=VALUE]`},
+		{name: "bad selector", o: URLOptions{Output: "url", GatewaySelector: "istio"}, wantErr: `invalid --gateway-selector "istio": expected KEY=VALUE[,KEY=VALUE...] with label keys and values`},
+		{name: "svc/NAME", o: URLOptions{Output: "url"}, args: []string{"svc/flaskapp"}, wantService: "flaskapp"},
+		{name: "bad SERVICE", o: URLOptions{Output: "url"}, args: []string{"deploy/flaskapp"}, wantErr: `invalid SERVICE "deploy/flaskapp": expected NAME or svc/NAME`},
 		{name: "both ways to choose", o: URLOptions{Output: "url", GatewaySelector: "istio=a", IngressService: "gw"},
 			wantErr: `--ingress-service "gw" and --gateway-selector "istio=a" both choose the gateway: give one`},
 	}
@@ -37,7 +40,9 @@ func TestURLOptionsValidate(t *testing.T) {
 				return
 			}
 			require.NoError(t, err)
-			if len(tt.args) > 0 {
+			if tt.wantService != "" {
+				assert.Equal(t, tt.wantService, tt.o.Service)
+			} else if len(tt.args) > 0 {
 				assert.Equal(t, tt.args[0], tt.o.Service)
 			}
 		})
