@@ -59,7 +59,7 @@ func NewCmdDelete(flags *genericclioptions.ConfigFlags, streams genericiooptions
 	f.StringArrayVar(&o.Exacts, "exact", nil, "Only the route with this exact path (repeatable)")
 	f.StringArrayVar(&o.Hosts, "host", nil, "Only on this host (repeatable; default: all hosts)")
 	addDryRunFlag(cmd, &o.DryRun)
-	o.PrintFlags.AddFlags(cmd)
+	addOutputFlag(cmd, o.PrintFlags)
 	return cmd
 }
 
@@ -100,7 +100,7 @@ func (o *DeleteOptions) Validate() error {
 	if o.dryRun, err = parseDryRun(o.DryRun); err != nil {
 		return err
 	}
-	if err := validateOutput(o.PrintFlags, "yaml", "json", "name"); err != nil {
+	if err := validateOutput(o.PrintFlags, objectFormats...); err != nil {
 		return err
 	}
 	o.req = d

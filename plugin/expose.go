@@ -101,7 +101,7 @@ func (o *ExposeOptions) AddFlags(cmd *cobra.Command) {
 	f.BoolVar(&o.HTTPSRedirect, "https-redirect", false, "Make the HTTP server redirect to HTTPS")
 	f.BoolVar(&o.Force, "force", false, "Write into objects kubectl-expose-gw does not manage, and replace routes of other services on the same path")
 	addDryRunFlag(cmd, &o.DryRun)
-	o.PrintFlags.AddFlags(cmd)
+	addOutputFlag(cmd, o.PrintFlags)
 }
 
 // Complete reads the argument. The clients are built by Run, after
@@ -201,7 +201,7 @@ func (o *ExposeOptions) Validate() error {
 	if o.dryRun, err = parseDryRun(o.DryRun); err != nil {
 		return err
 	}
-	if err := validateOutput(o.PrintFlags, "yaml", "json", "name"); err != nil {
+	if err := validateOutput(o.PrintFlags, objectFormats...); err != nil {
 		return err
 	}
 	o.req = r

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"slices"
+	"strings"
 
 	"github.com/spf13/cobra"
 	"k8s.io/apimachinery/pkg/runtime"
@@ -47,6 +48,18 @@ func (m dryRunMode) suffix() string {
 		return " (server dry run)"
 	}
 	return ""
+}
+
+// objectFormats are the -o values of expose and delete.
+var objectFormats = []string{"yaml", "json", "name"}
+
+// addOutputFlag adds -o to cmd, its help naming only the formats that
+// validateOutput accepts (PrintFlags.AddFlags would also offer the
+// templates), and --show-managed-fields that yaml and json honor.
+func addOutputFlag(cmd *cobra.Command, pf *genericclioptions.PrintFlags) {
+	pf.JSONYamlPrintFlags.AddFlags(cmd)
+	cmd.Flags().StringVarP(pf.OutputFormat, "output", "o", *pf.OutputFormat, "Output format: "+strings.Join(objectFormats, "|"))
+	pf.OutputFlagSpecified = func() bool { return cmd.Flag("output").Changed }
 }
 
 // validateOutput allows "" and formats only.

@@ -5,6 +5,7 @@ import (
 	"context"
 	"testing"
 
+	"github.com/spf13/cobra"
 	"github.com/stretchr/testify/assert"
 	"k8s.io/cli-runtime/pkg/genericiooptions"
 )
@@ -33,5 +34,20 @@ func TestBadFlagBeforeKubeconfig(t *testing.T) {
 			assert.EqualError(t, err, tt.wantErr)
 			assert.Empty(t, streams.Out.(*bytes.Buffer).String())
 		})
+	}
+}
+
+// TestOutputHelp: the -o help of expose (the root) and delete names exactly
+// the formats Validate accepts.
+func TestOutputHelp(t *testing.T) {
+	root := NewRootCmd(genericiooptions.NewTestIOStreamsDiscard())
+	del, _, err := root.Find([]string{"delete"})
+	assert.NoError(t, err)
+	for _, c := range []*cobra.Command{root, del} {
+		f := c.Flags().Lookup("output")
+		if assert.NotNil(t, f, c.Name()) {
+			assert.Equal(t, "Output format: yaml|json|name", f.Usage, c.Name())
+		}
+		assert.Nil(t, c.Flags().Lookup("template"), c.Name())
 	}
 }
