@@ -115,7 +115,7 @@ func (o *DeleteOptions) Run(ctx context.Context) error {
 	if o.req.Namespace == "" {
 		o.req.Namespace = o.Namespace
 	}
-	a := &applier{istio: o.Clients.Istio, mode: o.dryRun}
+	a := &applier{istio: o.Clients.Istio, mode: o.dryRun, errOut: o.ErrOut}
 	var result []model.Change
 	warned := false
 	err := a.transact(ctx, func(bool) error {

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
+	"strings"
 	"time"
 
 	networkingv1 "istio.io/client-go/pkg/apis/networking/v1"
@@ -40,6 +42,8 @@ type applier struct {
 	istio istioclient.Interface
 	mode  dryRunMode
 	done  []written
+	// errOut gets a warning for every object undo could not restore.
+	errOut io.Writer
 }
 
 type written struct {
@@ -180,7 +184,14 @@ func (a *applier) undo(ctx context.Context) error {
 		case model.OpDelete:
 			rev = model.Change{Op: model.OpCreate, Gateway: recreatable(w.change.BeforeGateway), VirtualService: recreatableVS(w.change.BeforeVS)}
 		}
-		if _, err := a.write(ctx, rev, false); err != nil && !retryable(err) {
+		_, err := a.write(ctx, rev, false)
+		if err == nil {
+			continue
+		}
+		if a.errOut != nil {
+			fmt.Fprintf(a.errOut, "warning: could not restore %s: %v\n", describeChange(w.change), oneLine(err))
+		}
+		if !retryable(err) {
 			errs = append(errs, err)
 		}
 	}
@@ -205,3 +216,15 @@ func recreatableVS(v *networkingv1.VirtualService) *networkingv1.VirtualService 
 	v.ObjectMeta = metav1.ObjectMeta{Name: v.Name, Namespace: v.Namespace, Labels: v.Labels, Annotations: v.Annotations}
 	return v
 }
+
+// describeChange names the object of c and what was done to it, e.g.
+// "gateway.networking.istio.io default/expose-gw (created)".
+func describeChange(c model.Change) string {
+	if c.Gateway != nil {
+		return fmt.Sprintf("%s %s/%s (%s)", gatewaysResource, c.Gateway.Namespace, c.Gateway.Name, c.Op)
+	}
+	return fmt.Sprintf("%s %s/%s (%s)", virtualServicesResource, c.VirtualService.Namespace, c.VirtualService.Name, c.Op)
+}
+
+// oneLine keeps a warning on one line.
+func oneLine(err error) string { return strings.Join(strings.Fields(err.Error()), " ") }

@@ -1,0 +1,43 @@
+package plugin
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	networkingv1 "istio.io/client-go/pkg/apis/networking/v1"
+	istiofake "istio.io/client-go/pkg/clientset/versioned/fake"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+	k8stesting "k8s.io/client-go/testing"
+
+	"github.com/expose-gw/kubectl-expose-gw/plugin/model"
+)
+
+// TestUndoWarns: every object the undo cannot restore is named on ErrOut,
+// also when it changed or vanished meanwhile (then it is left alone).
+func TestUndoWarns(t *testing.T) {
+	istio := istiofake.NewSimpleClientset()
+	istio.PrependReactor("update", "virtualservices", func(k8stesting.Action) (bool, runtime.Object, error) {
+		return true, nil, apierrors.NewConflict(schema.GroupResource{Group: "networking.istio.io", Resource: "virtualservices"}, "expose-gw-any", errors.New("the object has been modified"))
+	})
+	gw := &networkingv1.Gateway{ObjectMeta: metav1.ObjectMeta{Name: "expose-gw", Namespace: "default", ResourceVersion: "1"}}
+	vs := &networkingv1.VirtualService{ObjectMeta: metav1.ObjectMeta{Name: "expose-gw-any", Namespace: "default", ResourceVersion: "2"}}
+	var errOut bytes.Buffer
+	a := &applier{istio: istio, errOut: &errOut, done: []written{
+		{change: model.Change{Op: model.OpCreate, Gateway: gw}, after: model.Change{Op: model.OpCreate, Gateway: gw}},
+		{change: model.Change{Op: model.OpUpdate, VirtualService: vs, BeforeVS: vs}, after: model.Change{Op: model.OpUpdate, VirtualService: vs}},
+	}}
+	require.NoError(t, a.undo(context.Background()), "lost races are left alone")
+	got := strings.Split(strings.TrimSuffix(errOut.String(), "\n"), "\n")
+	assert.Equal(t, []string{
+		`warning: could not restore virtualservices.networking.istio.io default/expose-gw-any (configured): cannot update virtualservices.networking.istio.io: it was changed by someone else meanwhile, try again: Operation cannot be fulfilled on virtualservices.networking.istio.io "expose-gw-any": the object has been modified`,
+		`warning: could not restore gateways.networking.istio.io default/expose-gw (created): cannot delete gateways.networking.istio.io: gateways.networking.istio.io "expose-gw" not found`,
+	}, got)
+}
