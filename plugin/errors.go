@@ -16,7 +16,6 @@ func ExplainAPIError(err error, verb, resource string) error {
 	if err == nil {
 		return nil
 	}
-	var status apierrors.APIStatus
 	switch {
 	case meta.IsNoMatchError(err) || isMissingIstioCRD(err, resource):
 		return fmt.Errorf("cannot %s %s: the networking.istio.io API is not served by this cluster (is Istio installed?): %w", verb, resource, err)
@@ -24,8 +23,6 @@ func ExplainAPIError(err error, verb, resource string) error {
 		return fmt.Errorf("forbidden: you may not %s %s (ask for RBAC permission to %q %q): %w", verb, resource, verb, resource, err)
 	case apierrors.IsConflict(err):
 		return fmt.Errorf("cannot %s %s: it was changed by someone else meanwhile, try again: %w", verb, resource, err)
-	case errors.As(err, &status):
-		return fmt.Errorf("cannot %s %s: %w", verb, resource, err)
 	default:
 		return fmt.Errorf("cannot %s %s: %w", verb, resource, err)
 	}
