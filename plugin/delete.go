@@ -131,7 +131,7 @@ func (o *DeleteOptions) Run(ctx context.Context) error {
 			defer wg.Done()
 			managed, mErr = listManagedVirtualServices(ctx, o.Clients)
 		}()
-		st, err = readState(ctx, o.Clients, o.Namespace, nil)
+		st, err = readState(ctx, o.Clients, o.Namespace, nil, false)
 		wg.Wait()
 		switch {
 		case err != nil:

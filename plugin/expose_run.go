@@ -29,6 +29,8 @@ func (o *ExposeOptions) Run(ctx context.Context) error {
 		svc    *corev1.Service
 		result []model.Change
 		warned bool
+		// clashWarned: Gateways of other namespaces were checked once.
+		clashWarned bool
 	)
 	ingress := newIngressLookup(ctx, o.Clients, o.req.Selector)
 	if o.dryRun == dryRunNone {
@@ -61,6 +63,12 @@ func (o *ExposeOptions) Run(ctx context.Context) error {
 		}
 		if err != nil {
 			return err
+		}
+		if !clashWarned {
+			for _, w := range model.GatewayClashes(changes, st) {
+				fmt.Fprintln(o.ErrOut, "warning:", w)
+			}
+			clashWarned = true
 		}
 		result, err = a.apply(ctx, changes)
 		return err
@@ -150,13 +158,17 @@ func (o *ExposeOptions) readAll(ctx context.Context) (*corev1.Service, model.Sta
 	return svc, st, err
 }
 
-// readState lists the Gateways and VirtualServices of the namespace (and
-// gets the --gateway one when it lives elsewhere), in parallel.
+// readState reads the namespace's Gateways and VirtualServices, the
+// --gateway one, and the Gateways of other namespaces, in parallel.
 func (o *ExposeOptions) readState(ctx context.Context) (model.State, error) {
-	return readState(ctx, o.Clients, o.req.Target.Namespace, o.req.Gateway)
+	return readState(ctx, o.Clients, o.req.Target.Namespace, o.req.Gateway, true)
 }
 
-func readState(ctx context.Context, c *Clients, ns string, gw *model.ObjectRef) (model.State, error) {
+// readState lists the Gateways and VirtualServices of ns, and gets gw when
+// it lives elsewhere. With wide, the Gateways are listed in every namespace
+// in the same single request (st.OtherGateways), or in ns alone when that
+// is forbidden.
+func readState(ctx context.Context, c *Clients, ns string, gw *model.ObjectRef, wide bool) (model.State, error) {
 	var (
 		st           model.State
 		gwErr, vsErr error
@@ -167,6 +179,23 @@ func readState(ctx context.Context, c *Clients, ns string, gw *model.ObjectRef) 
 	wg.Add(2)
 	go func() {
 		defer wg.Done()
+		if wide {
+			l, err := c.Istio.NetworkingV1().Gateways(metav1.NamespaceAll).List(ctx, metav1.ListOptions{})
+			if err == nil {
+				for _, g := range l.Items {
+					if g.Namespace == ns {
+						st.Gateways = append(st.Gateways, g)
+					} else {
+						st.OtherGateways = append(st.OtherGateways, g)
+					}
+				}
+				return
+			}
+			if !apierrors.IsForbidden(err) {
+				gwErr = ExplainAPIError(err, "list", gatewaysResource)
+				return
+			}
+		}
 		l, err := c.Istio.NetworkingV1().Gateways(ns).List(ctx, metav1.ListOptions{})
 		if err != nil {
 			gwErr = ExplainAPIError(err, "list", gatewaysResource)

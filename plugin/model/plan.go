@@ -62,6 +62,9 @@ type State struct {
 	// cluster-wide): delete then keeps Gateways as they are.
 	Managed        []*networkingv1.VirtualService
 	ManagedUnknown bool
+	// OtherGateways are the Gateways of other namespaces, when they could
+	// be read: expose warns of those a new server would conflict with.
+	OtherGateways []*networkingv1.Gateway
 }
 
 // ErrNeedPorts asks the caller to find the ingress gateway's ports and plan

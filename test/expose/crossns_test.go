@@ -6,14 +6,22 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	rbacv1 "k8s.io/api/rbac/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 )
 
-// TestDeleteKeepsOtherNamespacesHosts: a VirtualService of namespace xb
-// bound to xa/expose-gw keeps its host on that Gateway when xa deletes its
-// own route; a user who may not list VirtualServices cluster-wide gets the
-// Gateway kept as it is, and a warning.
-func TestDeleteKeepsOtherNamespacesHosts(t *testing.T) {
+// TestCrossNamespace covers Gateways shared across namespaces, on one
+// control plane.
+func TestCrossNamespace(t *testing.T) {
 	w := start(t)
+	t.Run("delete keeps the hosts of other namespaces", func(t *testing.T) { deleteKeepsOtherNamespacesHosts(t, w) })
+	t.Run("a Gateway of another namespace serving the host is warned of", func(t *testing.T) { gatewayOfAnotherNamespaceWarns(t, w) })
+}
+
+// deleteKeepsOtherNamespacesHosts: a VirtualService of namespace xb bound
+// to xa/expose-gw keeps its host on that Gateway when xa deletes its own
+// route; a user who may not list VirtualServices cluster-wide gets the
+// Gateway kept as it is, and a warning.
+func deleteKeepsOtherNamespacesHosts(t *testing.T, w *world) {
 	for _, ns := range []string{"xa", "xb"} {
 		w.app(ns, "flaskapp")
 	}
@@ -46,4 +54,20 @@ func TestDeleteKeepsOtherNamespacesHosts(t *testing.T) {
 		assert.Equal(t, []string{"warning: cannot list VirtualServices in all namespaces (forbidden), so routes of other namespaces may still use the Gateway: it is kept as it is"}, lines(r.Stderr))
 		assert.Equal(t, gwBefore.ResourceVersion, w.gw(t, "xa", "expose-gw").ResourceVersion)
 	})
+}
+
+// gatewayOfAnotherNamespaceWarns: a new server for a host that a Gateway
+// of another namespace serves on the same port for the same pods is
+// written, with a warning naming that Gateway.
+func gatewayOfAnotherNamespaceWarns(t *testing.T, w *world) {
+	w.app("xc", "flaskapp")
+	w.app("xc-shop", "legacy")
+	_, err := w.Istio.NetworkingV1().Gateways("xc-shop").Create(w.Ctx(), userGateway("xc-shop", "shop", "*.shop.example.com"), metav1.CreateOptions{})
+	require.NoError(t, err)
+	r := w.Kubectl("expose-gw", "-n", "xc", "flaskapp", "--host", "a.shop.example.com")
+	require.Equal(t, 0, r.ExitCode, r.Stderr)
+	assert.Contains(t, lines(r.Stderr), `warning: gateway xc-shop/shop also serves host "a.shop.example.com" on port 80 for the same pods (istio=ingressgateway): two Gateways with the same selector, port and host conflict; consider --gateway xc-shop/shop`)
+	r = w.Kubectl("expose-gw", "-n", "xc", "flaskapp", "--host", "a.example.org")
+	require.Equal(t, 0, r.ExitCode, r.Stderr)
+	assert.NotContains(t, r.Stderr, "warning: gateway")
 }

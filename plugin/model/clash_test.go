@@ -1,0 +1,50 @@
+package model
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	networkingv1 "istio.io/client-go/pkg/apis/networking/v1"
+)
+
+func TestGatewayClashes(t *testing.T) {
+	inNS := func(ns, name string, port uint32, hosts ...string) *networkingv1.Gateway {
+		g := gateway(name, false, hosts...)
+		g.Namespace = ns
+		for _, s := range g.Spec.Servers {
+			s.Port.Number = port
+		}
+		return g
+	}
+	other := State{OtherGateways: []*networkingv1.Gateway{inNS("shop", "shop-gw", 80, "*.example.com")}}
+	tests := []struct {
+		name string
+		req  *Expose
+		st   State
+		want []string
+	}{
+		{"another namespace serves the host on the port", expose("flaskapp", []string{"a.example.com"}, pre("/")), other,
+			[]string{`gateway shop/shop-gw also serves host "a.example.com" on port 80 for the same pods (istio=ingressgateway): two Gateways with the same selector, port and host conflict; consider --gateway shop/shop-gw`}},
+		{"a * server overlaps theirs", expose("flaskapp", []string{"*"}, pre("/")), other,
+			[]string{`gateway shop/shop-gw also serves host "*" on port 80 for the same pods (istio=ingressgateway): two Gateways with the same selector, port and host conflict; consider --gateway shop/shop-gw`}},
+		{"another host", expose("flaskapp", []string{"a.example.org"}, pre("/")), other, nil},
+		{"another port", expose("flaskapp", []string{"a.example.com"}, pre("/")),
+			State{OtherGateways: []*networkingv1.Gateway{inNS("shop", "shop-gw", 8080, "*.example.com")}}, nil},
+		{"other pods", expose("flaskapp", []string{"a.example.com"}, pre("/")),
+			State{OtherGateways: []*networkingv1.Gateway{func() *networkingv1.Gateway {
+				g := inNS("shop", "shop-gw", 80, "*.example.com")
+				g.Spec.Selector = map[string]string{"istio": "internal"}
+				return g
+			}()}}, nil},
+		{"a host the tool's gateway served already is not warned again", expose("flaskapp", []string{"b.example.com"}, pre("/")),
+			State{Gateways: []*networkingv1.Gateway{gateway("expose-gw", true, "a.example.com")},
+				OtherGateways: []*networkingv1.Gateway{inNS("shop", "shop-gw", 80, "a.example.com")}}, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			cs, err := PlanExpose(tt.req, tt.st)
+			assert.NoError(t, err)
+			assert.Equal(t, tt.want, GatewayClashes(cs, tt.st))
+		})
+	}
+}
