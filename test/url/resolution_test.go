@@ -144,7 +144,7 @@ func TestURLResolution(t *testing.T) {
 			wantEnv: map[string]string{"INGRESS_NAME": "tcp", "INGRESS_NS": "edge-i", "INGRESS_HOST": "10.5.0.1", "INGRESS_PORT": "30071",
 				"SECURE_INGRESS_PORT": "30072", "TCP_INGRESS_PORT": "30073", "GATEWAY_URL": "10.5.0.1:30071"}},
 		{name: "bad -o", args: []string{"-o", "yaml"}, wantErr: "error: invalid --output \"yaml\": expected url, env or json\n"},
-		{name: "bad selector", args: []string{"--gateway-selector", "istio"}, wantErr: "error: invalid --gateway-selector \"istio\": expected KEY=VALUE[,KEY=VALUE]\n"},
+		{name: "bad selector", args: []string{"--gateway-selector", "istio"}, wantErr: "error: invalid --gateway-selector \"istio\": expected KEY=VALUE[,KEY=VALUE...] with label keys and values\n"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
