@@ -61,6 +61,9 @@ func Start(t TB, opts Options) *Env {
 		BinaryAssetsDirectory: bin,
 		CRDDirectoryPaths:     []string{crds},
 		ErrorIfCRDPathMissing: true,
+		// Generous: the 2-core CI machine may be running other suites.
+		ControlPlaneStartTimeout: 90 * time.Second,
+		ControlPlaneStopTimeout:  60 * time.Second,
 	}
 	api := e.env.ControlPlane.GetAPIServer()
 	api.Configure().Set("kubelet-preferred-address-types", "InternalIP,ExternalIP,Hostname")
