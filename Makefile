@@ -42,7 +42,9 @@ lint: ## gofmt and go vet
 
 .PHONY: test
 test: tools krew-tools build lint ## Build what is needed and run all tests against a real kube-apiserver
-	EXPOSE_GW_PLUGIN_DIR=$(CURDIR)/$(BIN)/plugin $(GO) test -count=1 -timeout 30m ./...
+	@# The smoke test verbosely first: its log shows the real kube-apiserver's version and the Istio CRDs.
+	EXPOSE_GW_PLUGIN_DIR=$(CURDIR)/$(BIN)/plugin $(GO) test -count=1 -timeout 10m -v ./test/
+	EXPOSE_GW_PLUGIN_DIR=$(CURDIR)/$(BIN)/plugin $(GO) test -count=1 -timeout 30m $$($(GO) list ./... | grep -v '/test$$')
 
 .PHONY: demo
 demo: tools build ## The seed story end to end on a local sandbox (KEEP=1 keeps it running)
