@@ -26,8 +26,11 @@ func BenchmarkProxyPath(b *testing.B) {
 				if err != nil {
 					b.Fatal(err)
 				}
-				_, _ = io.Copy(io.Discard, resp.Body)
+				n, _ := io.Copy(io.Discard, resp.Body)
 				resp.Body.Close()
+				if resp.StatusCode != http.StatusOK || n != int64(len(body)) {
+					b.Fatalf("GET %s: status %d, %d bytes: the proxy path is broken", url, resp.StatusCode, n)
+				}
 			}
 		})
 	}
