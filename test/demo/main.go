@@ -8,12 +8,14 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"os"
 	"os/signal"
 	"syscall"
+
+	testenv "github.com/expose-gw/kubectl-expose-gw/test/env"
 )
 
 func main() {
@@ -22,30 +24,20 @@ func main() {
 	flag.Parse()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	r := &runner{ctx: ctx, verbose: *verbose}
-	err := run(r, *keep)
-	r.cleanup()
+	var log io.Writer
+	if *verbose {
+		log = os.Stderr
+	}
+	r := testenv.NewRunner(ctx, "expose-gw-demo-", log)
+	err := r.Run(func() {
+		d := &demo{r: r, out: os.Stdout}
+		d.steps()
+		if *keep {
+			d.keep()
+		}
+	})
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "demo failed:", err)
 		os.Exit(1)
 	}
-}
-
-// run runs the demo, turning the runner's Fatal into an error.
-func run(r *runner, keep bool) (err error) {
-	defer func() {
-		if v := recover(); v != nil {
-			f, ok := v.(fatal)
-			if !ok {
-				panic(v)
-			}
-			err = errors.New(f.msg)
-		}
-	}()
-	d := &demo{r: r, out: os.Stdout}
-	d.steps()
-	if keep {
-		d.keep()
-	}
-	return nil
 }

@@ -17,7 +17,7 @@ import (
 )
 
 type demo struct {
-	r       *runner
+	r       *testenv.Runner
 	out     io.Writer
 	env     *testenv.Env
 	kubectl string
@@ -92,7 +92,7 @@ func (d *demo) steps() {
 // the exit code.
 func (d *demo) run(args ...string) int {
 	fmt.Fprintf(d.out, "\n$ kubectl %s\n", quote(args))
-	cmd := d.env.Command(d.r.ctx, d.env.Kubeconfig, d.kubectl, args...)
+	cmd := d.env.Command(d.r.Context(), d.env.Kubeconfig, d.kubectl, args...)
 	cmd.Stdout, cmd.Stderr = d.out, d.out
 	err := cmd.Run()
 	if ee, ok := err.(*exec.ExitError); ok {
@@ -118,7 +118,7 @@ func (d *demo) proxyAndCurl(wantVia string) {
 	port := pickPort(8080, 18080, 18180)
 	args := []string{"expose-gw", "proxy", "flaskapp", "--local-port", strconv.Itoa(port)}
 	fmt.Fprintf(d.out, "\n$ kubectl %s &\n", quote(args))
-	ctx, cancel := context.WithCancel(d.r.ctx)
+	ctx, cancel := context.WithCancel(d.r.Context())
 	defer cancel()
 	cmd := d.env.Command(ctx, d.env.Kubeconfig, d.kubectl, args...)
 	pr, pw := io.Pipe()
@@ -174,7 +174,7 @@ func (d *demo) proxyAndCurl(wantVia string) {
 
 func (d *demo) curl(url string) {
 	fmt.Fprintf(d.out, "$ curl -s %s\n", url)
-	cmd := exec.CommandContext(d.r.ctx, "curl", "-sS", "--max-time", "10", url)
+	cmd := exec.CommandContext(d.r.Context(), "curl", "-sS", "--max-time", "10", url)
 	cmd.Stdout, cmd.Stderr = d.out, d.out
 	if err := cmd.Run(); err != nil {
 		d.r.Fatalf("curl %s: %v", url, err)
@@ -184,7 +184,7 @@ func (d *demo) curl(url string) {
 // keep leaves the sandbox running until Ctrl-C.
 func (d *demo) keep() {
 	fmt.Fprintf(d.out, "\nThe sandbox keeps running until Ctrl-C. In another shell:\n  export KUBECONFIG=%s\n  export PATH=%s:$PATH\n  kubectl expose-gw list\n", d.env.Kubeconfig, pluginDir())
-	<-d.r.ctx.Done()
+	<-d.r.Context().Done()
 }
 
 func pluginDir() string {

@@ -32,26 +32,14 @@ func main() {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	r := &runner{ctx: ctx}
-	code := 0
-	func() {
-		defer func() {
-			if e := recover(); e != nil {
-				if f, ok := e.(fatal); ok {
-					fmt.Fprintln(os.Stderr, "sandbox:", f.msg)
-					code = 1
-					return
-				}
-				panic(e)
-			}
-		}()
-		run(ctx, r, os.Args[1])
-	}()
-	r.cleanup()
-	os.Exit(code)
+	r := testenv.NewRunner(ctx, "expose-gw-bench-", nil)
+	if err := r.Run(func() { run(ctx, r, os.Args[1]) }); err != nil {
+		fmt.Fprintln(os.Stderr, "sandbox:", err)
+		os.Exit(1)
+	}
 }
 
-func run(ctx context.Context, r *runner, envFile string) {
+func run(ctx context.Context, r *testenv.Runner, envFile string) {
 	port := freeNodePort(r)
 	env := testenv.Start(r, testenv.Options{Kwok: true, GatewayAddr: fmt.Sprintf("127.0.0.1:%d", port)})
 	env.Gateway.SetHandler(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
@@ -70,7 +58,7 @@ func run(ctx context.Context, r *runner, envFile string) {
 
 // expose writes what `kubectl expose-gw flaskapp --host flask.example.com
 // --prefix /env` writes.
-func expose(ctx context.Context, r *runner, env *testenv.Env) {
+func expose(ctx context.Context, r *testenv.Runner, env *testenv.Env) {
 	gw := &networkingv1.Gateway{
 		ObjectMeta: metav1.ObjectMeta{Name: "flaskapp-gateway", Namespace: "default"},
 		Spec: apinet.Gateway{Selector: map[string]string{"istio": "ingressgateway"},
@@ -93,7 +81,7 @@ func expose(ctx context.Context, r *runner, env *testenv.Env) {
 	}
 }
 
-func freeNodePort(r *runner) int {
+func freeNodePort(r *testenv.Runner) int {
 	for p := 30000 + os.Getpid()%2000; p < 32767; p++ {
 		l, err := net.Listen("tcp", fmt.Sprintf("127.0.0.1:%d", p))
 		if err == nil {
