@@ -11,6 +11,8 @@ import (
 
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/client-go/kubernetes"
+
+	"github.com/expose-gw/kubectl-expose-gw/resolve"
 )
 
 // PoolOptions says which pods the tunnels go to.
@@ -215,7 +217,7 @@ func (p *Pool) reconcileLocked() {
 		return
 	}
 	if p.current != "" {
-		if pod, ok := p.pods[p.current]; ok && usable(pod) {
+		if pod, ok := p.pods[p.current]; ok && resolve.PodReady(pod) {
 			return
 		}
 	}
@@ -239,7 +241,7 @@ func (p *Pool) reconcileLocked() {
 	p.current, p.port = "", 0
 	for _, name := range sortedNames(p.pods) {
 		pod := p.pods[name]
-		if !usable(pod) {
+		if !resolve.PodReady(pod) {
 			continue
 		}
 		port, err := p.o.Port(pod)
@@ -270,7 +272,7 @@ func (p *Pool) skipped() string {
 	defer p.mu.Unlock()
 	for _, name := range sortedNames(p.pods) {
 		pod := p.pods[name]
-		if !usable(pod) {
+		if !resolve.PodReady(pod) {
 			continue
 		}
 		if _, err := p.o.Port(pod); err != nil {
@@ -278,19 +280,6 @@ func (p *Pool) skipped() string {
 		}
 	}
 	return ""
-}
-
-// usable is a Running, Ready pod that is not being deleted.
-func usable(p *corev1.Pod) bool {
-	if p.Status.Phase != corev1.PodRunning || p.DeletionTimestamp != nil {
-		return false
-	}
-	for _, c := range p.Status.Conditions {
-		if c.Type == corev1.PodReady {
-			return c.Status == corev1.ConditionTrue
-		}
-	}
-	return false
 }
 
 func sortedNames(m map[string]*corev1.Pod) []string {
