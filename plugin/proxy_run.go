@@ -77,13 +77,12 @@ func (o *ProxyOptions) Run(ctx context.Context) error {
 	for _, p := range routePaths(ph.Routes) {
 		fmt.Fprintln(o.Out, base+p)
 	}
-	handler := &portforward.Guard{
+	guard := &portforward.Guard{
 		Self:      portforward.SelfNames(ln.Addr()),
 		RouteHost: ph.Host,
 		CheckHost: loopback(o.Address) && ph.Host != "",
-		Next:      portforward.NewReverseProxy(target, portforward.NewTransport(target)),
 	}
-	return portforward.Serve(ctx, ln, handler)
+	return portforward.Serve(ctx, ln, target, guard)
 }
 
 // gatewayPort is the gateway Service port of the route's Gateway server,

@@ -41,11 +41,10 @@ func startProxy(t testing.TB, gateway string, host string) string {
 	}}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	require.NoError(t, err)
-	h := &Guard{Self: SelfNames(ln.Addr()), RouteHost: host, CheckHost: host != "",
-		Next: NewReverseProxy(target, NewTransport(target))}
+	g := &Guard{Self: SelfNames(ln.Addr()), RouteHost: host, CheckHost: host != ""}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
-	go func() { done <- Serve(ctx, ln, h) }()
+	go func() { done <- Serve(ctx, ln, target, g) }()
 	t.Cleanup(func() {
 		cancel()
 		require.NoError(t, <-done)
