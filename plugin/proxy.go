@@ -1,6 +1,7 @@
 package plugin
 
 import (
+	"context"
 	"fmt"
 	"net"
 	"os"
@@ -80,7 +81,7 @@ Ctrl-C stops it.`,
 			if err := connect(&o.clients, o.Flags, nil); err != nil {
 				return err
 			}
-			return o.Run(cmd.Context())
+			return quietOnInterrupt(cmd.Context(), o.Run(cmd.Context()))
 		},
 	}
 	f := cmd.Flags()
@@ -146,6 +147,16 @@ func (o *ProxyOptions) Validate() error {
 		}
 	}
 	return nil
+}
+
+// quietOnInterrupt drops the error of a Run that Ctrl-C (SIGINT/SIGTERM)
+// cut short, e.g. while the first port-forward tunnel was still opening:
+// stopping the proxy is what the user asked for, exit 0.
+func quietOnInterrupt(ctx context.Context, err error) error {
+	if err != nil && ctx.Err() != nil {
+		return nil
+	}
+	return err
 }
 
 // loopback is true for addresses only this machine can reach.

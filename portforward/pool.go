@@ -2,6 +2,7 @@ package portforward
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net"
 	"sort"
@@ -10,6 +11,7 @@ import (
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/util/httpstream"
 	"k8s.io/client-go/kubernetes"
 
 	"github.com/expose-gw/kubectl-expose-gw/resolve"
@@ -49,6 +51,7 @@ type Pool struct {
 	slots   []*tunnel
 	connMu  []sync.Mutex
 	closed  bool
+	done    chan struct{} // closed by Close
 	cancel  context.CancelFunc
 }
 
@@ -64,7 +67,7 @@ func NewPool(o PoolOptions) *Pool {
 		o.Logf = func(string, ...any) {}
 	}
 	return &Pool{o: o, pods: map[string]*corev1.Pod{}, changed: make(chan struct{}),
-		slots: make([]*tunnel, o.Size), connMu: make([]sync.Mutex, o.Size)}
+		done: make(chan struct{}), slots: make([]*tunnel, o.Size), connMu: make([]sync.Mutex, o.Size)}
 }
 
 // Start lists the gateway pods, opens a first tunnel to a Ready one (so
@@ -87,7 +90,10 @@ func (p *Pool) Start(ctx context.Context) error {
 		cancel()
 		return err
 	}
+	// A stream that the pod's kubelet never confirms must not hold up Ctrl-C.
+	stop := context.AfterFunc(ctx, func() { t.kill(ctx.Err()) })
 	c, err := t.dial()
+	stop()
 	if err != nil {
 		cancel()
 		return err
@@ -130,10 +136,16 @@ func (p *Pool) DialContext(ctx context.Context, _, _ string) (net.Conn, error) {
 	return nil, last
 }
 
-// Close closes every tunnel and stops watching.
+// Close closes every tunnel and stops watching. Requests waiting for a pod
+// or a tunnel fail with "the proxy is shutting down".
 func (p *Pool) Close() {
 	p.mu.Lock()
-	p.closed = true
+	if !p.closed {
+		p.closed = true
+		close(p.done)
+		close(p.changed) // wake the waiters
+		p.changed = make(chan struct{})
+	}
 	ts := p.tunnels
 	p.tunnels = nil
 	p.mu.Unlock()
@@ -141,7 +153,7 @@ func (p *Pool) Close() {
 		p.cancel()
 	}
 	for _, t := range ts {
-		t.kill(fmt.Errorf("the proxy is shutting down"))
+		t.kill(errShuttingDown)
 	}
 }
 
@@ -162,7 +174,10 @@ func (p *Pool) tunnel(ctx context.Context) (*tunnel, error) {
 		if t != nil && t.deadReason() == nil && t.pod == p.o.Namespace+"/"+pod {
 			return t, nil
 		}
-		conn, err := p.o.Connect(p.o.Namespace, pod)
+		conn, err := p.connect(ctx, pod)
+		if err != nil && (ctx.Err() != nil || errors.Is(err, errShuttingDown)) {
+			return nil, err
+		}
 		if err != nil {
 			err = fmt.Errorf("port-forward to gateway pod %s/%s: %w", p.o.Namespace, pod, err)
 			if attempt >= 2 {
@@ -186,6 +201,38 @@ func (p *Pool) tunnel(ctx context.Context) (*tunnel, error) {
 	}
 }
 
+// connect is o.Connect given up when ctx ends (Ctrl-C, a client gone):
+// the dial through the apiserver cannot be cancelled, so a connection that
+// arrives later is closed.
+func (p *Pool) connect(ctx context.Context, pod string) (httpstream.Connection, error) {
+	type result struct {
+		conn httpstream.Connection
+		err  error
+	}
+	ch := make(chan result, 1)
+	go func() {
+		c, err := p.o.Connect(p.o.Namespace, pod)
+		ch <- result{c, err}
+	}()
+	var err error
+	select {
+	case r := <-ch:
+		return r.conn, r.err
+	case <-ctx.Done():
+		err = ctx.Err()
+	case <-p.done:
+		err = errShuttingDown
+	}
+	go func() {
+		if r := <-ch; r.conn != nil {
+			_ = r.conn.Close()
+		}
+	}()
+	return nil, err
+}
+
+var errShuttingDown = errors.New("the proxy is shutting down")
+
 // waitPod returns the current pod, waiting up to Wait for one.
 func (p *Pool) waitPod(ctx context.Context) (string, int32, error) {
 	timer := time.NewTimer(p.o.Wait)
@@ -195,7 +242,7 @@ func (p *Pool) waitPod(ctx context.Context) (string, int32, error) {
 		cur, port, ch, closed := p.current, p.port, p.changed, p.closed
 		p.mu.Unlock()
 		if closed {
-			return "", 0, fmt.Errorf("the proxy is shutting down")
+			return "", 0, errShuttingDown
 		}
 		if cur != "" {
 			return cur, port, nil
