@@ -54,6 +54,8 @@ func (o *ProxyOptions) reachGateway(ctx context.Context, in *resolve.Ingress, po
 		default:
 			gw, probeErr := probeDirect(ctx, eps)
 			switch {
+			case ctx.Err() != nil:
+				return nil, ctx.Err() // Ctrl-C during the probe: no "does not answer" to print
 			case probeErr == nil:
 				gw.tls = tlsCfg
 				if o.Via == ViaAuto {

@@ -191,7 +191,7 @@ func (p *Pool) tunnel(ctx context.Context) (*tunnel, error) {
 		ok := !p.closed && p.current == pod
 		if ok {
 			p.slots[i] = t
-			p.tunnels = append(p.tunnels, t)
+			p.tunnels = append(liveTunnels(p.tunnels), t)
 		}
 		p.mu.Unlock()
 		if ok {
@@ -199,6 +199,19 @@ func (p *Pool) tunnel(ctx context.Context) (*tunnel, error) {
 		}
 		t.kill(fmt.Errorf("gateway pod %s/%s went away", p.o.Namespace, pod))
 	}
+}
+
+// liveTunnels drops the tunnels that died (a broken stream, the apiserver
+// closing them) so that a long run does not pile them up.
+func liveTunnels(ts []*tunnel) []*tunnel {
+	live := ts[:0]
+	for _, t := range ts {
+		if t.deadReason() == nil {
+			live = append(live, t)
+		}
+	}
+	clear(ts[len(live):])
+	return live
 }
 
 // connect is o.Connect given up when ctx ends (Ctrl-C, a client gone):

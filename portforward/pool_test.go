@@ -322,6 +322,9 @@ func TestDialContextRetriesOnADeadTunnel(t *testing.T) {
 			}
 			assert.Equal(t, tt.wantDials, dials)
 			assert.True(t, closed(conns["a#1"].CloseChan()), "the broken tunnel is closed")
+			p.mu.Lock()
+			assert.Len(t, p.tunnels, 1, "dead tunnels are not kept")
+			p.mu.Unlock()
 		})
 	}
 }
