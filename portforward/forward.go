@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
 )
 
@@ -415,13 +416,30 @@ func (g *gatewayConn) stale(now int64) bool {
 	if now-g.used < staleAfter {
 		return false
 	}
-	if err := g.c.SetReadDeadline(time.Now()); err != nil {
+	return peerClosed(g.raw)
+}
+
+// peerClosed looks, without waiting, whether the other end of a TCP
+// connection closed it or sent something: either way it cannot carry a new
+// request. Connections that are not sockets count as open.
+func peerClosed(c net.Conn) bool {
+	sc, ok := c.(syscall.Conn)
+	if !ok {
+		return false
+	}
+	rc, err := sc.SyscallConn()
+	if err != nil {
 		return true
 	}
-	_, err := g.br.Peek(1)
-	_ = g.c.SetReadDeadline(time.Time{})
-	var ne net.Error
-	return !errors.As(err, &ne) || !ne.Timeout()
+	closed := false
+	err = rc.Read(func(fd uintptr) bool {
+		var b [1]byte
+		n, _, err := syscall.Recvfrom(int(fd), b[:], syscall.MSG_PEEK|syscall.MSG_DONTWAIT)
+		closed = err != syscall.EAGAIN // data, end of stream (n == 0) or an error
+		_ = n
+		return true
+	})
+	return closed || err != nil
 }
 
 // closedReason lets the forwarder see that a tunnel died before reusing
