@@ -366,4 +366,3 @@ func TestForwarderShutdown(t *testing.T) {
 		t.Fatal("Serve did not return after its context ended")
 	}
 }
-
