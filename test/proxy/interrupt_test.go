@@ -22,8 +22,8 @@ import (
 // which it blocks is the tunnel dial: here the only Ready gateway pod runs
 // on a node whose "kubelet" accepts TCP connections and never answers, so
 // the apiserver's upgrade to it hangs. The proxy must exit 0 with nothing
-// on stderr that reads as an error, and without waiting for the dial to
-// give up.
+// on stderr that reads as an error (SIGINT and SIGTERM alike, --via auto
+// too), and without waiting for the dial to give up.
 func TestInterruptWhileStarting(t *testing.T) {
 	env := testenv.Start(t, testenv.Options{Kwok: true})
 	env.SeedWorld(testenv.WorldOptions{NoGatewayPod: true})
@@ -33,68 +33,77 @@ func TestInterruptWhileStarting(t *testing.T) {
 	stuckNode(t, env, "node-silent", kubelet.port())
 	readyPodOn(t, env, "istio-ingressgateway-silent", "node-silent")
 
-	cmd := env.Command(context.Background(), env.Kubeconfig, testenv.KubectlPath(),
-		"expose-gw", "proxy", "flaskapp", "--local-port", "0", "--via", "port-forward")
-	var stdout, stderr syncBuffer
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	require.NoError(t, cmd.Start())
-	done := make(chan error, 1)
-	go func() { done <- cmd.Wait() }()
-	t.Cleanup(func() {
-		if cmd.ProcessState == nil {
-			_ = cmd.Process.Kill()
-			<-done
-		}
-	})
+	for _, tt := range []struct {
+		sig syscall.Signal
+		via string
+	}{{syscall.SIGINT, "port-forward"}, {syscall.SIGTERM, "auto"}} {
+		t.Run(tt.sig.String()+" --via "+tt.via, func(t *testing.T) {
+			for len(kubelet.accepted) > 0 {
+				<-kubelet.accepted // the previous proxy's
+			}
+			cmd := env.Command(context.Background(), env.Kubeconfig, testenv.KubectlPath(),
+				"expose-gw", "proxy", "flaskapp", "--local-port", "0", "--via", tt.via)
+			var stdout, stderr syncBuffer
+			cmd.Stdout, cmd.Stderr = &stdout, &stderr
+			require.NoError(t, cmd.Start())
+			done := make(chan error, 1)
+			go func() { done <- cmd.Wait() }()
+			t.Cleanup(func() {
+				if cmd.ProcessState == nil {
+					_ = cmd.Process.Kill()
+					<-done
+				}
+			})
 
-	// The apiserver dialling the silent kubelet means the proxy is inside
-	// pool.Start, waiting for its first tunnel.
-	select {
-	case <-kubelet.accepted:
-	case err := <-done:
-		t.Fatalf("proxy exited (%v) before dialling the gateway pod\nstdout: %s\nstderr: %s", err, stdout.String(), stderr.String())
-	case <-time.After(60 * time.Second):
-		t.Fatalf("the apiserver never dialled the pod's kubelet\nstderr: %s", stderr.String())
+			// The apiserver dialling the silent kubelet means the proxy is
+			// inside pool.Start, waiting for its first tunnel.
+			select {
+			case <-kubelet.accepted:
+			case err := <-done:
+				t.Fatalf("proxy exited (%v) before dialling the gateway pod\nstdout: %s\nstderr: %s", err, stdout.String(), stderr.String())
+			case <-time.After(60 * time.Second):
+				t.Fatalf("the apiserver never dialled the pod's kubelet\nstderr: %s", stderr.String())
+			}
+			require.NoError(t, cmd.Process.Signal(tt.sig))
+			interrupted := time.Now()
+			select {
+			case err := <-done:
+				// Logged, not asserted: before the fix it took the tunnel
+				// dial's 15s timeout, then exited 1.
+				t.Logf("exited %s after %s", time.Since(interrupted), tt.sig)
+				require.NoError(t, err, "a signal while starting must exit 0\nstdout: %s\nstderr: %s", stdout.String(), stderr.String())
+			case <-time.After(60 * time.Second):
+				t.Fatalf("proxy did not exit 60s after %s\nstderr: %s", tt.sig, stderr.String())
+			}
+			t.Logf("stdout: %q\nstderr: %q", stdout.String(), stderr.String())
+			assert.NotContains(t, stderr.String(), "error")
+			assert.NotContains(t, stdout.String(), "Forwarding", "it never got to listen")
+		})
 	}
-	require.NoError(t, cmd.Process.Signal(syscall.SIGINT))
-	interrupted := time.Now()
-	select {
-	case err := <-done:
-		// Logged, not asserted: before the fix it took the tunnel dial's
-		// 15s timeout, then exited 1.
-		t.Logf("exited %s after SIGINT", time.Since(interrupted))
-		require.NoError(t, err, "Ctrl-C while starting must exit 0\nstdout: %s\nstderr: %s", stdout.String(), stderr.String())
-	case <-time.After(60 * time.Second):
-		t.Fatalf("proxy did not exit 60s after SIGINT\nstderr: %s", stderr.String())
-	}
-	t.Logf("stdout: %q\nstderr: %q", stdout.String(), stderr.String())
-	assert.NotContains(t, stderr.String(), "error")
-	assert.NotContains(t, stdout.String(), "Forwarding", "it never got to listen")
 }
 
 // silentServer accepts TCP connections and never answers, like a kubelet
 // that hangs.
 type silentServer struct {
 	ln       net.Listener
-	accepted chan struct{} // closed on the first connection
+	accepted chan struct{} // one value per connection
 }
 
 func newSilentServer(t *testing.T) *silentServer {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	require.NoError(t, err)
-	s := &silentServer{ln: ln, accepted: make(chan struct{})}
+	s := &silentServer{ln: ln, accepted: make(chan struct{}, 100)}
 	t.Cleanup(func() { _ = ln.Close() })
 	go func() {
-		first := true
 		for {
 			c, err := ln.Accept()
 			if err != nil {
 				return
 			}
-			if first {
-				close(s.accepted)
-				first = false
+			select {
+			case s.accepted <- struct{}{}:
+			default:
 			}
 			defer c.Close() // held open until the test ends
 			go func() { _, _ = io.Copy(io.Discard, c) }()
