@@ -249,7 +249,8 @@ func nextLine(head []byte, from int) (span, int, bool) {
 }
 
 // field splits "name: value" (value without surrounding blanks). The name
-// must be a token right before the colon; no obs-fold, no NUL.
+// must be a token right before the colon; no obs-fold, no control byte in
+// the value.
 func field(head []byte, line span) (name, value span, ok bool) {
 	l := head[line.start:line.end]
 	colon := bytes.IndexByte(l, ':')
@@ -268,8 +269,10 @@ func field(head []byte, line span) (name, value span, ok bool) {
 	for ve > vs && (l[ve-1] == ' ' || l[ve-1] == '\t') {
 		ve--
 	}
-	if bytes.IndexByte(l[vs:ve], 0) >= 0 {
-		return span{}, span{}, false
+	for _, c := range l[vs:ve] {
+		if (c < ' ' && c != '\t') || c == 0x7f {
+			return span{}, span{}, false // control bytes: net/http refuses them
+		}
 	}
 	return span{line.start, line.start + colon}, span{line.start + vs, line.start + ve}, true
 }

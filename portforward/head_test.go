@@ -45,6 +45,8 @@ func TestParseRequest(t *testing.T) {
 		{name: "a bare LF goes to net/http", head: "GET / HTTP/1.1\nHost: h\r\n\r\n"},
 		{name: "a bare CR goes to net/http", head: "GET / HTTP/1.1\r\nHost: h\rX: y\r\n\r\n"},
 		{name: "a NUL in a value goes to net/http", head: "GET / HTTP/1.1\r\nHost: h\r\nX: a\x00b\r\n\r\n"},
+		{name: "an escape byte in a value goes to net/http", head: "GET / HTTP/1.1\r\nHost: h\r\nX: a\x1bb\r\n\r\n"},
+		{name: "a tab in a value is fine", head: "GET / HTTP/1.1\r\nHost: h\r\nX: a\tb\r\n\r\n", ok: true, host: "h", keep: []string{"X: a\tb"}},
 		{name: "a control byte in the target goes to net/http", head: "GET /a\x01 HTTP/1.1\r\nHost: h\r\n\r\n"},
 		{name: "a leading blank line goes to net/http", head: "\r\nGET / HTTP/1.1\r\nHost: h\r\n\r\n"},
 	}

@@ -22,7 +22,7 @@
 # Needs wrk and nginx (Debian: apt-get install wrk nginx-light), the test
 # control plane (make tools) and the plugin (make build).
 # Environment: DURATION (default 8s), CONNECTIONS (32), THREADS (2),
-# TUNNELS ("1 2 4"), NGINX_WORKERS (1).
+# TUNNELS ("1 2 4"), NGINX_WORKERS (1), ROUNDS (3).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 DURATION=${DURATION:-8s}
@@ -30,6 +30,7 @@ CONNECTIONS=${CONNECTIONS:-32}
 THREADS=${THREADS:-2}
 TUNNELS=${TUNNELS:-1 2 4}
 NGINX_WORKERS=${NGINX_WORKERS:-1}
+ROUNDS=${ROUNDS:-3}
 PLUGIN_DIR=${PLUGIN_DIR:-$PWD/bin/plugin}
 KUBECTL=${KUBECTL:-$(command -v kubectl || echo "$PWD/bin/kubectl")}
 for tool in wrk nginx; do
@@ -102,22 +103,36 @@ cpu_ticks() {
   done
   echo "$t"
 }
-declare -A rps cpu
-echo "wrk -t$THREADS -c$CONNECTIONS -d$DURATION, GET /env/version, $(nproc) cores, nginx workers: $NGINX_WORKERS, $(date -u +%FT%TZ), load average:$(uptime | sed 's/.*load average://')"
-printf '%-18s %10s %14s\n' "" "req/s" "cpu us/req"
-for n in "${names[@]}"; do
-  hdr=()
-  case $n in stand-in|kubectl-pf) hdr=(-H "Host: $HOST");; esac
-  # the Host check of the proxy: the stand-in must see the route host everywhere
-  t0=$(cpu_ticks "${pid[$n]}")
-  out=$(wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" "${hdr[@]}" "${url[$n]}/env/version")
-  t1=$(cpu_ticks "${pid[$n]}")
-  rps[$n]=$(awk '/^Requests\/sec:/ {print $2}' <<<"$out")
-  reqs=$(awk '/requests in/ {print $1}' <<<"$out")
-  cpu[$n]=$(awk -v t="$((t1 - t0))" -v hz="$(getconf CLK_TCK)" -v r="$reqs" 'BEGIN { printf "%.0f", t / hz * 1e6 / r }')
-  errs=$(awk '/Non-2xx|Socket errors/ {print}' <<<"$out" | tr '\n' ' ')
-  printf '%-18s %10s %14s %s\n' "$n" "${rps[$n]}" "${cpu[$n]}" "$errs"
+declare -A rps cpu runs
+warnings=""
+echo "wrk -t$THREADS -c$CONNECTIONS -d$DURATION, GET /env/version, $ROUNDS rounds, $(nproc) cores, nginx workers: $NGINX_WORKERS, $(date -u +%FT%TZ), load average:$(uptime | sed 's/.*load average://')"
+# Rounds go over every row in turn, so a burst of load elsewhere on the
+# machine hits one round of every row rather than all rounds of one row;
+# each row's figure is its median round.
+for ((round = 1; round <= ROUNDS; round++)); do
+  for n in "${names[@]}"; do
+    hdr=()
+    case $n in stand-in|kubectl-pf) hdr=(-H "Host: $HOST");; esac
+    # the Host check of the proxy: the stand-in must see the route host everywhere
+    t0=$(cpu_ticks "${pid[$n]}")
+    out=$(wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" "${hdr[@]}" "${url[$n]}/env/version")
+    t1=$(cpu_ticks "${pid[$n]}")
+    errs=$(awk '/Non-2xx|Socket errors/ {print}' <<<"$out" | tr '\n' ' ')
+    [ -z "$errs" ] || warnings+="warning: $n round $round: $errs (its figures are not valid)"$'\n'
+    r=$(awk '/^Requests\/sec:/ {print $2}' <<<"$out")
+    reqs=$(awk '/requests in/ {print $1}' <<<"$out")
+    c=$(awk -v t="$((t1 - t0))" -v hz="$(getconf CLK_TCK)" -v r="$reqs" 'BEGIN { printf "%.0f", t / hz * 1e6 / r }')
+    runs[$n]+="$r:$c "
+  done
 done
+median() { tr ' ' '\n' | grep . | sort -t: -k1 -g | awk -F: '{ a[NR] = $0 } END { print a[int((NR + 1) / 2)] }'; }
+printf '%-18s %10s %14s   %s\n' "" "req/s" "cpu us/req" "rounds (req/s)"
+for n in "${names[@]}"; do
+  m=$(median <<<"${runs[$n]}")
+  rps[$n]=${m%%:*} cpu[$n]=${m##*:}
+  printf '%-18s %10s %14s   %s\n' "$n" "${rps[$n]}" "${cpu[$n]}" "$(tr ' ' '\n' <<<"${runs[$n]}" | grep . | cut -d: -f1 | tr '\n' ' ')"
+done
+printf '%s' "$warnings"
 ratio() { awk -v a="${rps[$1]}" -v b="${rps[$2]}" 'BEGIN { printf "%.2f", a / b }'; }
 echo
 echo "proxy-direct / nginx        = $(ratio proxy-direct nginx)"

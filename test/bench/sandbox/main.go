@@ -42,6 +42,7 @@ func main() {
 func run(ctx context.Context, r *testenv.Runner, envFile string) {
 	port := freeNodePort(r)
 	env := testenv.Start(r, testenv.Options{Kwok: true, GatewayAddr: fmt.Sprintf("127.0.0.1:%d", port)})
+	env.Gateway.SetRecording(false) // millions of requests: keep the stand-in's memory flat
 	env.Gateway.SetHandler(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
 		_, _ = io.WriteString(w, body)
