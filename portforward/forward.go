@@ -29,6 +29,11 @@ const (
 	gatewayBuffer = 64 << 10 // response head (Envoy's limit is 60 KiB)
 	writeBuffer   = 16 << 10
 	staleAfter    = 2 // seconds idle after which a gateway connection is checked before reuse
+
+	// streamIdleLimit is how long a port-forward stream may sit idle and
+	// still be reused, in seconds. Envoy closes idle client connections
+	// after an hour by default.
+	streamIdleLimit = 30
 )
 
 // forwarder holds what every client connection shares.
@@ -408,7 +413,10 @@ func (cc *clientConn) badGateway(err error) bool {
 // blocking on connections that have read deadlines).
 func (g *gatewayConn) stale(now int64) bool {
 	if d, ok := g.raw.(interface{ closedReason() error }); ok {
-		return d.closedReason() != nil
+		// A port-forward stream cannot be peeked: it is stale when its
+		// tunnel died, or after a long idle time in which the gateway may
+		// have closed it (opening a new stream costs one round trip).
+		return d.closedReason() != nil || now-g.used >= streamIdleLimit
 	}
 	if g.br.Buffered() > 0 {
 		return true // bytes nobody asked for

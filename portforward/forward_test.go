@@ -366,3 +366,35 @@ func TestForwarderShutdown(t *testing.T) {
 		t.Fatal("Serve did not return after its context ended")
 	}
 }
+
+// fakeStream stands for a port-forward stream: no peeking, only the
+// tunnel's fate.
+type fakeStream struct {
+	net.Conn
+	reason error
+}
+
+func (f fakeStream) closedReason() error { return f.reason }
+
+func TestStaleGatewayConnections(t *testing.T) {
+	alive, peer := net.Pipe()
+	t.Cleanup(func() { _ = alive.Close(); _ = peer.Close() })
+	tests := []struct {
+		name      string
+		raw       net.Conn
+		used, now int64
+		want      bool
+	}{
+		{"a stream just used", fakeStream{}, 100, 101, false},
+		{"a stream idle for less than the limit", fakeStream{}, 100, 100 + streamIdleLimit - 1, false},
+		{"a stream idle for the limit", fakeStream{}, 100, 100 + streamIdleLimit, true},
+		{"a stream whose tunnel died", fakeStream{reason: fmt.Errorf("gateway pod went away")}, 100, 100, true},
+		{"a connection that is not a socket counts as open", alive, 100, 200, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			g := &gatewayConn{c: tt.raw, raw: tt.raw, br: bufio.NewReader(tt.raw), used: tt.used}
+			assert.Equal(t, tt.want, g.stale(tt.now))
+		})
+	}
+}
