@@ -36,9 +36,11 @@ install: build ## Put kubectl-expose_gw and its completion helper on PATH (into 
 	@echo "installed $$($(GO) env GOPATH)/bin/kubectl-expose_gw; try: kubectl expose-gw version"
 
 .PHONY: lint
-lint: ## gofmt and go vet
+lint: ## gofmt and go vet (the plugin's packages for Windows and macOS too: the release builds them)
 	@out=$$(gofmt -l . | grep -v '^test/tools/' || true); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 	$(GO) vet ./...
+	GOOS=windows GOARCH=amd64 $(GO) vet ./cmd/... ./plugin/... ./portforward/... ./resolve/...
+	GOOS=darwin GOARCH=arm64 $(GO) vet ./cmd/... ./plugin/... ./portforward/... ./resolve/...
 
 .PHONY: test
 test: tools krew-tools build lint ## Build what is needed and run all tests against a real kube-apiserver
