@@ -26,6 +26,7 @@ a local proxy that sends the Host header the route needs.`,
 	cmd.SetOut(streams.Out)
 	cmd.SetErr(streams.ErrOut)
 	flags.AddFlags(cmd.PersistentFlags())
+	addVerbosityFlag(cmd.PersistentFlags())
 	cmd.AddCommand(NewCmdVersion(streams))
 	AddExposeToRoot(cmd, flags, streams)
 	cmd.AddCommand(NewCmdList(flags, streams), NewCmdDelete(flags, streams))
