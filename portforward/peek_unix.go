@@ -22,9 +22,8 @@ func peerClosed(c net.Conn) bool {
 	closed := false
 	err = rc.Read(func(fd uintptr) bool {
 		var b [1]byte
-		n, _, err := syscall.Recvfrom(int(fd), b[:], syscall.MSG_PEEK|syscall.MSG_DONTWAIT)
+		_, _, err := syscall.Recvfrom(int(fd), b[:], syscall.MSG_PEEK|syscall.MSG_DONTWAIT)
 		closed = err != syscall.EAGAIN // data, end of stream (n == 0) or an error
-		_ = n
 		return true
 	})
 	return closed || err != nil
