@@ -7,6 +7,7 @@ COMMIT ?= $(shell git rev-parse --short HEAD 2>/dev/null || echo unknown)
 PKG := github.com/expose-gw/kubectl-expose-gw
 LDFLAGS := -s -w -X $(PKG)/plugin.version=$(VERSION) -X $(PKG)/plugin.gitCommit=$(COMMIT)
 TOOLS := $(BIN)/kube-apiserver $(BIN)/etcd $(BIN)/kubectl $(BIN)/kwok
+ISTIOGW := $(BIN)/istiogw
 PLUGIN := $(BIN)/plugin/kubectl-expose_gw
 RELEASE_URL ?= https://github.com/expose-gw/kubectl-expose-gw/releases/download/$(VERSION)
 DIST ?= dist
@@ -19,11 +20,19 @@ help: ## List the targets
 	@grep -hE '^[a-z][a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk -F':.*?## ' '{printf "  %-10s %s\n", $$1, $$2}'
 
 .PHONY: tools
-tools: $(BIN)/.tools-stamp ## Build kube-apiserver, etcd, kubectl and kwok for the tests (first time ~5 min)
+tools: ## Build the test tools side by side: control plane (kube-apiserver, etcd, kubectl, kwok), the Istio-driven gateway, krew (cold: ~20 min on 2 cores)
+	@$(MAKE) --no-print-directory -j3 $(BIN)/.tools-stamp $(ISTIOGW) krew-tools
 
 $(BIN)/.tools-stamp: test/tools/go.mod test/tools/go.sum test/tools/build.sh
 	test/tools/build.sh $(BIN)
 	touch $@
+
+# The test gateway links Istio's control plane (module istio.io/istio, kept
+# in its own module: never in the plugin's); rebuilt when its module changes.
+$(ISTIOGW): test/istiogw/go.mod test/istiogw/go.sum $(wildcard test/istiogw/*.go)
+	@echo ">> building the Istio-driven gateway (first build about 12 minutes)" >&2
+	cd test/istiogw && $(GO) build -trimpath -ldflags "-s -w" -o $(CURDIR)/$@.tmp .
+	mv $@.tmp $@
 
 .PHONY: build
 build: ## Build the plugin binary into bin/plugin/
@@ -39,14 +48,16 @@ install: build ## Put kubectl-expose_gw and its completion helper on PATH (into 
 lint: ## gofmt and go vet (the plugin's packages for Windows and macOS too: the release builds them)
 	@out=$$(gofmt -l . | grep -v '^test/tools/' || true); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 	$(GO) vet ./...
+	cd test/istiogw && $(GO) vet ./...
 	GOOS=windows GOARCH=amd64 $(GO) vet ./cmd/... ./plugin/... ./portforward/... ./resolve/...
 	GOOS=darwin GOARCH=arm64 $(GO) vet ./cmd/... ./plugin/... ./portforward/... ./resolve/...
 
 .PHONY: test
-test: tools krew-tools build lint ## Build what is needed and run all tests against a real kube-apiserver
+test: tools build lint ## Build what is needed and run all tests against a real kube-apiserver and the Istio-driven gateway
 	@# The smoke test verbosely first: its log shows the real kube-apiserver's version and the Istio CRDs.
 	EXPOSE_GW_PLUGIN_DIR=$(CURDIR)/$(BIN)/plugin $(GO) test -count=1 -timeout 10m -v ./test/
 	EXPOSE_GW_PLUGIN_DIR=$(CURDIR)/$(BIN)/plugin $(GO) test -count=1 -timeout 30m $$($(GO) list ./... | grep -v '/test$$')
+	cd test/istiogw && $(GO) test -count=1 ./...
 
 .PHONY: demo
 demo: tools build ## The seed story end to end on a local sandbox (KEEP=1 keeps it running)

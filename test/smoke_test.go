@@ -21,8 +21,9 @@ import (
 
 // TestSmoke proves the chain every other test stands on: a real apiserver
 // with the Istio CRDs accepts (and validates) the seed's Gateway and
-// VirtualService, kwok runs the gateway pod, and a port-forward through the
-// apiserver reaches the stand-in gateway.
+// VirtualService, kwok runs the gateway pod, a port-forward through the
+// apiserver reaches the Istio-driven gateway, and Istio's control plane
+// routes the article's request to flaskapp.
 func TestSmoke(t *testing.T) {
 	env := testenv.Start(t, testenv.Options{Kwok: true})
 	world := env.SeedWorld(testenv.WorldOptions{})
@@ -70,7 +71,11 @@ func TestSmoke(t *testing.T) {
 	_, err = env.Istio.NetworkingV1().Gateways("default").Create(ctx, bad, metav1.CreateOptions{})
 	require.Error(t, err, "the apiserver must validate Gateways against the Istio CRD schema")
 
-	// Port-forward to the gateway pod through the apiserver reaches the stand-in Envoy.
+	sync := env.IstioGateway.Sync()
+	t.Logf("Istio-driven gateway: build %d took %s; listeners %v", sync.Build, sync.BuildTook, sync.Listeners)
+	assert.Equal(t, []uint32{8080}, sync.Listeners[testenv.IstioNamespace], "Istio listens on the Service's targetPort")
+
+	// Port-forward to the gateway pod through the apiserver reaches the Istio-driven gateway.
 	req := env.Kube.CoreV1().RESTClient().Post().Resource("pods").Namespace(world.GatewayPod.Namespace).
 		Name(world.GatewayPod.Name).SubResource("portforward")
 	tr, upgrader, err := spdy.RoundTripperFor(env.Config)
@@ -100,7 +105,18 @@ func TestSmoke(t *testing.T) {
 	require.NoError(t, json.NewDecoder(resp.Body).Decode(&seen))
 	assert.Equal(t, "flask.example.com", seen.Host)
 	assert.Equal(t, "/env/version", seen.Path)
-	require.Len(t, env.Gateway.Requests(), 1)
+	assert.Equal(t, "outbound|80||flaskapp.default.svc.cluster.local", seen.Cluster, "the cluster Istio chose")
+	require.Len(t, env.Upstream.Requests(), 1)
+
+	// A path no route takes: Envoy's 404, named.
+	hreq, _ = http.NewRequest("GET", fmt.Sprintf("http://127.0.0.1:%d/other", ports[0].Local), nil)
+	resp2, err := http.DefaultClient.Do(hreq)
+	require.NoError(t, err)
+	body, _ := io.ReadAll(resp2.Body)
+	resp2.Body.Close()
+	assert.Equal(t, http.StatusNotFound, resp2.StatusCode)
+	assert.Contains(t, string(body), "route_not_found")
+	require.Len(t, env.Upstream.Requests(), 1, "nothing Istio does not route reaches a Service")
 
 	// The real kubectl finds the plugin on PATH and runs it as `kubectl expose-gw`.
 	r := env.Kubectl("expose-gw", "version")

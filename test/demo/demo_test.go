@@ -46,14 +46,15 @@ func TestDemo(t *testing.T) {
 		"$ kubectl expose-gw list",
 		"$ kubectl expose-gw url -o env",
 		"export INGRESS_PORT=",
-		"received: GET /env/version with Host: 127.0.0.1:",
+		"sent GET /env/version (Host: 127.0.0.1:",
 		"(via direct)",
 		"(via port-forward)",
 		"demo: all steps passed",
 	} {
 		assert.Contains(t, got, want)
 	}
-	assert.Equal(t, 2, strings.Count(got, "received: GET /env/version"))
+	assert.Equal(t, 2, strings.Count(got, "to outbound|80||flaskapp.default.svc.cluster.local, which received /env/version"),
+		"both requests (direct, port-forward) routed by Istio to flaskapp")
 }
 
 // TestDemoKeepThenCtrlC keeps the sandbox (make demo KEEP=1), checks the

@@ -51,15 +51,16 @@ func (d *demo) say(format string, args ...any) {
 }
 
 func (d *demo) steps() {
-	d.say("Starting the sandbox: kube-apiserver + etcd (real), the Istio CRDs, kwok, a stand-in for Envoy")
+	d.say("Starting the sandbox: kube-apiserver + etcd (real), the Istio CRDs, kwok, and a gateway routed by Istio's own control plane (pilot, in-process)")
 	nodePort := pickPort(31380, 30000, 32767)
 	if nodePort == 0 {
 		d.r.Fatalf("no free port in the NodePort range 30000-32767 on 127.0.0.1")
 	}
-	// The stand-in gateway listens on the NodePort of node-1 (127.0.0.1),
-	// as kube-proxy would forward it; port-forwards to the gateway pod's
-	// 8080 reach it too.
-	d.env = testenv.Start(d.r, testenv.Options{Kwok: true, GatewayAddr: fmt.Sprintf("127.0.0.1:%d", nodePort)})
+	// The Istio-driven gateway listens on the NodePort of node-1
+	// (127.0.0.1), as kube-proxy would forward it; port-forwards to the
+	// gateway pod's 8080 reach it too.
+	d.env = testenv.Start(d.r, testenv.Options{Kwok: true})
+	d.env.IstioGateway.Listen(fmt.Sprintf("127.0.0.1:%d", nodePort), testenv.IstioNamespace, 8080)
 	d.kubectl = testenv.KubectlPath()
 	d.env.SeedWorld(testenv.WorldOptions{HTTPNodePort: int32(nodePort), HTTPSNodePort: int32(pickPort(31390, 30000, 32767))})
 	fmt.Fprintf(d.out, "sandbox up: istio-system/istio-ingressgateway (NodePort http2 %d), node-1 (127.0.0.1), a Running gateway pod, default/flaskapp\n", nodePort)
@@ -150,14 +151,14 @@ func (d *demo) proxyAndCurl(wantVia string) {
 	case <-time.After(30 * time.Second):
 		d.r.Fatalf("the proxy printed no Forwarding line in 30s")
 	}
-	before := len(d.env.Gateway.Requests())
+	before := len(d.env.Upstream.Requests())
 	d.curl(url + "/env/version")
-	reqs := d.env.Gateway.Requests()
+	reqs := d.env.Upstream.Requests()
 	if len(reqs) != before+1 {
-		d.r.Fatalf("the stand-in gateway got %d requests, want 1", len(reqs)-before)
+		d.r.Fatalf("the upstream got %d requests, want 1", len(reqs)-before)
 	}
 	got := reqs[len(reqs)-1]
-	fmt.Fprintf(d.out, "the gateway (stand-in Envoy) received: %s %s with Host: %s (via %s)\n", got.Method, got.Path, got.Host, wantVia)
+	fmt.Fprintf(d.out, "the gateway, routed by Istio, sent %s %s (Host: %s) (via %s) to %s, which received %s\n", got.Method, orig(got), got.Host, wantVia, got.Cluster, got.Path)
 	if got.Path != "/env/version" {
 		d.r.Fatalf("the gateway got path %q, want /env/version", got.Path)
 	}
@@ -204,4 +205,12 @@ func quote(args []string) string {
 		q[i] = a
 	}
 	return strings.Join(q, " ")
+}
+
+// orig is the path the client sent (before the gateway's rewrites).
+func orig(r testenv.Request) string {
+	if r.OriginalPath != "" {
+		return r.OriginalPath
+	}
+	return r.Path
 }

@@ -14,14 +14,10 @@ import (
 
 // Options says what a test needs besides the apiserver.
 type Options struct {
-	// Kwok starts kwok: nodes annotated kwok.x-k8s.io/node=fake become Ready,
-	// pods on them Running, and port-forwards to pods in istio-system reach
-	// the Gateway recorders.
+	// Kwok starts kwok and the Istio-driven gateway: nodes annotated
+	// kwok.x-k8s.io/node=fake become Ready, pods on them Running, and
+	// port-forwards to the gateway pods' ports reach the gateway.
 	Kwok bool
-	// GatewayAddr is where the plain-HTTP stand-in gateway listens
-	// (default 127.0.0.1:0). The demo puts it on the NodePort, as
-	// kube-proxy would.
-	GatewayAddr string
 }
 
 // Env is a running control plane. Everything it started is stopped when the
@@ -33,11 +29,12 @@ type Env struct {
 	Kubeconfig string // admin kubeconfig file
 	Dir        string // scratch folder of this environment
 
-	// Gateway and GatewayTLS stand in for the ingress gateway's Envoy: with
-	// Kwok, port-forwards to port 8080 (8443) of any pod in istio-system
-	// reach them.
-	Gateway    *Recorder
-	GatewayTLS *Recorder
+	// IstioGateway is the ingress gateway (with Kwok): Istio's control
+	// plane decides its listeners and routes; port-forwards to the gateway
+	// pods reach it. What it routes to a Service arrives at Upstream, the
+	// stand-in for every Service's pods.
+	IstioGateway *IstioGateway
+	Upstream     *Recorder
 
 	t   TB
 	env *envtest.Environment
@@ -84,8 +81,8 @@ func Start(t TB, opts Options) *Env {
 		t.Logf("real kube-apiserver %s at %s with %d Istio CRDs", v.GitVersion, e.Config.Host, len(e.env.CRDs))
 	}
 	if opts.Kwok {
-		e.Gateway = NewRecorderOn(t, opts.GatewayAddr, false)
-		e.GatewayTLS = NewRecorder(t, true)
+		e.Upstream = NewRecorder(t, false)
+		e.startIstioGateway()
 		e.startKwok()
 	}
 	return e

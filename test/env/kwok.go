@@ -8,6 +8,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -53,20 +54,8 @@ options:
   enablePodsOnNodeSyncListPager: true
   enablePodsOnNodeSyncStreamWatch: false
   enableDebuggingHandlers: true
----
-apiVersion: kwok.x-k8s.io/v1alpha1
-kind: ClusterPortForward
-metadata:
-  name: ingress-gateway
-spec:
-  selector:
-    matchNamespaces: [istio-system]
-  forwards:
-  - ports: [8080, 80]
-    target: {address: 127.0.0.1, port: %d}
-  - ports: [8443, 443]
-    target: {address: 127.0.0.1, port: %d}
-`, KwokNodeAnnotation, port, port, e.Gateway.Port(), e.GatewayTLS.Port())
+`, KwokNodeAnnotation, port, port)
+	cfg.WriteString(e.gatewayForwards())
 	for _, s := range stages {
 		b, err := os.ReadFile(s)
 		if err != nil {
@@ -129,4 +118,26 @@ func tail(b []byte, n int) []byte {
 		return b[len(b)-n:]
 	}
 	return b
+}
+
+// gatewayForwards are kwok ClusterPortForwards sending port-forwards to the
+// gateway pods' ports to where the Istio-driven gateway serves them.
+func (e *Env) gatewayForwards() string {
+	var b strings.Builder
+	byNS := map[string][]GatewayPort{}
+	var order []string
+	for _, p := range e.IstioGateway.Ports {
+		if byNS[p.Namespace] == nil {
+			order = append(order, p.Namespace)
+		}
+		byNS[p.Namespace] = append(byNS[p.Namespace], p)
+	}
+	for _, ns := range order {
+		fmt.Fprintf(&b, "---\napiVersion: kwok.x-k8s.io/v1alpha1\nkind: ClusterPortForward\nmetadata:\n  name: gateway-%s\nspec:\n  selector:\n    matchNamespaces: [%s]\n  forwards:\n", ns, ns)
+		for _, p := range byNS[ns] {
+			host, port, _ := net.SplitHostPort(p.Addr)
+			fmt.Fprintf(&b, "  - ports: [%d]\n    target: {address: %s, port: %s}\n", p.Port, host, port)
+		}
+	}
+	return b.String()
 }

@@ -7,24 +7,55 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"strconv"
+	"strings"
 	"sync"
 )
 
-// Request is what the stand-in gateway saw of one request.
+// Request is what reached a Service's pods (the Upstream stand-in) of one
+// request, with what the Istio-driven gateway decided for it.
 type Request struct {
 	Method string      `json:"method"`
 	Host   string      `json:"host"`
-	Path   string      `json:"path"`
+	Path   string      `json:"path"` // after the gateway's rewrites
 	Query  string      `json:"query"`
 	Header http.Header `json:"header"`
-	TLS    bool        `json:"tls"`
+	TLS    bool        `json:"tls"` // the client spoke TLS to the gateway
 	SNI    string      `json:"sni,omitempty"`
+	// Cluster is the Envoy cluster Istio chose
+	// (outbound|80||flaskapp.default.svc.cluster.local); Route, VirtualHost
+	// and OriginalPath (x-envoy-original-path, set when the path was
+	// rewritten) say how.
+	Cluster      string `json:"cluster,omitempty"`
+	Route        string `json:"route,omitempty"`
+	VirtualHost  string `json:"virtualHost,omitempty"`
+	OriginalPath string `json:"originalPath,omitempty"`
+	// Via is the gateway address the client reached (a port-forward
+	// target, a NodePort, a load balancer).
+	Via string `json:"via,omitempty"`
 }
 
-// Recorder is a local HTTP(S) server standing in for the ingress gateway's
-// Envoy. It answers every request with the JSON of the Request it saw and
-// keeps them for assertions. Handler, when set, answers instead (after
-// recording).
+// Service is the Service host of the cluster (flaskapp.default.svc.cluster.local).
+func (r Request) Service() string {
+	parts := strings.Split(r.Cluster, "|")
+	if len(parts) != 4 {
+		return ""
+	}
+	return parts[3]
+}
+
+// ServicePort is the Service port of the cluster (80).
+func (r Request) ServicePort() string {
+	parts := strings.Split(r.Cluster, "|")
+	if len(parts) != 4 {
+		return ""
+	}
+	return parts[1]
+}
+
+// Recorder is a local HTTP(S) server standing in for the pods of every
+// Service behind the gateway. It answers every request with the JSON of the
+// Request it saw and keeps them for assertions. Handler, when set, answers
+// instead (after recording).
 type Recorder struct {
 	Server  *httptest.Server
 	mu      sync.Mutex
@@ -62,7 +93,11 @@ func NewRecorderOn(t TB, addr string, tls bool) *Recorder {
 }
 
 func (r *Recorder) serve(w http.ResponseWriter, req *http.Request) {
-	rec := Request{Method: req.Method, Host: req.Host, Path: req.URL.Path, Query: req.URL.RawQuery, TLS: req.TLS != nil}
+	rec := Request{Method: req.Method, Host: req.Host, Path: req.URL.Path, Query: req.URL.RawQuery,
+		TLS: req.TLS != nil || req.Header.Get("X-Forwarded-Proto") == "https", SNI: req.Header.Get("X-Istiogw-Sni"),
+		Cluster: req.Header.Get("X-Istiogw-Cluster"), Route: req.Header.Get("X-Istiogw-Route"),
+		VirtualHost: req.Header.Get("X-Istiogw-Virtual-Host"), OriginalPath: req.Header.Get("X-Envoy-Original-Path"),
+		Via: req.Header.Get("X-Istiogw-Via")}
 	if req.TLS != nil {
 		rec.SNI = req.TLS.ServerName
 	}
@@ -81,7 +116,7 @@ func (r *Recorder) serve(w http.ResponseWriter, req *http.Request) {
 		rec.Header = req.Header
 	}
 	w.Header().Set("Content-Type", "application/json")
-	w.Header().Set("X-Stand-In", "istio-ingressgateway")
+	w.Header().Set("X-Stand-In", "upstream")
 	_ = json.NewEncoder(w).Encode(rec)
 }
 

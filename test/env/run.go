@@ -59,6 +59,13 @@ func (e *Env) RunCmd(ctx context.Context, kubeconfig string, env []string, name 
 		e.t.Fatalf("running %s %s: %v", name, strings.Join(args, " "), err)
 	}
 	e.t.Logf("$ %s %s (exit %d)\n%s%s", filepath.Base(name), strings.Join(args, " "), r.ExitCode, r.Stdout, r.Stderr)
+	if e.IstioGateway != nil {
+		// The command may have written objects: requests sent next must see
+		// them, as they would once istiod has pushed.
+		if err := e.IstioGateway.sync(); err != nil {
+			e.t.Errorf("after %s %s: %v", filepath.Base(name), strings.Join(args, " "), err)
+		}
+	}
 	return r
 }
 

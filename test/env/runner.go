@@ -39,6 +39,12 @@ func (r *Runner) Fatalf(format string, args ...any) {
 	r.failed = true
 	panic(fatal{fmt.Sprintf(format, args...)})
 }
+
+// Errorf reports a failure and goes on, as testing.T's does.
+func (r *Runner) Errorf(format string, args ...any) {
+	r.failed = true
+	r.Logf("error: "+format, args...)
+}
 func (r *Runner) Cleanup(f func())         { r.cleanups = append(r.cleanups, f) }
 func (r *Runner) Context() context.Context { return r.ctx }
 func (r *Runner) Failed() bool             { return r.failed }

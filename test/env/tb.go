@@ -8,6 +8,7 @@ import "context"
 type TB interface {
 	Helper()
 	Logf(format string, args ...any)
+	Errorf(format string, args ...any)
 	Fatal(args ...any)
 	Fatalf(format string, args ...any)
 	Cleanup(func())

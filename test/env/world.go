@@ -44,8 +44,12 @@ type World struct {
 // Names of the seed's objects.
 const (
 	IstioNamespace = "istio-system"
-	GatewayName    = "istio-ingressgateway"
-	NodeName       = "node-1"
+	// HelmGatewayNamespace is where Istio's Helm chart installs the
+	// ingress gateway (`helm install istio-ingress istio/gateway -n
+	// istio-ingress`).
+	HelmGatewayNamespace = "istio-ingress"
+	GatewayName          = "istio-ingressgateway"
+	NodeName             = "node-1"
 )
 
 // GatewayLabels are the labels of the ingress gateway Service and its pods.
@@ -146,7 +150,7 @@ func (e *Env) CreateGatewayPod(name, node string) *corev1.Pod {
 	if err != nil {
 		e.t.Fatalf("creating pod %s: %v", name, err)
 	}
-	if e.Gateway != nil {
+	if e.IstioGateway != nil {
 		p = e.WaitPodReady(IstioNamespace, name)
 	}
 	return p

@@ -14,17 +14,19 @@ import (
 )
 
 // TestDirect runs the proxy against a gateway reachable from here: a
-// NodePort on the kwok node (InternalIP 127.0.0.1) where a stand-in
-// listens, then a LoadBalancer at 127.0.0.1, then with the gateway down.
-// Port-forwards would reach env.Gateway instead, which must see nothing.
+// NodePort on the kwok node (InternalIP 127.0.0.1) where the Istio-driven
+// gateway listens as kube-proxy would forward it, then a LoadBalancer at
+// 127.0.0.1, then with the gateway down. The upstream records which gateway
+// address each request came through: never a port-forward's.
 func TestDirect(t *testing.T) {
 	env := testenv.Start(t, testenv.Options{Kwok: true})
 	nodePort := freeNodePort(t)
-	onNode := testenv.NewRecorderOn(t, "127.0.0.1:"+strconv.Itoa(nodePort), false)
+	onNode := "127.0.0.1:" + strconv.Itoa(nodePort)
+	env.IstioGateway.Listen(onNode, testenv.IstioNamespace, 8080)
 	env.SeedWorld(testenv.WorldOptions{HTTPNodePort: int32(nodePort)})
 	exposeRoute(t, env, "flaskapp", []string{"flask.example.com"}, "/env")
 
-	get := func(t *testing.T, p *proc, rec *testenv.Recorder) {
+	get := func(t *testing.T, p *proc, via string) {
 		t.Helper()
 		status, body := p.Do("GET", "/env/version?x=1", nil)
 		require.Equal(t, 200, status, body)
@@ -33,8 +35,8 @@ func TestDirect(t *testing.T) {
 		assert.Equal(t, "flask.example.com", seen.Host)
 		assert.Equal(t, "/env/version", seen.Path)
 		assert.Equal(t, "x=1", seen.Query)
-		assert.NotEmpty(t, rec.Requests())
-		assert.Empty(t, env.Gateway.Requests(), "nothing may go through a port-forward in direct mode")
+		assert.Equal(t, "outbound|80||flaskapp.default.svc.cluster.local", seen.Cluster)
+		assert.Equal(t, via, seen.Via, "direct mode reaches the gateway at its own address, not through a port-forward")
 	}
 
 	t.Run("NodePort, --via direct", func(t *testing.T) {
@@ -55,10 +57,12 @@ func TestDirect(t *testing.T) {
 		p.Stop()
 	})
 
-	// The gateway becomes a LoadBalancer at 127.0.0.1 whose port is where
-	// another stand-in listens.
+	// The gateway becomes a LoadBalancer at 127.0.0.1:lbPort (to the pods'
+	// 8080, where the Istio-driven gateway listens too); the Gateway server
+	// follows the Service port, as Istio's port translation needs.
 	lbPort := freeNodePort(t)
-	onLB := testenv.NewRecorderOn(t, "127.0.0.1:"+strconv.Itoa(lbPort), false)
+	onLB := "127.0.0.1:" + strconv.Itoa(lbPort)
+	env.IstioGateway.Listen(onLB, testenv.IstioNamespace, 8080)
 	svc, err := env.Kube.CoreV1().Services(testenv.IstioNamespace).Get(env.Ctx(), testenv.GatewayName, metav1.GetOptions{})
 	require.NoError(t, err)
 	svc.Spec.Type = corev1.ServiceTypeLoadBalancer
@@ -68,6 +72,12 @@ func TestDirect(t *testing.T) {
 	svc.Status.LoadBalancer.Ingress = []corev1.LoadBalancerIngress{{IP: "127.0.0.1"}}
 	_, err = env.Kube.CoreV1().Services(testenv.IstioNamespace).UpdateStatus(env.Ctx(), svc, metav1.UpdateOptions{})
 	require.NoError(t, err)
+	gw, err := env.Istio.NetworkingV1().Gateways("default").Get(env.Ctx(), "gw-flaskapp", metav1.GetOptions{})
+	require.NoError(t, err)
+	gw.Spec.Servers[0].Port.Number = uint32(lbPort)
+	_, err = env.Istio.NetworkingV1().Gateways("default").Update(env.Ctx(), gw, metav1.UpdateOptions{})
+	require.NoError(t, err)
+	env.IstioGateway.Sync()
 
 	t.Run("LoadBalancer", func(t *testing.T) {
 		p := startProxy(t, env, "flaskapp", "--via", "direct")
@@ -78,7 +88,7 @@ func TestDirect(t *testing.T) {
 
 	t.Run("gateway down gives 502 with a clear body", func(t *testing.T) {
 		p := startProxy(t, env, "flaskapp", "--via", "direct")
-		onLB.Server.Close()
+		env.IstioGateway.Unlisten(onLB)
 		status, body := p.Do("GET", "/env/version", nil)
 		assert.Equal(t, 502, status)
 		assert.Equal(t, "expose-gw proxy: cannot reach the gateway at 127.0.0.1:"+strconv.Itoa(lbPort)+": dial tcp 127.0.0.1:"+strconv.Itoa(lbPort)+": connect: connection refused\n", body)

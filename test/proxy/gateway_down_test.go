@@ -13,33 +13,37 @@ import (
 )
 
 // TestGatewayDown runs the proxy in port-forward mode while the gateway pod
-// stays Ready but nothing listens behind it (the stand-in gateway that kwok
-// forwards port 8080 to is closed): every request gets a 502 whose body is
+// stays Ready but nothing listens behind it (the Istio-driven gateway stops
+// serving the pod's port 8080, where kwok's port-forwards land, resetting
+// its connections as a dying Envoy's): every request gets a 502 whose body is
 // one line naming the reason, at once, and the proxy answers again as soon
 // as the gateway listens again.
 func TestGatewayDown(t *testing.T) {
 	env := testenv.Start(t, testenv.Options{Kwok: true})
 	env.SeedWorld(testenv.WorldOptions{})
 	exposeRoute(t, env, "flaskapp", []string{"flask.example.com"}, "/env")
-	addr := env.Gateway.Server.Listener.Addr().String()
+	addr := env.IstioGateway.PortAddr(testenv.IstioNamespace, 8080)
 
 	p := startProxy(t, env, "flaskapp", "--via", "port-forward")
 	status, body := get(t, p.URL+"/env/up")
 	require.Equal(t, 200, status, body)
 
-	env.Gateway.Server.Close() // also closes the proxy's kept-alive connection
+	env.IstioGateway.Unlisten(addr) // also resets the proxy's kept-alive connection
 	for _, path := range []string{"/env/down", "/env/still-down", "/env/again?x=1"} {
 		status, body := get(t, p.URL+path)
 		assert.Equal(t, 502, status, path)
 		assert.Regexp(t, `^expose-gw proxy: [^\n]*connection refused[^\n]*\n$`, body, path)
 	}
 
-	back := testenv.NewRecorderOn(t, addr, false) // the gateway comes back on the same port
+	before := len(env.Upstream.Requests())
+	env.IstioGateway.Listen(addr, testenv.IstioNamespace, 8080) // the gateway comes back on the same port
 	status, body = get(t, p.URL+"/env/back")
 	assert.Equal(t, 200, status, body)
-	require.Len(t, back.Requests(), 1)
-	assert.Equal(t, testenv.Request{Method: "GET", Host: "flask.example.com", Path: "/env/back"},
-		testenv.Request{Method: back.Requests()[0].Method, Host: back.Requests()[0].Host, Path: back.Requests()[0].Path})
+	reqs := env.Upstream.Requests()
+	require.Len(t, reqs, before+1)
+	got := reqs[len(reqs)-1]
+	assert.Equal(t, testenv.Request{Method: "GET", Host: "flask.example.com", Path: "/env/back", Cluster: "outbound|80||flaskapp.default.svc.cluster.local"},
+		testenv.Request{Method: got.Method, Host: got.Host, Path: got.Path, Cluster: got.Cluster})
 	p.Stop()
 }
 

@@ -185,6 +185,7 @@ func exposeRoute(t *testing.T, env *testenv.Env, svc string, hosts []string, pre
 	}
 	_, err = env.Istio.NetworkingV1().VirtualServices("default").Create(ctx, vs, metav1.CreateOptions{})
 	require.NoError(t, err)
+	env.IstioGateway.Sync()
 }
 
 // freeNodePort finds a port of the NodePort range free on 127.0.0.1.
@@ -200,4 +201,37 @@ func freeNodePort(t *testing.T) int {
 	}
 	t.Fatal("no free port in the NodePort range")
 	return 0
+}
+
+// exposeHTTPS writes a Gateway with an HTTPS server on 443 for hosts (TLS
+// credential in the gateway's namespace) and a VirtualService sending them
+// to svc.
+func exposeHTTPS(t *testing.T, env *testenv.Env, svc string, hosts []string, credential string) {
+	t.Helper()
+	ctx := env.Ctx()
+	gw := &networkingv1.Gateway{
+		ObjectMeta: metav1.ObjectMeta{Name: "gw-" + svc, Namespace: "default"},
+		Spec: apinet.Gateway{
+			Selector: map[string]string{"istio": "ingressgateway"},
+			Servers: []*apinet.Server{{
+				Port:  &apinet.Port{Number: 443, Name: "https", Protocol: "HTTPS"},
+				Hosts: hosts,
+				Tls:   &apinet.ServerTLSSettings{Mode: apinet.ServerTLSSettings_SIMPLE, CredentialName: credential},
+			}},
+		},
+	}
+	_, err := env.Istio.NetworkingV1().Gateways("default").Create(ctx, gw, metav1.CreateOptions{})
+	require.NoError(t, err)
+	vs := &networkingv1.VirtualService{
+		ObjectMeta: metav1.ObjectMeta{Name: svc, Namespace: "default"},
+		Spec: apinet.VirtualService{
+			Hosts:    hosts,
+			Gateways: []string{gw.Name},
+			Http: []*apinet.HTTPRoute{{Route: []*apinet.HTTPRouteDestination{{Destination: &apinet.Destination{
+				Host: svc + ".default.svc.cluster.local", Port: &apinet.PortSelector{Number: 80}}}}}},
+		},
+	}
+	_, err = env.Istio.NetworkingV1().VirtualServices("default").Create(ctx, vs, metav1.CreateOptions{})
+	require.NoError(t, err)
+	env.IstioGateway.Sync()
 }

@@ -41,14 +41,17 @@ func main() {
 
 func run(ctx context.Context, r *testenv.Runner, envFile string) {
 	port := freeNodePort(r)
-	env := testenv.Start(r, testenv.Options{Kwok: true, GatewayAddr: fmt.Sprintf("127.0.0.1:%d", port)})
-	env.Gateway.SetRecording(false) // millions of requests: keep the stand-in's memory flat
-	env.Gateway.SetHandler(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+	env := testenv.Start(r, testenv.Options{Kwok: true})
+	// The Istio-driven gateway serves the NodePort, as kube-proxy would.
+	env.IstioGateway.Listen(fmt.Sprintf("127.0.0.1:%d", port), testenv.IstioNamespace, 8080)
+	env.Upstream.SetRecording(false) // millions of requests: keep the upstream's memory flat
+	env.Upstream.SetHandler(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
 		_, _ = io.WriteString(w, body)
 	}))
 	env.SeedWorld(testenv.WorldOptions{HTTPNodePort: int32(port)})
 	expose(ctx, r, env)
+	env.IstioGateway.Sync()
 	vars := fmt.Sprintf("KUBECONFIG=%s\nSTANDIN=127.0.0.1:%d\nHOST=flask.example.com\n", env.Kubeconfig, port)
 	if err := os.WriteFile(envFile, []byte(vars), 0o600); err != nil {
 		r.Fatalf("writing %s: %v", envFile, err)

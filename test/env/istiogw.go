@@ -1,0 +1,234 @@
+package testenv
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"time"
+)
+
+// GatewayPort is one port of a gateway workload that the Istio-driven
+// gateway serves at Addr (kwok's port-forwards to that pod port land there).
+type GatewayPort struct {
+	Namespace string
+	Port      int
+	Addr      string
+}
+
+// IstioGateway is the test ingress gateway: bin/istiogw, a process in which
+// Istio's own control-plane code computes the Envoy listeners and routes of
+// each gateway workload from the cluster's objects, and which answers on
+// the gateway's ports as that Envoy would, sending what Istio routes to a
+// cluster on to the Upstream recorder.
+type IstioGateway struct {
+	admin string
+	Ports []GatewayPort
+	env   *Env
+}
+
+// gatewayPorts are the gateway pod ports the test environment forwards:
+// the istio-ingressgateway pods of istioctl's install (8080, 8443, and 80,
+// 443 should a test give the pod those) and those of the Helm chart
+// (namespace istio-ingress, ports 80 and 443).
+var gatewayPorts = []GatewayPort{
+	{Namespace: IstioNamespace, Port: 8080}, {Namespace: IstioNamespace, Port: 8443},
+	{Namespace: IstioNamespace, Port: 80}, {Namespace: IstioNamespace, Port: 443},
+	{Namespace: HelmGatewayNamespace, Port: 80}, {Namespace: HelmGatewayNamespace, Port: 443},
+}
+
+// IstioGatewayBinary is bin/istiogw, built by `make tools`.
+func IstioGatewayBinary() string { return filepath.Join(BinDir(), "istiogw") }
+
+func (e *Env) startIstioGateway() {
+	t := e.t
+	t.Helper()
+	bin := IstioGatewayBinary()
+	if _, err := os.Stat(bin); err != nil {
+		t.Fatalf("Istio-driven gateway not built: %s missing (run `make tools`)", bin)
+	}
+	g := &IstioGateway{env: e}
+	adminFile := filepath.Join(e.Dir, "istiogw.addr")
+	args := []string{"--kubeconfig", e.Kubeconfig, "--upstream", e.Upstream.Server.URL,
+		"--admin-file", adminFile}
+	for _, p := range gatewayPorts {
+		port, err := freePort()
+		if err != nil {
+			t.Fatal(err)
+		}
+		p.Addr = fmt.Sprintf("127.0.0.1:%d", port)
+		g.Ports = append(g.Ports, p)
+		args = append(args, "--listen", fmt.Sprintf("%s=%s:%d", p.Addr, p.Namespace, p.Port))
+	}
+	logPath := filepath.Join(e.Dir, "istiogw.log")
+	logf, err := os.Create(logPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(bin, args...)
+	cmd.Stdout, cmd.Stderr = logf, logf
+	if err := cmd.Start(); err != nil {
+		t.Fatalf("starting istiogw: %v", err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	t.Cleanup(func() {
+		_ = cmd.Process.Kill()
+		<-done
+		logf.Close()
+		if t.Failed() {
+			if b, err := os.ReadFile(logPath); err == nil {
+				t.Logf("istiogw log (tail):\n%s", tail(b, 3000))
+			}
+		}
+	})
+	deadline := time.Now().Add(60 * time.Second)
+	for {
+		if b, err := os.ReadFile(adminFile); err == nil {
+			g.admin = "http://" + strings.TrimSpace(string(b))
+			break
+		}
+		select {
+		case err := <-done:
+			b, _ := os.ReadFile(logPath)
+			t.Fatalf("istiogw exited: %v\n%s", err, tail(b, 3000))
+		case <-time.After(50 * time.Millisecond):
+		}
+		if time.Now().After(deadline) {
+			b, _ := os.ReadFile(logPath)
+			t.Fatalf("istiogw did not start in 60s\n%s", tail(b, 3000))
+		}
+	}
+	e.IstioGateway = g
+}
+
+// PortAddr is where the gateway serves port of the gateway pod in ns.
+func (g *IstioGateway) PortAddr(ns string, port int) string {
+	for _, p := range g.Ports {
+		if p.Namespace == ns && p.Port == port {
+			return p.Addr
+		}
+	}
+	g.env.t.Fatalf("the test gateway does not serve %s:%d", ns, port)
+	return ""
+}
+
+// SyncResult is what the gateway reports after a sync.
+type SyncResult struct {
+	Build     int64               `json:"build"`
+	BuildTook string              `json:"buildTook"`
+	Errors    []string            `json:"errors"`
+	Open      map[string]bool     `json:"open"`
+	Listeners map[string][]uint32 `json:"listeners"`
+}
+
+// Sync makes the gateway read the cluster now and rebuild if anything
+// changed; requests sent after it see every object written before. Istio
+// failing to take the objects fails the test.
+func (g *IstioGateway) Sync() SyncResult {
+	g.env.t.Helper()
+	var res SyncResult
+	g.get("/sync", &res)
+	if len(res.Errors) > 0 {
+		g.env.t.Fatalf("Istio's control plane failed on the cluster's objects: %s", strings.Join(res.Errors, "; "))
+	}
+	return res
+}
+
+// sync is Sync returning what went wrong instead of failing the test (for
+// callers that may run inside a subtest of the environment's test).
+func (g *IstioGateway) sync() error {
+	resp, err := http.Get(g.admin + "/sync")
+	if err != nil {
+		return fmt.Errorf("istiogw sync: %w", err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	var res SyncResult
+	if resp.StatusCode != http.StatusOK || json.Unmarshal(b, &res) != nil {
+		return fmt.Errorf("istiogw sync: %s: %s", resp.Status, b)
+	}
+	if len(res.Errors) > 0 {
+		return fmt.Errorf("Istio's control plane failed on the cluster's objects: %s", strings.Join(res.Errors, "; "))
+	}
+	return nil
+}
+
+// Listen serves port of the gateway pod in ns at addr too (a NodePort or a
+// load balancer address, as kube-proxy would).
+func (g *IstioGateway) Listen(addr, ns string, port int) {
+	g.env.t.Helper()
+	resp, err := http.PostForm(g.admin+"/listen", url.Values{"mapping": {fmt.Sprintf("%s=%s:%d", addr, ns, port)}})
+	if err != nil {
+		g.env.t.Fatalf("istiogw listen: %v", err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		b, _ := io.ReadAll(resp.Body)
+		g.env.t.Fatalf("istiogw listen %s: %s", addr, b)
+	}
+}
+
+// Unlisten stops serving addr: the gateway is down there (connections are
+// refused) until Listen is called again.
+func (g *IstioGateway) Unlisten(addr string) {
+	g.env.t.Helper()
+	resp, err := http.PostForm(g.admin+"/unlisten", url.Values{"addr": {addr}})
+	if err != nil {
+		g.env.t.Fatalf("istiogw unlisten: %v", err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		b, _ := io.ReadAll(resp.Body)
+		g.env.t.Fatalf("istiogw unlisten %s: %s", addr, b)
+	}
+}
+
+// Message is one finding of Istio's analyzers.
+type Message struct {
+	Code      string `json:"code"`
+	Level     string `json:"level"`
+	Kind      string `json:"kind"`
+	Namespace string `json:"namespace"`
+	Name      string `json:"name"`
+	Text      string `json:"text"`
+}
+
+// Analyze runs the analyzers of `istioctl analyze` over the cluster's
+// objects.
+func (g *IstioGateway) Analyze() []Message {
+	g.env.t.Helper()
+	var msgs []Message
+	g.get("/analyze", &msgs)
+	return msgs
+}
+
+// Routes is the gateway's summary of the Envoy routes Istio generated.
+func (g *IstioGateway) Routes() string {
+	g.env.t.Helper()
+	var v any
+	g.get("/routes", &v)
+	b, _ := json.MarshalIndent(v, "", "  ")
+	return string(b)
+}
+
+func (g *IstioGateway) get(path string, into any) {
+	g.env.t.Helper()
+	resp, err := http.Get(g.admin + path)
+	if err != nil {
+		g.env.t.Fatalf("istiogw %s: %v", path, err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != http.StatusOK {
+		g.env.t.Fatalf("istiogw %s: %s: %s", path, resp.Status, b)
+	}
+	if err := json.Unmarshal(b, into); err != nil {
+		g.env.t.Fatalf("istiogw %s: %v: %s", path, err, b)
+	}
+}

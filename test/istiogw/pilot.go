@@ -1,0 +1,84 @@
+package main
+
+import (
+	"sort"
+	"strings"
+
+	cluster "github.com/envoyproxy/go-control-plane/envoy/config/cluster/v3"
+	listener "github.com/envoyproxy/go-control-plane/envoy/config/listener/v3"
+	route "github.com/envoyproxy/go-control-plane/envoy/config/route/v3"
+	"istio.io/istio/pilot/pkg/model"
+	"istio.io/istio/pilot/test/xds"
+	istiocluster "istio.io/istio/pkg/cluster"
+	"istio.io/istio/pkg/config/constants"
+)
+
+// Proxy is one gateway workload as Istio sees it: its namespace and the
+// labels of its pods.
+type Proxy struct {
+	Namespace string
+	Labels    map[string]string
+}
+
+func (p Proxy) key() string {
+	keys := make([]string, 0, len(p.Labels))
+	for k, v := range p.Labels {
+		keys = append(keys, k+"="+v)
+	}
+	sort.Strings(keys)
+	return p.Namespace + "/" + strings.Join(keys, ",")
+}
+
+// View is what Istio's control plane sends one gateway proxy: its
+// listeners by the port Envoy binds in the pod, its route configurations by
+// name and the names of its clusters.
+type View struct {
+	Proxy     Proxy
+	Listeners map[uint32]*listener.Listener
+	Routes    map[string]*route.RouteConfiguration
+	Clusters  map[string]bool
+}
+
+// computeViews runs Istio's config generation (pilot, in-process, as its
+// own tests do) over the cluster's objects and returns each proxy's view.
+func computeViews(configYAML, kubeYAML string, proxies []Proxy) (views map[string]*View, err error) {
+	defer catch(&err)
+	f := &failer{}
+	defer f.close()
+	s := xds.NewFakeDiscoveryServer(f, xds.FakeOptions{
+		ConfigString:           configYAML,
+		KubernetesObjectString: kubeYAML,
+	})
+	views = map[string]*View{}
+	for _, p := range proxies {
+		proxy := s.SetupProxy(&model.Proxy{
+			Type:            model.Router,
+			ID:              "istiogw." + p.Namespace,
+			ConfigNamespace: p.Namespace,
+			Labels:          p.Labels,
+			IPAddresses:     []string{"10.244.255.254"},
+			Metadata: &model.NodeMetadata{
+				Namespace: p.Namespace,
+				Labels:    p.Labels,
+				ClusterID: istiocluster.ID(constants.DefaultClusterName),
+			},
+		})
+		ls := s.Listeners(proxy)
+		v := &View{Proxy: p, Listeners: map[uint32]*listener.Listener{}, Routes: map[string]*route.RouteConfiguration{}, Clusters: map[string]bool{}}
+		for _, l := range ls {
+			if port := l.GetAddress().GetSocketAddress().GetPortValue(); port != 0 {
+				v.Listeners[port] = l
+			}
+		}
+		for _, rc := range s.RoutesFromListeners(proxy, ls) {
+			v.Routes[rc.Name] = rc
+		}
+		for _, c := range s.Clusters(proxy) {
+			v.Clusters[clusterName(c)] = true
+		}
+		views[p.key()] = v
+	}
+	return views, nil
+}
+
+func clusterName(c *cluster.Cluster) string { return c.GetName() }
