@@ -46,6 +46,10 @@ type ExposeOptions struct {
 	Clients   *Clients
 	Namespace string
 	Service   string
+	// SelectorGiven is true when --gateway-selector was given: without it
+	// the gateway is istio=ingressgateway, else the one ingress gateway
+	// running (resolve.FindGateway).
+	SelectorGiven bool
 
 	// Set by Validate.
 	req    model.Expose
@@ -95,7 +99,7 @@ func (o *ExposeOptions) AddFlags(cmd *cobra.Command) {
 	f.StringVar(&o.Port, "port", "", "Service port to send to, by number or name (default: the Service's only port)")
 	f.StringVar(&o.Rewrite, "rewrite", "", "Rewrite the matched path to PATH before sending (rewrite.uri)")
 	f.StringVar(&o.Gateway, "gateway", "", "Use or create this Gateway, [NAMESPACE/]NAME (default: one that serves the host, else expose-gw)")
-	f.StringVar(&o.Selector, "gateway-selector", o.Selector, "Labels of the ingress gateway pods, KEY=VALUE[,KEY=VALUE...]")
+	f.StringVar(&o.Selector, "gateway-selector", o.Selector, "Labels of the ingress gateway pods, KEY=VALUE[,KEY=VALUE...]; when not given and no pod has the default, those of the one ingress gateway running")
 	f.BoolVar(&o.Mesh, "mesh", false, "Also route in-mesh callers (binds the reserved mesh gateway; needs a --host other than *)")
 	f.StringVar(&o.TLSSecret, "tls-secret", "", "Add an HTTPS server using this credentialName (a TLS Secret in the gateway's namespace)")
 	f.BoolVar(&o.HTTPSRedirect, "https-redirect", false, "Make the HTTP server redirect to HTTPS")
@@ -111,6 +115,7 @@ func (o *ExposeOptions) Complete(cmd *cobra.Command, args []string) error {
 		return fmt.Errorf("expected one SERVICE argument, got %d", len(args))
 	}
 	o.Service = args[0]
+	o.SelectorGiven = cmd != nil && cmd.Flags().Changed("gateway-selector")
 	return nil
 }
 

@@ -18,8 +18,9 @@ import (
 // Run reads what it needs (the Service, the Gateways and VirtualServices of
 // the namespace and, unless a dry run, the ingress gateway: all in
 // parallel; a dry run looks the gateway up only when a Gateway server must
-// be written), plans, applies all or nothing with retries on lost races,
-// and prints the result and how to reach it.
+// be written, or when no --gateway-selector says which gateway to use),
+// plans, applies all or nothing with retries on lost races, and prints the
+// result and how to reach it.
 func (o *ExposeOptions) Run(ctx context.Context) error {
 	if err := o.connect(); err != nil {
 		return err
@@ -32,9 +33,16 @@ func (o *ExposeOptions) Run(ctx context.Context) error {
 		// clashWarned: Gateways of other namespaces were checked once.
 		clashWarned bool
 	)
-	ingress := newIngressLookup(ctx, o.Clients, o.req.Selector)
-	if o.dryRun == dryRunNone {
-		ingress.start() // needed for the hint anyway: overlap it with the reads
+	var sel map[string]string // nil: find the gateway (resolve.FindGateway)
+	if o.SelectorGiven {
+		sel = o.req.Selector
+	}
+	ingress := newIngressLookup(ctx, o.Clients, sel)
+	if o.dryRun == dryRunNone || sel == nil {
+		ingress.start() // needed for the hint or the selector anyway: overlap it with the reads
+		// An error returns before the lookup is needed: let it end rather
+		// than cut its requests short (client-go logs those).
+		defer ingress.result()
 	}
 	err := a.transact(ctx, func(first bool) error {
 		var st model.State
@@ -46,6 +54,11 @@ func (o *ExposeOptions) Run(ctx context.Context) error {
 		}
 		if err != nil {
 			return err
+		}
+		if first && sel == nil {
+			if warned, err = o.useGateway(ingress); err != nil {
+				return err
+			}
 		}
 		req := o.req
 		if req.Target.Port, err = model.ResolvePort(svc, o.port); err != nil {
@@ -63,6 +76,15 @@ func (o *ExposeOptions) Run(ctx context.Context) error {
 		}
 		if err != nil {
 			return err
+		}
+		// What Istio will do with the objects: no route may lose its
+		// requests to another (--force writes it anyway and says so).
+		shadowed, err := model.CheckReach(st, changes, o.req.Force)
+		if err != nil {
+			return err
+		}
+		for _, w := range shadowed {
+			fmt.Fprintln(o.ErrOut, "warning:", w)
 		}
 		if !clashWarned {
 			for _, w := range model.GatewayClashes(changes, st) {
@@ -85,34 +107,84 @@ func (o *ExposeOptions) Run(ctx context.Context) error {
 	return nil
 }
 
-// ingressLookup finds the ingress gateway once, in the background.
+// useGateway sets the request's selector to the gateway found when no
+// --gateway-selector was given, and says which on stderr when it is not
+// the default. Several ingress gateways, or none, are errors (none is a
+// warning for --dry-run=client, which prints the default selector's
+// Gateway). Failing to look (e.g. forbidden) keeps the default selector:
+// warned is then false and the ports look-up warns. warned is true when
+// the error was already told.
+func (o *ExposeOptions) useGateway(l *ingressLookup) (warned bool, err error) {
+	g, in, err := l.result()
+	var none *resolve.NoGatewayError
+	var several *resolve.SeveralGatewaysError
+	switch {
+	case errors.As(err, &none) && o.dryRun == dryRunClient:
+		fmt.Fprintf(o.ErrOut, "warning: %v; the Gateway printed selects %s and listens on the default ports 80/443\n",
+			err, model.FormatSelector(o.req.Selector))
+		return true, nil
+	case errors.As(err, &none), errors.As(err, &several):
+		return false, err
+	case g == nil:
+		return false, nil
+	}
+	o.req.Selector = g.Selector
+	if g.Warning != "" {
+		fmt.Fprintln(o.ErrOut, "warning:", g.Warning)
+	}
+	if g.Discovered {
+		var svc *corev1.Service
+		if in != nil {
+			svc = in.Service
+		}
+		fmt.Fprintln(o.ErrOut, g.Found(svc))
+	}
+	return false, nil
+}
+
+// ingressLookup finds the ingress gateway once, in the background: its
+// pods and selector (resolve.FindGateway), then its Service.
 type ingressLookup struct {
 	once sync.Once
-	find func() (*resolve.Ingress, error)
+	find func() (*resolve.Gateway, *resolve.Ingress, error)
 	done chan struct{}
+	gw   *resolve.Gateway
 	in   *resolve.Ingress
 	err  error
 }
 
+// newIngressLookup looks for the gateway of sel; nil means none was given.
 func newIngressLookup(ctx context.Context, c *Clients, sel map[string]string) *ingressLookup {
-	return &ingressLookup{done: make(chan struct{}), find: func() (*resolve.Ingress, error) {
-		return resolve.FindIngress(ctx, c.Kube, resolve.Options{Selector: sel})
+	return &ingressLookup{done: make(chan struct{}), find: func() (*resolve.Gateway, *resolve.Ingress, error) {
+		g, err := resolve.FindGateway(ctx, c.Kube, resolve.Options{Selector: sel})
+		if err != nil {
+			return nil, nil, err
+		}
+		in, err := g.Ingress(ctx, c.Kube)
+		return g, in, err
 	}}
 }
 
 func (l *ingressLookup) start() {
 	l.once.Do(func() {
 		go func() {
-			l.in, l.err = l.find()
+			l.gw, l.in, l.err = l.find()
 			close(l.done)
 		}()
 	})
 }
 
-func (l *ingressLookup) get() (*resolve.Ingress, error) {
+// result is the gateway (nil when its pods could not be looked up), its
+// Service (nil on error) and the first error met.
+func (l *ingressLookup) result() (*resolve.Gateway, *resolve.Ingress, error) {
 	l.start()
 	<-l.done
-	return l.in, l.err
+	return l.gw, l.in, l.err
+}
+
+func (l *ingressLookup) get() (*resolve.Ingress, error) {
+	_, in, err := l.result()
+	return in, err
 }
 
 // ingressPorts are the gateway Service's http2/http and https ports, 80 and
@@ -205,6 +277,23 @@ func readState(ctx context.Context, c *Clients, ns string, gw *model.ObjectRef, 
 	}()
 	go func() {
 		defer wg.Done()
+		if wide {
+			l, err := c.Istio.NetworkingV1().VirtualServices(metav1.NamespaceAll).List(ctx, metav1.ListOptions{})
+			if err == nil {
+				for _, v := range l.Items {
+					if v.Namespace == ns {
+						st.VirtualServices = append(st.VirtualServices, v)
+					} else {
+						st.OtherVirtualServices = append(st.OtherVirtualServices, v)
+					}
+				}
+				return
+			}
+			if !apierrors.IsForbidden(err) {
+				vsErr = ExplainAPIError(err, "list", virtualServicesResource)
+				return
+			}
+		}
 		l, err := c.Istio.NetworkingV1().VirtualServices(ns).List(ctx, metav1.ListOptions{})
 		if err != nil {
 			vsErr = ExplainAPIError(err, "list", virtualServicesResource)

@@ -7,6 +7,7 @@ import (
 
 	"github.com/spf13/cobra"
 	networkingv1 "istio.io/client-go/pkg/apis/networking/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/cli-runtime/pkg/genericclioptions"
@@ -86,7 +87,11 @@ func (o *ListOptions) Run(ctx context.Context) error {
 		}
 		opts.Continue = l.Continue
 	}
-	rows := model.ListRoutes(vss)
+	gws, err := o.gateways(ctx)
+	if err != nil {
+		return err
+	}
+	rows := model.ListRoutes(gws, vss)
 	switch o.Output {
 	case "yaml", "json":
 		return printRouteList(o.Out, o.Output, rows)
@@ -146,4 +151,17 @@ func printRouteList(out io.Writer, format string, rows []model.RouteRow) error {
 		p = &printers.YAMLPrinter{}
 	}
 	return p.PrintObj(l, out)
+}
+
+// gateways are the Gateways of every namespace (a VirtualService may bind
+// one elsewhere), or of the namespace when that is forbidden.
+func (o *ListOptions) gateways(ctx context.Context) ([]*networkingv1.Gateway, error) {
+	l, err := o.Clients.Istio.NetworkingV1().Gateways(metav1.NamespaceAll).List(ctx, metav1.ListOptions{})
+	if apierrors.IsForbidden(err) && o.Namespace != "" {
+		l, err = o.Clients.Istio.NetworkingV1().Gateways(o.Namespace).List(ctx, metav1.ListOptions{})
+	}
+	if err != nil {
+		return nil, ExplainAPIError(err, "list", gatewaysResource)
+	}
+	return l.Items, nil
 }

@@ -35,8 +35,13 @@ type ProxyOptions struct {
 	CAFile    string
 	// Tunnels is how many port-forward connections requests are spread over.
 	Tunnels int
+	// GatewaySelector picks the gateway pods (default: the selector of the
+	// route's Gateway, else istio=ingressgateway or the one ingress gateway
+	// running).
+	GatewaySelector string
 
-	clients *Clients
+	selector map[string]string
+	clients  *Clients
 	genericiooptions.IOStreams
 }
 
@@ -93,6 +98,7 @@ Ctrl-C stops it.`,
 	f.BoolVar(&o.Insecure, "insecure-skip-tls-verify", o.Insecure, "With --https, do not verify the gateway's certificate (the API server's TLS settings come from the kubeconfig)")
 	f.StringVar(&o.CAFile, "ca-file", o.CAFile, "With --https, PEM file of the CA that signed the gateway's certificate (default: the system's)")
 	f.IntVar(&o.Tunnels, "tunnels", o.Tunnels, "Port-forward connections to spread requests over")
+	f.StringVar(&o.GatewaySelector, "gateway-selector", o.GatewaySelector, "Labels of the gateway pods to reach, KEY=VALUE[,KEY=VALUE] (default: the route's Gateway selector, else istio=ingressgateway or the one ingress gateway running)")
 	return cmd
 }
 
@@ -131,6 +137,13 @@ func (o *ProxyOptions) Validate() error {
 	}
 	if net.ParseIP(o.Address) == nil && o.Address != "localhost" {
 		return fmt.Errorf("invalid --address %q: expected an IP address such as 127.0.0.1", o.Address)
+	}
+	if o.GatewaySelector != "" {
+		sel, err := model.ParseSelector(o.GatewaySelector)
+		if err != nil {
+			return err
+		}
+		o.selector = sel
 	}
 	if o.Tunnels < 1 || o.Tunnels > 64 {
 		return fmt.Errorf("invalid --tunnels %d: expected 1 to 64", o.Tunnels)

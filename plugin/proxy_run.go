@@ -43,9 +43,18 @@ func (o *ProxyOptions) Run(ctx context.Context) error {
 	if len(ph.Routes) > 0 {
 		opts.Selector, serverPort = ph.Routes[0].Selector, ph.Routes[0].ServerPort
 	}
+	if o.selector != nil {
+		opts.Selector = o.selector
+	}
 	in, err := resolve.FindIngress(ctx, c.Kube, opts)
 	if err != nil {
 		return err
+	}
+	if found := in.Found(); found != "" {
+		fmt.Fprintln(o.ErrOut, found)
+	}
+	if in.Warning != "" {
+		fmt.Fprintln(o.ErrOut, "Warning:", in.Warning)
 	}
 	if in.Reason != "" {
 		fmt.Fprintf(o.ErrOut, "gateway Service %s/%s: %s\n", in.Service.Namespace, in.Service.Name, in.Reason)

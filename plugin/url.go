@@ -54,8 +54,10 @@ VirtualServices of its namespace, with the Host header and a ready curl command.
 
 The gateway Service is the one selecting the pods that match the Gateway's selector
 (--gateway-selector, default istio=ingressgateway) in any namespace; with SERVICE,
-each route's Gateway selector. --ingress-service names it instead;
-istio-system/istio-ingressgateway is the last fall-back.`,
+each route's Gateway selector. When no pod matches istio=ingressgateway, the one
+ingress gateway found by its pods' istio label (e.g. istio=ingress of Istio's Helm
+chart) is used; several are an error naming them. --ingress-service names it
+instead; istio-system/istio-ingressgateway is the last fall-back.`,
 		Example: urlExample,
 		Args:    cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -71,7 +73,7 @@ istio-system/istio-ingressgateway is the last fall-back.`,
 	f := cmd.Flags()
 	f.BoolVar(&o.HTTPS, "https", false, "Only the https port and the HTTPS servers of Gateways")
 	f.StringVarP(&o.Output, "output", "o", "url", "Output format: url, env (shell export lines) or json")
-	f.StringVar(&o.GatewaySelector, "gateway-selector", "", "Labels of the gateway pods, KEY=VALUE[,KEY=VALUE] (default istio=ingressgateway)")
+	f.StringVar(&o.GatewaySelector, "gateway-selector", "", "Labels of the gateway pods, KEY=VALUE[,KEY=VALUE] (default istio=ingressgateway, else the one ingress gateway running)")
 	f.StringVar(&o.IngressService, "ingress-service", "", "Name of the ingress gateway Service (skips the search by selector)")
 	f.StringVar(&o.IngressNamespace, "ingress-namespace", "", "Namespace of the ingress gateway (default: where its pods run; istio-system with --ingress-service)")
 	f.BoolVar(&o.Explain, "explain", false, "Also print (to stderr) the plain kubectl commands that give the same answer")
@@ -122,6 +124,9 @@ func (o *URLOptions) Run(ctx context.Context) error {
 	rep, err := o.report(ctx)
 	if err != nil {
 		return err
+	}
+	if found := rep.in.Found(); found != "" {
+		fmt.Fprintln(o.ErrOut, found)
 	}
 	if rep.Ingress.Reason != "" {
 		fmt.Fprintf(o.ErrOut, "gateway Service %s/%s: %s\n", rep.Ingress.Namespace, rep.Ingress.Name, rep.Ingress.Reason)

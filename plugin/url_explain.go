@@ -27,6 +27,10 @@ func explain(rep *URLReport) string {
 	if len(sel) == 0 {
 		sel = resolve.DefaultSelector
 	}
+	if in.Discovered {
+		line("# no pod matches %s: the pods with an istio label, egress gateways and istiod (pilot) left out, are one ingress gateway", labels.SelectorFromSet(resolve.DefaultSelector))
+		line(`#   kubectl get pods --all-namespaces -l %s -o jsonpath='{range .items[*]}{.metadata.namespace}/{.metadata.name} {.metadata.labels.%s}{"\n"}{end}'`, resolve.IstioLabel, resolve.IstioLabel)
+	}
 	line("# the gateway pods (selector %s) and the Services selecting them", labels.SelectorFromSet(sel))
 	line(`#   kubectl get pods --all-namespaces -l %s -o jsonpath='{range .items[*]}{.metadata.namespace}/{.metadata.name} {.status.phase} {.spec.nodeName}{"\n"}{end}'`, labels.SelectorFromSet(sel))
 	line(`#   kubectl -n %s get services -o jsonpath='{range .items[*]}{.metadata.name} {.spec.type} {.spec.selector}{"\n"}{end}'`, svc.Namespace)

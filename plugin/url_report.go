@@ -68,7 +68,7 @@ func (o *URLOptions) report(ctx context.Context) (*URLReport, error) {
 	if err != nil {
 		return nil, err
 	}
-	rep := &URLReport{selector: o.selector}
+	rep := &URLReport{selector: in.Selector}
 	return rep, o.gateway(ctx, rep, in)
 }
 
@@ -114,6 +114,9 @@ func (o *URLOptions) gateway(ctx context.Context, rep *URLReport, in *resolve.In
 	}
 	if len(tcpEps) > 0 {
 		rep.TCPPort = tcpEps[0].Port
+	}
+	if in.Warning != "" {
+		rep.Warnings = append(rep.Warnings, in.Warning)
 	}
 	if len(in.Pods) == 0 || !resolve.PodReady(&in.Pods[0]) {
 		rep.Warnings = append(rep.Warnings, fmt.Sprintf("no Ready pod behind gateway Service %s/%s: requests may go unanswered", svc.Namespace, svc.Name))

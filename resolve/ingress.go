@@ -17,33 +17,48 @@ import (
 //
 //  1. --ingress-service (in --ingress-namespace, default istio-system) when given;
 //  2. else the Services selecting the pods that match the Gateway selector,
-//     in whatever namespace those pods run (Running pods first);
+//     in whatever namespace those pods run (Running pods first); without a
+//     selector, the pods of istio=ingressgateway, else of the one ingress
+//     gateway found by its pods' istio label (FindGateway);
 //  3. else, for the default selector only, istio-system/istio-ingressgateway.
 //
-// Its requests do not depend on the size of the cluster: one pod list by
+// Its requests do not depend on the size of the cluster: pod lists by
 // label selector, one Service list per namespace holding gateway pods.
 func FindIngress(ctx context.Context, kube kubernetes.Interface, o Options) (*Ingress, error) {
 	if o.Service != "" {
 		return namedIngress(ctx, kube, o)
 	}
-	sel := o.Selector
-	if len(sel) == 0 {
-		sel = DefaultSelector
-	}
-	selStr := labels.SelectorFromSet(sel).String()
-	pods, err := gatewayPods(ctx, kube, o.Namespace, selStr)
+	g, err := FindGateway(ctx, kube, o)
 	if err != nil {
 		return nil, err
 	}
+	return g.Ingress(ctx, kube)
+}
+
+// Ingress chooses the gateway Service of g: the Services selecting g's
+// pods in their namespaces, else (default selector only) the documented
+// istio-system/istio-ingressgateway.
+func (g *Gateway) Ingress(ctx context.Context, kube kubernetes.Interface) (*Ingress, error) {
+	in, err := g.ingress(ctx, kube)
+	if err != nil {
+		return nil, err
+	}
+	in.Selector, in.Discovered, in.Warning = g.Selector, g.Discovered, g.Warning
+	return in, nil
+}
+
+func (g *Gateway) ingress(ctx context.Context, kube kubernetes.Interface) (*Ingress, error) {
+	sel, pods := g.Selector, g.Pods
+	selStr := labels.SelectorFromSet(sel).String()
 	if len(pods) == 0 {
 		where := "in any namespace"
-		if o.Namespace != "" {
-			where = "in namespace " + o.Namespace
+		if g.namespace != "" {
+			where = "in namespace " + g.namespace
 		}
-		if !isDefaultSelector(sel) || (o.Namespace != "" && o.Namespace != DefaultIngressNamespace) {
+		if !isDefaultSelector(sel) || (g.namespace != "" && g.namespace != DefaultIngressNamespace) {
 			return nil, fmt.Errorf("no pod matches the gateway selector %s %s: check --gateway-selector, or name the Service with --ingress-service", selStr, where)
 		}
-		return fallbackIngress(ctx, kube, fmt.Sprintf("no pod matches the gateway selector %s %s", selStr, where))
+		return fallbackIngress(ctx, kube, g.fallback, fmt.Sprintf("no pod matches the gateway selector %s %s", selStr, where))
 	}
 	cands, err := candidates(ctx, kube, pods, selStr)
 	if err != nil {
@@ -54,7 +69,7 @@ func FindIngress(ctx context.Context, kube kubernetes.Interface, o Options) (*In
 		if !isDefaultSelector(sel) {
 			return nil, fmt.Errorf("%s: name it with --ingress-service and --ingress-namespace", why)
 		}
-		return fallbackIngress(ctx, kube, why)
+		return fallbackIngress(ctx, kube, nil, why)
 	}
 	return choose(cands, pods), nil
 }
@@ -80,9 +95,13 @@ func namedIngress(ctx context.Context, kube kubernetes.Interface, o Options) (*I
 	return in, podsOf(ctx, kube, in)
 }
 
-// fallbackIngress is the documented istio-system/istio-ingressgateway.
-func fallbackIngress(ctx context.Context, kube kubernetes.Interface, why string) (*Ingress, error) {
-	svc, err := kube.CoreV1().Services(DefaultIngressNamespace).Get(ctx, DefaultIngressService, metav1.GetOptions{})
+// fallbackIngress is the documented istio-system/istio-ingressgateway (svc
+// when already read).
+func fallbackIngress(ctx context.Context, kube kubernetes.Interface, svc *corev1.Service, why string) (*Ingress, error) {
+	var err error
+	if svc == nil {
+		svc, err = kube.CoreV1().Services(DefaultIngressNamespace).Get(ctx, DefaultIngressService, metav1.GetOptions{})
+	}
 	if apierrors.IsNotFound(err) {
 		return nil, fmt.Errorf("no gateway Service: %s, and there is no Service %s/%s (is the Istio ingress gateway installed? else use --gateway-selector or --ingress-service)",
 			why, DefaultIngressNamespace, DefaultIngressService)
@@ -115,23 +134,19 @@ func podsOf(ctx context.Context, kube kubernetes.Interface, in *Ingress) error {
 
 // gatewayPods lists the pods matching the Gateway selector, in all
 // namespaces unless ns is set. Forbidden cluster-wide, it retries in
-// istio-system, the usual home of the gateway.
-func gatewayPods(ctx context.Context, kube kubernetes.Interface, ns, sel string) ([]corev1.Pod, error) {
+// istio-system, the usual home of the gateway (narrowed).
+func gatewayPods(ctx context.Context, kube kubernetes.Interface, ns, sel string) (pods []corev1.Pod, narrowed bool, err error) {
 	l, err := kube.CoreV1().Pods(ns).List(ctx, metav1.ListOptions{LabelSelector: sel})
 	if apierrors.IsForbidden(err) && ns == "" {
 		l, err = kube.CoreV1().Pods(DefaultIngressNamespace).List(ctx, metav1.ListOptions{LabelSelector: sel})
-		ns = DefaultIngressNamespace
+		ns, narrowed = DefaultIngressNamespace, true
 	}
 	if err != nil {
-		where := "all namespaces"
-		if ns != "" {
-			where = "namespace " + ns
-		}
-		return nil, fmt.Errorf("listing the gateway pods (%s) in %s: %w", sel, where, err)
+		return nil, narrowed, fmt.Errorf("listing the gateway pods (%s) in %s: %w", sel, where(ns), err)
 	}
-	pods := l.Items
+	pods = l.Items
 	sortPods(pods)
-	return pods, nil
+	return pods, narrowed, nil
 }
 
 func podNamespaces(pods []corev1.Pod) []string {

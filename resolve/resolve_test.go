@@ -128,7 +128,7 @@ func TestFindIngress(t *testing.T) {
 		},
 		{
 			name:    "no gateway pod and no default Service",
-			wantErr: "no gateway Service: no pod matches the gateway selector istio=ingressgateway in any namespace, and there is no Service istio-system/istio-ingressgateway",
+			wantErr: "no ingress gateway found: no pod matches istio=ingressgateway and no pod in any namespace has an istio label other than egressgateway or pilot",
 		},
 		{
 			name:    "custom selector matching no pods has no fall-back",

@@ -82,12 +82,21 @@ func vsMatches(vs *networkingv1.VirtualService, ns, name string) []vsMatch {
 		if len(r.Match) == 0 {
 			ps = []string{"/"}
 		}
+		exact := map[string]bool{}
 		for _, m := range r.Match {
-			switch {
+			if e := m.GetUri().GetExact(); e != "" {
+				exact[e] = true
+			}
+		}
+		for _, m := range r.Match {
+			switch p := m.GetUri().GetPrefix(); {
 			case m.GetUri() == nil:
 				ps = append(ps, "/")
-			case m.GetUri().GetPrefix() != "":
-				ps = append(ps, m.GetUri().GetPrefix())
+			case p != "":
+				// A path prefix is written as exact P plus prefix P/: one URL.
+				if !(len(p) > 1 && strings.HasSuffix(p, "/") && exact[strings.TrimSuffix(p, "/")]) {
+					ps = append(ps, p)
+				}
 			case m.GetUri().GetExact() != "":
 				ps = append(ps, m.GetUri().GetExact())
 			}

@@ -22,7 +22,9 @@ const (
 
 // Options chooses the ingress gateway.
 type Options struct {
-	// Selector is the Gateway's workload selector (DefaultSelector if nil).
+	// Selector is the Gateway's workload selector. Nil means none was
+	// given: istio=ingressgateway, else the one ingress gateway running
+	// (see FindGateway).
 	Selector map[string]string
 	// Service and Namespace (--ingress-service, --ingress-namespace) name
 	// the gateway Service directly, overriding the selector search.
@@ -37,6 +39,14 @@ type Ingress struct {
 	// Reason says how the Service was chosen (shown when there were
 	// several candidates or a fall-back was used); empty when obvious.
 	Reason string
+	// Selector is the selector of the gateway pods (nil for
+	// --ingress-service): the one given, or the one found (Discovered).
+	Selector map[string]string
+	// Discovered is true when no selector was given and Selector was found
+	// by the pods' istio label (see FindGateway); Found says so in a line.
+	Discovered bool
+	// Warning says why the search for the gateway was narrowed (forbidden).
+	Warning string
 
 	// nodes caches the Ready nodes found for nodePort addresses, so the
 	// http, https and tcp Endpoints of one Ingress fetch them once.

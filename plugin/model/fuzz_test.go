@@ -48,7 +48,7 @@ func FuzzParsers(f *testing.F) {
 }
 
 // matchesFrom reads a list of matches from fuzz input: lines, "=" first
-// for an exact match, a prefix otherwise.
+// for an exact match, "~" for a string prefix, a path prefix otherwise.
 func matchesFrom(s string) []Match {
 	var ms []Match
 	for _, l := range strings.Split(s, "\n") {
@@ -58,6 +58,8 @@ func matchesFrom(s string) []Match {
 		k := Prefix
 		if strings.HasPrefix(l, "=") {
 			k, l = Exact, l[1:]
+		} else if strings.HasPrefix(l, "~") {
+			k, l = StringPrefix, l[1:]
 		}
 		if _, err := ParsePath("prefix", "/"+l); err == nil {
 			ms = append(ms, Match{Kind: k, Path: "/" + l})
@@ -66,37 +68,48 @@ func matchesFrom(s string) []Match {
 	return ms
 }
 
-// FuzzMergeOrder merges routes one service at a time in the given order
-// and checks the invariants: the list is sorted most specific first, no
-// route shadows another, each match appears once, and nothing is lost.
+// FuzzMergeOrder merges routes one service at a time in the given order,
+// string prefixes standing for routes an older version wrote (added to the
+// list, sorted, unless the path has a route), and checks the invariants:
+// the list is sorted most specific first, no route shadows another, each
+// path has one route, and nothing is lost.
 func FuzzMergeOrder(f *testing.F) {
 	f.Add("\nenv", true)
 	f.Add("env\n\n=env\nenv/v2\n=", false)
 	f.Add("a\nab\nabc\n=a\n=ab\nb", true)
+	f.Add("~env\n~envoy\nenv/\n~a/\na\nenvoy", false)
 	f.Fuzz(func(t *testing.T, s string, force bool) {
 		var routes []*apinet.HTTPRoute
-		want := map[Match]bool{}
+		want := map[Match]bool{} // canonical matches
 		for i, m := range matchesFrom(s) {
 			svc := "svc-" + string(rune('a'+i%26))
+			if m.Kind == StringPrefix {
+				if !want[m.canonical()] {
+					routes = append(routes, route(svc, m))
+					SortRoutes(routes)
+					want[m.canonical()] = true
+				}
+				continue
+			}
 			next, _, err := MergeRoutes(routes, []*apinet.HTTPRoute{route(svc, m)}, force)
 			if err != nil {
-				if _, ok := err.(*RouteConflictError); !ok || force || !want[m] {
+				if _, ok := err.(*RouteConflictError); !ok || force || !want[m.canonical()] {
 					t.Fatalf("merge %v: %v", m, err)
 				}
 				continue
 			}
 			routes = next
-			want[m] = true
+			want[m.canonical()] = true
 		}
 		seen := map[Match]bool{}
 		keys := make([]routeKey, len(routes))
 		for i, r := range routes {
-			m, ok := MatchOf(r)
-			if !ok || seen[m] {
-				t.Fatalf("route %d %v duplicated or unreadable", i, m)
+			keys[i] = keyOf(r)
+			if c := keys[i].m.canonical(); !keys[i].ok || seen[c] {
+				t.Fatalf("route %d %v duplicated or unreadable", i, keys[i].m)
+			} else {
+				seen[c] = true
 			}
-			seen[m] = true
-			keys[i] = routeKey{m, ok}
 		}
 		if len(seen) != len(want) {
 			t.Fatalf("lost routes: have %v, want %v", seen, want)

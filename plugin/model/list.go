@@ -29,11 +29,13 @@ const (
 )
 
 // ListRoutes returns a row per route and host of the VirtualServices bound
-// to a gateway (mesh-only ones are left out). A route conflicts when
-// another VirtualService binds the same host and gateway (Istio merges them
-// in no defined order); it is shadowed when an earlier route of its
-// VirtualService takes all its requests.
-func ListRoutes(vss []*networkingv1.VirtualService) []RouteRow {
+// to a gateway (mesh-only ones are left out). A route is shadowed when an
+// earlier route of the virtual host Istio merges it into (from any
+// VirtualService bound to the same gateway workload, port and host, in any
+// namespace, see MergeVirtualHosts) takes all its requests; it conflicts
+// when another VirtualService binds the same host and Gateway.
+func ListRoutes(gateways []*networkingv1.Gateway, vss []*networkingv1.VirtualService) []RouteRow {
+	merged := MergeVirtualHosts(gateways, vss)
 	type key struct {
 		host string
 		gw   ObjectRef
@@ -76,19 +78,23 @@ func ListRoutes(vss []*networkingv1.VirtualService) []RouteRow {
 		}
 		shadow := ShadowedBy(vs.Spec.Http)
 		for i, r := range vs.Spec.Http {
-			status := StatusOK
-			switch {
-			case len(conflicts) > 0:
-				status = StatusConflict + " with " + strings.Join(dedup(conflicts), ",")
-			case shadow[i] >= 0:
-				status = StatusShadowed + " by " + DescribeMatch(vs.Spec.Http[shadow[i]])
-			}
 			for _, h := range vs.Spec.Hosts {
+				status := StatusOK
+				switch s := merged.Shadowed(vs, h, i); {
+				case s != nil && s.VirtualService == (ObjectRef{Namespace: vs.Namespace, Name: vs.Name}):
+					status = StatusShadowed + " by " + s.Match
+				case s != nil:
+					status = StatusShadowed + " by " + s.String()
+				case len(conflicts) > 0:
+					status = StatusConflict + " with " + strings.Join(dedup(conflicts), ",")
+				case shadow[i] >= 0:
+					status = StatusShadowed + " by " + DescribeMatch(vs.Spec.Http[shadow[i]])
+				}
 				rows = append(rows, RouteRow{
 					Namespace: vs.Namespace, Host: h, Match: DescribeMatch(r),
 					Destination: joinOr(Destinations(r), "<none>"), Gateway: strings.Join(gws, ","),
 					Status: status, VirtualService: vs.Name, Route: r.GetName(),
-					Rewrite: r.GetRewrite().GetUri(), Managed: IsManaged(vs),
+					Rewrite: describeRewrite(r), Managed: IsManaged(vs),
 				})
 			}
 		}

@@ -3,7 +3,6 @@ package model
 import (
 	"fmt"
 	"slices"
-	"sort"
 
 	apinet "istio.io/api/networking/v1"
 )
@@ -11,7 +10,7 @@ import (
 // RouteConflictError says a path of the new routes already goes to another
 // service.
 type RouteConflictError struct {
-	Match    Match
+	Match    Match  // of the route in place
 	Existing string // destination(s) of the route in place
 	Route    string // its name
 }
@@ -21,93 +20,92 @@ func (e *RouteConflictError) Error() string {
 		e.Match, e.Existing, e.Route)
 }
 
-// MergeRoutes returns existing with add merged in and the whole list sorted
-// most specific first. A route of add whose match is already routed to the
-// same target is left as is; to the same service with another port or
-// rewrite it is replaced; to another service it is a *RouteConflictError
-// unless force, which replaces it. changed says whether the result differs
-// from existing. Neither input is modified.
+// MergeRoutes returns existing with add merged in. The route of a match is
+// every route standing for it (see Match.canonical: also a string prefix
+// the tool wrote for that path prefix before). When it already sends to
+// the same target, written as now, it is left as is; to the same service
+// otherwise (port, rewrite, an older form) it is replaced; to another
+// service it is a *RouteConflictError unless force, which replaces it.
+// When existing is recognised whole, the result is sorted most specific
+// first; otherwise no existing route moves and new ones go where insertAt
+// says. changed says whether the result differs from existing. Neither
+// input is modified.
 func MergeRoutes(existing, add []*apinet.HTTPRoute, force bool) ([]*apinet.HTTPRoute, bool, error) {
+	return mergeRoutes(existing, add, force, false)
+}
+
+// mergeRoutes is MergeRoutes; keepOrder moves no existing route even when
+// all are recognised (a VirtualService that is not the tool's).
+func mergeRoutes(existing, add []*apinet.HTTPRoute, force, keepOrder bool) ([]*apinet.HTTPRoute, bool, error) {
 	out := make([]*apinet.HTTPRoute, len(existing), len(existing)+len(add))
 	copy(out, existing)
 	keys := make([]routeKey, len(existing), len(existing)+len(add))
 	for i, r := range existing {
-		keys[i].m, keys[i].ok = MatchOf(r)
+		keys[i] = keyOf(r)
+		keepOrder = keepOrder || !keys[i].ok
 	}
-	sorted := isSorted(keys)
-	changed := !sorted
+	sorted := !keepOrder && isSorted(keys)
+	changed := !keepOrder && !sorted
 	for _, n := range add {
 		m, ok := MatchOf(n)
 		if !ok {
 			return nil, false, fmt.Errorf("internal error: route %q has no path match", n.GetName())
 		}
-		i := find(keys, m, sorted)
-		switch {
-		case i < len(keys) && keys[i].ok && keys[i].m == m:
-			switch {
-			case SameTarget(out[i], n):
-			case force || SendsTo(out[i], n.Route[0].GetDestination().GetHost()) && out[i].GetName() == n.GetName():
-				out[i] = n
-				changed = true
-			default:
-				return nil, false, &RouteConflictError{Match: m, Existing: joinOr(Destinations(out[i]), "nothing"), Route: out[i].GetName()}
-			}
-		default: // i is where m goes in a sorted list, the end otherwise
-			out = slices.Insert(out, i, n)
-			keys = slices.Insert(keys, i, routeKey{m, true})
-			changed = true
+		same := routesOf(keys, m)
+		if len(same) == 1 && keys[same[0]].m == m && SameTarget(out[same[0]], n) {
+			continue
 		}
+		for _, i := range same {
+			if !force && (!SendsTo(out[i], n.Route[0].GetDestination().GetHost()) || out[i].GetName() != n.GetName()) {
+				return nil, false, &RouteConflictError{Match: keys[i].m, Existing: joinOr(Destinations(out[i]), "nothing"), Route: out[i].GetName()}
+			}
+		}
+		at := -1
+		if keepOrder && len(same) > 0 {
+			at = same[0] // in place of the first, the others go
+		}
+		for _, i := range slices.Backward(same) {
+			out, keys = slices.Delete(out, i, i+1), slices.Delete(keys, i, i+1)
+		}
+		switch {
+		case at >= 0:
+		case keepOrder:
+			at = insertAt(keys, m)
+		case sorted:
+			at = find(keys, m)
+		default: // sorted at the end
+			at = len(keys)
+		}
+		out = slices.Insert(out, at, n)
+		keys = slices.Insert(keys, at, routeKey{m: m, ok: true})
+		changed = true
 	}
-	if !sorted {
+	if !keepOrder && !sorted {
 		SortRoutes(out)
 	}
 	return out, changed, nil
 }
 
-type routeKey struct {
-	m  Match
-	ok bool
-}
-
-// before is the order SortRoutes makes: recognised routes most specific
-// first, then the others.
-func (a routeKey) before(b routeKey) bool {
-	if a.ok != b.ok {
-		return a.ok
-	}
-	return a.ok && Before(a.m, b.m)
-}
-
-func isSorted(keys []routeKey) bool {
-	for i := 1; i < len(keys); i++ {
-		if keys[i].before(keys[i-1]) {
-			return false
+// routesOf are the indexes of the routes standing for m.
+func routesOf(keys []routeKey, m Match) []int {
+	var out []int
+	c := m.canonical()
+	for i, k := range keys {
+		if k.ok && k.m.canonical() == c {
+			out = append(out, i)
 		}
 	}
-	return true
-}
-
-// find returns the index of the route matching m, or where m goes: a
-// binary search when keys are sorted, else a scan (then the end).
-func find(keys []routeKey, m Match, sorted bool) int {
-	k := routeKey{m, true}
-	if sorted {
-		return sort.Search(len(keys), func(i int) bool { return !keys[i].before(k) })
-	}
-	for i, x := range keys {
-		if x.ok && x.m == m {
-			return i
-		}
-	}
-	return len(keys)
+	return out
 }
 
 // RemoveRoutes returns routes without those that send only to host and,
-// when matches is not empty, match one of matches. removed counts them.
+// when matches is not empty, stand for one of matches (a path prefix also
+// removes the string prefix the tool wrote for it before). removed counts
+// them.
 func RemoveRoutes(routes []*apinet.HTTPRoute, host string, matches []Match) (kept []*apinet.HTTPRoute, removed int) {
 	want := make(map[Match]bool, len(matches))
 	for _, m := range matches {
-		want[m] = true
+		want[m.canonical()] = true
 	}
 	kept = make([]*apinet.HTTPRoute, 0, len(routes))
 	for _, r := range routes {
@@ -116,7 +114,7 @@ func RemoveRoutes(routes []*apinet.HTTPRoute, host string, matches []Match) (kep
 				removed++
 				continue
 			}
-			if m, ok := MatchOf(r); ok && want[m] {
+			if m, ok := MatchOf(r); ok && want[m.canonical()] {
 				removed++
 				continue
 			}

@@ -27,6 +27,8 @@ func describe(rs []*apinet.HTTPRoute) []string {
 
 func TestMergeRoutes(t *testing.T) {
 	base := []*apinet.HTTPRoute{route("a", pre("/env")), route("b", pre("/"))}
+	legacy := []*apinet.HTTPRoute{route("a", str("/env")), route("b", pre("/"))}
+	web := route("web", pre("/"))
 	cases := []struct {
 		name        string
 		existing    []*apinet.HTTPRoute
@@ -43,15 +45,46 @@ func TestMergeRoutes(t *testing.T) {
 		{"exact before prefix", base, []*apinet.HTTPRoute{route("c", ex("/"))}, false, []string{"c exact /", "a prefix /env", "b prefix /"}, true, ""},
 		{"longer prefix first", base, []*apinet.HTTPRoute{route("c", pre("/env/v2"))}, false,
 			[]string{"c prefix /env/v2", "a prefix /env", "b prefix /"}, true, ""},
+		{"/envoy is another path than /env", base, []*apinet.HTTPRoute{route("c", pre("/envoy"))}, false,
+			[]string{"c prefix /envoy", "a prefix /env", "b prefix /"}, true, ""},
 		{"same service new port replaces", base, []*apinet.HTTPRoute{BuildRoute(RouteTarget{Service: "a", Namespace: "default", Port: 8080}, pre("/env"))}, false,
 			[]string{"a prefix /env", "b prefix /"}, true, ""},
 		{"other service on the same path", base, []*apinet.HTTPRoute{route("c", pre("/env"))}, false, nil, false,
 			`route prefix /env already sends to a.default.svc.cluster.local:80 (route "a"): delete it first or add --force to replace it`},
+		{"--prefix /env/ is the route of /env", base, []*apinet.HTTPRoute{route("c", pre("/env/"))}, false, nil, false,
+			`route prefix /env already sends to a.default.svc.cluster.local:80 (route "a"): delete it first or add --force to replace it`},
 		{"other service forced", base, []*apinet.HTTPRoute{route("c", pre("/env"))}, true, []string{"c prefix /env", "b prefix /"}, true, ""},
 		{"unsorted input gets sorted", []*apinet.HTTPRoute{route("b", pre("/")), route("a", pre("/env"))}, nil, false,
 			[]string{"a prefix /env", "b prefix /"}, true, ""},
-		{"catch-all stays last", []*apinet.HTTPRoute{{Name: "all"}, route("b", pre("/"))}, []*apinet.HTTPRoute{route("a", pre("/x"))}, false,
-			[]string{"a prefix /x", "b prefix /", "all *"}, true, ""},
+
+		{"a string prefix the tool wrote before is upgraded", legacy, []*apinet.HTTPRoute{route("a", pre("/env"))}, false,
+			[]string{"a prefix /env", "b prefix /"}, true, ""},
+		{"so is one written for --prefix /env/", []*apinet.HTTPRoute{route("a", str("/env/")), route("b", pre("/"))}, []*apinet.HTTPRoute{route("a", pre("/env"))}, false,
+			[]string{"a prefix /env", "b prefix /"}, true, ""},
+		{"a string prefix next to its path prefix goes", []*apinet.HTTPRoute{route("a", pre("/env")), route("a", str("/env")), route("b", pre("/"))},
+			[]*apinet.HTTPRoute{route("a", pre("/env"))}, false, []string{"a prefix /env", "b prefix /"}, true, ""},
+		{"another service's string prefix of the path conflicts", legacy, []*apinet.HTTPRoute{route("c", pre("/env"))}, false, nil, false,
+			`route string-prefix /env already sends to a.default.svc.cluster.local:80 (route "a"): delete it first or add --force to replace it`},
+		{"another service's string prefix forced", legacy, []*apinet.HTTPRoute{route("c", pre("/env"))}, true, []string{"c prefix /env", "b prefix /"}, true, ""},
+		{"a string prefix of another path stays, sorted", legacy, []*apinet.HTTPRoute{route("c", pre("/envoy"))}, false,
+			[]string{"c prefix /envoy", "a string-prefix /env", "b prefix /"}, true, ""},
+		{"a path prefix before the string prefix of its path", []*apinet.HTTPRoute{route("a", str("/env/v2")), route("b", pre("/"))},
+			[]*apinet.HTTPRoute{route("c", pre("/env/v2")), route("c", pre("/env/v"))}, false, nil, false,
+			`route string-prefix /env/v2 already sends to a.default.svc.cluster.local:80 (route "a"): delete it first or add --force to replace it`},
+
+		{"a catch-all keeps its place: the new route goes before it", []*apinet.HTTPRoute{{Name: "all"}, route("b", pre("/"))}, []*apinet.HTTPRoute{route("a", pre("/x"))}, false,
+			[]string{"a prefix /x", "all *", "b prefix /"}, true, ""},
+		{"a route the tool cannot read keeps its place before /", []*apinet.HTTPRoute{canary(), web}, []*apinet.HTTPRoute{route("a", pre("/env"))}, false,
+			[]string{"a prefix /env", "canary custom", "web prefix /"}, true, ""},
+		{"after the routes it comes after, before the others", []*apinet.HTTPRoute{route("x", ex("/x")), canary(), route("e", pre("/env")), web},
+			[]*apinet.HTTPRoute{route("a", pre("/a")), route("v", pre("/env/v2"))}, false,
+			[]string{"x exact /x", "v prefix /env/v2", "canary custom", "e prefix /env", "a prefix /a", "web prefix /"}, true, ""},
+		{"never after the route that covers it", []*apinet.HTTPRoute{web, canary(), route("x", ex("/x"))}, []*apinet.HTTPRoute{route("a", pre("/env"))}, false,
+			[]string{"a prefix /env", "web prefix /", "canary custom", "x exact /x"}, true, ""},
+		{"replaced in place among routes that keep their order", []*apinet.HTTPRoute{canary(), route("a", str("/env")), web}, []*apinet.HTTPRoute{route("a", pre("/env"))}, false,
+			[]string{"canary custom", "a prefix /env", "web prefix /"}, true, ""},
+		{"unchanged among routes that keep their order", []*apinet.HTTPRoute{canary(), route("a", pre("/env")), web}, []*apinet.HTTPRoute{route("a", pre("/env"))}, false,
+			[]string{"canary custom", "a prefix /env", "web prefix /"}, false, ""},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -69,24 +102,101 @@ func TestMergeRoutes(t *testing.T) {
 	}
 }
 
+// TestMergeRoutesKeepOrder: in a VirtualService that is not the tool's no
+// route moves, even when the tool reads them all.
+func TestMergeRoutesKeepOrder(t *testing.T) {
+	existing := []*apinet.HTTPRoute{route("web", pre("/")), route("v", pre("/env/v2"))}
+	got, changed, err := mergeRoutes(existing, []*apinet.HTTPRoute{route("a", pre("/env"))}, false, true)
+	require.NoError(t, err)
+	assert.True(t, changed)
+	assert.Equal(t, []string{"a prefix /env", "web prefix /", "v prefix /env/v2"}, describe(got))
+	got, _, err = MergeRoutes(existing, []*apinet.HTTPRoute{route("a", pre("/env"))}, false)
+	require.NoError(t, err)
+	assert.Equal(t, []string{"v prefix /env/v2", "a prefix /env", "web prefix /"}, describe(got), "the tool's are sorted")
+}
+
+// TestMergeRoutesRewrite: a route whose rewrite is written in another form
+// than now is rewritten, and compared whole.
+func TestMergeRoutesRewrite(t *testing.T) {
+	to := RouteTarget{Service: "a", Namespace: "default", Port: 80, Rewrite: "/v2"}
+	old := BuildRoute(to, pre("/"))
+	old.Rewrite = &apinet.HTTPRewrite{Uri: "/v2"} // how --prefix / --rewrite /v2 was written
+	cases := []struct {
+		name        string
+		existing    *apinet.HTTPRoute
+		wantChanged bool
+	}{
+		{"written as now", BuildRoute(to, pre("/")), false},
+		{"rewrite.uri of a path prefix", old, true},
+		{"another rewrite", BuildRoute(RouteTarget{Service: "a", Namespace: "default", Port: 80, Rewrite: "/v1"}, pre("/")), true},
+		{"no rewrite", route("a", pre("/")), true},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			got, changed, err := MergeRoutes([]*apinet.HTTPRoute{c.existing}, []*apinet.HTTPRoute{BuildRoute(to, pre("/"))}, false)
+			require.NoError(t, err)
+			assert.Equal(t, c.wantChanged, changed)
+			assert.Equal(t, []*apinet.HTTPRoute{BuildRoute(to, pre("/"))}, got)
+		})
+	}
+}
+
 func TestRemoveRoutes(t *testing.T) {
-	rs := []*apinet.HTTPRoute{route("a", ex("/x")), route("a", pre("/env")), route("b", pre("/"))}
-	kept, n := RemoveRoutes(rs, "a.default.svc.cluster.local", []Match{pre("/env")})
-	assert.Equal(t, 1, n)
-	assert.Equal(t, []string{"a exact /x", "b prefix /"}, describe(kept))
-	kept, n = RemoveRoutes(rs, "a.default.svc.cluster.local", nil)
-	assert.Equal(t, 2, n)
-	assert.Equal(t, []string{"b prefix /"}, describe(kept))
-	_, n = RemoveRoutes(rs, "c.default.svc.cluster.local", nil)
-	assert.Equal(t, 0, n)
+	rs := []*apinet.HTTPRoute{route("a", ex("/x")), route("a", pre("/env/v2")), route("a", str("/envoy")), route("a", str("/env/")), route("a", pre("/env")),
+		route("a", str("/env")), route("b", pre("/"))}
+	const host = "a.default.svc.cluster.local"
+	cases := []struct {
+		name        string
+		host        string
+		matches     []Match
+		want        []string
+		wantRemoved int
+	}{
+		{"a path prefix and the string prefixes written for it", host, []Match{pre("/env")},
+			[]string{"a exact /x", "a prefix /env/v2", "a string-prefix /envoy", "b prefix /"}, 3},
+		{"--prefix /env/ is /env", host, []Match{pre("/env/")},
+			[]string{"a exact /x", "a prefix /env/v2", "a string-prefix /envoy", "b prefix /"}, 3},
+		{"an exact", host, []Match{ex("/x")},
+			[]string{"a prefix /env/v2", "a string-prefix /envoy", "a string-prefix /env/", "a prefix /env", "a string-prefix /env", "b prefix /"}, 1},
+		{"every route of the host", host, nil, []string{"b prefix /"}, 6},
+		{"another host", "c.default.svc.cluster.local", nil, describe(rs), 0},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			kept, n := RemoveRoutes(rs, c.host, c.matches)
+			assert.Equal(t, c.want, describe(kept))
+			assert.Equal(t, c.wantRemoved, n)
+		})
+	}
 }
 
 func TestShadowedBy(t *testing.T) {
-	rs := []*apinet.HTTPRoute{route("b", pre("/")), route("a", pre("/env")), route("c", ex("/x")), route("d", pre("/y"))}
-	assert.Equal(t, []int{-1, 0, 0, 0}, ShadowedBy(rs))
+	cases := []struct {
+		name   string
+		routes []*apinet.HTTPRoute
+		want   []int
+	}{
+		{"/ first shadows everything", []*apinet.HTTPRoute{route("b", pre("/")), route("a", pre("/env")), route("c", ex("/x")), route("d", pre("/y"))}, []int{-1, 0, 0, 0}},
+		{"sorted, none", []*apinet.HTTPRoute{route("c", ex("/x")), route("a", pre("/env")), route("d", pre("/y")), route("b", pre("/"))}, []int{-1, -1, -1, -1}},
+		{"a catch-all shadows what follows", []*apinet.HTTPRoute{{Name: "all"}, route("a", ex("/"))}, []int{-1, 0}},
+		{"path prefix /env does not shadow /envoy", []*apinet.HTTPRoute{route("a", pre("/env")), route("b", pre("/envoy")), route("c", ex("/envoy/x")), route("d", str("/env.bak"))}, []int{-1, -1, 1, -1}},
+		{"string prefix /env shadows /envoy", []*apinet.HTTPRoute{route("a", str("/env")), route("b", pre("/envoy")), route("c", str("/envoy")), route("d", ex("/envoy"))}, []int{-1, 0, 0, 0}},
+		{"string prefix /env shadows path prefix /env", []*apinet.HTTPRoute{route("a", str("/env")), route("b", pre("/env"))}, []int{-1, 0}},
+		{"path prefix /env does not shadow string prefix /env", []*apinet.HTTPRoute{route("a", pre("/env")), route("b", str("/env"))}, []int{-1, -1}},
+		{"path prefix /env shadows exact /env and string prefix /env/", []*apinet.HTTPRoute{route("a", pre("/env")), route("b", ex("/env")), route("c", str("/env/"))}, []int{-1, 0, 0}},
+		{"a custom route shadows nothing known", []*apinet.HTTPRoute{canary(), route("a", pre("/env"))}, []int{-1, -1}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			assert.Equal(t, c.want, ShadowedBy(c.routes))
+		})
+	}
+}
+
+func TestSortRoutes(t *testing.T) {
+	rs := []*apinet.HTTPRoute{{Name: "all"}, route("b", pre("/")), route("a", str("/env")), canary(), route("c", pre("/env")), route("d", ex("/x")), route("e", pre("/envoy"))}
 	SortRoutes(rs)
-	assert.Equal(t, []int{-1, -1, -1, -1}, ShadowedBy(rs))
-	assert.Equal(t, []int{-1, 0}, ShadowedBy([]*apinet.HTTPRoute{{Name: "all"}, route("a", ex("/"))}))
+	assert.Equal(t, []string{"d exact /x", "e prefix /envoy", "c prefix /env", "a string-prefix /env", "b prefix /", "all *", "canary custom"}, describe(rs))
 }
 
 // bigRoutes is a sorted VirtualService route list of n services.
@@ -122,4 +232,15 @@ func BenchmarkMergeUnchanged(b *testing.B) {
 			b.Fatal(err, changed)
 		}
 	}
+}
+
+func str(p string) Match { return Match{Kind: StringPrefix, Path: p} }
+
+// canary is a route the tool cannot read: requests with x-canary to
+// web-canary.
+func canary() *apinet.HTTPRoute {
+	r := route("canary", pre("/"))
+	r.Match[0].Headers = map[string]*apinet.StringMatch{"x-canary": {MatchType: &apinet.StringMatch_Exact{Exact: "1"}}}
+	r.Route[0].Destination.Host = "web-canary.default.svc.cluster.local"
+	return r
 }

@@ -65,6 +65,10 @@ type State struct {
 	// OtherGateways are the Gateways of other namespaces, when they could
 	// be read: expose warns of those a new server would conflict with.
 	OtherGateways []*networkingv1.Gateway
+	// OtherVirtualServices are the VirtualServices of other namespaces,
+	// when they could be read: Istio merges those bound to the same
+	// gateway workload and host into one virtual host (CheckReach).
+	OtherVirtualServices []*networkingv1.VirtualService
 }
 
 // ErrNeedPorts asks the caller to find the ingress gateway's ports and plan
@@ -258,7 +262,7 @@ func planVirtualService(e *Expose, st State, host string, gwRef ObjectRef, gatew
 			return Change{Op: OpCreate, VirtualService: NewVirtualService(name, ns, host, gateways, routes)}, nil
 		}
 	}
-	routes, changed, err := MergeRoutes(target.Spec.Http, add, e.Force)
+	routes, changed, err := mergeRoutes(target.Spec.Http, add, e.Force, !IsManaged(target)) // the user's: no route moves
 	if err != nil {
 		var rc *RouteConflictError
 		if errors.As(err, &rc) {

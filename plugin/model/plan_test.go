@@ -146,6 +146,33 @@ func TestPlanExpose(t *testing.T) {
 			st: State{Gateways: []*networkingv1.Gateway{gateway("expose-gw", true, "*")},
 				VirtualServices: []*networkingv1.VirtualService{vs("expose-gw-any", true, "*", "expose-gw", route("flaskapp", pre("/env")))}},
 			want: []string{"unchanged gateway/expose-gw", "unchanged virtualservice/expose-gw-any"}},
+		{name: "a string prefix an older version wrote is upgraded", req: expose("flaskapp", []string{"*"}, pre("/env")),
+			st: State{Gateways: []*networkingv1.Gateway{gateway("expose-gw", true, "*")},
+				VirtualServices: []*networkingv1.VirtualService{vs("expose-gw-any", true, "*", "expose-gw", route("flaskapp", str("/env")), route("web", pre("/")))}},
+			want: []string{"unchanged gateway/expose-gw", "configured virtualservice/expose-gw-any"},
+			check: func(t *testing.T, cs []Change) {
+				assert.Equal(t, []*apinet.HTTPRoute{route("flaskapp", pre("/env")), route("web", pre("/"))}, cs[1].VirtualService.Spec.Http)
+			}},
+		{name: "a user's string prefix shadows", req: expose("flaskapp", []string{"*"}, pre("/env")),
+			st: State{Gateways: []*networkingv1.Gateway{gateway("expose-gw", true, "*")},
+				VirtualServices: []*networkingv1.VirtualService{vs("hand", false, "*", "expose-gw", route("x", str("/e")), route("y", pre("/envoy")))}},
+			wantErr: `virtualservice default/hand (not managed by kubectl-expose-gw) already binds host "*" on gateway default/expose-gw and its route string-prefix /e shadows prefix /env: add --force to merge the routes into it`},
+		{name: "forced into a user's virtualservice: its canary stays before /",
+			req: func() *Expose { e := expose("flaskapp", []string{"*"}, pre("/env")); e.Force = true; return e }(),
+			st: State{Gateways: []*networkingv1.Gateway{gateway("expose-gw", true, "*")},
+				VirtualServices: []*networkingv1.VirtualService{vs("hand", false, "*", "expose-gw", canary(), route("web", pre("/")))}},
+			want: []string{"unchanged gateway/expose-gw", "configured virtualservice/hand"},
+			check: func(t *testing.T, cs []Change) {
+				assert.Equal(t, []string{"flaskapp prefix /env", "canary custom", "web prefix /"}, describe(cs[1].VirtualService.Spec.Http))
+			}},
+		{name: "forced into a user's virtualservice: its routes do not move",
+			req: func() *Expose { e := expose("flaskapp", []string{"*"}, pre("/env")); e.Force = true; return e }(),
+			st: State{Gateways: []*networkingv1.Gateway{gateway("expose-gw", true, "*")},
+				VirtualServices: []*networkingv1.VirtualService{vs("hand", false, "*", "expose-gw", route("web", pre("/")), route("v2", pre("/env/v2")))}},
+			want: []string{"unchanged gateway/expose-gw", "configured virtualservice/hand"},
+			check: func(t *testing.T, cs []Change) {
+				assert.Equal(t, []string{"flaskapp prefix /env", "web prefix /", "v2 prefix /env/v2"}, describe(cs[1].VirtualService.Spec.Http))
+			}},
 		{name: "mesh is added to the gateways",
 			req: func() *Expose {
 				e := expose("flaskapp", []string{"a.example.com"}, pre("/env"))
@@ -232,6 +259,16 @@ func TestPlanDelete(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, []string{"deleted virtualservice/expose-gw-a.example.com"}, summary(cs), "other namespaces unknown: the Gateway is kept")
 
+	// A string prefix an older version wrote for --prefix /env goes with
+	// delete --prefix /env; one of another path stays.
+	old := State{Gateways: []*networkingv1.Gateway{gateway("expose-gw", true, "*")},
+		VirtualServices: []*networkingv1.VirtualService{vs("expose-gw-any", true, "*", "expose-gw",
+			route("flaskapp", str("/envoy")), route("flaskapp", str("/env")), route("webapp", pre("/")))}}
+	cs, err = PlanDelete(&Delete{Service: "flaskapp", Namespace: "default", Matches: []Match{pre("/env")}}, old)
+	require.NoError(t, err)
+	assert.Equal(t, []string{"configured virtualservice/expose-gw-any"}, summary(cs))
+	assert.Equal(t, []string{"flaskapp string-prefix /envoy", "webapp prefix /"}, describe(cs[0].VirtualService.Spec.Http))
+
 	_, err = PlanDelete(&Delete{Service: "nothing", Namespace: "default", Matches: []Match{pre("/x")}}, st)
 	assert.EqualError(t, err, "no route of service default/nothing to delete matching [prefix /x]")
 	assert.False(t, errors.Is(err, ErrNeedPorts))
@@ -242,7 +279,7 @@ func TestListRoutes(t *testing.T) {
 	hand := vs("hand", false, "*", "expose-gw", route("x", ex("/x")))
 	meshOnly := &networkingv1.VirtualService{ObjectMeta: metav1.ObjectMeta{Name: "m", Namespace: "default"},
 		Spec: apinet.VirtualService{Hosts: []string{"m"}, Http: []*apinet.HTTPRoute{route("m", pre("/"))}}}
-	rows := ListRoutes([]*networkingv1.VirtualService{mine, hand, meshOnly})
+	rows := ListRoutes(nil, []*networkingv1.VirtualService{mine, hand, meshOnly})
 	var got []string
 	for _, r := range rows {
 		got = append(got, r.VirtualService+" "+r.Match+" "+r.Status)
@@ -253,10 +290,30 @@ func TestListRoutes(t *testing.T) {
 		"hand exact /x conflict with default/expose-gw-any",
 	}, got)
 
-	rows = ListRoutes([]*networkingv1.VirtualService{mine})
+	rows = ListRoutes(nil, []*networkingv1.VirtualService{mine})
 	assert.Equal(t, "shadowed by prefix /", rows[1].Status)
 	assert.Equal(t, "flaskapp.default.svc.cluster.local:80", rows[1].Destination)
 	assert.Equal(t, "default/expose-gw", rows[1].Gateway)
+}
+
+// TestListRoutesKinds: the match and rewrite columns of each kind.
+func TestListRoutesKinds(t *testing.T) {
+	with := func(svc string, m Match, rw string) *apinet.HTTPRoute {
+		return BuildRoute(RouteTarget{Service: svc, Namespace: "default", Port: 80, Rewrite: rw}, m)
+	}
+	old := vs("expose-gw-any", true, "*", "expose-gw", with("a", ex("/x"), "/y"), with("b", pre("/envoy"), "/"), with("c", str("/env"), "/v1"),
+		with("d", pre("/env"), "/v2"), with("e", pre("/"), ""))
+	var got []string
+	for _, r := range ListRoutes(nil, []*networkingv1.VirtualService{old}) {
+		got = append(got, r.Route+" "+r.Match+" "+r.Rewrite+" "+r.Status)
+	}
+	assert.Equal(t, []string{
+		"a exact /x /y ok",
+		"b prefix /envoy / ok",
+		"c string-prefix /env /v1 ok",
+		"d prefix /env /v2 shadowed by string-prefix /env",
+		"e prefix /  ok",
+	}, got)
 }
 
 func TestVirtualServiceName(t *testing.T) {

@@ -2,80 +2,76 @@ package model
 
 import (
 	"fmt"
-	"sort"
 	"strings"
 
 	apinet "istio.io/api/networking/v1"
 )
 
-// MatchKind is how a route matches the request path.
-type MatchKind int
-
-// Exact matches sort before prefixes.
-const (
-	Exact MatchKind = iota
-	Prefix
-)
-
-// Match is a route's path match: the only kind of match the tool writes.
-type Match struct {
-	Kind MatchKind
-	Path string
-}
-
-func (m Match) String() string {
-	if m.Kind == Exact {
-		return "exact " + m.Path
-	}
-	return "prefix " + m.Path
-}
-
-// Covers is true when every request m2 matches is matched by m first.
-func (m Match) Covers(m2 Match) bool {
-	if m.Kind == Exact {
-		return m2.Kind == Exact && m2.Path == m.Path
-	}
-	return strings.HasPrefix(m2.Path, m.Path)
-}
-
-// Before is the route order: exact before prefix, longer path before
-// shorter, then by path so that the order is total.
-func Before(a, b Match) bool {
-	if a.Kind != b.Kind {
-		return a.Kind < b.Kind
-	}
-	if len(a.Path) != len(b.Path) {
-		return len(a.Path) > len(b.Path)
-	}
-	return a.Path < b.Path
-}
-
-// MatchOf reads the path match of a route the tool could have written: one
-// match with only a uri prefix or exact. ok is false for any other route.
+// MatchOf reads the path match of a route the tool could have written: a
+// path prefix P as the two matches exact P and prefix P/ (in that order;
+// "/" as one prefix "/"), one exact path, or one other uri prefix, a string
+// prefix (as the tool wrote --prefix before). ok is false for any other
+// route.
 func MatchOf(r *apinet.HTTPRoute) (Match, bool) {
-	if r == nil || len(r.Match) != 1 {
-		return Match{}, false
-	}
-	mr := r.Match[0]
-	if mr == nil || mr.Uri == nil || mr.Scheme != nil || mr.Method != nil || mr.Authority != nil ||
-		len(mr.Headers) > 0 || mr.Port != 0 || len(mr.SourceLabels) > 0 || len(mr.Gateways) > 0 ||
-		len(mr.QueryParams) > 0 || mr.IgnoreUriCase || len(mr.WithoutHeaders) > 0 || mr.SourceNamespace != "" {
-		return Match{}, false
-	}
-	if p := mr.Uri.GetPrefix(); p != "" {
-		return Match{Kind: Prefix, Path: p}, true
-	}
-	if p := mr.Uri.GetExact(); p != "" {
-		return Match{Kind: Exact, Path: p}, true
+	switch len(r.GetMatch()) {
+	case 1:
+		u := plainURI(r.Match[0])
+		if p := u.GetPrefix(); p == "/" {
+			return Match{Kind: Prefix, Path: p}, true
+		} else if p != "" {
+			return Match{Kind: StringPrefix, Path: p}, true
+		}
+		if p := u.GetExact(); p != "" {
+			return Match{Kind: Exact, Path: p}, true
+		}
+	case 2:
+		e, p := plainURI(r.Match[0]).GetExact(), plainURI(r.Match[1]).GetPrefix()
+		if e != "" && !strings.HasSuffix(e, "/") && p == e+"/" {
+			return Match{Kind: Prefix, Path: e}, true
+		}
 	}
 	return Match{}, false
+}
+
+// plainURI is the uri of a match request that matches on nothing else, or
+// nil.
+func plainURI(mr *apinet.HTTPMatchRequest) *apinet.StringMatch {
+	if mr == nil || mr.Scheme != nil || mr.Method != nil || mr.Authority != nil ||
+		len(mr.Headers) > 0 || mr.Port != 0 || len(mr.SourceLabels) > 0 || len(mr.Gateways) > 0 ||
+		len(mr.QueryParams) > 0 || mr.IgnoreUriCase || len(mr.WithoutHeaders) > 0 || mr.SourceNamespace != "" {
+		return nil
+	}
+	return mr.Uri
+}
+
+// uriMatches are the match requests the tool writes for m (see MatchOf).
+func uriMatches(m Match) []*apinet.HTTPMatchRequest {
+	uri := func(sm *apinet.StringMatch) *apinet.HTTPMatchRequest { return &apinet.HTTPMatchRequest{Uri: sm} }
+	exact := func(p string) *apinet.HTTPMatchRequest {
+		return uri(&apinet.StringMatch{MatchType: &apinet.StringMatch_Exact{Exact: p}})
+	}
+	prefix := func(p string) *apinet.HTTPMatchRequest {
+		return uri(&apinet.StringMatch{MatchType: &apinet.StringMatch_Prefix{Prefix: p}})
+	}
+	switch p := trimSlash(m.Path); {
+	case m.Kind == Exact:
+		return []*apinet.HTTPMatchRequest{exact(m.Path)}
+	case m.Kind == StringPrefix:
+		return []*apinet.HTTPMatchRequest{prefix(m.Path)}
+	case p == "/":
+		return []*apinet.HTTPMatchRequest{prefix(p)}
+	default:
+		return []*apinet.HTTPMatchRequest{exact(p), prefix(p + "/")}
+	}
 }
 
 // MatchAll is true for a route without any match: it takes every request.
 func MatchAll(r *apinet.HTTPRoute) bool { return r != nil && len(r.Match) == 0 }
 
 // DescribeMatch is a route's match for people: "prefix /env", "exact /x",
-// "*" for a catch-all, or "custom" for matches the tool does not write.
+// "string-prefix /env" (a plain string prefix: "/env" also takes
+// "/envoy"), "*" for a catch-all, or "custom" for matches the tool does not
+// write.
 func DescribeMatch(r *apinet.HTTPRoute) string {
 	if m, ok := MatchOf(r); ok {
 		return m.String()
@@ -91,7 +87,7 @@ type RouteTarget struct {
 	Service   string // Service name, also the route's name
 	Namespace string
 	Port      int32
-	Rewrite   string // rewrite.uri, optional
+	Rewrite   string // --rewrite: what the matched path becomes, optional
 }
 
 // FQDN is the destination host NAME.NAMESPACE.svc.cluster.local.
@@ -100,22 +96,17 @@ func (t RouteTarget) FQDN() string { return ServiceFQDN(t.Service, t.Namespace) 
 // ServiceFQDN is the cluster DNS name of a Service.
 func ServiceFQDN(name, ns string) string { return name + "." + ns + ".svc.cluster.local" }
 
-// BuildRoute is the route sending m to t, named after the service.
+// BuildRoute is the route sending m to t, named after the service: a path
+// prefix is written as its two matches (see MatchOf) and its rewrite as a
+// regex (see buildRewrite).
 func BuildRoute(t RouteTarget, m Match) *apinet.HTTPRoute {
-	sm := &apinet.StringMatch{MatchType: &apinet.StringMatch_Prefix{Prefix: m.Path}}
-	if m.Kind == Exact {
-		sm = &apinet.StringMatch{MatchType: &apinet.StringMatch_Exact{Exact: m.Path}}
-	}
-	r := &apinet.HTTPRoute{
+	return &apinet.HTTPRoute{
 		Name:  t.Service,
-		Match: []*apinet.HTTPMatchRequest{{Uri: sm}},
+		Match: uriMatches(m),
 		Route: []*apinet.HTTPRouteDestination{{Destination: &apinet.Destination{
 			Host: t.FQDN(), Port: &apinet.PortSelector{Number: uint32(t.Port)}}}},
+		Rewrite: buildRewrite(m, t.Rewrite),
 	}
-	if t.Rewrite != "" {
-		r.Rewrite = &apinet.HTTPRewrite{Uri: t.Rewrite}
-	}
-	return r
 }
 
 // Destinations is "host:port" of each destination of a route.
@@ -133,13 +124,14 @@ func Destinations(r *apinet.HTTPRoute) []string {
 }
 
 // SameTarget is true when r already sends to what want sends to: same
-// name, single destination, port and rewrite.
+// name, single destination, port and path rewrite, written in the same
+// form (a rewrite the tool wrote otherwise before is not the same).
 func SameTarget(r, want *apinet.HTTPRoute) bool {
 	return r.GetName() == want.GetName() && len(r.GetRoute()) == 1 && len(want.GetRoute()) == 1 &&
 		r.Route[0].GetDestination().GetHost() == want.Route[0].GetDestination().GetHost() &&
 		r.Route[0].GetDestination().GetPort().GetNumber() == want.Route[0].GetDestination().GetPort().GetNumber() &&
 		r.Route[0].GetDestination().GetSubset() == "" && r.Route[0].GetWeight() == 0 &&
-		r.GetRewrite().GetUri() == want.GetRewrite().GetUri() && r.GetRedirect() == nil
+		samePathRewrite(r.GetRewrite(), want.GetRewrite()) && r.GetRedirect() == nil
 }
 
 // SendsTo is true when every destination of r is host.
@@ -153,51 +145,4 @@ func SendsTo(r *apinet.HTTPRoute, host string) bool {
 		}
 	}
 	return true
-}
-
-// SortRoutes orders routes most specific first (see Before), in place and
-// stably. Routes the tool does not recognise keep their relative order
-// after all recognised ones, so a catch-all stays last.
-func SortRoutes(routes []*apinet.HTTPRoute) {
-	type keyed struct {
-		m  Match
-		ok bool
-		r  *apinet.HTTPRoute
-	}
-	ks := make([]keyed, len(routes))
-	for i, r := range routes {
-		m, ok := MatchOf(r)
-		ks[i] = keyed{m, ok, r}
-	}
-	sort.SliceStable(ks, func(i, j int) bool {
-		a, b := ks[i], ks[j]
-		if a.ok != b.ok {
-			return a.ok
-		}
-		return a.ok && Before(a.m, b.m)
-	})
-	for i := range ks {
-		routes[i] = ks[i].r
-	}
-}
-
-// ShadowedBy returns, for each route, the index of the earlier route that
-// takes all its requests, or -1.
-func ShadowedBy(routes []*apinet.HTTPRoute) []int {
-	out := make([]int, len(routes))
-	for j, r := range routes {
-		out[j] = -1
-		mj, okj := MatchOf(r)
-		for i := 0; i < j; i++ {
-			if MatchAll(routes[i]) {
-				out[j] = i
-				break
-			}
-			if mi, oki := MatchOf(routes[i]); oki && okj && mi.Covers(mj) {
-				out[j] = i
-				break
-			}
-		}
-	}
-	return out
 }

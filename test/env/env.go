@@ -36,8 +36,9 @@ type Env struct {
 	IstioGateway *IstioGateway
 	Upstream     *Recorder
 
-	t   TB
-	env *envtest.Environment
+	t            TB
+	env          *envtest.Environment
+	allowedCodes []string
 }
 
 // Start starts etcd and kube-apiserver with the Istio CRDs installed.
@@ -84,6 +85,8 @@ func Start(t TB, opts Options) *Env {
 		e.Upstream = NewRecorder(t, false)
 		e.startIstioGateway()
 		e.startKwok()
+		// Registered last, so it runs first: the cluster is still up.
+		t.Cleanup(e.checkAnalysis)
 	}
 	return e
 }

@@ -208,6 +208,21 @@ func (g *IstioGateway) Analyze() []Message {
 	return msgs
 }
 
+// analyze is Analyze returning what went wrong instead of failing.
+func (g *IstioGateway) analyze() ([]Message, error) {
+	resp, err := http.Get(g.admin + "/analyze")
+	if err != nil {
+		return nil, err
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != http.StatusOK {
+		return nil, fmt.Errorf("%s: %s", resp.Status, b)
+	}
+	var msgs []Message
+	return msgs, json.Unmarshal(b, &msgs)
+}
+
 // Routes is the gateway's summary of the Envoy routes Istio generated.
 func (g *IstioGateway) Routes() string {
 	g.env.t.Helper()

@@ -63,7 +63,8 @@ func TestExpose(t *testing.T) {
 		require.NoError(t, yaml.UnmarshalStrict([]byte(docs[1]), &vs))
 		assert.Equal(t, "VirtualService", vs.Kind)
 		assert.Equal(t, "expose-gw-flask.example.com", vs.Name)
-		assert.Equal(t, "/", vs.Spec.Http[0].Rewrite.Uri)
+		rw := vs.Spec.Http[0].Rewrite.GetUriRegexRewrite()
+		assert.Equal(t, []string{"^/env/?(.*)$", `/\1`}, []string{rw.GetMatch(), rw.GetRewrite()}, "--rewrite / replaces the matched prefix")
 		assert.Equal(t, "flaskapp.dry.svc.cluster.local", vs.Spec.Http[0].Route[0].Destination.Host)
 
 		// The printed objects are what a real run writes.
@@ -128,14 +129,16 @@ func TestExpose(t *testing.T) {
 			"clash       shop.example.com   prefix /   legacy.clash.svc.cluster.local   clash/shop   ok",
 		}, lines(r.Stdout), "a user's VirtualService alone is no conflict")
 
-		// Made by hand anyway, a second VirtualService for the host is listed as a conflict.
+		// Made by hand anyway, a second VirtualService for the host is listed
+		// as a conflict; Istio merges it after the older one, whose "/" takes
+		// its requests.
 		_, err = w.Istio.NetworkingV1().VirtualServices("clash").Create(ctx, userVS("clash", "legacy2", "shop.example.com", "shop", "/env"), metav1.CreateOptions{})
 		require.NoError(t, err)
 		r = w.Kubectl("expose-gw", "-n", "clash", "list")
 		assert.Equal(t, []string{
-			"NAMESPACE   HOST               MATCH         DESTINATION                      GATEWAY      STATUS",
-			"clash       shop.example.com   prefix /      legacy.clash.svc.cluster.local   clash/shop   conflict with clash/legacy2",
-			"clash       shop.example.com   prefix /env   legacy.clash.svc.cluster.local   clash/shop   conflict with clash/legacy",
+			"NAMESPACE   HOST               MATCH                DESTINATION                      GATEWAY      STATUS",
+			"clash       shop.example.com   prefix /             legacy.clash.svc.cluster.local   clash/shop   conflict with clash/legacy2",
+			"clash       shop.example.com   string-prefix /env   legacy.clash.svc.cluster.local   clash/shop   shadowed by clash/legacy route prefix / (legacy.clash.svc.cluster.local)",
 		}, lines(r.Stdout))
 		require.NoError(t, w.Istio.NetworkingV1().VirtualServices("clash").Delete(ctx, "legacy2", metav1.DeleteOptions{}))
 		before = w.snapshot(t, "clash")
@@ -253,7 +256,7 @@ func TestExpose(t *testing.T) {
 	t.Run("bad input: one line, non-zero exit, nothing changed", func(t *testing.T) {
 		w.app("bad", "flaskapp")
 		w.CreateApp(testenv.App{Name: "two", Namespace: "bad", Ports: []corev1.ServicePort{{Name: "http", Port: 80}, {Name: "admin", Port: 8081}}})
-		require.Equal(t, 0, w.Kubectl("expose-gw", "-n", "bad", "flaskapp", "--prefix", "/env").ExitCode)
+		require.Equal(t, 0, w.Kubectl("expose-gw", "-n", "bad", "flaskapp", "--host", "bad.example.com", "--prefix", "/env").ExitCode)
 		cases := []struct {
 			args []string
 			want string
@@ -271,7 +274,7 @@ func TestExpose(t *testing.T) {
 			{[]string{"flaskapp", "--dry-run=maybe"}, `invalid --dry-run "maybe": expected none, client or server`},
 			{[]string{"flaskapp", "-o", "wide"}, `invalid --output "wide": expected one of [yaml json name]`},
 			{[]string{"flaskapp", "--mesh"}, `invalid --mesh with --host "*": in-mesh routes need a host name (e.g. --host flaskapp.example.com)`},
-			{[]string{"two", "--port", "http", "--prefix", "/env"}, `host "*": route prefix /env already sends to flaskapp.bad.svc.cluster.local:80 (route "flaskapp"): delete it first or add --force to replace it (virtualservice bad/expose-gw-any)`},
+			{[]string{"two", "--port", "http", "--host", "bad.example.com", "--prefix", "/env"}, `host "bad.example.com": route prefix /env already sends to flaskapp.bad.svc.cluster.local:80 (route "flaskapp"): delete it first or add --force to replace it (virtualservice bad/expose-gw-bad.example.com)`},
 			{[]string{"delete", "two"}, `no route of service bad/two to delete`},
 			{[]string{"delete", "flaskapp", "--prefix", "x"}, `invalid --prefix "x": expected a path starting with "/"`},
 			{[]string{"list", "-o", "name"}, `invalid --output "name": expected wide, yaml or json`},

@@ -12,6 +12,7 @@ import (
 	networkingv1 "istio.io/client-go/pkg/apis/networking/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
+	"github.com/expose-gw/kubectl-expose-gw/plugin/model"
 	testenv "github.com/expose-gw/kubectl-expose-gw/test/env"
 )
 
@@ -67,18 +68,12 @@ func (w *world) gw(t *testing.T, ns, name string) *networkingv1.Gateway {
 	return g
 }
 
-// routes is "name match" of each route of vs, in order.
+// routes is "name match" of each route of vs, in order, as list shows
+// the match.
 func routes(vs *networkingv1.VirtualService) []string {
 	var out []string
 	for _, r := range vs.Spec.Http {
-		m := r.Match[0].Uri
-		s := r.Name + " "
-		if p := m.GetPrefix(); p != "" {
-			s += "prefix " + p
-		} else {
-			s += "exact " + m.GetExact()
-		}
-		out = append(out, s)
+		out = append(out, r.Name+" "+model.DescribeMatch(r))
 	}
 	return out
 }

@@ -42,8 +42,10 @@ func TestSeed(t *testing.T) {
 	require.Len(t, vs.Spec.Http, 1)
 	route := vs.Spec.Http[0]
 	assert.Equal(t, "flaskapp", route.Name)
-	require.Len(t, route.Match, 1)
-	assert.Equal(t, &apinet.StringMatch_Prefix{Prefix: "/env"}, route.Match[0].Uri.MatchType)
+	// --prefix /env is a path prefix: /env and /env/..., never /envoy.
+	require.Len(t, route.Match, 2)
+	assert.Equal(t, &apinet.StringMatch_Exact{Exact: "/env"}, route.Match[0].Uri.MatchType)
+	assert.Equal(t, &apinet.StringMatch_Prefix{Prefix: "/env/"}, route.Match[1].Uri.MatchType)
 	require.Len(t, route.Route, 1)
 	assert.Equal(t, "flaskapp.default.svc.cluster.local", route.Route[0].Destination.Host)
 	assert.Equal(t, uint32(80), route.Route[0].Destination.Port.Number)

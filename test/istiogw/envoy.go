@@ -306,11 +306,25 @@ func rewritePath(m *route.RouteMatch, path, prefix string, rx *matcher.RegexMatc
 	return prefix
 }
 
-var backref = regexp.MustCompile(`\\(\d)`)
-
-// re2Substitution turns Envoy's \1 into Go's ${1}.
+// re2Substitution turns Envoy's substitution (\1 for a group, \\ for a
+// backslash) into Go's (${1}, and $$ for a dollar).
 func re2Substitution(s string) string {
-	return backref.ReplaceAllString(strings.ReplaceAll(s, "$", "$$"), "$${$1}")
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c == '$':
+			b.WriteString("$$")
+		case c == '\\' && i+1 < len(s) && s[i+1] >= '0' && s[i+1] <= '9':
+			b.WriteString("${" + s[i+1:i+2] + "}")
+			i++
+		case c == '\\' && i+1 < len(s) && s[i+1] == '\\':
+			b.WriteByte('\\')
+			i++
+		default:
+			b.WriteByte(c)
+		}
+	}
+	return b.String()
 }
 
 // matchVirtualHost picks the virtual host as Envoy does: exact domain,

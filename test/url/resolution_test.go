@@ -26,7 +26,7 @@ func TestURLResolution(t *testing.T) {
 	// Rule 7 and the last fall-back, before anything else exists.
 	r := env.Kubectl("expose-gw", "url")
 	assert.Equal(t, 1, r.ExitCode)
-	assert.Equal(t, "error: no gateway Service: no pod matches the gateway selector istio=ingressgateway in any namespace, and there is no Service istio-system/istio-ingressgateway (is the Istio ingress gateway installed? else use --gateway-selector or --ingress-service)\n", r.Stderr)
+	assert.Equal(t, "error: no ingress gateway found: no pod matches istio=ingressgateway and no pod in any namespace has an istio label other than egressgateway or pilot; name the gateway's pod labels with --gateway-selector\n", r.Stderr)
 	service(t, env, "istio-system", "istio-ingressgateway", corev1.ServiceTypeLoadBalancer, testenv.GatewayLabels, gatewayPorts(30080, 30443),
 		lb(corev1.LoadBalancerIngress{IP: "192.0.2.10"}))
 	r = env.Kubectl("expose-gw", "url")

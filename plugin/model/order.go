@@ -1,0 +1,107 @@
+package model
+
+import (
+	"sort"
+
+	apinet "istio.io/api/networking/v1"
+)
+
+// SortRoutes orders routes most specific first (see Before), in place and
+// stably. Routes the tool does not recognise keep their relative order
+// after all recognised ones, so a catch-all stays last. MergeRoutes only
+// sorts lists it recognises whole (see insertAt for the others).
+func SortRoutes(routes []*apinet.HTTPRoute) {
+	type keyed struct {
+		k routeKey
+		r *apinet.HTTPRoute
+	}
+	ks := make([]keyed, len(routes))
+	for i, r := range routes {
+		ks[i] = keyed{keyOf(r), r}
+	}
+	sort.SliceStable(ks, func(i, j int) bool { return ks[i].k.before(ks[j].k) })
+	for i := range ks {
+		routes[i] = ks[i].r
+	}
+}
+
+// ShadowedBy returns, for each route, the index of the earlier route that
+// takes all its requests, or -1.
+func ShadowedBy(routes []*apinet.HTTPRoute) []int {
+	keys := make([]routeKey, len(routes))
+	for i, r := range routes {
+		keys[i] = keyOf(r)
+	}
+	out := make([]int, len(routes))
+	for j, kj := range keys {
+		out[j] = -1
+		for i, ki := range keys[:j] {
+			if ki.all || ki.ok && kj.ok && ki.m.Covers(kj.m) {
+				out[j] = i
+				break
+			}
+		}
+	}
+	return out
+}
+
+// routeKey is what the order knows of a route: its match when recognised
+// (ok), and whether it is a catch-all.
+type routeKey struct {
+	m   Match
+	ok  bool
+	all bool
+}
+
+func keyOf(r *apinet.HTTPRoute) routeKey {
+	m, ok := MatchOf(r)
+	return routeKey{m: m, ok: ok, all: MatchAll(r)}
+}
+
+// before is the order SortRoutes makes: recognised routes most specific
+// first, then the others.
+func (a routeKey) before(b routeKey) bool {
+	if a.ok != b.ok {
+		return a.ok
+	}
+	return a.ok && Before(a.m, b.m)
+}
+
+func isSorted(keys []routeKey) bool {
+	for i := 1; i < len(keys); i++ {
+		if keys[i].before(keys[i-1]) {
+			return false
+		}
+	}
+	return true
+}
+
+// find is where a route of m goes in sorted keys: a binary search.
+func find(keys []routeKey, m Match) int {
+	k := routeKey{m: m, ok: true}
+	return sort.Search(len(keys), func(i int) bool { return !keys[i].before(k) })
+}
+
+// insertAt is where a route of m goes among routes that must keep their
+// order (some are not recognised, or not the tool's): right after the last
+// recognised route that comes before it (Before), but never after the first
+// route that takes all its requests (a catch-all or a covering route).
+// It then shadows no route that was not shadowed already: the recognised
+// routes it precedes come after it by Before, so it covers none of them,
+// and those after the covering route were shadowed by it.
+func insertAt(keys []routeKey, m Match) int {
+	end := len(keys)
+	for i, k := range keys {
+		if k.all || k.ok && k.m.Covers(m) {
+			end = i
+			break
+		}
+	}
+	at := 0
+	for i, k := range keys[:end] {
+		if k.ok && Before(k.m, m) {
+			at = i + 1
+		}
+	}
+	return at
+}

@@ -1,0 +1,240 @@
+package model
+
+import (
+	"fmt"
+	"slices"
+	"sort"
+	"strings"
+
+	apinet "istio.io/api/networking/v1"
+	networkingv1 "istio.io/client-go/pkg/apis/networking/v1"
+)
+
+// How Istio builds a gateway's HTTP virtual hosts, as far as the tool's
+// verdicts need it (pilot/pkg/networking/core/gateway.go):
+//   - HTTP servers on one port of one gateway workload share one route
+//     configuration, whatever Gateway object they come from; each
+//     terminating HTTPS server has a route configuration of its own;
+//   - a VirtualService bound to a Gateway joins every server of it whose
+//     hosts intersect its own hosts (a "*" VirtualService joins a server of
+//     secure.example.com), in the virtual host named after the narrower of
+//     the two hosts, when the server's "ns/" part lets its namespace in;
+//   - the virtual hosts of one name are merged, their VirtualServices'
+//     routes in order of creation (oldest first), and Envoy takes the first
+//     route that matches.
+// The workload is told apart by the Gateway's selector; two selectors that
+// happen to pick the same pods are not seen as one.
+
+// vhostKey names one virtual host of one route configuration.
+type vhostKey struct {
+	config string // route configuration: selector and port (HTTP) or the server (HTTPS)
+	host   string // virtual host name
+}
+
+// contribution is a VirtualService's part of a virtual host.
+type contribution struct {
+	vs   *networkingv1.VirtualService
+	host string // the VirtualService host it came from
+}
+
+// routeRef is one route of the merged list of a virtual host.
+type routeRef struct {
+	vs    *networkingv1.VirtualService
+	index int
+}
+
+// VirtualHosts is the merged virtual hosts of a set of Gateways and
+// VirtualServices.
+type VirtualHosts struct {
+	routes map[vhostKey][]routeRef
+	// of is, per VirtualService (namespace/name) and host, the virtual
+	// hosts named after that host that it joined.
+	of map[string]map[string][]vhostKey
+}
+
+// Shadow says which earlier route of a merged virtual host takes all the
+// requests of a route.
+type Shadow struct {
+	VirtualService ObjectRef
+	Match          string // as DescribeMatch
+	Destination    string
+}
+
+func (s Shadow) String() string {
+	return fmt.Sprintf("%s route %s (%s)", s.VirtualService, s.Match, s.Destination)
+}
+
+// MergeVirtualHosts merges vss into the virtual hosts of gws as Istio does.
+func MergeVirtualHosts(gws []*networkingv1.Gateway, vss []*networkingv1.VirtualService) *VirtualHosts {
+	vss = append([]*networkingv1.VirtualService(nil), vss...)
+	sortByCreation(vss)
+	byRef := map[ObjectRef]*networkingv1.Gateway{}
+	for _, g := range gws {
+		byRef[ObjectRef{Namespace: g.Namespace, Name: g.Name}] = g
+	}
+	out := &VirtualHosts{routes: map[vhostKey][]routeRef{}, of: map[string]map[string][]vhostKey{}}
+	for _, vs := range vss {
+		name := vs.Namespace + "/" + vs.Name
+		for _, ref := range BoundGateways(vs) {
+			g := byRef[ref]
+			if g == nil {
+				continue
+			}
+			for i, srv := range g.Spec.Servers {
+				cfg, ok := routeConfig(g, i, srv)
+				if !ok {
+					continue
+				}
+				for _, h := range vs.Spec.Hosts {
+					for _, vh := range joinHosts(srv, g.Namespace, vs.Namespace, h) {
+						k := vhostKey{cfg, vh}
+						if vh == h {
+							if out.of[name] == nil {
+								out.of[name] = map[string][]vhostKey{}
+							}
+							out.of[name][h] = appendKey(out.of[name][h], k)
+						}
+						if !joined(out.routes[k], vs) {
+							for ri := range vs.Spec.Http {
+								out.routes[k] = append(out.routes[k], routeRef{vs, ri})
+							}
+						}
+					}
+				}
+			}
+		}
+	}
+	return out
+}
+
+func appendKey(ks []vhostKey, k vhostKey) []vhostKey {
+	for _, x := range ks {
+		if x == k {
+			return ks
+		}
+	}
+	return append(ks, k)
+}
+
+func joined(refs []routeRef, vs *networkingv1.VirtualService) bool {
+	for _, r := range refs {
+		if r.vs == vs {
+			return true
+		}
+	}
+	return false
+}
+
+// sortByCreation is Istio's order of VirtualServices: oldest first, then by
+// name and namespace. Objects not written yet (no timestamp) come last.
+func sortByCreation(vss []*networkingv1.VirtualService) {
+	sort.SliceStable(vss, func(i, j int) bool {
+		a, b := vss[i], vss[j]
+		az, bz := a.CreationTimestamp.IsZero(), b.CreationTimestamp.IsZero()
+		if az != bz {
+			return bz
+		}
+		if !a.CreationTimestamp.Equal(&b.CreationTimestamp) {
+			return a.CreationTimestamp.Before(&b.CreationTimestamp)
+		}
+		if a.Name != b.Name {
+			return a.Name < b.Name
+		}
+		return a.Namespace < b.Namespace
+	})
+}
+
+// routeConfig names the route configuration a server's routes go to, and
+// false for servers whose routes no request reaches (an HTTP server that
+// redirects to HTTPS, TLS passthrough, non-HTTP).
+func routeConfig(g *networkingv1.Gateway, i int, srv *apinet.Server) (string, bool) {
+	sel := FormatSelector(g.Spec.Selector)
+	port := srv.GetPort().GetNumber()
+	switch strings.ToUpper(srv.GetPort().GetProtocol()) {
+	case "HTTP", "HTTP2", "GRPC":
+		if srv.GetTls().GetHttpsRedirect() {
+			return "", false
+		}
+		return fmt.Sprintf("http %s %d", sel, port), true
+	case "HTTPS":
+		if m := srv.GetTls().GetMode(); m == apinet.ServerTLSSettings_PASSTHROUGH || m == apinet.ServerTLSSettings_AUTO_PASSTHROUGH {
+			return "", false
+		}
+		return fmt.Sprintf("https %s %d %s/%s#%d", sel, port, g.Namespace, g.Name, i), true
+	}
+	return "", false
+}
+
+// joinHosts are the virtual hosts a VirtualService host h of namespace
+// vsNS joins on srv of a Gateway in gwNS: one per server host it
+// intersects, named after the narrower.
+func joinHosts(srv *apinet.Server, gwNS, vsNS, h string) []string {
+	var out []string
+	for _, e := range srv.GetHosts() {
+		ns, sh := "*", e
+		if n, rest, ok := strings.Cut(e, "/"); ok {
+			ns, sh = n, rest
+		}
+		if ns == "." {
+			ns = gwNS
+		}
+		if ns != "*" && ns != vsNS {
+			continue
+		}
+		var vh string
+		switch {
+		case HostCovers(sh, h):
+			vh = h
+		case HostCovers(h, sh):
+			vh = sh
+		default:
+			continue
+		}
+		if !slices.Contains(out, vh) {
+			out = append(out, vh)
+		}
+	}
+	return out
+}
+
+// HostCovers is true when every name host b stands for is one of a's:
+// equal hosts (case-insensitive), "*", or a "*.suffix" wildcard over b.
+func HostCovers(a, b string) bool {
+	a, b = strings.ToLower(a), strings.ToLower(b)
+	switch {
+	case a == b || a == "*":
+		return true
+	case strings.HasPrefix(a, "*.") && b != "*":
+		return strings.HasSuffix(strings.TrimPrefix(b, "*"), a[1:])
+	}
+	return false
+}
+
+// Shadowed is the earlier route that takes every request of route i of vs
+// for its host h, in a virtual host named h that vs joined; nil when
+// Istio sends the route's requests to it.
+func (v *VirtualHosts) Shadowed(vs *networkingv1.VirtualService, h string, i int) *Shadow {
+	for _, k := range v.of[vs.Namespace+"/"+vs.Name][h] {
+		refs := v.routes[k]
+		pos := -1
+		for p, r := range refs {
+			if r.vs == vs && r.index == i {
+				pos = p
+				break
+			}
+		}
+		if pos < 0 {
+			continue
+		}
+		me := vs.Spec.Http[i]
+		m, ok := MatchOf(me)
+		for _, r := range refs[:pos] {
+			earlier := r.vs.Spec.Http[r.index]
+			if mi, oki := MatchOf(earlier); MatchAll(earlier) || ok && oki && mi.Covers(m) {
+				return &Shadow{VirtualService: ObjectRef{Namespace: r.vs.Namespace, Name: r.vs.Name},
+					Match: DescribeMatch(earlier), Destination: joinOr(Destinations(earlier), "<none>")}
+			}
+		}
+	}
+	return nil
+}

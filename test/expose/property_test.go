@@ -1,0 +1,149 @@
+package expose
+
+import (
+	"encoding/json"
+	"fmt"
+	"math/rand"
+	"os"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	testenv "github.com/expose-gw/kubectl-expose-gw/test/env"
+)
+
+// Bounds of the property test: sequences of operations per run (override
+// with EXPOSE_GW_PROPERTY_SEQUENCES), operations per sequence.
+const (
+	propertySequences = 4
+	propertyOps       = 8
+)
+
+type row struct {
+	Namespace, Host, Match, Destination, Status, Route, Rewrite string
+	Managed                                                     bool
+}
+
+// TestPropertyListMatchesIstio runs seeded random sequences of expose and
+// delete through the real plugin (services in two namespaces, hosts "*",
+// a name and a wildcard, path prefixes, exact paths, rewrites, --force, a
+// user's VirtualService) and checks after every operation the invariant:
+// each route `list -A -o json` reports ok gets a request for its host and a
+// path under its match from Istio's control plane (the test gateway), at
+// its Service, with the path the user expects. A route Istio cannot reach
+// must therefore be reported shadowed or conflicting.
+func TestPropertyListMatchesIstio(t *testing.T) {
+	sequences := propertySequences
+	if s, err := strconv.Atoi(os.Getenv("EXPOSE_GW_PROPERTY_SEQUENCES")); err == nil && s > 0 {
+		sequences = s
+	}
+	w := start(t)
+	w.AllowAnalysis("IST0145", "IST0109") // --force writes conflicts on purpose
+	namespaces := []string{"default", "team-a"}
+	services := []string{"web", "shop", "api"}
+	for _, ns := range namespaces {
+		for _, s := range services {
+			w.app(ns, s)
+		}
+	}
+	hosts := []string{"*", "a.example.com", "*.example.com"}
+	paths := []string{"/", "/env", "/api", "/env/deep"}
+	checked := 0
+	for seq := 0; seq < sequences; seq++ {
+		seed := int64(1000 + seq)
+		rng := rand.New(rand.NewSource(seed))
+		for op := 0; op < propertyOps; op++ {
+			ns := namespaces[rng.Intn(len(namespaces))]
+			svc := services[rng.Intn(len(services))]
+			args := []string{"expose-gw", "-n", ns}
+			if rng.Intn(5) == 0 {
+				args = append(args, "delete", svc)
+			} else {
+				args = append(args, svc, "--host", hosts[rng.Intn(len(hosts))])
+				p := paths[rng.Intn(len(paths))]
+				if rng.Intn(4) == 0 && p != "/" {
+					args = append(args, "--exact", p)
+				} else {
+					args = append(args, "--prefix", p)
+				}
+				if rng.Intn(3) == 0 {
+					args = append(args, "--rewrite", []string{"/", "/v2"}[rng.Intn(2)])
+				}
+				if rng.Intn(6) == 0 {
+					args = append(args, "--force")
+				}
+			}
+			r := w.Kubectl(args...)
+			require.Contains(t, []int{0, 1}, r.ExitCode, "seed %d op %d: %s", seed, op, r.Stderr)
+			checked += checkOKRoutes(t, w, fmt.Sprintf("seed %d op %d (%s)", seed, op, strings.Join(args[1:], " ")))
+		}
+		// Next sequence from an empty cluster: delete what the tool made.
+		for _, ns := range namespaces {
+			for _, s := range services {
+				w.Kubectl("expose-gw", "-n", ns, "delete", s)
+			}
+		}
+	}
+	t.Logf("property: %d sequences x %d operations, %d ok routes sent a request through Istio's routes", sequences, propertyOps, checked)
+}
+
+// checkOKRoutes sends a request for each ok route and checks where Istio
+// sent it; it returns how many it checked.
+func checkOKRoutes(t *testing.T, w *world, when string) int {
+	t.Helper()
+	r := w.Kubectl("expose-gw", "list", "-A", "-o", "json")
+	require.Equal(t, 0, r.ExitCode, r.Stderr)
+	var l struct{ Items []row }
+	require.NoError(t, json.Unmarshal([]byte(r.Stdout), &l))
+	n := 0
+	for _, it := range l.Items {
+		if it.Status != "ok" {
+			continue
+		}
+		kind, p, _ := strings.Cut(it.Match, " ")
+		path := p // exact
+		if kind == "prefix" {
+			path = strings.TrimSuffix(p, "/") + "/probe"
+		}
+		host := it.Host
+		switch {
+		case host == "*":
+			host = "no-route-names-me.invalid"
+		case strings.HasPrefix(host, "*."):
+			host = "w" + host[1:]
+		}
+		want := path
+		if it.Rewrite != "" {
+			want = rewritten(kind, p, it.Rewrite, path)
+		}
+		status, svc, got := request(t, w, host, path)
+		if status != 200 || svc+":80" != it.Destination || got != want {
+			t.Errorf("%s: list says %s %s %s -> %s is ok, but Istio sent GET %s%s to %q (status %d) with path %q (want %q)\n%s",
+				when, it.Namespace, it.Host, it.Match, it.Destination, host, path, svc, status, got, want, r.Stdout)
+		}
+		n++
+	}
+	return n
+}
+
+// rewritten is the path a user expects after --rewrite R of a match.
+func rewritten(kind, p, r, path string) string {
+	if kind == "exact" {
+		return r
+	}
+	rest := strings.TrimPrefix(path, strings.TrimSuffix(p, "/"))
+	if p == "/" {
+		rest = path
+	}
+	return strings.TrimSuffix(r, "/") + rest
+}
+
+func request(t *testing.T, w *world, host, path string) (int, string, string) {
+	t.Helper()
+	status, seen := sendRaw(t, w, 8080, host, path)
+	return status, seen.Service(), seen.Path
+}
+
+var _ = testenv.IstioNamespace
