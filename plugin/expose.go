@@ -101,7 +101,7 @@ func (o *ExposeOptions) AddFlags(cmd *cobra.Command) {
 	f.StringVar(&o.Gateway, "gateway", "", "Use or create this Gateway, [NAMESPACE/]NAME (default: one that serves the host, else expose-gw)")
 	f.StringVar(&o.Selector, "gateway-selector", o.Selector, "Labels of the ingress gateway pods, KEY=VALUE[,KEY=VALUE...]; when not given and no pod has the default, those of the one ingress gateway running")
 	f.BoolVar(&o.Mesh, "mesh", false, "Also route in-mesh callers (binds the reserved mesh gateway; needs a --host other than *)")
-	f.StringVar(&o.TLSSecret, "tls-secret", "", "Add an HTTPS server using this credentialName (a TLS Secret in the gateway's namespace)")
+	f.StringVar(&o.TLSSecret, "tls-secret", "", "Add an HTTPS server using this credentialName: a TLS Secret in the namespace of the gateway's pods (e.g. istio-system), where Istio reads it")
 	f.BoolVar(&o.HTTPSRedirect, "https-redirect", false, "Make the HTTP server redirect to HTTPS")
 	f.BoolVar(&o.Force, "force", false, "Write into objects kubectl-expose-gw does not manage, and replace routes of other services on the same path")
 	addDryRunFlag(cmd, &o.DryRun)

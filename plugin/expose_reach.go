@@ -76,10 +76,9 @@ func endpointsFor(ctx context.Context, o *ExposeOptions, in *resolve.Ingress, se
 }
 
 func printURL(out io.Writer, ep resolve.Endpoint, host, path string) {
-	url := ep.URL() + path
 	if h := resolve.HostHeader(host); h != "" {
-		fmt.Fprintf(out, "curl -H 'Host: %s' %s\n", h, url)
+		fmt.Fprintln(out, resolve.Curl(ep, h, path))
 		return
 	}
-	fmt.Fprintln(out, url)
+	fmt.Fprintln(out, ep.URL()+path)
 }

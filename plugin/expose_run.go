@@ -44,6 +44,9 @@ func (o *ExposeOptions) Run(ctx context.Context) error {
 		// than cut its requests short (client-go logs those).
 		defer ingress.result()
 	}
+	if err := o.checkCredential(ctx, ingress); err != nil {
+		return err
+	}
 	err := a.transact(ctx, func(first bool) error {
 		var st model.State
 		var err error

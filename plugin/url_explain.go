@@ -34,8 +34,8 @@ func explain(rep *URLReport) string {
 	line("# the gateway pods (selector %s) and the Services selecting them", labels.SelectorFromSet(sel))
 	line(`#   kubectl get pods --all-namespaces -l %s -o jsonpath='{range .items[*]}{.metadata.namespace}/{.metadata.name} {.status.phase} {.spec.nodeName}{"\n"}{end}'`, labels.SelectorFromSet(sel))
 	line(`#   kubectl -n %s get services -o jsonpath='{range .items[*]}{.metadata.name} {.spec.type} {.spec.selector}{"\n"}{end}'`, svc.Namespace)
-	line("export INGRESS_NAME=%s", shellQuote(svc.Name))
-	line("export INGRESS_NS=%s", shellQuote(svc.Namespace))
+	line("export INGRESS_NAME=%s", resolve.ShellQuote(svc.Name))
+	line("export INGRESS_NS=%s", resolve.ShellQuote(svc.Namespace))
 	get := `kubectl -n "$INGRESS_NS" get service "$INGRESS_NAME" -o jsonpath=`
 	if host := firstEndpoint(rep); host != nil {
 		switch host.Source {

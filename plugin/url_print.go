@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"io"
 	"strconv"
+
+	"github.com/expose-gw/kubectl-expose-gw/resolve"
 )
 
 // printURLs prints the base URLs, or with SERVICE one line per route (with
@@ -62,7 +64,7 @@ func envVars(rep *URLReport) [][2]string {
 // printEnv prints shell export lines.
 func printEnv(w io.Writer, rep *URLReport) error {
 	for _, v := range envVars(rep) {
-		if _, err := fmt.Fprintf(w, "export %s=%s\n", v[0], shellQuote(v[1])); err != nil {
+		if _, err := fmt.Fprintf(w, "export %s=%s\n", v[0], resolve.ShellQuote(v[1])); err != nil {
 			return err
 		}
 	}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strings"
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -193,23 +192,6 @@ func (o *URLOptions) serviceReport(ctx context.Context) (*URLReport, error) {
 func routeInfo(r resolve.Route, ep resolve.Endpoint) RouteInfo {
 	ri := RouteInfo{VirtualService: r.VirtualService, Gateway: r.Gateway, HostHeader: resolve.HostHeader(r.Host)}
 	ri.URL = ep.URL() + r.Path
-	switch {
-	case ri.HostHeader == "":
-		ri.Curl = "curl " + shellQuote(ri.URL)
-	case r.Scheme == "https":
-		// TLS needs the name in the URL (SNI): resolve it to the address.
-		u := resolve.Endpoint{Scheme: "https", Host: ri.HostHeader, Port: ep.Port}.URL() + r.Path
-		ri.Curl = fmt.Sprintf("curl --resolve %s:%d:%s %s", ri.HostHeader, ep.Port, ep.Host, shellQuote(u))
-	default:
-		ri.Curl = fmt.Sprintf("curl -H %s %s", shellQuote("Host: "+ri.HostHeader), shellQuote(ri.URL))
-	}
+	ri.Curl = resolve.Curl(ep, ri.HostHeader, r.Path)
 	return ri
-}
-
-// shellQuote quotes s for sh when it holds anything but safe characters.
-func shellQuote(s string) string {
-	if s != "" && strings.Trim(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_./:@%+=,") == "" {
-		return s
-	}
-	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }

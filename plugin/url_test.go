@@ -83,5 +83,5 @@ export INGRESS_PORT=80
 export SECURE_INGRESS_PORT=443
 export GATEWAY_URL=a.elb.amazonaws.com:80
 `, b.String())
-	assert.Equal(t, `'it'\''s $HOME'`, shellQuote("it's $HOME"))
+	assert.Equal(t, `'it'\''s $HOME'`, resolve.ShellQuote("it's $HOME"))
 }

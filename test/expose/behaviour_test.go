@@ -177,7 +177,15 @@ func TestExpose(t *testing.T) {
 	t.Run("several ports, TLS, mesh and a second host", func(t *testing.T) {
 		w.CreateApp(testenv.App{Name: "api", Namespace: "tls", Ports: []corev1.ServicePort{
 			{Name: "http", Port: 80, TargetPort: intstr.FromInt32(8080)}, {Name: "grpc", Port: 9000}}})
-		r := w.Kubectl("expose-gw", "-n", "tls", "api", "--port", "http", "--host", "api.example.com", "--tls-secret", "api-cert", "--https-redirect", "--mesh")
+		// Istio reads the credential from the gateway pods' namespace.
+		args := []string{"expose-gw", "-n", "tls", "api", "--port", "http", "--host", "api.example.com", "--tls-secret", "api-cert", "--https-redirect", "--mesh"}
+		before := w.snapshot(t, "tls")
+		r := w.Kubectl(args...)
+		assert.Equal(t, 1, r.ExitCode)
+		assert.Equal(t, "error: invalid --tls-secret \"api-cert\": expected a TLS Secret in namespace istio-system, where the gateway's pods run and Istio reads credentials (create it with kubectl create secret tls api-cert -n istio-system --cert=FILE --key=FILE)\n", r.Stderr)
+		assert.Equal(t, before, w.snapshot(t, "tls"), "nothing written")
+		w.CreateTLSSecret(testenv.IstioNamespace, "api-cert", "api.example.com", "grpc.example.com")
+		r = w.Kubectl(args...)
 		require.Equal(t, 0, r.ExitCode, r.Stderr)
 		gw := w.gw(t, "tls", "expose-gw")
 		require.Len(t, gw.Spec.Servers, 2)
@@ -189,7 +197,11 @@ func TestExpose(t *testing.T) {
 		assert.Equal(t, apinet.ServerTLSSettings_SIMPLE, gw.Spec.Servers[1].Tls.Mode)
 		vs := w.vs(t, "tls", "expose-gw-api.example.com")
 		assert.Equal(t, []string{"expose-gw", "mesh"}, vs.Spec.Gateways)
-		assert.Equal(t, "curl -H 'Host: api.example.com' https://127.0.0.1:31390/", lines(r.Stdout)[2])
+		// The name in the URL, for SNI; curl is told where it lives.
+		assert.Equal(t, "curl --resolve api.example.com:31390:127.0.0.1 https://api.example.com:31390/", lines(r.Stdout)[2])
+		status, svc := send(t, w, 8443, "api.example.com", "/x")
+		assert.Equal(t, 200, status)
+		assert.Equal(t, "api.tls.svc.cluster.local", svc, "Istio sends the HTTPS request to api")
 
 		r = w.Kubectl("expose-gw", "-n", "tls", "api", "--port", "9000", "--host", "grpc.example.com", "--tls-secret", "api-cert", "--https-redirect")
 		require.Equal(t, 0, r.ExitCode, r.Stderr)
