@@ -2,8 +2,10 @@ package plugin
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"sync"
 
 	"github.com/spf13/cobra"
@@ -25,6 +27,8 @@ type DeleteOptions struct {
 
 	Prefixes, Exacts, Hosts []string
 	DryRun                  string
+	Force                   bool
+	IgnoreNotFound          bool
 
 	Clients   *Clients
 	Namespace string
@@ -39,10 +43,11 @@ func NewCmdDelete(flags *genericclioptions.ConfigFlags, streams genericiooptions
 	o := &DeleteOptions{Flags: flags, IOStreams: streams,
 		PrintFlags: genericclioptions.NewPrintFlags("").WithTypeSetter(istioscheme.Scheme)}
 	cmd := &cobra.Command{
-		Use:   "delete SERVICE [--prefix PATH]... [--host HOST]...",
+		Use:   "delete SERVICE [--prefix PATH]... [--host HOST]... [--force] [--ignore-not-found]",
 		Short: "Remove the routes of a Service, then the VirtualServices and Gateway servers left unused",
 		Example: `  kubectl expose-gw delete flaskapp                 # every route of flaskapp
-  kubectl expose-gw delete flaskapp --prefix /env   # only that one`,
+  kubectl expose-gw delete flaskapp --prefix /env   # only that one
+  kubectl expose-gw delete flaskapp --force         # also those expose --force wrote into others' VirtualServices`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if err := o.Complete(args); err != nil {
@@ -58,6 +63,8 @@ func NewCmdDelete(flags *genericclioptions.ConfigFlags, streams genericiooptions
 	f.StringArrayVar(&o.Prefixes, "prefix", nil, "Only the route with this prefix (repeatable; default: all routes of the service)")
 	f.StringArrayVar(&o.Exacts, "exact", nil, "Only the route with this exact path (repeatable)")
 	f.StringArrayVar(&o.Hosts, "host", nil, "Only on this host (repeatable; default: all hosts)")
+	f.BoolVar(&o.Force, "force", false, "Also remove the service's routes from VirtualServices kubectl-expose-gw does not manage (where expose --force wrote them); those VirtualServices are never deleted")
+	f.BoolVar(&o.IgnoreNotFound, "ignore-not-found", false, "If the requested object does not exist the command will return exit code 0")
 	addDryRunFlag(cmd, &o.DryRun)
 	addOutputFlag(cmd, o.PrintFlags)
 	return cmd
@@ -76,7 +83,7 @@ func (o *DeleteOptions) Validate() error {
 	if err != nil {
 		return err
 	}
-	d := model.Delete{Service: svc, Namespace: o.Namespace}
+	d := model.Delete{Service: svc, Namespace: o.Namespace, Force: o.Force}
 	for _, p := range o.Exacts {
 		if _, err := model.ParsePath("exact", p); err != nil {
 			return err
@@ -108,6 +115,7 @@ func (o *DeleteOptions) Validate() error {
 }
 
 // Run plans the removal and applies it all or nothing, retrying lost races.
+// With --ignore-not-found, nothing to delete prints nothing and succeeds.
 func (o *DeleteOptions) Run(ctx context.Context) error {
 	if err := connect(&o.Clients, o.Flags, &o.Namespace); err != nil {
 		return err
@@ -116,59 +124,105 @@ func (o *DeleteOptions) Run(ctx context.Context) error {
 		o.req.Namespace = o.Namespace
 	}
 	a := &applier{istio: o.Clients.Istio, mode: o.dryRun, errOut: o.ErrOut}
-	var result []model.Change
-	warned := false
+	var (
+		st      model.State
+		changes []model.Change
+		result  []model.Change
+		nothing bool
+	)
 	err := a.transact(ctx, func(bool) error {
-		var (
-			st      model.State
-			err     error
-			managed []*networkingv1.VirtualService
-			mErr    error
-			wg      sync.WaitGroup
-		)
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			managed, mErr = listManagedVirtualServices(ctx, o.Clients)
-		}()
-		st, err = readState(ctx, o.Clients, o.Namespace, nil, false)
-		wg.Wait()
-		switch {
-		case err != nil:
+		var err error
+		if st, err = readDeleteState(ctx, o.Clients, o.Namespace); err != nil {
 			return err
-		case apierrors.IsForbidden(mErr):
-			st.ManagedUnknown = true
-		case mErr != nil:
-			return ExplainAPIError(mErr, "list", virtualServicesResource)
-		default:
-			st.Managed = managed
 		}
-		changes, err := model.PlanDelete(&o.req, st)
+		changes, err = model.PlanDelete(&o.req, st)
+		var none *model.NoRouteError
+		// Not found on a retry after writes: as without the flag, the error
+		// undoes them.
+		if errors.As(err, &none) && len(none.Unmanaged) == 0 && o.IgnoreNotFound && len(a.done) == 0 {
+			nothing = true
+			return nil
+		}
 		if err != nil {
 			return err
-		}
-		if st.ManagedUnknown && !warned && prunes(&o.req, st) {
-			fmt.Fprintf(o.ErrOut, "warning: cannot list VirtualServices in all namespaces (forbidden), so routes of other namespaces may still use the Gateway: it is kept as it is\n")
-			warned = true
 		}
 		result, err = a.apply(ctx, changes)
 		return err
 	})
-	if err != nil {
+	if err != nil || nothing {
 		return err
 	}
+	o.warn(st, changes)
 	return printChanges(o.PrintFlags, o.Out, result, o.dryRun)
 }
 
-// listManagedVirtualServices reads the tool's VirtualServices in every
-// namespace, in one request.
-func listManagedVirtualServices(ctx context.Context, c *Clients) ([]*networkingv1.VirtualService, error) {
-	l, err := c.Istio.NetworkingV1().VirtualServices(metav1.NamespaceAll).List(ctx,
-		metav1.ListOptions{LabelSelector: model.ManagedByLabel + "=" + model.ManagedBy})
-	if err != nil {
-		return nil, err
+// warn says what the plan applied leaves that the user may not expect: the
+// Gateway kept when other namespaces cannot be read, the service's routes
+// in VirtualServices the tool does not manage (without --force), and those
+// VirtualServices left as they are because they would have no route left
+// (with --force).
+func (o *DeleteOptions) warn(st model.State, changes []model.Change) {
+	if st.ManagedUnknown && prunes(&o.req, st) {
+		fmt.Fprintf(o.ErrOut, "warning: cannot list VirtualServices in all namespaces (forbidden), so routes of other namespaces may still use the Gateway: it is kept as it is\n")
 	}
-	return l.Items, nil
+	if !o.req.Force {
+		if rs := model.UnmanagedRoutes(&o.req, st); len(rs) > 0 {
+			fmt.Fprintf(o.ErrOut, "warning: service %s/%s also has routes in VirtualServices kubectl-expose-gw does not manage (written there by expose --force): %s; add --force to remove them too\n",
+				o.req.Namespace, o.req.Service, strings.Join(rs, ", "))
+		}
+	}
+	for _, c := range changes {
+		if model.KeptWhole(c) {
+			vs := c.VirtualService
+			fmt.Fprintf(o.ErrOut, "warning: virtualservice %s/%s (not managed by kubectl-expose-gw) would be left without routes, which Istio rejects: it is left as it is, with the routes of %s; delete it yourself (kubectl delete virtualservice %s -n %s) if it is no longer needed\n",
+				vs.Namespace, vs.Name, o.req.Service, vs.Name, vs.Namespace)
+		}
+	}
+}
+
+// readDeleteState reads the Gateways of the namespace and every
+// VirtualService (those of other namespaces may bind its Gateways) in one
+// request; when that is forbidden, those of the namespace, with
+// ManagedUnknown set.
+func readDeleteState(ctx context.Context, c *Clients, ns string) (model.State, error) {
+	var (
+		st           model.State
+		gwErr, vsErr error
+		wg           sync.WaitGroup
+	)
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		l, err := c.Istio.NetworkingV1().Gateways(ns).List(ctx, metav1.ListOptions{})
+		if err != nil {
+			gwErr = ExplainAPIError(err, "list", gatewaysResource)
+			return
+		}
+		st.Gateways = l.Items
+	}()
+	all, err := c.Istio.NetworkingV1().VirtualServices(metav1.NamespaceAll).List(ctx, metav1.ListOptions{})
+	switch {
+	case err == nil:
+		for _, v := range all.Items {
+			if v.Namespace == ns {
+				st.VirtualServices = append(st.VirtualServices, v)
+			} else {
+				st.OtherVirtualServices = append(st.OtherVirtualServices, v)
+			}
+		}
+	case apierrors.IsForbidden(err):
+		st.ManagedUnknown = true
+		var l *networkingv1.VirtualServiceList
+		if l, err = c.Istio.NetworkingV1().VirtualServices(ns).List(ctx, metav1.ListOptions{}); err != nil {
+			vsErr = ExplainAPIError(err, "list", virtualServicesResource)
+		} else {
+			st.VirtualServices = l.Items
+		}
+	default:
+		vsErr = ExplainAPIError(err, "list", virtualServicesResource)
+	}
+	wg.Wait()
+	return st, firstErr(gwErr, vsErr)
 }
 
 // prunes is whether the plan would change a Gateway if only the namespace

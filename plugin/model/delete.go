@@ -3,7 +3,9 @@ package model
 import (
 	"fmt"
 	"slices"
+	"strings"
 
+	apinet "istio.io/api/networking/v1"
 	networkingv1 "istio.io/client-go/pkg/apis/networking/v1"
 )
 
@@ -12,14 +14,41 @@ type Delete struct {
 	Service, Namespace string
 	Matches            []Match  // empty: every route of the service
 	Hosts              []string // empty: every host
+	// Force also removes the service's routes from the VirtualServices of
+	// the namespace the tool does not manage, where expose --force wrote
+	// them: routes named after the service, with a match MatchOf reads,
+	// sending only to the service. Such a VirtualService is never deleted:
+	// one that would be left without any route (which Istio rejects) is
+	// left as it is, an OpUnchanged change (see KeptWhole).
+	Force bool
+}
+
+// NoRouteError says there is no route of the service to delete. Unmanaged
+// are those (see UnmanagedRoutes) that only Delete.Force removes.
+type NoRouteError struct {
+	Service, Namespace string
+	Filter             string // " matching [...]", " on hosts [...]" or ""
+	Unmanaged          []string
+}
+
+func (e *NoRouteError) Error() string {
+	s := fmt.Sprintf("no route of service %s/%s to delete%s", e.Namespace, e.Service, e.Filter)
+	if len(e.Unmanaged) == 0 {
+		return s
+	}
+	return s + " in the VirtualServices kubectl-expose-gw manages, but it has routes in VirtualServices kubectl-expose-gw does not manage (written there by expose --force): " +
+		strings.Join(e.Unmanaged, ", ") + "; add --force to remove them"
 }
 
 // PlanDelete removes the service's routes from the tool's VirtualServices
-// in the namespace, deletes those left empty, then trims the tool's
-// Gateways they were bound to of hosts no VirtualService binds anymore (in
-// any namespace: st.Managed) and deletes Gateways left without servers.
-// With st.ManagedUnknown, Gateways are left as they are. VirtualService
-// changes come first.
+// in the namespace (with d.Force, also those the tool wrote into the
+// others: see Delete.Force, KeptWhole), deletes the tool's ones left
+// empty, then trims the tool's Gateways they were bound to of hosts no
+// VirtualService binds anymore (any VirtualService, managed or not, of any
+// namespace: st.VirtualServices, st.OtherVirtualServices and st.Managed)
+// and deletes Gateways left without servers. With st.ManagedUnknown,
+// Gateways are left as they are. VirtualService changes come first.
+// Nothing to delete is a *NoRouteError.
 func PlanDelete(d *Delete, st State) ([]Change, error) {
 	fqdn := ServiceFQDN(d.Service, d.Namespace)
 	var changes []Change
@@ -27,20 +56,27 @@ func PlanDelete(d *Delete, st State) ([]Change, error) {
 	touched := map[ObjectRef]bool{}
 	for _, vs := range st.VirtualServices {
 		remaining[vs] = vs
-		if vs.Namespace != d.Namespace || !IsManaged(vs) {
+		if !selected(d, vs) {
 			continue
 		}
-		if len(d.Hosts) > 0 && !slices.ContainsFunc(vs.Spec.Hosts, func(h string) bool { return slices.Contains(d.Hosts, h) }) {
-			continue
+		var kept []*apinet.HTTPRoute
+		var removed int
+		if IsManaged(vs) {
+			kept, removed = RemoveRoutes(vs.Spec.Http, fqdn, d.Matches)
+		} else if d.Force {
+			kept, removed = removeToolRoutes(vs.Spec.Http, d.Service, fqdn, d.Matches)
 		}
-		kept, removed := RemoveRoutes(vs.Spec.Http, fqdn, d.Matches)
 		if removed == 0 {
+			continue
+		}
+		if !IsManaged(vs) && len(kept) == 0 && len(vs.Spec.Tcp) == 0 && len(vs.Spec.Tls) == 0 {
+			changes = append(changes, Change{Op: OpUnchanged, VirtualService: vs})
 			continue
 		}
 		for _, g := range BoundGateways(vs) {
 			touched[g] = true
 		}
-		if len(kept) == 0 && len(vs.Spec.Tcp) == 0 && len(vs.Spec.Tls) == 0 {
+		if IsManaged(vs) && len(kept) == 0 && len(vs.Spec.Tcp) == 0 && len(vs.Spec.Tls) == 0 {
 			remaining[vs] = nil
 			changes = append(changes, Change{Op: OpDelete, VirtualService: vs, BeforeVS: vs})
 			continue
@@ -52,12 +88,16 @@ func PlanDelete(d *Delete, st State) ([]Change, error) {
 		changes = append(changes, Change{Op: OpUpdate, VirtualService: next, BeforeVS: vs})
 	}
 	if len(changes) == 0 {
-		return nil, fmt.Errorf("no route of service %s/%s to delete%s", d.Namespace, d.Service, describeFilter(d))
+		e := &NoRouteError{Service: d.Service, Namespace: d.Namespace, Filter: describeFilter(d)}
+		if !d.Force {
+			e.Unmanaged = UnmanagedRoutes(d, st)
+		}
+		return nil, e
 	}
 	if st.ManagedUnknown {
 		return changes, nil
 	}
-	for _, vs := range st.Managed {
+	for _, vs := range slices.Concat(st.OtherVirtualServices, st.Managed) {
 		if vs.Namespace != d.Namespace { // those of the namespace are in remaining, as planned
 			remaining[vs] = vs
 		}
@@ -85,6 +125,71 @@ func PlanDelete(d *Delete, st State) ([]Change, error) {
 		}
 	}
 	return changes, nil
+}
+
+// selected is whether vs is one of the namespace that d looks into: of the
+// namespace and, with d.Hosts, binding one of them.
+func selected(d *Delete, vs *networkingv1.VirtualService) bool {
+	if vs.Namespace != d.Namespace {
+		return false
+	}
+	return len(d.Hosts) == 0 || slices.ContainsFunc(vs.Spec.Hosts, func(h string) bool { return slices.Contains(d.Hosts, h) })
+}
+
+// UnmanagedRoutes are the routes of the service that d selects in the
+// VirtualServices the tool does not manage, those only d.Force removes, as
+// "namespace/name match" in order.
+func UnmanagedRoutes(d *Delete, st State) []string {
+	fqdn := ServiceFQDN(d.Service, d.Namespace)
+	var out []string
+	for _, vs := range st.VirtualServices {
+		if IsManaged(vs) || !selected(d, vs) {
+			continue
+		}
+		for _, r := range vs.Spec.Http {
+			if toolRoute(r, d.Service, fqdn, d.Matches) {
+				m, _ := MatchOf(r)
+				out = append(out, vs.Namespace+"/"+vs.Name+" "+m.String())
+			}
+		}
+	}
+	return out
+}
+
+// toolRoute is whether r is a route expose could have written for the
+// service: named after it, its match one MatchOf reads (and, when matches
+// is not empty, standing for one of them), sending only to the service.
+func toolRoute(r *apinet.HTTPRoute, svc, fqdn string, matches []Match) bool {
+	if r.GetName() != svc || !SendsTo(r, fqdn) {
+		return false
+	}
+	m, ok := MatchOf(r)
+	if !ok {
+		return false
+	}
+	return len(matches) == 0 || slices.ContainsFunc(matches, func(w Match) bool { return w.canonical() == m.canonical() })
+}
+
+// removeToolRoutes is RemoveRoutes for a VirtualService the tool does not
+// manage: only the routes toolRoute recognises go.
+func removeToolRoutes(routes []*apinet.HTTPRoute, svc, fqdn string, matches []Match) (kept []*apinet.HTTPRoute, removed int) {
+	kept = make([]*apinet.HTTPRoute, 0, len(routes))
+	for _, r := range routes {
+		if toolRoute(r, svc, fqdn, matches) {
+			removed++
+			continue
+		}
+		kept = append(kept, r)
+	}
+	return kept, removed
+}
+
+// KeptWhole is whether c is a VirtualService the tool does not manage
+// that PlanDelete leaves as it is, routes of the service included, because
+// without them it would have no route at all: Istio rejects such a
+// VirtualService, and deleting it is not the tool's to do.
+func KeptWhole(c Change) bool {
+	return c.Op == OpUnchanged && c.VirtualService != nil && !IsManaged(c.VirtualService)
 }
 
 func describeFilter(d *Delete) string {

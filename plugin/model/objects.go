@@ -54,15 +54,19 @@ func GatewayName(sel map[string]string) string {
 }
 
 // VirtualServiceName is the tool's VirtualService name for a host on a
-// gateway: expose-gw-HOST, plus the gateway when it is not the tool's
-// default one in the same namespace. HOST is written by hostSlug.
+// gateway: expose-gw-HOST on the tool's default Gateway of the namespace,
+// else expose-gw-HOST[-GWNAMESPACE]-GWNAME-HASH, HASH a short hash of the
+// host and the gateway (namespace/name), so that no two hosts and gateways
+// get one name ("a.com-x" on expose-gw, "a.com" on x). HOST is written by
+// hostSlug. Names written by earlier versions (no HASH) stay in use: the
+// plan finds a VirtualService by what it binds, not by its name.
 func VirtualServiceName(host string, gw ObjectRef, ns string) string {
 	name := DefaultGatewayName + "-" + hostSlug(host)
 	if gw.Name != DefaultGatewayName || gw.Namespace != ns {
 		if gw.Namespace != ns {
 			name += "-" + gw.Namespace
 		}
-		name += "-" + gw.Name
+		name += "-" + gw.Name + "-" + shortHash(host+"\x00"+gw.Namespace+"/"+gw.Name)
 	}
 	return shorten(name, 253)
 }
@@ -106,8 +110,13 @@ func shorten(s string, max int) string {
 	if len(s) <= max {
 		return s
 	}
+	return strings.TrimRight(s[:max-9], "-.") + "-" + shortHash(s)
+}
+
+// shortHash is 8 hex digits of the SHA-256 of s.
+func shortHash(s string) string {
 	sum := sha256.Sum256([]byte(s))
-	return strings.TrimRight(s[:max-9], "-.") + "-" + hex.EncodeToString(sum[:4])
+	return hex.EncodeToString(sum[:4])
 }
 
 // GatewayRef is how a VirtualService in ns names gw.
@@ -150,18 +159,38 @@ type ServerSpec struct {
 	Host          string
 	HTTPSRedirect bool   // HTTP only
 	Credential    string // HTTPS only: tls.credentialName
+	// Namespace is the namespace of the VirtualService that binds Host:
+	// a server host "ns/host" admits only those of ns. Empty is the
+	// Gateway's own namespace.
+	Namespace string
 }
 
-// Name is the server (and port) name the tool gives it.
+// Name is the server (and port) name the tool gives it: http-PORT,
+// http-PORT-redirect, or https-PORT-CREDENTIAL with CREDENTIAL written by
+// slug, plus a short hash of the credential when slug changed it, so that
+// no two credentials get one name (example.com-tls and example-com-tls).
+// Names are DNS labels (lower-case letters, digits, '-', at most 63).
 func (s ServerSpec) Name() string {
 	switch {
 	case s.Protocol == "HTTPS":
-		return shorten(fmt.Sprintf("https-%d-%s", s.Port, slug(s.Credential)), 63)
+		part := slug(s.Credential)
+		if part != s.Credential {
+			part = strings.TrimPrefix(part+"-"+shortHash(s.Credential), "-")
+		}
+		return shorten(fmt.Sprintf("https-%d-%s", s.Port, part), 63)
 	case s.HTTPSRedirect:
 		return fmt.Sprintf("http-%d-redirect", s.Port)
 	default:
 		return fmt.Sprintf("http-%d", s.Port)
 	}
+}
+
+// legacyName is the name versions before the hash gave the server.
+func (s ServerSpec) legacyName() string {
+	if s.Protocol == "HTTPS" {
+		return shorten(fmt.Sprintf("https-%d-%s", s.Port, slug(s.Credential)), 63)
+	}
+	return s.Name()
 }
 
 func (s ServerSpec) build() *apinet.Server {
@@ -179,7 +208,8 @@ func (s ServerSpec) build() *apinet.Server {
 }
 
 // ServerHostServes is true when a server host entry (maybe "ns/host")
-// accepts requests for host.
+// accepts requests for host, whatever the namespace part: see
+// ServerHostAdmits for which VirtualServices it takes.
 func ServerHostServes(entry, host string) bool {
 	if _, h, ok := strings.Cut(entry, "/"); ok {
 		entry = h
@@ -193,9 +223,34 @@ func ServerHostServes(entry, host string) bool {
 	return false
 }
 
-// serves is true when srv accepts s: same protocol and port number (any
-// port when s.Port is 0, not known yet), TLS settings and host.
-func serves(srv *apinet.Server, s ServerSpec) bool {
+// ServerHostAdmits is true when a server host entry of a Gateway of
+// namespace gwNS admits host of a VirtualService of namespace vsNS, as
+// Istio reads it: "ns/host" only from namespace ns, "./host" only from
+// gwNS, "*/host" and "host" from any.
+func ServerHostAdmits(entry, host, vsNS, gwNS string) bool {
+	if ns, _, ok := strings.Cut(entry, "/"); ok {
+		if ns == "." {
+			ns = gwNS
+		}
+		if ns != "*" && ns != vsNS {
+			return false
+		}
+	}
+	return ServerHostServes(entry, host)
+}
+
+// namespaceOf is the namespace of the VirtualService s is for on a Gateway
+// of gwNS.
+func (s ServerSpec) namespaceOf(gwNS string) string {
+	if s.Namespace == "" {
+		return gwNS
+	}
+	return s.Namespace
+}
+
+// sameSettings is true when srv has s's protocol, port number (any port
+// when s.Port is 0, not known yet) and TLS settings.
+func sameSettings(srv *apinet.Server, s ServerSpec) bool {
 	if !strings.EqualFold(srv.GetPort().GetProtocol(), s.Protocol) {
 		return false
 	}
@@ -208,21 +263,50 @@ func serves(srv *apinet.Server, s ServerSpec) bool {
 	if s.Protocol == "HTTP" && srv.GetTls().GetHttpsRedirect() != s.HTTPSRedirect {
 		return false
 	}
-	return slices.ContainsFunc(srv.Hosts, func(e string) bool { return ServerHostServes(e, s.Host) })
+	return true
+}
+
+// serves is true when srv of a Gateway of gwNS accepts s: same settings
+// and a host entry that admits s's host from s's namespace.
+func serves(srv *apinet.Server, s ServerSpec, gwNS string) bool {
+	ns := s.namespaceOf(gwNS)
+	return sameSettings(srv, s) && slices.ContainsFunc(srv.Hosts, func(e string) bool { return ServerHostAdmits(e, s.Host, ns, gwNS) })
 }
 
 // GatewayServes is true when gw selects sel (if sel is not nil) and has a
-// server for every spec.
+// server for every spec, one whose hosts admit the spec's namespace.
 func GatewayServes(gw *networkingv1.Gateway, sel map[string]string, specs []ServerSpec) bool {
 	if sel != nil && !maps.Equal(gw.Spec.Selector, sel) {
 		return false
 	}
 	for _, s := range specs {
-		if !slices.ContainsFunc(gw.Spec.Servers, func(srv *apinet.Server) bool { return serves(srv, s) }) {
+		if !slices.ContainsFunc(gw.Spec.Servers, func(srv *apinet.Server) bool { return serves(srv, s, gw.Namespace) }) {
 			return false
 		}
 	}
 	return true
+}
+
+// namespaceRefusal is, for a Gateway that does not serve specs, a server
+// host entry that would serve one but for its namespace part, and that
+// spec; ok is false when there is none.
+func namespaceRefusal(gw *networkingv1.Gateway, specs []ServerSpec) (entry string, port uint32, s ServerSpec, ok bool) {
+	for _, s := range specs {
+		if slices.ContainsFunc(gw.Spec.Servers, func(srv *apinet.Server) bool { return serves(srv, s, gw.Namespace) }) {
+			continue
+		}
+		for _, srv := range gw.Spec.Servers {
+			if !sameSettings(srv, s) {
+				continue
+			}
+			for _, e := range srv.Hosts {
+				if ServerHostServes(e, s.Host) {
+					return e, srv.GetPort().GetNumber(), s, true
+				}
+			}
+		}
+	}
+	return "", 0, ServerSpec{}, false
 }
 
 // NewGateway is the tool's Gateway with servers for specs.
@@ -237,26 +321,52 @@ func NewGateway(ref ObjectRef, sel map[string]string, specs []ServerSpec) *netwo
 }
 
 // EnsureServers adds what specs need to gw: the host to the tool's server
-// of that name, or a new server. It reports whether gw changed.
+// for the spec's settings (named as Name, or as an earlier version named
+// it), or a new server, whose name no other server of gw has. A host is
+// never added to a server of other settings (another credential). It
+// reports whether gw changed.
 func EnsureServers(gw *networkingv1.Gateway, specs []ServerSpec) bool {
 	changed := false
 	for _, s := range specs {
-		if slices.ContainsFunc(gw.Spec.Servers, func(srv *apinet.Server) bool { return serves(srv, s) }) {
+		if slices.ContainsFunc(gw.Spec.Servers, func(srv *apinet.Server) bool { return serves(srv, s, gw.Namespace) }) {
 			continue
 		}
 		changed = true
-		i := slices.IndexFunc(gw.Spec.Servers, func(srv *apinet.Server) bool { return srv.GetName() == s.Name() })
-		if i < 0 {
-			gw.Spec.Servers = append(gw.Spec.Servers, s.build())
+		i := slices.IndexFunc(gw.Spec.Servers, func(srv *apinet.Server) bool {
+			return (srv.GetName() == s.Name() || srv.GetName() == s.legacyName()) && sameSettings(srv, s)
+		})
+		if i >= 0 {
+			gw.Spec.Servers[i].Hosts = append(gw.Spec.Servers[i].Hosts, s.Host)
 			continue
 		}
-		gw.Spec.Servers[i].Hosts = append(gw.Spec.Servers[i].Hosts, s.Host)
+		srv := s.build()
+		srv.Name = freeServerName(gw, srv.Name)
+		srv.Port.Name = srv.Name
+		gw.Spec.Servers = append(gw.Spec.Servers, srv)
 	}
 	return changed
 }
 
+// freeServerName is name, or name-2, name-3... the first that no server of
+// gw has as its name or port name (Istio wants both unique).
+func freeServerName(gw *networkingv1.Gateway, name string) string {
+	taken := func(n string) bool {
+		return slices.ContainsFunc(gw.Spec.Servers, func(srv *apinet.Server) bool {
+			return srv.GetName() == n || srv.GetPort().GetName() == n
+		})
+	}
+	for i, n := 2, name; ; i++ {
+		if !taken(n) {
+			return n
+		}
+		n = shorten(fmt.Sprintf("%s-%d", name, i), 63)
+	}
+}
+
 // PruneGateway drops from gw's server hosts those no host in used needs
-// and servers left without hosts. It reports whether gw changed.
+// and servers left without hosts. It reports whether gw changed. The hosts
+// in used come without their VirtualService's namespace, so an entry
+// "ns/host" is kept as long as a host in used matches host (ServerHostServes).
 func PruneGateway(gw *networkingv1.Gateway, used []string) bool {
 	changed := false
 	servers := gw.Spec.Servers[:0]

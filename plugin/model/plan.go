@@ -78,10 +78,11 @@ var ErrNeedPorts = errors.New("the ingress gateway ports are needed")
 // specs are the Gateway servers the request needs, ports as given.
 func (e *Expose) specs() []ServerSpec {
 	var out []ServerSpec
+	ns := e.Target.Namespace
 	for _, h := range e.Hosts {
-		out = append(out, ServerSpec{Port: e.HTTPPort, Protocol: "HTTP", Host: h, HTTPSRedirect: e.HTTPSRedirect})
+		out = append(out, ServerSpec{Port: e.HTTPPort, Protocol: "HTTP", Host: h, HTTPSRedirect: e.HTTPSRedirect, Namespace: ns})
 		if e.TLSSecret != "" {
-			out = append(out, ServerSpec{Port: e.HTTPSPort, Protocol: "HTTPS", Host: h, Credential: e.TLSSecret})
+			out = append(out, ServerSpec{Port: e.HTTPSPort, Protocol: "HTTPS", Host: h, Credential: e.TLSSecret, Namespace: ns})
 		}
 	}
 	return out
@@ -176,6 +177,9 @@ func planGateway(e *Expose, st State) (Change, error) {
 		return Change{Op: OpCreate, Gateway: NewGateway(own, e.Selector, e.specs())}, nil
 	}
 	if !IsManaged(g) && !e.Force {
+		if entry, port, s, ok := namespaceRefusal(g, e.specs()); ok && (e.Gateway != nil || sameSelector(g, e.Selector)) {
+			return Change{}, namespaceError(own, entry, port, s)
+		}
 		return Change{}, fmt.Errorf("gateway %s exists and is not managed by kubectl-expose-gw: name another with --gateway, or add --force to add servers to it", own)
 	}
 	if e.Gateway == nil && !IsManaged(g) && !sameSelector(g, e.Selector) {
@@ -187,6 +191,17 @@ func planGateway(e *Expose, st State) (Change, error) {
 		return Change{Op: OpUnchanged, Gateway: g}, nil
 	}
 	return Change{Op: OpUpdate, Gateway: next, BeforeGateway: g}, nil
+}
+
+// namespaceError says that the server host entry of gw on port would
+// serve s.Host but admits no VirtualService of s's namespace.
+func namespaceError(gw ObjectRef, entry string, port uint32, s ServerSpec) error {
+	only, h, _ := strings.Cut(entry, "/")
+	if only == "." {
+		only = gw.Namespace
+	}
+	return fmt.Errorf("gateway %s has server host %q (port %d), which admits only VirtualServices of namespace %s, not %s: it needs a host entry admitting namespace %s, such as %q or %q; add one to the gateway, name another with --gateway, or add --force to add a server for it",
+		gw, entry, port, only, s.Namespace, s.Namespace, "*/"+h, s.Namespace+"/"+h)
 }
 
 func sameSelector(g *networkingv1.Gateway, sel map[string]string) bool {
@@ -251,16 +266,12 @@ func planVirtualService(e *Expose, st State, host string, gwRef ObjectRef, gatew
 		}
 		for _, vs := range st.VirtualServices {
 			if vs.Namespace == ns && vs.Name == name {
-				if !e.Force {
-					return Change{}, fmt.Errorf("virtualservice %s/%s exists and is not one the tool can use for host %q on gateway %s: add --force to merge the routes into it", ns, name, host, gwRef)
-				}
-				target = vs // --force: merge into it, keeping what it has
-				break
+				// Adding the host and gateway to it would route each of
+				// its hosts on each of its gateways: never, --force or not.
+				return Change{}, namesakeError(vs, host, gwRef)
 			}
 		}
-		if target == nil {
-			return Change{Op: OpCreate, VirtualService: NewVirtualService(name, ns, host, gateways, routes)}, nil
-		}
+		return Change{Op: OpCreate, VirtualService: NewVirtualService(name, ns, host, gateways, routes)}, nil
 	}
 	routes, changed, err := mergeRoutes(target.Spec.Http, add, e.Force, !IsManaged(target)) // the user's: no route moves
 	if err != nil {
@@ -287,6 +298,17 @@ func planVirtualService(e *Expose, st State, host string, gwRef ObjectRef, gatew
 		return Change{Op: OpUnchanged, VirtualService: target}, nil
 	}
 	return Change{Op: OpUpdate, VirtualService: next, BeforeVS: target}, nil
+}
+
+// namesakeError says that vs has the name the tool would give the
+// VirtualService of host on gw, but binds other hosts or gateways.
+func namesakeError(vs *networkingv1.VirtualService, host string, gw ObjectRef) error {
+	gws := vs.Spec.Gateways
+	if len(gws) == 0 {
+		gws = []string{MeshGateway}
+	}
+	return fmt.Errorf("virtualservice %s/%s exists and binds other hosts or gateways (hosts %s; gateways %s), not host %q on gateway %s: adding these to it would route each of its hosts on each of its gateways; delete or rename it, or choose another --host or --gateway",
+		vs.Namespace, vs.Name, strings.Join(vs.Spec.Hosts, ", "), strings.Join(gws, ", "), host, gw)
 }
 
 // portsFrom fills the ports not looked up yet from the servers the tool

@@ -80,7 +80,7 @@ func TestPlanExpose(t *testing.T) {
 			want: []string{"unchanged gateway/expose-gw", "created virtualservice/expose-gw-a.example.com"}},
 		{name: "reuse a user's gateway serving the host", req: expose("flaskapp", []string{"a.example.com"}, pre("/")),
 			st:   State{Gateways: []*networkingv1.Gateway{gateway("mine", false, "*.example.com")}},
-			want: []string{"unchanged gateway/mine", "created virtualservice/expose-gw-a.example.com-mine"}},
+			want: []string{"unchanged gateway/mine", "created virtualservice/expose-gw-a.example.com-mine-70fe14dd"}},
 		{name: "a user's gateway on another port is not reused", req: expose("flaskapp", []string{"a.example.com"}, pre("/")),
 			st: State{Gateways: []*networkingv1.Gateway{func() *networkingv1.Gateway {
 				g := gateway("mine", false, "*.example.com")
@@ -99,7 +99,7 @@ func TestPlanExpose(t *testing.T) {
 			st: State{Gateways: []*networkingv1.Gateway{func() *networkingv1.Gateway {
 				g := gateway("expose-gw", true, "*")
 				g.Spec.Servers[0].Port.Number = 8080
-				g.Spec.Servers[0].Name = "http-8080"
+				g.Spec.Servers[0].Name, g.Spec.Servers[0].Port.Name = "http-8080", "http-8080"
 				return g
 			}()}},
 			want: []string{"configured gateway/expose-gw", "created virtualservice/expose-gw-a.example.com"},
@@ -124,20 +124,12 @@ func TestPlanExpose(t *testing.T) {
 		{name: "name clash", req: expose("flaskapp", []string{"*"}, pre("/")),
 			st: State{Gateways: []*networkingv1.Gateway{gateway("expose-gw", true, "*")},
 				VirtualServices: []*networkingv1.VirtualService{vs("expose-gw-any", false, "other.example.com", "elsewhere")}},
-			wantErr: `virtualservice default/expose-gw-any exists and is not one the tool can use for host "*" on gateway default/expose-gw: add --force to merge the routes into it`},
-		{name: "forced name clash merges, never replaces",
+			wantErr: `virtualservice default/expose-gw-any exists and binds other hosts or gateways (hosts other.example.com; gateways elsewhere), not host "*" on gateway default/expose-gw: adding these to it would route each of its hosts on each of its gateways; delete or rename it, or choose another --host or --gateway`},
+		{name: "forced name clash is refused too: it would route every host on every gateway",
 			req: func() *Expose { e := expose("flaskapp", []string{"*"}, pre("/env")); e.Force = true; return e }(),
 			st: State{Gateways: []*networkingv1.Gateway{gateway("expose-gw", true, "*")},
 				VirtualServices: []*networkingv1.VirtualService{vs("expose-gw-any", false, "other.example.com", "elsewhere", route("x", pre("/")))}},
-			want: []string{"unchanged gateway/expose-gw", "configured virtualservice/expose-gw-any"},
-			check: func(t *testing.T, cs []Change) {
-				got := cs[1].VirtualService
-				assert.Equal(t, []string{"other.example.com", "*"}, got.Spec.Hosts)
-				assert.Equal(t, []string{"elsewhere", "expose-gw"}, got.Spec.Gateways)
-				assert.Equal(t, []string{"flaskapp prefix /env", "x prefix /"}, describe(got.Spec.Http))
-				assert.Empty(t, got.Labels, "still not the tool's")
-				assert.Equal(t, []string{"other.example.com"}, cs[1].BeforeVS.Spec.Hosts, "the read object stays as read")
-			}},
+			wantErr: `virtualservice default/expose-gw-any exists and binds other hosts or gateways (hosts other.example.com; gateways elsewhere), not host "*" on gateway default/expose-gw: adding these to it would route each of its hosts on each of its gateways; delete or rename it, or choose another --host or --gateway`},
 		{name: "a wildcard and its namesake host get two virtualservices",
 			req:  expose("flaskapp", []string{"*.example.com", "any.example.com"}, pre("/")),
 			st:   State{Gateways: []*networkingv1.Gateway{gateway("expose-gw", true, "*")}},
@@ -331,7 +323,7 @@ func TestVirtualServiceName(t *testing.T) {
 		{"x--any.example.com", def, "expose-gw-x--x--any.example.com"},
 		{"x--y", def, "expose-gw-x--x--y"},
 		{"anything.example.com", def, "expose-gw-anything.example.com"},
-		{"*", ObjectRef{Namespace: "istio-system", Name: "shared"}, "expose-gw-any-istio-system-shared"},
+		{"*", ObjectRef{Namespace: "istio-system", Name: "shared"}, "expose-gw-any-istio-system-shared-eb860768"},
 	}
 	seen := map[string]string{}
 	for _, tt := range tests {

@@ -99,15 +99,15 @@ func TestExpose(t *testing.T) {
 		require.Equal(t, 0, r.ExitCode, r.Stderr)
 		assert.Equal(t, []string{
 			"gateway.networking.istio.io/flaskapp-gateway unchanged",
-			"virtualservice.networking.istio.io/expose-gw-any-flaskapp-gateway created",
+			"virtualservice.networking.istio.io/expose-gw-any-flaskapp-gateway-a018d67d created",
 		}, lines(r.Stdout)[:2])
 		assert.Equal(t, gwBefore.ResourceVersion, w.gw(t, "reuse", "flaskapp-gateway").ResourceVersion)
-		assert.Equal(t, []string{"flaskapp-gateway"}, w.vs(t, "reuse", "expose-gw-any-flaskapp-gateway").Spec.Gateways)
+		assert.Equal(t, []string{"flaskapp-gateway"}, w.vs(t, "reuse", "expose-gw-any-flaskapp-gateway-a018d67d").Spec.Gateways)
 		assert.Len(t, w.snapshot(t, "reuse"), 2, "no Gateway of the tool's own")
 
 		r = w.Kubectl("expose-gw", "-n", "reuse", "delete", "flaskapp")
 		require.Equal(t, 0, r.ExitCode, r.Stderr)
-		assert.Equal(t, []string{"virtualservice.networking.istio.io/expose-gw-any-flaskapp-gateway deleted"}, lines(r.Stdout))
+		assert.Equal(t, []string{"virtualservice.networking.istio.io/expose-gw-any-flaskapp-gateway-a018d67d deleted"}, lines(r.Stdout))
 		assert.Equal(t, gwBefore.ResourceVersion, w.gw(t, "reuse", "flaskapp-gateway").ResourceVersion, "never touches a user's Gateway")
 	})
 

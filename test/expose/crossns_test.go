@@ -38,7 +38,7 @@ func deleteKeepsOtherNamespacesHosts(t *testing.T, w *world) {
 		"gateway.networking.istio.io/expose-gw configured",
 	}, lines(r.Stdout))
 	assert.Equal(t, []string{"b.example.com"}, w.gw(t, "xa", "expose-gw").Spec.Servers[0].Hosts, "xb's host stays")
-	assert.Equal(t, []string{"xa/expose-gw"}, w.vs(t, "xb", "expose-gw-b.example.com-xa-expose-gw").Spec.Gateways)
+	assert.Equal(t, []string{"xa/expose-gw"}, w.vs(t, "xb", "expose-gw-b.example.com-xa-expose-gw-2ee86f78").Spec.Gateways)
 
 	t.Run("forbidden to list cluster-wide: the Gateway is kept", func(t *testing.T) {
 		r := w.Kubectl("expose-gw", "-n", "xa", "flaskapp", "--host", "a.example.com")

@@ -69,7 +69,7 @@ func TestHelmGateway(t *testing.T) {
 		assert.Equal(t, []string{usingHelm}, lines(r.Stderr))
 		assert.Equal(t, []string{
 			"gateway.networking.istio.io/expose-gw-istio-ingress created",
-			"virtualservice.networking.istio.io/expose-gw-any-expose-gw-istio-ingress created",
+			"virtualservice.networking.istio.io/expose-gw-any-expose-gw-istio-ingress-af8baa87 created",
 			"http://127.0.0.1/env",
 		}, lines(r.Stdout))
 		gws, err := w.Istio.NetworkingV1().Gateways("helm").List(ctx, metav1.ListOptions{})
