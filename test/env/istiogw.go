@@ -7,7 +7,6 @@ import (
 	"net/http"
 	"net/url"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"time"
@@ -66,27 +65,7 @@ func (e *Env) startIstioGateway() {
 		args = append(args, "--listen", fmt.Sprintf("%s=%s:%d", p.Addr, p.Namespace, p.Port))
 	}
 	logPath := filepath.Join(e.Dir, "istiogw.log")
-	logf, err := os.Create(logPath)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cmd := exec.Command(bin, args...)
-	cmd.Stdout, cmd.Stderr = logf, logf
-	if err := cmd.Start(); err != nil {
-		t.Fatalf("starting istiogw: %v", err)
-	}
-	done := make(chan error, 1)
-	go func() { done <- cmd.Wait() }()
-	t.Cleanup(func() {
-		_ = cmd.Process.Kill()
-		<-done
-		logf.Close()
-		if t.Failed() {
-			if b, err := os.ReadFile(logPath); err == nil {
-				t.Logf("istiogw log (tail):\n%s", tail(b, 3000))
-			}
-		}
-	})
+	done := e.startProcess("istiogw", bin, args, logPath)
 	deadline := time.Now().Add(60 * time.Second)
 	for {
 		if b, err := os.ReadFile(adminFile); err == nil {

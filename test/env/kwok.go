@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"net"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -69,28 +68,7 @@ options:
 		t.Fatal(err)
 	}
 	logPath := filepath.Join(e.Dir, "kwok.log")
-	logf, err := os.Create(logPath)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cmd := exec.Command(filepath.Join(BinDir(), "kwok"), "--kubeconfig", e.Kubeconfig, "--config", cfgPath)
-	cmd.Stdout, cmd.Stderr = logf, logf
-	if err := cmd.Start(); err != nil {
-		t.Fatalf("starting kwok: %v", err)
-	}
-	done := make(chan error, 1)
-	go func() { done <- cmd.Wait() }()
-	// Registered after the apiserver's cleanup, so it runs before it.
-	t.Cleanup(func() {
-		_ = cmd.Process.Kill()
-		<-done
-		logf.Close()
-		if t.Failed() {
-			if b, err := os.ReadFile(logPath); err == nil {
-				t.Logf("kwok log (tail):\n%s", tail(b, 3000))
-			}
-		}
-	})
+	done := e.startProcess("kwok", filepath.Join(BinDir(), "kwok"), []string{"--kubeconfig", e.Kubeconfig, "--config", cfgPath}, logPath)
 	// kwok is ready when its kubelet server answers.
 	deadline := time.Now().Add(30 * time.Second)
 	for {
