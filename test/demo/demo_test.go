@@ -49,6 +49,10 @@ func TestDemo(t *testing.T) {
 		"sent GET /env/version (Host: 127.0.0.1:",
 		"(via direct)",
 		"(via port-forward)",
+		"  Istio: /env/version -> outbound|80||docs.default.svc.cluster.local, received as /env/version",
+		"  Istio: /envoy -> outbound|80||web.default.svc.cluster.local, received as /envoy",
+		"  Istio: /api/version -> outbound|8080||api.default.svc.cluster.local, received as /version",
+		"  Istio: /api -> outbound|8080||api.default.svc.cluster.local, received as /",
 		"demo: all steps passed",
 	} {
 		assert.Contains(t, got, want)

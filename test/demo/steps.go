@@ -13,14 +13,18 @@ import (
 	"syscall"
 	"time"
 
+	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/util/intstr"
+
 	testenv "github.com/expose-gw/kubectl-expose-gw/test/env"
 )
 
 type demo struct {
-	r       *testenv.Runner
-	out     io.Writer
-	env     *testenv.Env
-	kubectl string
+	r        *testenv.Runner
+	out      io.Writer
+	env      *testenv.Env
+	kubectl  string
+	nodePort int
 }
 
 func free(addr string) bool {
@@ -62,8 +66,11 @@ func (d *demo) steps() {
 	d.env = testenv.Start(d.r, testenv.Options{Kwok: true})
 	d.env.IstioGateway.Listen(fmt.Sprintf("127.0.0.1:%d", nodePort), testenv.IstioNamespace, 8080)
 	d.kubectl = testenv.KubectlPath()
-	d.env.SeedWorld(testenv.WorldOptions{HTTPNodePort: int32(nodePort), HTTPSNodePort: int32(pickPort(31390, 30000, 32767))})
-	fmt.Fprintf(d.out, "sandbox up: istio-system/istio-ingressgateway (NodePort http2 %d), node-1 (127.0.0.1), a Running gateway pod, default/flaskapp\n", nodePort)
+	d.env.SeedWorld(testenv.WorldOptions{HTTPNodePort: int32(nodePort), HTTPSNodePort: int32(pickPort(31390, 30000, 32767)),
+		Apps: []testenv.App{{Name: "flaskapp"}, {Name: "web"}, {Name: "docs"},
+			{Name: "api", Ports: []corev1.ServicePort{{Name: "http", Port: 8080, TargetPort: intstr.FromInt32(9000)}}}}})
+	d.nodePort = nodePort
+	fmt.Fprintf(d.out, "sandbox up: istio-system/istio-ingressgateway (NodePort http2 %d), node-1 (127.0.0.1), a Running gateway pod, default/flaskapp, web, docs and api\n", nodePort)
 
 	d.say("1. Expose flaskapp under /env")
 	d.must("expose-gw", "flaskapp", "--prefix", "/env")
@@ -79,7 +86,16 @@ func (d *demo) steps() {
 	d.say("4. A local proxy that sends the right Host header (direct to the NodePort)")
 	d.proxyAndCurl("direct")
 
-	d.say("5. The same when nothing is reachable: the gateway Service switched to ClusterIP")
+	d.say("5. Paths as Istio routes them: a path prefix is not a string prefix, a rewrite replaces the prefix")
+	d.must("expose-gw", "web", "--host", "flask.example.com", "--prefix", "/")
+	d.must("expose-gw", "docs", "--host", "flask.example.com", "--prefix", "/env")
+	d.must("expose-gw", "api", "--host", "flask.example.com", "--prefix", "/api", "--rewrite", "/")
+	fmt.Fprintln(d.out)
+	for _, p := range []string{"/env/version", "/envoy", "/api/version", "/api"} {
+		d.curlHost("flask.example.com", p)
+	}
+
+	d.say("6. The same when nothing is reachable: the gateway Service switched to ClusterIP")
 	d.must("-n", testenv.IstioNamespace, "patch", "service", testenv.GatewayName, "--type", "merge",
 		"-p", `{"spec":{"type":"ClusterIP"}}`)
 	if r := d.run("expose-gw", "url", "flaskapp"); r == 0 {
@@ -96,6 +112,7 @@ func (d *demo) run(args ...string) int {
 	cmd := d.env.Command(d.r.Context(), d.env.Kubeconfig, d.kubectl, args...)
 	cmd.Stdout, cmd.Stderr = d.out, d.out
 	err := cmd.Run()
+	d.env.IstioGateway.Sync() // requests sent next see what it wrote
 	if ee, ok := err.(*exec.ExitError); ok {
 		return ee.ExitCode()
 	}
@@ -180,6 +197,25 @@ func (d *demo) curl(url string) {
 	if err := cmd.Run(); err != nil {
 		d.r.Fatalf("curl %s: %v", url, err)
 	}
+}
+
+// curlHost sends path with a Host header to the NodePort, as the article's
+// curl does, and says where Istio sent it.
+func (d *demo) curlHost(host, path string) {
+	before := len(d.env.Upstream.Requests())
+	url := fmt.Sprintf("http://127.0.0.1:%d%s", d.nodePort, path)
+	fmt.Fprintf(d.out, "$ curl -s -o /dev/null -H 'Host: %s' %s\n", host, url)
+	cmd := exec.CommandContext(d.r.Context(), "curl", "-sS", "-o", "/dev/null", "--max-time", "10", "-H", "Host: "+host, url)
+	cmd.Stderr = d.out
+	if err := cmd.Run(); err != nil {
+		d.r.Fatalf("curl %s: %v", url, err)
+	}
+	reqs := d.env.Upstream.Requests()
+	if len(reqs) != before+1 {
+		d.r.Fatalf("no request reached a Service for %s", path)
+	}
+	got := reqs[len(reqs)-1]
+	fmt.Fprintf(d.out, "  Istio: %s -> %s, received as %s\n", path, got.Cluster, got.Path)
 }
 
 // keep leaves the sandbox running until Ctrl-C.
