@@ -16,6 +16,12 @@ import (
 // with the same selector, port and host conflict in Istio.
 func GatewayClashes(changes []Change, st State) []string {
 	var out []string
+	vsNS := ""
+	for _, c := range changes {
+		if c.VirtualService != nil {
+			vsNS = c.VirtualService.Namespace
+		}
+	}
 	for _, c := range changes {
 		if c.Gateway == nil || (c.Op != OpCreate && c.Op != OpUpdate) {
 			continue
@@ -30,13 +36,28 @@ func GatewayClashes(changes []Change, st State) []string {
 						!servesOnPort(o, srv.GetPort().GetNumber(), h) {
 						continue
 					}
-					out = append(out, fmt.Sprintf("gateway %s/%s also serves host %q on port %d for the same pods (%s): two Gateways with the same selector, port and host conflict; consider --gateway %s/%s",
-						o.Namespace, o.Name, h, srv.GetPort().GetNumber(), FormatSelector(o.Spec.Selector), o.Namespace, o.Name))
+					w := fmt.Sprintf("gateway %s/%s also serves host %q on port %d for the same pods (%s): two Gateways with the same selector, port and host conflict",
+						o.Namespace, o.Name, h, srv.GetPort().GetNumber(), FormatSelector(o.Spec.Selector))
+					if admitsOnPort(o, srv.GetPort().GetNumber(), h, vsNS) {
+						w += fmt.Sprintf("; consider --gateway %s/%s", o.Namespace, o.Name)
+					}
+					out = append(out, w)
 				}
 			}
 		}
 	}
 	return out
+}
+
+// admitsOnPort is true when a server of g on port takes host for a
+// VirtualService of namespace vsNS (its "ns/" part lets that namespace in):
+// only then is --gateway g a way out.
+func admitsOnPort(g *networkingv1.Gateway, port uint32, host, vsNS string) bool {
+	return slices.ContainsFunc(g.Spec.Servers, func(s *apinet.Server) bool {
+		return s.GetPort().GetNumber() == port && slices.ContainsFunc(s.Hosts, func(e string) bool {
+			return ServerHostAdmits(e, host, vsNS, g.Namespace)
+		})
+	})
 }
 
 // servesOnPort is true when a server of g on port overlaps host.

@@ -25,9 +25,13 @@ func TestGatewayClashes(t *testing.T) {
 	}{
 		{"another namespace serves the host on the port", expose("flaskapp", []string{"a.example.com"}, pre("/")), other,
 			[]string{`gateway shop/shop-gw also serves host "a.example.com" on port 80 for the same pods (istio=ingressgateway): two Gateways with the same selector, port and host conflict; consider --gateway shop/shop-gw`}},
+		// Their *.example.com server does not take host "*": no --gateway hint.
 		{"a * server overlaps theirs", expose("flaskapp", []string{"*"}, pre("/")), other,
-			[]string{`gateway shop/shop-gw also serves host "*" on port 80 for the same pods (istio=ingressgateway): two Gateways with the same selector, port and host conflict; consider --gateway shop/shop-gw`}},
+			[]string{`gateway shop/shop-gw also serves host "*" on port 80 for the same pods (istio=ingressgateway): two Gateways with the same selector, port and host conflict`}},
 		{"another host", expose("flaskapp", []string{"a.example.org"}, pre("/")), other, nil},
+		{"their server admits only their namespace: no --gateway hint", expose("flaskapp", []string{"*"}, pre("/")),
+			State{OtherGateways: []*networkingv1.Gateway{inNS("shop", "shop-gw", 80, "shop/*")}},
+			[]string{`gateway shop/shop-gw also serves host "*" on port 80 for the same pods (istio=ingressgateway): two Gateways with the same selector, port and host conflict`}},
 		{"another port", expose("flaskapp", []string{"a.example.com"}, pre("/")),
 			State{OtherGateways: []*networkingv1.Gateway{inNS("shop", "shop-gw", 8080, "*.example.com")}}, nil},
 		{"other pods", expose("flaskapp", []string{"a.example.com"}, pre("/")),
