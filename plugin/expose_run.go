@@ -32,6 +32,8 @@ func (o *ExposeOptions) Run(ctx context.Context) error {
 		warned bool
 		// clashWarned: Gateways of other namespaces were checked once.
 		clashWarned bool
+		// othersUnknown: other namespaces could not be read (said once it worked).
+		othersUnknown bool
 	)
 	var sel map[string]string // nil: find the gateway (resolve.FindGateway)
 	if o.SelectorGiven {
@@ -89,6 +91,7 @@ func (o *ExposeOptions) Run(ctx context.Context) error {
 		for _, w := range shadowed {
 			fmt.Fprintln(o.ErrOut, "warning:", w)
 		}
+		othersUnknown = st.OthersUnknown
 		if !clashWarned {
 			for _, w := range model.GatewayClashes(changes, st) {
 				fmt.Fprintln(o.ErrOut, "warning:", w)
@@ -100,6 +103,9 @@ func (o *ExposeOptions) Run(ctx context.Context) error {
 	})
 	if err != nil {
 		return err
+	}
+	if othersUnknown {
+		fmt.Fprintln(o.ErrOut, "warning: cannot list Gateways or VirtualServices in all namespaces (forbidden): routes of other namespaces that Istio merges into the same virtual hosts were not checked")
 	}
 	if err := printChanges(o.PrintFlags, o.Out, result, o.dryRun); err != nil {
 		return err
@@ -266,6 +272,7 @@ func readState(ctx context.Context, c *Clients, ns string, gw *model.ObjectRef, 
 				}
 				return
 			}
+			st.OthersUnknown = true
 			if !apierrors.IsForbidden(err) {
 				gwErr = ExplainAPIError(err, "list", gatewaysResource)
 				return
@@ -292,6 +299,7 @@ func readState(ctx context.Context, c *Clients, ns string, gw *model.ObjectRef, 
 				}
 				return
 			}
+			st.OthersUnknown = true
 			if !apierrors.IsForbidden(err) {
 				vsErr = ExplainAPIError(err, "list", virtualServicesResource)
 				return

@@ -69,6 +69,9 @@ type State struct {
 	// when they could be read: Istio merges those bound to the same
 	// gateway workload and host into one virtual host (CheckReach).
 	OtherVirtualServices []*networkingv1.VirtualService
+	// OthersUnknown is true when the objects of other namespaces could not
+	// be read (forbidden): CheckReach then sees this namespace only.
+	OthersUnknown bool
 }
 
 // ErrNeedPorts asks the caller to find the ingress gateway's ports and plan

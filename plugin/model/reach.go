@@ -2,6 +2,7 @@ package model
 
 import (
 	"fmt"
+	"slices"
 
 	apinet "istio.io/api/networking/v1"
 	networkingv1 "istio.io/client-go/pkg/apis/networking/v1"
@@ -28,6 +29,12 @@ func CheckReach(st State, changes []Change, force bool) ([]string, error) {
 	before := MergeVirtualHosts(gws, vss)
 	for _, c := range changes {
 		switch {
+		case c.Op == OpDelete && c.Gateway != nil:
+			gws = slices.DeleteFunc(replaceGateway(gws, c.Gateway), func(g *networkingv1.Gateway) bool { return g == c.Gateway })
+		case c.Op == OpDelete && c.VirtualService != nil:
+			vss = slices.DeleteFunc(replaceVS(vss, c.VirtualService), func(v *networkingv1.VirtualService) bool {
+				return v.Namespace == c.VirtualService.Namespace && v.Name == c.VirtualService.Name
+			})
 		case c.Gateway != nil && c.Writes():
 			gws = replaceGateway(gws, c.Gateway)
 		case c.VirtualService != nil && c.Writes():

@@ -68,25 +68,27 @@ func (s Shadow) String() string {
 func MergeVirtualHosts(gws []*networkingv1.Gateway, vss []*networkingv1.VirtualService) *VirtualHosts {
 	vss = append([]*networkingv1.VirtualService(nil), vss...)
 	sortByCreation(vss)
-	byRef := map[ObjectRef]*networkingv1.Gateway{}
-	for _, g := range gws {
-		byRef[ObjectRef{Namespace: g.Namespace, Name: g.Name}] = g
-	}
+	gws = append([]*networkingv1.Gateway(nil), gws...)
+	sortGatewaysByCreation(gws)
 	out := &VirtualHosts{routes: map[vhostKey][]routeRef{}, of: map[string]map[string][]vhostKey{}}
-	for _, vs := range vss {
-		name := vs.Namespace + "/" + vs.Name
-		for _, ref := range BoundGateways(vs) {
-			g := byRef[ref]
-			if g == nil {
+	// As pilot builds a route configuration: its servers in the order of
+	// the Gateways (oldest first), each server's VirtualServices oldest first.
+	for _, g := range gws {
+		ref := ObjectRef{Namespace: g.Namespace, Name: g.Name}
+		for i, srv := range g.Spec.Servers {
+			cfg, ok := routeConfig(g, i, srv)
+			if !ok {
 				continue
 			}
-			for i, srv := range g.Spec.Servers {
-				cfg, ok := routeConfig(g, i, srv)
-				if !ok {
+			for _, vs := range vss {
+				if !slices.Contains(BoundGateways(vs), ref) {
 					continue
 				}
+				name := vs.Namespace + "/" + vs.Name
 				for _, h := range vs.Spec.Hosts {
+					h = strings.ToLower(h)
 					for _, vh := range joinHosts(srv, g.Namespace, vs.Namespace, h) {
+						vh = strings.ToLower(vh)
 						k := vhostKey{cfg, vh}
 						if vh == h {
 							if out.of[name] == nil {
@@ -104,7 +106,46 @@ func MergeVirtualHosts(gws []*networkingv1.Gateway, vss []*networkingv1.VirtualS
 			}
 		}
 	}
+	// Then pilot moves the catch-all routes (prefix "/", no header or query
+	// match) of the merged virtual host after all others
+	// (route.SortVHostRoutes): an older VirtualService's "/" does not take
+	// a newer one's "/shop".
+	for k, refs := range out.routes {
+		sort.SliceStable(refs, func(a, b int) bool { return !catchAll(refs[a].route()) && catchAll(refs[b].route()) })
+		out.routes[k] = refs
+	}
 	return out
+}
+
+func (r routeRef) route() *apinet.HTTPRoute { return r.vs.Spec.Http[r.index] }
+
+// catchAll is a route Istio turns into an Envoy route for every path and
+// no other condition: no match, or only a uri prefix "/".
+func catchAll(r *apinet.HTTPRoute) bool {
+	if MatchAll(r) {
+		return true
+	}
+	m, ok := MatchOf(r)
+	return ok && m.Kind == Prefix && m.Path == "/"
+}
+
+// sortGatewaysByCreation is the order in which pilot merges Gateways:
+// oldest first, then by namespace and name.
+func sortGatewaysByCreation(gws []*networkingv1.Gateway) {
+	sort.SliceStable(gws, func(i, j int) bool {
+		a, b := gws[i], gws[j]
+		az, bz := a.CreationTimestamp.IsZero(), b.CreationTimestamp.IsZero()
+		if az != bz {
+			return bz
+		}
+		if !a.CreationTimestamp.Equal(&b.CreationTimestamp) {
+			return a.CreationTimestamp.Before(&b.CreationTimestamp)
+		}
+		if a.Namespace != b.Namespace {
+			return a.Namespace < b.Namespace
+		}
+		return a.Name < b.Name
+	})
 }
 
 func appendKey(ks []vhostKey, k vhostKey) []vhostKey {
@@ -214,7 +255,7 @@ func HostCovers(a, b string) bool {
 // for its host h, in a virtual host named h that vs joined; nil when
 // Istio sends the route's requests to it.
 func (v *VirtualHosts) Shadowed(vs *networkingv1.VirtualService, h string, i int) *Shadow {
-	for _, k := range v.of[vs.Namespace+"/"+vs.Name][h] {
+	for _, k := range v.of[vs.Namespace+"/"+vs.Name][strings.ToLower(h)] {
 		refs := v.routes[k]
 		pos := -1
 		for p, r := range refs {

@@ -20,6 +20,11 @@ func aged(v *networkingv1.VirtualService, ns string, minutes int) *networkingv1.
 	return v
 }
 
+func gatewayAged(g *networkingv1.Gateway, minutes int) *networkingv1.Gateway {
+	g.CreationTimestamp = metav1.NewTime(t0.Add(time.Duration(minutes) * time.Minute))
+	return g
+}
+
 func gwWith(ns, name string, servers ...*apinet.Server) *networkingv1.Gateway {
 	return &networkingv1.Gateway{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: name},
 		Spec: apinet.Gateway{Selector: map[string]string{"istio": "ingressgateway"}, Servers: servers}}
@@ -101,13 +106,43 @@ func TestMergeVirtualHosts(t *testing.T) {
 			want: map[string]string{"web * 0": "", "shop * 0": ""},
 		},
 		{
-			name: "a * VirtualService joins a host's virtual host on the same port",
+			name: "a * VirtualService joins a host's virtual host on the same port, its / moved last",
 			gws:  []*networkingv1.Gateway{gwWith("default", "expose-gw", httpServer("*", "flask.example.com"))},
 			vss: []*networkingv1.VirtualService{
 				aged(vs("web", true, "*", "expose-gw", route("web", pre("/"))), "default", 1),
 				aged(vs("flask", true, "flask.example.com", "expose-gw", route("flaskapp", pre("/env"))), "default", 2),
 			},
+			want: map[string]string{"web * 0": "", "flask flask.example.com 0": ""},
+		},
+		{
+			name: "a * VirtualService's / still takes a newer / of the host's virtual host",
+			gws:  []*networkingv1.Gateway{gwWith("default", "expose-gw", httpServer("*", "flask.example.com"))},
+			vss: []*networkingv1.VirtualService{
+				aged(vs("web", true, "*", "expose-gw", route("web", pre("/"))), "default", 1),
+				aged(vs("flask", true, "flask.example.com", "expose-gw", route("flaskapp", pre("/"))), "default", 2),
+			},
 			want: map[string]string{"web * 0": "", "flask flask.example.com 0": "default/web route prefix / (web.default.svc.cluster.local:80)"},
+		},
+		{
+			name: "hosts are one virtual host whatever their case",
+			gws:  []*networkingv1.Gateway{gwWith("default", "expose-gw", httpServer("*"))},
+			vss: []*networkingv1.VirtualService{
+				aged(vs("a", true, "Shop.example.com", "expose-gw", route("a", pre("/"))), "default", 1),
+				aged(vs("b", true, "shop.example.com", "expose-gw", route("b", pre("/"))), "default", 2),
+			},
+			want: map[string]string{"a Shop.example.com 0": "", "b shop.example.com 0": "default/a route prefix / (a.default.svc.cluster.local:80)"},
+		},
+		{
+			name: "the older Gateway's VirtualServices come first in a shared route configuration",
+			gws: []*networkingv1.Gateway{
+				gatewayAged(gwWith("default", "expose-gw", httpServer("*")), 1),
+				gatewayAged(gwWith("team-a", "expose-gw", httpServer("*")), 0),
+			},
+			vss: []*networkingv1.VirtualService{
+				aged(vs("web", true, "*", "expose-gw", route("web", pre("/"))), "default", 1),
+				aged(vs("shop", true, "*", "expose-gw", route("shop", pre("/"))), "team-a", 2),
+			},
+			want: map[string]string{"web * 0": "team-a/shop route prefix / (shop.default.svc.cluster.local:80)", "shop * 0": ""},
 		},
 	}
 	for _, tt := range tests {
@@ -146,10 +181,12 @@ func TestCheckReach(t *testing.T) {
 	require.NoError(t, err)
 	assert.Len(t, warnings, 1)
 
-	// Another path on the same virtual host is still behind web's "/".
+	// Another path on the same virtual host comes before web's "/", which
+	// Istio moves after every other route.
 	shop.Spec.Http = []*apinet.HTTPRoute{route("shop", pre("/shop"))}
-	_, err = CheckReach(st, changes, false)
-	require.Error(t, err)
+	warnings, err = CheckReach(st, changes, false)
+	require.NoError(t, err)
+	assert.Empty(t, warnings)
 
 	// Its own host is a virtual host of its own.
 	shop.Spec.Hosts = []string{"shop.example.com"}

@@ -130,15 +130,15 @@ func TestExpose(t *testing.T) {
 		}, lines(r.Stdout), "a user's VirtualService alone is no conflict")
 
 		// Made by hand anyway, a second VirtualService for the host is listed
-		// as a conflict; Istio merges it after the older one, whose "/" takes
-		// its requests.
+		// as a conflict (Istio merges it with the older one, moving the "/"
+		// after its /env).
 		_, err = w.Istio.NetworkingV1().VirtualServices("clash").Create(ctx, userVS("clash", "legacy2", "shop.example.com", "shop", "/env"), metav1.CreateOptions{})
 		require.NoError(t, err)
 		r = w.Kubectl("expose-gw", "-n", "clash", "list")
 		assert.Equal(t, []string{
 			"NAMESPACE   HOST               MATCH                DESTINATION                      GATEWAY      STATUS",
 			"clash       shop.example.com   prefix /             legacy.clash.svc.cluster.local   clash/shop   conflict with clash/legacy2",
-			"clash       shop.example.com   string-prefix /env   legacy.clash.svc.cluster.local   clash/shop   shadowed by clash/legacy route prefix / (legacy.clash.svc.cluster.local)",
+			"clash       shop.example.com   string-prefix /env   legacy.clash.svc.cluster.local   clash/shop   conflict with clash/legacy",
 		}, lines(r.Stdout))
 		require.NoError(t, w.Istio.NetworkingV1().VirtualServices("clash").Delete(ctx, "legacy2", metav1.DeleteOptions{}))
 		before = w.snapshot(t, "clash")

@@ -9,7 +9,6 @@ package main
 import (
 	"net"
 	"regexp"
-	"sort"
 	"strconv"
 	"strings"
 
@@ -223,11 +222,13 @@ func forward(v *View, d Decision, r *route.Route, a *route.RouteAction, req Requ
 	case *route.RouteAction_Cluster:
 		d.Cluster = c.Cluster
 	case *route.RouteAction_WeightedClusters:
-		// The heaviest cluster (the first of equals): deterministic for tests.
-		ws := c.WeightedClusters.GetClusters()
-		sort.SliceStable(ws, func(i, j int) bool { return ws[i].GetWeight().GetValue() > ws[j].GetWeight().GetValue() })
-		if len(ws) > 0 {
-			d.Cluster = ws[0].GetName()
+		// The heaviest cluster (the first of equals): deterministic for
+		// tests. The view is shared by every request: read it, never sort it.
+		var best uint32
+		for i, w := range c.WeightedClusters.GetClusters() {
+			if i == 0 || w.GetWeight().GetValue() > best {
+				d.Cluster, best = w.GetName(), w.GetWeight().GetValue()
+			}
 		}
 	}
 	if !v.Clusters[d.Cluster] {

@@ -73,8 +73,9 @@ func isGatewayPod(l map[string]string) bool {
 	if l["gateway.networking.k8s.io/gateway-name"] != "" || l["istio.io/gateway-name"] != "" {
 		return true
 	}
+	// istiod's pods are labelled istio=pilot; egress gateways are not ingress.
 	v, ok := l["istio"]
-	return ok && v != "egressgateway"
+	return ok && v != "pilot" && v != "istiod" && !strings.Contains(v, "egress")
 }
 
 // Sync reads the cluster and rebuilds when anything changed; it returns the
@@ -146,9 +147,21 @@ func (g *Gateway) AddMapping(m *mapping) {
 	g.mapMu.Lock()
 	g.mappings = append(g.mappings, m)
 	g.mapMu.Unlock()
-	if st := g.cur.Load(); st != nil {
-		g.reconcile(st)
+	st := g.cur.Load()
+	if st == nil {
+		return
 	}
+	if _, known := st.views[m.Namespace]; !known {
+		// A namespace no build made a view for: build again.
+		g.syncMu.Lock()
+		st.snap.Fingerprint = ""
+		g.syncMu.Unlock()
+		if _, err := g.Sync(context.Background()); err != nil {
+			log.Printf("sync for %s: %v", m.Addr, err)
+		}
+		return
+	}
+	g.reconcile(st)
 }
 
 // RemoveMapping stops serving addr (the gateway goes down there).

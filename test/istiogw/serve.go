@@ -76,11 +76,7 @@ func (m *mapping) serve(ln net.Listener) {
 		ReadHeaderTimeout: 30 * time.Second,
 		ConnState: func(c net.Conn, st http.ConnState) {
 			if st == http.StateClosed {
-				if pc, ok := c.(*peekedConn); ok {
-					m.track(pc.Conn, false)
-				} else if tc, ok := c.(*tls.Conn); ok {
-					m.track(tc.NetConn(), false)
-				}
+				m.untrack(c)
 			}
 		},
 		ConnContext: func(ctx context.Context, c net.Conn) context.Context {
@@ -123,6 +119,18 @@ func (m *mapping) track(c net.Conn, add bool) {
 	}
 }
 
+// untrack forgets the raw connection under c (a peekedConn, maybe inside
+// a tls.Conn).
+func (m *mapping) untrack(c net.Conn) {
+	if tc, ok := c.(*tls.Conn); ok {
+		c = tc.NetConn()
+	}
+	if pc, ok := c.(*peekedConn); ok {
+		c = pc.Conn
+	}
+	m.track(c, false)
+}
+
 func (m *mapping) closeAll() {
 	m.connMu.Lock()
 	defer m.connMu.Unlock()
@@ -151,6 +159,7 @@ func (m *mapping) accept(c net.Conn, cl *chanListener) {
 	v := st.views[m.Namespace]
 	if v == nil || v.Listeners[m.Port] == nil {
 		c.Close()
+		m.track(c, false)
 		return
 	}
 	l := v.Listeners[m.Port]
@@ -160,6 +169,7 @@ func (m *mapping) accept(c net.Conn, cl *chanListener) {
 	_ = c.SetReadDeadline(time.Time{})
 	if err != nil {
 		c.Close()
+		m.track(c, false)
 		return
 	}
 	pc := &peekedConn{Conn: c, r: br}
@@ -167,6 +177,7 @@ func (m *mapping) accept(c net.Conn, cl *chanListener) {
 		fc := ChooseChain(l, false, "")
 		if fc == nil {
 			c.Close()
+			m.track(c, false)
 			return
 		}
 		conns.Store(net.Conn(pc), &connInfo{chain: fc})
@@ -202,6 +213,7 @@ func (m *mapping) accept(c net.Conn, cl *chanListener) {
 	if err := tc.HandshakeContext(ctx); err != nil {
 		log.Printf("%s: TLS handshake: %v", m.Addr, err)
 		c.Close()
+		m.track(c, false)
 		return
 	}
 	conns.Store(net.Conn(tc), info)
@@ -214,6 +226,7 @@ func (m *mapping) hand(c net.Conn, cl *chanListener) {
 	case <-cl.done:
 		conns.Delete(c)
 		c.Close()
+		m.untrack(c)
 	}
 }
 
