@@ -27,6 +27,10 @@ func (e *ShadowError) Error() string {
 func CheckReach(st State, changes []Change, force bool) ([]string, error) {
 	gws, vss := world(st)
 	before := MergeVirtualHosts(gws, vss)
+	was := make(map[ObjectRef]*networkingv1.VirtualService, len(vss))
+	for _, vs := range vss {
+		was[ObjectRef{Namespace: vs.Namespace, Name: vs.Name}] = vs
+	}
 	for _, c := range changes {
 		switch {
 		case c.Op == OpDelete && c.Gateway != nil:
@@ -44,7 +48,7 @@ func CheckReach(st State, changes []Change, force bool) ([]string, error) {
 	after := MergeVirtualHosts(gws, vss)
 	var problems []string
 	for _, vs := range vss {
-		old := findVS(st, vs)
+		old := was[ObjectRef{Namespace: vs.Namespace, Name: vs.Name}]
 		for i, r := range vs.Spec.Http {
 			for _, h := range vs.Spec.Hosts {
 				s := after.Shadowed(vs, h, i)
@@ -102,16 +106,6 @@ func replaceVS(vss []*networkingv1.VirtualService, vs *networkingv1.VirtualServi
 		out = append(out, x)
 	}
 	return append(out, vs)
-}
-
-func findVS(st State, vs *networkingv1.VirtualService) *networkingv1.VirtualService {
-	_, vss := world(st)
-	for _, x := range vss {
-		if x.Namespace == vs.Namespace && x.Name == vs.Name {
-			return x
-		}
-	}
-	return nil
 }
 
 // routeIndex finds r (the same name and match) in vs, or -1.

@@ -265,6 +265,18 @@ func TestExpose(t *testing.T) {
 		assert.Equal(t, before, w.snapshot(t, "rbac"), "no Gateway left behind")
 	})
 
+	t.Run("RBAC: namespace-only VirtualServices: written, with a warning that other namespaces went unchecked", func(t *testing.T) {
+		w.app("rbac2", "flaskapp")
+		kc := w.AddUser("ns-writer", nil)
+		w.Grant("ns-writer", "", []rbacv1.PolicyRule{{APIGroups: []string{""}, Resources: []string{"services", "pods", "nodes"}, Verbs: []string{"get", "list"}}})
+		w.Grant("ns-writer", "rbac2", []rbacv1.PolicyRule{
+			{APIGroups: []string{"networking.istio.io"}, Resources: []string{"gateways", "virtualservices"}, Verbs: []string{"get", "list", "create", "update", "delete"}},
+		})
+		r := w.KubectlAs(kc, "expose-gw", "-n", "rbac2", "flaskapp", "--host", "rbac2.example.com", "--prefix", "/env")
+		require.Equal(t, 0, r.ExitCode, r.Stderr)
+		assert.Contains(t, lines(r.Stderr), "warning: cannot list Gateways or VirtualServices in all namespaces (forbidden): routes of other namespaces that Istio merges into the same virtual hosts were not checked")
+	})
+
 	t.Run("bad input: one line, non-zero exit, nothing changed", func(t *testing.T) {
 		w.app("bad", "flaskapp")
 		w.CreateApp(testenv.App{Name: "two", Namespace: "bad", Ports: []corev1.ServicePort{{Name: "http", Port: 80}, {Name: "admin", Port: 8081}}})
