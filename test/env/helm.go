@@ -42,22 +42,8 @@ func (e *Env) SeedHelmGateway(ns, name, istioLabel string) *corev1.Service {
 	} else if err != nil {
 		e.t.Fatalf("getting node %s: %v", NodeName, err)
 	}
-	pod := &corev1.Pod{
-		ObjectMeta: metav1.ObjectMeta{Name: name + "-0", Namespace: ns, Labels: labels},
-		Spec: corev1.PodSpec{
-			NodeName:    NodeName,
-			Tolerations: []corev1.Toleration{{Key: "kwok.x-k8s.io/node", Operator: corev1.TolerationOpExists, Effect: corev1.TaintEffectNoSchedule}},
-			Containers: []corev1.Container{{Name: "istio-proxy", Image: "docker.io/istio/proxyv2:1.28.0",
-				Ports: []corev1.ContainerPort{
-					{Name: "http2", ContainerPort: 80}, {Name: "https", ContainerPort: 443}, {Name: "status-port", ContainerPort: 15021},
-				}}},
-		},
-	}
-	if _, err := e.Kube.CoreV1().Pods(ns).Create(ctx, pod, metav1.CreateOptions{}); err != nil {
-		e.t.Fatalf("creating pod %s/%s: %v", ns, pod.Name, err)
-	}
-	if e.IstioGateway != nil {
-		e.WaitPodReady(ns, pod.Name)
-	}
+	e.createProxyPod(ns, name+"-0", NodeName, labels,
+		corev1.ContainerPort{Name: "http2", ContainerPort: 80}, corev1.ContainerPort{Name: "https", ContainerPort: 443},
+		corev1.ContainerPort{Name: "status-port", ContainerPort: 15021})
 	return svc
 }

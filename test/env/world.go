@@ -137,21 +137,29 @@ func (e *Env) CreateNode(name string, labels map[string]string) *corev1.Node {
 // 8443) and, when kwok runs, waits until it is Running and Ready.
 func (e *Env) CreateGatewayPod(name, node string) *corev1.Pod {
 	e.t.Helper()
+	return e.createProxyPod(IstioNamespace, name, node, GatewayLabels,
+		corev1.ContainerPort{Name: "http2", ContainerPort: 8080}, corev1.ContainerPort{Name: "https", ContainerPort: 8443})
+}
+
+// createProxyPod creates a gateway (istio-proxy) Pod in ns on node with
+// labels and container ports and, when kwok runs, waits until it is
+// Running and Ready.
+func (e *Env) createProxyPod(ns, name, node string, labels map[string]string, ports ...corev1.ContainerPort) *corev1.Pod {
+	e.t.Helper()
 	p := &corev1.Pod{
-		ObjectMeta: metav1.ObjectMeta{Name: name, Namespace: IstioNamespace, Labels: GatewayLabels},
+		ObjectMeta: metav1.ObjectMeta{Name: name, Namespace: ns, Labels: labels},
 		Spec: corev1.PodSpec{
 			NodeName:    node,
 			Tolerations: []corev1.Toleration{{Key: "kwok.x-k8s.io/node", Operator: corev1.TolerationOpExists, Effect: corev1.TaintEffectNoSchedule}},
-			Containers: []corev1.Container{{Name: "istio-proxy", Image: "docker.io/istio/proxyv2:1.28.0",
-				Ports: []corev1.ContainerPort{{Name: "http2", ContainerPort: 8080}, {Name: "https", ContainerPort: 8443}}}},
+			Containers:  []corev1.Container{{Name: "istio-proxy", Image: "docker.io/istio/proxyv2:1.28.0", Ports: ports}},
 		},
 	}
-	p, err := e.Kube.CoreV1().Pods(IstioNamespace).Create(e.Ctx(), p, metav1.CreateOptions{})
+	p, err := e.Kube.CoreV1().Pods(ns).Create(e.Ctx(), p, metav1.CreateOptions{})
 	if err != nil {
-		e.t.Fatalf("creating pod %s: %v", name, err)
+		e.t.Fatalf("creating pod %s/%s: %v", ns, name, err)
 	}
 	if e.IstioGateway != nil {
-		p = e.WaitPodReady(IstioNamespace, name)
+		p = e.WaitPodReady(ns, name)
 	}
 	return p
 }
