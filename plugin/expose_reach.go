@@ -11,6 +11,7 @@ import (
 	apinet "istio.io/api/networking/v1"
 
 	"github.com/expose-gw/kubectl-expose-gw/plugin/model"
+	"github.com/expose-gw/kubectl-expose-gw/plugin/rules"
 	"github.com/expose-gw/kubectl-expose-gw/resolve"
 )
 
@@ -65,7 +66,7 @@ func endpointsFor(ctx context.Context, o *ExposeOptions, in *resolve.Ingress, se
 			continue
 		}
 		for _, h := range s.Hosts {
-			if model.ServerHostServes(h, host) {
+			if rules.ServerHostServes(h, host) {
 				if p, ok := in.PortForNumber(int32(s.GetPort().GetNumber())); ok {
 					return resolve.EndpointsForPort(ctx, o.Clients.Kube, in, p, scheme)
 				}
@@ -76,7 +77,7 @@ func endpointsFor(ctx context.Context, o *ExposeOptions, in *resolve.Ingress, se
 }
 
 func printURL(out io.Writer, ep resolve.Endpoint, host, path string) {
-	if h := resolve.HostHeader(host); h != "" {
+	if h := rules.HostHeader(host); h != "" {
 		fmt.Fprintln(out, resolve.Curl(ep, h, path))
 		return
 	}

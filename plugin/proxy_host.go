@@ -5,7 +5,8 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/expose-gw/kubectl-expose-gw/resolve"
+	"github.com/expose-gw/kubectl-expose-gw/plugin/model"
+	"github.com/expose-gw/kubectl-expose-gw/plugin/rules"
 )
 
 // proxyHost is what the proxy sends: a Host header (or the client's) and
@@ -14,14 +15,14 @@ type proxyHost struct {
 	// Host is the Host header; "" keeps the client's (a "*" route).
 	Host string
 	// Routes are the routes of the Service reached with Host and the scheme.
-	Routes []resolve.Route
+	Routes []model.Route
 	// Note explains a choice the user did not make (a wildcard's stand-in).
 	Note string
 }
 
 // chooseHost picks the Host header for the routes of service (scheme http,
 // or https with --https) and the --host flag. Pure.
-func chooseHost(service string, routes []resolve.Route, flagHost string, https bool) (proxyHost, error) {
+func chooseHost(service string, routes []model.Route, flagHost string, https bool) (proxyHost, error) {
 	scheme := "http"
 	if https {
 		scheme = "https"
@@ -29,7 +30,7 @@ func chooseHost(service string, routes []resolve.Route, flagHost string, https b
 	if service == "" {
 		return proxyHost{Host: flagHost}, nil
 	}
-	var same, other []resolve.Route
+	var same, other []model.Route
 	for _, r := range routes {
 		if r.Scheme == scheme {
 			same = append(same, r)
@@ -49,9 +50,9 @@ func chooseHost(service string, routes []resolve.Route, flagHost string, https b
 	}
 	hosts := routeHosts(same)
 	if flagHost != "" {
-		var picked []resolve.Route
+		var picked []model.Route
 		for _, r := range same {
-			if hostAccepts(r.Host, flagHost) {
+			if rules.HostCovers(r.Host, flagHost) {
 				picked = append(picked, r)
 			}
 		}
@@ -63,7 +64,7 @@ func chooseHost(service string, routes []resolve.Route, flagHost string, https b
 	if len(hosts) > 1 {
 		return proxyHost{}, fmt.Errorf("service %q has routes for several hosts (%s): pick one with --host", service, strings.Join(hosts, ", "))
 	}
-	ph := proxyHost{Host: resolve.HostHeader(hosts[0]), Routes: same}
+	ph := proxyHost{Host: rules.HostHeader(hosts[0]), Routes: same}
 	if strings.HasPrefix(hosts[0], "*.") {
 		ph.Note = fmt.Sprintf("the route host is the wildcard %s: sending Host %s (choose another with --host)", hosts[0], ph.Host)
 	}
@@ -71,7 +72,7 @@ func chooseHost(service string, routes []resolve.Route, flagHost string, https b
 }
 
 // routeHosts are the distinct hosts of routes, sorted.
-func routeHosts(routes []resolve.Route) []string {
+func routeHosts(routes []model.Route) []string {
 	seen := map[string]bool{}
 	var out []string
 	for _, r := range routes {
@@ -84,20 +85,8 @@ func routeHosts(routes []resolve.Route) []string {
 	return out
 }
 
-// hostAccepts is true when a route for pattern ("*", "*.example.com" or a
-// name) serves host.
-func hostAccepts(pattern, host string) bool {
-	switch {
-	case pattern == "*" || strings.EqualFold(pattern, host):
-		return true
-	case strings.HasPrefix(pattern, "*."):
-		return strings.HasSuffix(strings.ToLower(host), strings.ToLower(pattern[1:]))
-	}
-	return false
-}
-
 // routePaths are the distinct paths of routes, in order.
-func routePaths(routes []resolve.Route) []string {
+func routePaths(routes []model.Route) []string {
 	seen := map[string]bool{}
 	var out []string
 	for _, r := range routes {

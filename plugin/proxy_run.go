@@ -10,6 +10,7 @@ import (
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
+	"github.com/expose-gw/kubectl-expose-gw/plugin/model"
 	"github.com/expose-gw/kubectl-expose-gw/portforward"
 	"github.com/expose-gw/kubectl-expose-gw/resolve"
 )
@@ -18,7 +19,7 @@ import (
 // until ctx ends (Ctrl-C), which is not an error.
 func (o *ProxyOptions) Run(ctx context.Context) error {
 	c := o.clients
-	var routes []resolve.Route
+	var routes []model.Route
 	if o.Service != "" {
 		if _, err := c.Kube.CoreV1().Services(c.Namespace).Get(ctx, o.Service, metav1.GetOptions{}); err != nil {
 			if apierrors.IsNotFound(err) {
@@ -27,7 +28,7 @@ func (o *ProxyOptions) Run(ctx context.Context) error {
 			return ExplainAPIError(err, "get", "services")
 		}
 		var err error
-		if routes, err = resolve.ServiceRoutes(ctx, c.Istio, c.Namespace, o.Service); err != nil {
+		if routes, err = serviceRoutes(ctx, c.Istio, c.Namespace, o.Service); err != nil {
 			return ExplainAPIError(err, "list", "virtualservices.networking.istio.io")
 		}
 	}

@@ -9,6 +9,8 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/labels"
 
+	"github.com/expose-gw/kubectl-expose-gw/plugin/model"
+	"github.com/expose-gw/kubectl-expose-gw/plugin/rules"
 	"github.com/expose-gw/kubectl-expose-gw/resolve"
 )
 
@@ -132,7 +134,7 @@ func (o *URLOptions) serviceReport(ctx context.Context) (*URLReport, error) {
 		}
 		return nil, ExplainAPIError(err, "get", "services")
 	}
-	routes, err := resolve.ServiceRoutes(ctx, o.clients.Istio, ns, name)
+	routes, err := serviceRoutes(ctx, o.clients.Istio, ns, name)
 	if err != nil {
 		return nil, ExplainAPIError(err, "list", "virtualservices.networking.istio.io")
 	}
@@ -189,8 +191,8 @@ func (o *URLOptions) serviceReport(ctx context.Context) (*URLReport, error) {
 }
 
 // routeInfo is the URL, Host header and curl command of a route.
-func routeInfo(r resolve.Route, ep resolve.Endpoint) RouteInfo {
-	ri := RouteInfo{VirtualService: r.VirtualService, Gateway: r.Gateway, HostHeader: resolve.HostHeader(r.Host)}
+func routeInfo(r model.Route, ep resolve.Endpoint) RouteInfo {
+	ri := RouteInfo{VirtualService: r.VirtualService, Gateway: r.Gateway, HostHeader: rules.HostHeader(r.Host)}
 	ri.URL = ep.URL() + r.Path
 	ri.Curl = resolve.Curl(ep, ri.HostHeader, r.Path)
 	return ri

@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/expose-gw/kubectl-expose-gw/plugin/rules"
 	apinet "istio.io/api/networking/v1"
 	networkingv1 "istio.io/client-go/pkg/apis/networking/v1"
 )
@@ -50,7 +51,7 @@ func (e *NoRouteError) Error() string {
 // Gateways are left as they are. VirtualService changes come first.
 // Nothing to delete is a *NoRouteError.
 func PlanDelete(d *Delete, st State) ([]Change, error) {
-	fqdn := ServiceFQDN(d.Service, d.Namespace)
+	fqdn := rules.ServiceFQDN(d.Service, d.Namespace)
 	var changes []Change
 	remaining := map[*networkingv1.VirtualService]*networkingv1.VirtualService{} // old -> new (nil: deleted)
 	touched := map[ObjectRef]bool{}
@@ -73,7 +74,7 @@ func PlanDelete(d *Delete, st State) ([]Change, error) {
 			changes = append(changes, Change{Op: OpUnchanged, VirtualService: vs})
 			continue
 		}
-		for _, g := range BoundGateways(vs) {
+		for _, g := range rules.BoundGateways(vs) {
 			touched[g] = true
 		}
 		if IsManaged(vs) && len(kept) == 0 && len(vs.Spec.Tcp) == 0 && len(vs.Spec.Tls) == 0 {
@@ -109,7 +110,7 @@ func PlanDelete(d *Delete, st State) ([]Change, error) {
 		}
 		var used []string
 		for _, vs := range remaining {
-			if vs != nil && slices.Contains(BoundGateways(vs), ref) {
+			if vs != nil && slices.Contains(rules.BoundGateways(vs), ref) {
 				used = append(used, vs.Spec.Hosts...)
 			}
 		}
@@ -140,7 +141,7 @@ func selected(d *Delete, vs *networkingv1.VirtualService) bool {
 // VirtualServices the tool does not manage, those only d.Force removes, as
 // "namespace/name match" in order.
 func UnmanagedRoutes(d *Delete, st State) []string {
-	fqdn := ServiceFQDN(d.Service, d.Namespace)
+	fqdn := rules.ServiceFQDN(d.Service, d.Namespace)
 	var out []string
 	for _, vs := range st.VirtualServices {
 		if IsManaged(vs) || !selected(d, vs) {
@@ -148,7 +149,7 @@ func UnmanagedRoutes(d *Delete, st State) []string {
 		}
 		for _, r := range vs.Spec.Http {
 			if toolRoute(r, d.Service, fqdn, d.Matches) {
-				m, _ := MatchOf(r)
+				m, _ := rules.MatchOf(r)
 				out = append(out, vs.Namespace+"/"+vs.Name+" "+m.String())
 			}
 		}
@@ -163,11 +164,11 @@ func toolRoute(r *apinet.HTTPRoute, svc, fqdn string, matches []Match) bool {
 	if r.GetName() != svc || !SendsTo(r, fqdn) {
 		return false
 	}
-	m, ok := MatchOf(r)
+	m, ok := rules.MatchOf(r)
 	if !ok {
 		return false
 	}
-	return len(matches) == 0 || slices.ContainsFunc(matches, func(w Match) bool { return w.canonical() == m.canonical() })
+	return len(matches) == 0 || slices.ContainsFunc(matches, func(w Match) bool { return canonical(w) == canonical(m) })
 }
 
 // removeToolRoutes is RemoveRoutes for a VirtualService the tool does not

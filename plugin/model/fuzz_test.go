@@ -5,6 +5,7 @@ import (
 	"testing"
 	"unicode/utf8"
 
+	"github.com/expose-gw/kubectl-expose-gw/plugin/rules"
 	apinet "istio.io/api/networking/v1"
 )
 
@@ -84,28 +85,28 @@ func FuzzMergeOrder(f *testing.F) {
 		for i, m := range matchesFrom(s) {
 			svc := "svc-" + string(rune('a'+i%26))
 			if m.Kind == StringPrefix {
-				if !want[m.canonical()] {
+				if !want[canonical(m)] {
 					routes = append(routes, route(svc, m))
 					SortRoutes(routes)
-					want[m.canonical()] = true
+					want[canonical(m)] = true
 				}
 				continue
 			}
 			next, _, err := MergeRoutes(routes, []*apinet.HTTPRoute{route(svc, m)}, force)
 			if err != nil {
-				if _, ok := err.(*RouteConflictError); !ok || force || !want[m.canonical()] {
+				if _, ok := err.(*RouteConflictError); !ok || force || !want[canonical(m)] {
 					t.Fatalf("merge %v: %v", m, err)
 				}
 				continue
 			}
 			routes = next
-			want[m.canonical()] = true
+			want[canonical(m)] = true
 		}
 		seen := map[Match]bool{}
 		keys := make([]routeKey, len(routes))
 		for i, r := range routes {
 			keys[i] = keyOf(r)
-			if c := keys[i].m.canonical(); !keys[i].ok || seen[c] {
+			if c := canonical(keys[i].m); !keys[i].ok || seen[c] {
 				t.Fatalf("route %d %v duplicated or unreadable", i, keys[i].m)
 			} else {
 				seen[c] = true
@@ -117,9 +118,9 @@ func FuzzMergeOrder(f *testing.F) {
 		if !isSorted(keys) {
 			t.Fatalf("not sorted: %v", describe(routes))
 		}
-		for j, i := range ShadowedBy(routes) {
+		for j, i := range rules.ShadowedBy(routes) {
 			if i >= 0 {
-				t.Fatalf("route %s shadowed by %s", DescribeMatch(routes[j]), DescribeMatch(routes[i]))
+				t.Fatalf("route %s shadowed by %s", rules.DescribeMatch(routes[j]), rules.DescribeMatch(routes[i]))
 			}
 		}
 	})

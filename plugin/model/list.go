@@ -4,6 +4,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/expose-gw/kubectl-expose-gw/plugin/rules"
 	networkingv1 "istio.io/client-go/pkg/apis/networking/v1"
 )
 
@@ -35,7 +36,7 @@ const (
 // namespace, see MergeVirtualHosts) takes all its requests; it conflicts
 // when another VirtualService binds the same host and Gateway.
 func ListRoutes(gateways []*networkingv1.Gateway, vss []*networkingv1.VirtualService) []RouteRow {
-	merged := MergeVirtualHosts(gateways, vss)
+	merged := rules.MergeVirtualHosts(gateways, vss)
 	type key struct {
 		host string
 		gw   ObjectRef
@@ -43,7 +44,7 @@ func ListRoutes(gateways []*networkingv1.Gateway, vss []*networkingv1.VirtualSer
 	binders := map[key][]*networkingv1.VirtualService{}
 	for _, vs := range vss {
 		for _, h := range vs.Spec.Hosts {
-			for _, g := range BoundGateways(vs) {
+			for _, g := range rules.BoundGateways(vs) {
 				if g.Name != MeshGateway {
 					k := key{h, g}
 					binders[k] = append(binders[k], vs)
@@ -56,7 +57,7 @@ func ListRoutes(gateways []*networkingv1.Gateway, vss []*networkingv1.VirtualSer
 		var conflicts []string
 		relevant := false
 		for _, h := range vs.Spec.Hosts {
-			for _, g := range BoundGateways(vs) {
+			for _, g := range rules.BoundGateways(vs) {
 				relevant = relevant || g.Name != MeshGateway
 				for _, b := range binders[key{h, g}] {
 					if b != vs {
@@ -69,14 +70,14 @@ func ListRoutes(gateways []*networkingv1.Gateway, vss []*networkingv1.VirtualSer
 			continue
 		}
 		gws := make([]string, 0, len(vs.Spec.Gateways))
-		for _, g := range BoundGateways(vs) {
+		for _, g := range rules.BoundGateways(vs) {
 			if g.Name == MeshGateway {
 				gws = append(gws, MeshGateway)
 			} else {
 				gws = append(gws, g.String())
 			}
 		}
-		shadow := ShadowedBy(vs.Spec.Http)
+		shadow := rules.ShadowedBy(vs.Spec.Http)
 		for i, r := range vs.Spec.Http {
 			for _, h := range vs.Spec.Hosts {
 				status := StatusOK
@@ -88,11 +89,11 @@ func ListRoutes(gateways []*networkingv1.Gateway, vss []*networkingv1.VirtualSer
 				case len(conflicts) > 0:
 					status = StatusConflict + " with " + strings.Join(dedup(conflicts), ",")
 				case shadow[i] >= 0:
-					status = StatusShadowed + " by " + DescribeMatch(vs.Spec.Http[shadow[i]])
+					status = StatusShadowed + " by " + rules.DescribeMatch(vs.Spec.Http[shadow[i]])
 				}
 				rows = append(rows, RouteRow{
-					Namespace: vs.Namespace, Host: h, Match: DescribeMatch(r),
-					Destination: joinOr(Destinations(r), "<none>"), Gateway: strings.Join(gws, ","),
+					Namespace: vs.Namespace, Host: h, Match: rules.DescribeMatch(r),
+					Destination: joinOr(rules.Destinations(r), "<none>"), Gateway: strings.Join(gws, ","),
 					Status: status, VirtualService: vs.Name, Route: r.GetName(),
 					Rewrite: describeRewrite(r), Managed: IsManaged(vs),
 				})

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"slices"
 
+	"github.com/expose-gw/kubectl-expose-gw/plugin/rules"
 	apinet "istio.io/api/networking/v1"
 )
 
@@ -47,7 +48,7 @@ func mergeRoutes(existing, add []*apinet.HTTPRoute, force, keepOrder bool) ([]*a
 	sorted := !keepOrder && isSorted(keys)
 	changed := !keepOrder && !sorted
 	for _, n := range add {
-		m, ok := MatchOf(n)
+		m, ok := rules.MatchOf(n)
 		if !ok {
 			return nil, false, fmt.Errorf("internal error: route %q has no path match", n.GetName())
 		}
@@ -57,7 +58,7 @@ func mergeRoutes(existing, add []*apinet.HTTPRoute, force, keepOrder bool) ([]*a
 		}
 		for _, i := range same {
 			if !force && (!SendsTo(out[i], n.Route[0].GetDestination().GetHost()) || out[i].GetName() != n.GetName()) {
-				return nil, false, &RouteConflictError{Match: keys[i].m, Existing: joinOr(Destinations(out[i]), "nothing"), Route: out[i].GetName()}
+				return nil, false, &RouteConflictError{Match: keys[i].m, Existing: joinOr(rules.Destinations(out[i]), "nothing"), Route: out[i].GetName()}
 			}
 		}
 		at := -1
@@ -89,9 +90,9 @@ func mergeRoutes(existing, add []*apinet.HTTPRoute, force, keepOrder bool) ([]*a
 // routesOf are the indexes of the routes standing for m.
 func routesOf(keys []routeKey, m Match) []int {
 	var out []int
-	c := m.canonical()
+	c := canonical(m)
 	for i, k := range keys {
-		if k.ok && k.m.canonical() == c {
+		if k.ok && canonical(k.m) == c {
 			out = append(out, i)
 		}
 	}
@@ -105,7 +106,7 @@ func routesOf(keys []routeKey, m Match) []int {
 func RemoveRoutes(routes []*apinet.HTTPRoute, host string, matches []Match) (kept []*apinet.HTTPRoute, removed int) {
 	want := make(map[Match]bool, len(matches))
 	for _, m := range matches {
-		want[m.canonical()] = true
+		want[canonical(m)] = true
 	}
 	kept = make([]*apinet.HTTPRoute, 0, len(routes))
 	for _, r := range routes {
@@ -114,7 +115,7 @@ func RemoveRoutes(routes []*apinet.HTTPRoute, host string, matches []Match) (kep
 				removed++
 				continue
 			}
-			if m, ok := MatchOf(r); ok && want[m.canonical()] {
+			if m, ok := rules.MatchOf(r); ok && want[canonical(m)] {
 				removed++
 				continue
 			}

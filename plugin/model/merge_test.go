@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"testing"
 
+	"github.com/expose-gw/kubectl-expose-gw/plugin/rules"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	apinet "istio.io/api/networking/v1"
@@ -20,7 +21,7 @@ func ex(p string) Match  { return Match{Kind: Exact, Path: p} }
 func describe(rs []*apinet.HTTPRoute) []string {
 	out := make([]string, len(rs))
 	for i, r := range rs {
-		out[i] = r.GetName() + " " + DescribeMatch(r)
+		out[i] = r.GetName() + " " + rules.DescribeMatch(r)
 	}
 	return out
 }
@@ -188,7 +189,7 @@ func TestShadowedBy(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			assert.Equal(t, c.want, ShadowedBy(c.routes))
+			assert.Equal(t, c.want, rules.ShadowedBy(c.routes))
 		})
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/expose-gw/kubectl-expose-gw/plugin/rules"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	apinet "istio.io/api/networking/v1"
@@ -41,11 +42,11 @@ func TestServerHostAdmits(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.entry+" "+tt.host+" from "+tt.vsNS, func(t *testing.T) {
-			assert.Equal(t, tt.want, ServerHostAdmits(tt.entry, tt.host, tt.vsNS, tt.gwNS))
+			assert.Equal(t, tt.want, rules.ServerHostAdmits(tt.entry, tt.host, tt.vsNS, tt.gwNS))
 		})
 	}
 	// ServerHostServes stays namespace-blind: any namespace part admits.
-	assert.True(t, ServerHostServes("istio-system/*", "a.example.com"))
+	assert.True(t, rules.ServerHostServes("istio-system/*", "a.example.com"))
 }
 
 func TestGatewayServesNamespaces(t *testing.T) {
@@ -85,11 +86,11 @@ func TestPlanExposeServerHostNamespaces(t *testing.T) {
 		{name: "a user's gateway for default/* is reused",
 			req:  expose("flaskapp", []string{"*"}, pre("/env")),
 			gws:  []*networkingv1.Gateway{userGatewayIn("default", "mine", "default/*")},
-			want: []string{"unchanged gateway/mine", "created virtualservice/" + VirtualServiceName("*", ObjectRef{"default", "mine"}, "default")}},
+			want: []string{"unchanged gateway/mine", "created virtualservice/" + VirtualServiceName("*", ObjectRef{Namespace: "default", Name: "mine"}, "default")}},
 		{name: "a user's gateway for ./* is reused by its namespace",
 			req:  expose("flaskapp", []string{"*"}, pre("/env")),
 			gws:  []*networkingv1.Gateway{userGatewayIn("default", "mine", "./*")},
-			want: []string{"unchanged gateway/mine", "created virtualservice/" + VirtualServiceName("*", ObjectRef{"default", "mine"}, "default")}},
+			want: []string{"unchanged gateway/mine", "created virtualservice/" + VirtualServiceName("*", ObjectRef{Namespace: "default", Name: "mine"}, "default")}},
 		{name: "--gateway of another namespace for istio-system/* is refused",
 			req:     withGateway("istio-system/shared", false),
 			gws:     []*networkingv1.Gateway{userGatewayIn("istio-system", "shared", "istio-system/*")},
@@ -105,18 +106,18 @@ func TestPlanExposeServerHostNamespaces(t *testing.T) {
 		{name: "--gateway of another namespace for */* is reused",
 			req:  withGateway("istio-system/shared", false),
 			gws:  []*networkingv1.Gateway{userGatewayIn("istio-system", "shared", "*/*")},
-			want: []string{"unchanged gateway/shared", "created virtualservice/" + VirtualServiceName("*", ObjectRef{"istio-system", "shared"}, "default")},
+			want: []string{"unchanged gateway/shared", "created virtualservice/" + VirtualServiceName("*", ObjectRef{Namespace: "istio-system", Name: "shared"}, "default")},
 			check: func(t *testing.T, cs []Change) {
 				assert.Equal(t, []string{"istio-system/shared"}, cs[1].VirtualService.Spec.Gateways)
 			}},
 		{name: "--gateway of another namespace for default/* is reused",
 			req:  withGateway("istio-system/shared", false),
 			gws:  []*networkingv1.Gateway{userGatewayIn("istio-system", "shared", "istio-system/*", "default/*")},
-			want: []string{"unchanged gateway/shared", "created virtualservice/" + VirtualServiceName("*", ObjectRef{"istio-system", "shared"}, "default")}},
+			want: []string{"unchanged gateway/shared", "created virtualservice/" + VirtualServiceName("*", ObjectRef{Namespace: "istio-system", Name: "shared"}, "default")}},
 		{name: "--force adds a server admitting the namespace",
 			req:  withGateway("istio-system/shared", true),
 			gws:  []*networkingv1.Gateway{userGatewayIn("istio-system", "shared", "istio-system/*")},
-			want: []string{"configured gateway/shared", "created virtualservice/" + VirtualServiceName("*", ObjectRef{"istio-system", "shared"}, "default")},
+			want: []string{"configured gateway/shared", "created virtualservice/" + VirtualServiceName("*", ObjectRef{Namespace: "istio-system", Name: "shared"}, "default")},
 			check: func(t *testing.T, cs []Change) {
 				s := cs[0].Gateway.Spec.Servers
 				require.Len(t, s, 2)
@@ -213,7 +214,7 @@ func uniqueNames(t *testing.T, g *networkingv1.Gateway) {
 }
 
 func TestEnsureServersKeepsCredentialsApart(t *testing.T) {
-	g := NewGateway(ObjectRef{"default", "expose-gw"}, defaultSel, []ServerSpec{https("a.example.com", "example.com-tls")})
+	g := NewGateway(ObjectRef{Namespace: "default", Name: "expose-gw"}, defaultSel, []ServerSpec{https("a.example.com", "example.com-tls")})
 	assert.True(t, EnsureServers(g, []ServerSpec{https("b.example.com", "example-com-tls")}))
 	assert.Equal(t, map[string][]string{"example.com-tls": {"a.example.com"}, "example-com-tls": {"b.example.com"}}, credentials(g))
 	uniqueNames(t, g)
@@ -224,7 +225,7 @@ func TestEnsureServersKeepsCredentialsApart(t *testing.T) {
 	// A server the previous version named https-443-example-com-tls for
 	// example.com-tls: it is still the one of example.com-tls, and the
 	// server of example-com-tls gets a name of its own.
-	old := NewGateway(ObjectRef{"default", "expose-gw"}, defaultSel, []ServerSpec{https("a.example.com", "example.com-tls")})
+	old := NewGateway(ObjectRef{Namespace: "default", Name: "expose-gw"}, defaultSel, []ServerSpec{https("a.example.com", "example.com-tls")})
 	old.Spec.Servers[0].Name, old.Spec.Servers[0].Port.Name = "https-443-example-com-tls", "https-443-example-com-tls"
 	assert.False(t, EnsureServers(old, []ServerSpec{https("a.example.com", "example.com-tls")}), "recognised as it is")
 	assert.True(t, EnsureServers(old, []ServerSpec{https("b.example.com", "example-com-tls"), https("c.example.com", "example.com-tls")}))
@@ -235,7 +236,7 @@ func TestEnsureServersKeepsCredentialsApart(t *testing.T) {
 
 	// A server of the tool's name whose settings were changed by hand is
 	// never given a host of other settings.
-	edited := NewGateway(ObjectRef{"default", "expose-gw"}, defaultSel, []ServerSpec{{Port: 80, Protocol: "HTTP", Host: "a.example.com"}})
+	edited := NewGateway(ObjectRef{Namespace: "default", Name: "expose-gw"}, defaultSel, []ServerSpec{{Port: 80, Protocol: "HTTP", Host: "a.example.com"}})
 	edited.Spec.Servers[0].Tls = &apinet.ServerTLSSettings{HttpsRedirect: true}
 	assert.True(t, EnsureServers(edited, []ServerSpec{{Port: 80, Protocol: "HTTP", Host: "b.example.com"}}))
 	require.Len(t, edited.Spec.Servers, 2)
@@ -324,7 +325,7 @@ func TestPlanExposeVirtualServiceNames(t *testing.T) {
 	// two VirtualServices.
 	cs, err := PlanExpose(onX("a.com", false), st)
 	require.NoError(t, err)
-	name := VirtualServiceName("a.com", ObjectRef{"default", "x"}, "default")
+	name := VirtualServiceName("a.com", ObjectRef{Namespace: "default", Name: "x"}, "default")
 	assert.Equal(t, []string{"created gateway/x", "created virtualservice/" + name}, summary(cs))
 	assert.NotEqual(t, "expose-gw-a.com-x", name)
 

@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/expose-gw/kubectl-expose-gw/plugin/rules"
 	apinet "istio.io/api/networking/v1"
 	networkingv1 "istio.io/client-go/pkg/apis/networking/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -20,8 +21,6 @@ const (
 	FieldManager   = "kubectl-expose-gw"
 	// DefaultGatewayName is the tool's Gateway for the default selector.
 	DefaultGatewayName = "expose-gw"
-	// MeshGateway is Istio's reserved name for in-mesh callers.
-	MeshGateway = "mesh"
 )
 
 // API version and kinds written (the typed clients strip them on read).
@@ -119,37 +118,9 @@ func shortHash(s string) string {
 	return hex.EncodeToString(sum[:4])
 }
 
-// GatewayRef is how a VirtualService in ns names gw.
-func GatewayRef(gw ObjectRef, ns string) string {
-	if gw.Namespace == ns {
-		return gw.Name
-	}
-	return gw.Namespace + "/" + gw.Name
-}
-
-// BoundGateways are the gateways a VirtualService binds, with namespaces
-// made explicit; "mesh" stays {Name: "mesh"}. No gateways means mesh.
-func BoundGateways(vs *networkingv1.VirtualService) []ObjectRef {
-	if len(vs.Spec.Gateways) == 0 {
-		return []ObjectRef{{Name: MeshGateway}}
-	}
-	out := make([]ObjectRef, 0, len(vs.Spec.Gateways))
-	for _, g := range vs.Spec.Gateways {
-		switch ns, name, ok := strings.Cut(g, "/"); {
-		case g == MeshGateway:
-			out = append(out, ObjectRef{Name: MeshGateway})
-		case ok:
-			out = append(out, ObjectRef{Namespace: ns, Name: name})
-		default:
-			out = append(out, ObjectRef{Namespace: vs.Namespace, Name: g})
-		}
-	}
-	return out
-}
-
 // Binds is true when vs routes host on gw.
 func Binds(vs *networkingv1.VirtualService, host string, gw ObjectRef) bool {
-	return slices.Contains(vs.Spec.Hosts, host) && slices.Contains(BoundGateways(vs), gw)
+	return slices.Contains(vs.Spec.Hosts, host) && rules.Binds(vs, gw)
 }
 
 // ServerSpec is one server the tool needs on a Gateway for a host.
@@ -207,38 +178,6 @@ func (s ServerSpec) build() *apinet.Server {
 	return srv
 }
 
-// ServerHostServes is true when a server host entry (maybe "ns/host")
-// accepts requests for host, whatever the namespace part: see
-// ServerHostAdmits for which VirtualServices it takes.
-func ServerHostServes(entry, host string) bool {
-	if _, h, ok := strings.Cut(entry, "/"); ok {
-		entry = h
-	}
-	switch {
-	case entry == host || entry == "*":
-		return true
-	case strings.HasPrefix(entry, "*.") && host != "*":
-		return strings.HasSuffix(strings.TrimPrefix(host, "*"), entry[1:])
-	}
-	return false
-}
-
-// ServerHostAdmits is true when a server host entry of a Gateway of
-// namespace gwNS admits host of a VirtualService of namespace vsNS, as
-// Istio reads it: "ns/host" only from namespace ns, "./host" only from
-// gwNS, "*/host" and "host" from any.
-func ServerHostAdmits(entry, host, vsNS, gwNS string) bool {
-	if ns, _, ok := strings.Cut(entry, "/"); ok {
-		if ns == "." {
-			ns = gwNS
-		}
-		if ns != "*" && ns != vsNS {
-			return false
-		}
-	}
-	return ServerHostServes(entry, host)
-}
-
 // namespaceOf is the namespace of the VirtualService s is for on a Gateway
 // of gwNS.
 func (s ServerSpec) namespaceOf(gwNS string) string {
@@ -270,7 +209,7 @@ func sameSettings(srv *apinet.Server, s ServerSpec) bool {
 // and a host entry that admits s's host from s's namespace.
 func serves(srv *apinet.Server, s ServerSpec, gwNS string) bool {
 	ns := s.namespaceOf(gwNS)
-	return sameSettings(srv, s) && slices.ContainsFunc(srv.Hosts, func(e string) bool { return ServerHostAdmits(e, s.Host, ns, gwNS) })
+	return sameSettings(srv, s) && slices.ContainsFunc(srv.Hosts, func(e string) bool { return rules.ServerHostAdmits(e, s.Host, ns, gwNS) })
 }
 
 // GatewayServes is true when gw selects sel (if sel is not nil) and has a
@@ -300,7 +239,7 @@ func namespaceRefusal(gw *networkingv1.Gateway, specs []ServerSpec) (entry strin
 				continue
 			}
 			for _, e := range srv.Hosts {
-				if ServerHostServes(e, s.Host) {
+				if rules.ServerHostServes(e, s.Host) {
 					return e, srv.GetPort().GetNumber(), s, true
 				}
 			}
@@ -373,7 +312,7 @@ func PruneGateway(gw *networkingv1.Gateway, used []string) bool {
 	for _, srv := range gw.Spec.Servers {
 		hosts := srv.Hosts[:0]
 		for _, h := range srv.Hosts {
-			if slices.ContainsFunc(used, func(u string) bool { return ServerHostServes(h, u) }) {
+			if slices.ContainsFunc(used, func(u string) bool { return rules.ServerHostServes(h, u) }) {
 				hosts = append(hosts, h)
 			} else {
 				changed = true

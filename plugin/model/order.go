@@ -3,6 +3,7 @@ package model
 import (
 	"sort"
 
+	"github.com/expose-gw/kubectl-expose-gw/plugin/rules"
 	apinet "istio.io/api/networking/v1"
 )
 
@@ -25,26 +26,6 @@ func SortRoutes(routes []*apinet.HTTPRoute) {
 	}
 }
 
-// ShadowedBy returns, for each route, the index of the earlier route that
-// takes all its requests, or -1.
-func ShadowedBy(routes []*apinet.HTTPRoute) []int {
-	keys := make([]routeKey, len(routes))
-	for i, r := range routes {
-		keys[i] = keyOf(r)
-	}
-	out := make([]int, len(routes))
-	for j, kj := range keys {
-		out[j] = -1
-		for i, ki := range keys[:j] {
-			if ki.all || ki.ok && kj.ok && ki.m.Covers(kj.m) {
-				out[j] = i
-				break
-			}
-		}
-	}
-	return out
-}
-
 // routeKey is what the order knows of a route: its match when recognised
 // (ok), and whether it is a catch-all.
 type routeKey struct {
@@ -54,8 +35,8 @@ type routeKey struct {
 }
 
 func keyOf(r *apinet.HTTPRoute) routeKey {
-	m, ok := MatchOf(r)
-	return routeKey{m: m, ok: ok, all: MatchAll(r)}
+	m, ok := rules.MatchOf(r)
+	return routeKey{m: m, ok: ok, all: rules.MatchAll(r)}
 }
 
 // before is the order SortRoutes makes: recognised routes most specific
@@ -64,7 +45,7 @@ func (a routeKey) before(b routeKey) bool {
 	if a.ok != b.ok {
 		return a.ok
 	}
-	return a.ok && Before(a.m, b.m)
+	return a.ok && rules.Before(a.m, b.m)
 }
 
 func isSorted(keys []routeKey) bool {
@@ -99,7 +80,7 @@ func insertAt(keys []routeKey, m Match) int {
 	}
 	at := 0
 	for i, k := range keys[:end] {
-		if k.ok && Before(k.m, m) {
+		if k.ok && rules.Before(k.m, m) {
 			at = i + 1
 		}
 	}

@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/expose-gw/kubectl-expose-gw/plugin/rules"
 	"k8s.io/apimachinery/pkg/util/validation"
 )
 
@@ -142,15 +143,8 @@ func ParseGatewayRef(s, ns string) (ObjectRef, error) {
 		ref = ObjectRef{Namespace: a, Name: b}
 	}
 	badNS := (ref.Namespace != "" || strings.Contains(s, "/")) && len(validation.IsDNS1123Label(ref.Namespace)) > 0
-	if badNS || len(validation.IsDNS1123Subdomain(ref.Name)) > 0 || ref.Name == "mesh" {
+	if badNS || len(validation.IsDNS1123Subdomain(ref.Name)) > 0 || ref.Name == rules.MeshGateway {
 		return ObjectRef{}, fmt.Errorf("invalid --gateway %q: expected [NAMESPACE/]NAME of a Gateway", s)
 	}
 	return ref, nil
 }
-
-// ObjectRef names a namespaced object.
-type ObjectRef struct {
-	Namespace, Name string
-}
-
-func (r ObjectRef) String() string { return r.Namespace + "/" + r.Name }

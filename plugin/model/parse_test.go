@@ -44,9 +44,9 @@ func TestParsers(t *testing.T) {
 			`invalid --gateway-selector "istio": expected KEY=VALUE[,KEY=VALUE...] with label keys and values`},
 		{"selector contradiction", func() (any, error) { return ParseSelector("a=b,a=c") }, map[string]string(nil),
 			`invalid --gateway-selector "a=b,a=c": expected KEY=VALUE[,KEY=VALUE...] with label keys and values`},
-		{"gateway ref", func() (any, error) { return ParseGatewayRef("gw", "ns") }, ObjectRef{"ns", "gw"}, ""},
-		{"gateway ref ns", func() (any, error) { return ParseGatewayRef("istio-system/gw", "ns") }, ObjectRef{"istio-system", "gw"}, ""},
-		{"gateway ref, namespace not known yet", func() (any, error) { return ParseGatewayRef("gw", "") }, ObjectRef{"", "gw"}, ""},
+		{"gateway ref", func() (any, error) { return ParseGatewayRef("gw", "ns") }, ObjectRef{Namespace: "ns", Name: "gw"}, ""},
+		{"gateway ref ns", func() (any, error) { return ParseGatewayRef("istio-system/gw", "ns") }, ObjectRef{Namespace: "istio-system", Name: "gw"}, ""},
+		{"gateway ref, namespace not known yet", func() (any, error) { return ParseGatewayRef("gw", "") }, ObjectRef{Namespace: "", Name: "gw"}, ""},
 		{"gateway ref, empty namespace", func() (any, error) { return ParseGatewayRef("/gw", "") }, ObjectRef{}, `invalid --gateway "/gw": expected [NAMESPACE/]NAME of a Gateway`},
 		{"gateway mesh", func() (any, error) { return ParseGatewayRef("mesh", "ns") }, ObjectRef{}, `invalid --gateway "mesh": expected [NAMESPACE/]NAME of a Gateway`},
 	}

@@ -7,6 +7,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/expose-gw/kubectl-expose-gw/plugin/rules"
 	apinet "istio.io/api/networking/v1"
 	networkingv1 "istio.io/client-go/pkg/apis/networking/v1"
 )
@@ -107,7 +108,7 @@ func PlanExpose(e *Expose, st State) ([]Change, error) {
 	for i, m := range e.Matches {
 		add[i] = BuildRoute(e.Target, m)
 	}
-	gateways := []string{GatewayRef(gwRef, ns)}
+	gateways := []string{rules.GatewayEntry(gwRef, ns)}
 	if e.Mesh {
 		gateways = append(gateways, MeshGateway)
 	}
@@ -249,9 +250,9 @@ func planVirtualService(e *Expose, st State, host string, gwRef ObjectRef, gatew
 			ce.Others = append(ce.Others, o.Namespace+"/"+o.Name)
 			for _, r := range o.Spec.Http {
 				for _, n := range add {
-					m, _ := MatchOf(n)
-					if mo, ok := MatchOf(r); ok && mo.Covers(m) || MatchAll(r) {
-						ce.Shadows = append(ce.Shadows, fmt.Sprintf("its route %s shadows %s", DescribeMatch(r), m))
+					m, _ := rules.MatchOf(n)
+					if mo, ok := rules.MatchOf(r); ok && mo.Covers(m) || rules.MatchAll(r) {
+						ce.Shadows = append(ce.Shadows, fmt.Sprintf("its route %s shadows %s", rules.DescribeMatch(r), m))
 					}
 				}
 			}

@@ -19,7 +19,7 @@ func expose(svc string, hosts []string, ms ...Match) *Expose {
 }
 
 func gateway(name string, managed bool, hosts ...string) *networkingv1.Gateway {
-	g := NewGateway(ObjectRef{"default", name}, defaultSel, nil)
+	g := NewGateway(ObjectRef{Namespace: "default", Name: name}, defaultSel, nil)
 	for _, h := range hosts {
 		EnsureServers(g, []ServerSpec{{Port: 80, Protocol: "HTTP", Host: h}})
 	}

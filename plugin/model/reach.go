@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"slices"
 
+	"github.com/expose-gw/kubectl-expose-gw/plugin/rules"
 	apinet "istio.io/api/networking/v1"
 	networkingv1 "istio.io/client-go/pkg/apis/networking/v1"
 )
@@ -26,7 +27,7 @@ func (e *ShadowError) Error() string {
 // a *ShadowError.
 func CheckReach(st State, changes []Change, force bool) ([]string, error) {
 	gws, vss := world(st)
-	before := MergeVirtualHosts(gws, vss)
+	before := rules.MergeVirtualHosts(gws, vss)
 	was := make(map[ObjectRef]*networkingv1.VirtualService, len(vss))
 	for _, vs := range vss {
 		was[ObjectRef{Namespace: vs.Namespace, Name: vs.Name}] = vs
@@ -45,7 +46,7 @@ func CheckReach(st State, changes []Change, force bool) ([]string, error) {
 			vss = replaceVS(vss, c.VirtualService)
 		}
 	}
-	after := MergeVirtualHosts(gws, vss)
+	after := rules.MergeVirtualHosts(gws, vss)
 	var problems []string
 	for _, vs := range vss {
 		old := was[ObjectRef{Namespace: vs.Namespace, Name: vs.Name}]
@@ -56,7 +57,7 @@ func CheckReach(st State, changes []Change, force bool) ([]string, error) {
 					continue
 				}
 				problems = append(problems, fmt.Sprintf("route %s of host %q (virtualservice %s/%s) would be shadowed by %s",
-					DescribeMatch(r), h, vs.Namespace, vs.Name, s))
+					rules.DescribeMatch(r), h, vs.Namespace, vs.Name, s))
 			}
 		}
 	}
@@ -111,7 +112,7 @@ func replaceVS(vss []*networkingv1.VirtualService, vs *networkingv1.VirtualServi
 // routeIndex finds r (the same name and match) in vs, or -1.
 func routeIndex(vs *networkingv1.VirtualService, r *apinet.HTTPRoute) int {
 	for i, x := range vs.Spec.Http {
-		if x.GetName() == r.GetName() && DescribeMatch(x) == DescribeMatch(r) {
+		if x.GetName() == r.GetName() && rules.DescribeMatch(x) == rules.DescribeMatch(r) {
 			return i
 		}
 	}

@@ -5,6 +5,7 @@ import (
 	"regexp"
 	"strings"
 
+	"github.com/expose-gw/kubectl-expose-gw/plugin/rules"
 	apinet "istio.io/api/networking/v1"
 )
 
@@ -42,7 +43,7 @@ func RewriteOf(route *apinet.HTTPRoute) (r string, ok bool) {
 	if rx == nil {
 		return rw.GetUri(), true
 	}
-	m, ok := MatchOf(route)
+	m, ok := rules.MatchOf(route)
 	esc, cut := strings.CutSuffix(rx.GetRewrite(), `\1`)
 	if !ok || m.Kind != Prefix || !cut || rw.GetUri() != "" {
 		return "", false

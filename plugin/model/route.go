@@ -1,48 +1,11 @@
 package model
 
 import (
-	"fmt"
 	"strings"
 
+	"github.com/expose-gw/kubectl-expose-gw/plugin/rules"
 	apinet "istio.io/api/networking/v1"
 )
-
-// MatchOf reads the path match of a route the tool could have written: a
-// path prefix P as the two matches exact P and prefix P/ (in that order;
-// "/" as one prefix "/"), one exact path, or one other uri prefix, a string
-// prefix (as the tool wrote --prefix before). ok is false for any other
-// route.
-func MatchOf(r *apinet.HTTPRoute) (Match, bool) {
-	switch len(r.GetMatch()) {
-	case 1:
-		u := plainURI(r.Match[0])
-		if p := u.GetPrefix(); p == "/" {
-			return Match{Kind: Prefix, Path: p}, true
-		} else if p != "" {
-			return Match{Kind: StringPrefix, Path: p}, true
-		}
-		if p := u.GetExact(); p != "" {
-			return Match{Kind: Exact, Path: p}, true
-		}
-	case 2:
-		e, p := plainURI(r.Match[0]).GetExact(), plainURI(r.Match[1]).GetPrefix()
-		if e != "" && !strings.HasSuffix(e, "/") && p == e+"/" {
-			return Match{Kind: Prefix, Path: e}, true
-		}
-	}
-	return Match{}, false
-}
-
-// plainURI is the uri of a match request that matches on nothing else, or
-// nil.
-func plainURI(mr *apinet.HTTPMatchRequest) *apinet.StringMatch {
-	if mr == nil || mr.Scheme != nil || mr.Method != nil || mr.Authority != nil ||
-		len(mr.Headers) > 0 || mr.Port != 0 || len(mr.SourceLabels) > 0 || len(mr.Gateways) > 0 ||
-		len(mr.QueryParams) > 0 || mr.IgnoreUriCase || len(mr.WithoutHeaders) > 0 || mr.SourceNamespace != "" {
-		return nil
-	}
-	return mr.Uri
-}
 
 // uriMatches are the match requests the tool writes for m (see MatchOf).
 func uriMatches(m Match) []*apinet.HTTPMatchRequest {
@@ -65,23 +28,6 @@ func uriMatches(m Match) []*apinet.HTTPMatchRequest {
 	}
 }
 
-// MatchAll is true for a route without any match: it takes every request.
-func MatchAll(r *apinet.HTTPRoute) bool { return r != nil && len(r.Match) == 0 }
-
-// DescribeMatch is a route's match for people: "prefix /env", "exact /x",
-// "string-prefix /env" (a plain string prefix: "/env" also takes
-// "/envoy"), "*" for a catch-all, or "custom" for matches the tool does not
-// write.
-func DescribeMatch(r *apinet.HTTPRoute) string {
-	if m, ok := MatchOf(r); ok {
-		return m.String()
-	}
-	if MatchAll(r) {
-		return "*"
-	}
-	return "custom"
-}
-
 // RouteTarget is where the tool sends a route.
 type RouteTarget struct {
 	Service   string // Service name, also the route's name
@@ -91,10 +37,7 @@ type RouteTarget struct {
 }
 
 // FQDN is the destination host NAME.NAMESPACE.svc.cluster.local.
-func (t RouteTarget) FQDN() string { return ServiceFQDN(t.Service, t.Namespace) }
-
-// ServiceFQDN is the cluster DNS name of a Service.
-func ServiceFQDN(name, ns string) string { return name + "." + ns + ".svc.cluster.local" }
+func (t RouteTarget) FQDN() string { return rules.ServiceFQDN(t.Service, t.Namespace) }
 
 // BuildRoute is the route sending m to t, named after the service: a path
 // prefix is written as its two matches (see MatchOf) and its rewrite as a
@@ -107,20 +50,6 @@ func BuildRoute(t RouteTarget, m Match) *apinet.HTTPRoute {
 			Host: t.FQDN(), Port: &apinet.PortSelector{Number: uint32(t.Port)}}}},
 		Rewrite: buildRewrite(m, t.Rewrite),
 	}
-}
-
-// Destinations is "host:port" of each destination of a route.
-func Destinations(r *apinet.HTTPRoute) []string {
-	var out []string
-	for _, d := range r.GetRoute() {
-		dst := d.GetDestination()
-		s := dst.GetHost()
-		if n := dst.GetPort().GetNumber(); n != 0 {
-			s = fmt.Sprintf("%s:%d", s, n)
-		}
-		out = append(out, s)
-	}
-	return out
 }
 
 // SameTarget is true when r already sends to what want sends to: same
@@ -145,4 +74,23 @@ func SendsTo(r *apinet.HTTPRoute, host string) bool {
 		}
 	}
 	return true
+}
+
+// canonical is the match the tool writes today for what m stands for: a
+// path prefix without its trailing "/" (but "/"), and a string prefix as
+// the path prefix it was written for ("/env" or "/env/" by --prefix /env/),
+// so that exposing it again upgrades it and deleting it removes it.
+func canonical(m Match) Match {
+	if m.Kind == Exact {
+		return m
+	}
+	return Match{Kind: Prefix, Path: trimSlash(m.Path)}
+}
+
+// trimSlash is a path prefix without its trailing "/" ("/" stays).
+func trimSlash(p string) string {
+	if t := strings.TrimRight(p, "/"); t != "" {
+		return t
+	}
+	return "/"
 }

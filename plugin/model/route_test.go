@@ -3,6 +3,7 @@ package model
 import (
 	"testing"
 
+	"github.com/expose-gw/kubectl-expose-gw/plugin/rules"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	apinet "istio.io/api/networking/v1"
@@ -122,7 +123,7 @@ func TestMatchOf(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			got, ok := MatchOf(c.r)
+			got, ok := rules.MatchOf(c.r)
 			assert.Equal(t, c.wantOK, ok)
 			assert.Equal(t, c.want, got)
 		})

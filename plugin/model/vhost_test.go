@@ -4,6 +4,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/expose-gw/kubectl-expose-gw/plugin/rules"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	apinet "istio.io/api/networking/v1"
@@ -147,7 +148,7 @@ func TestMergeVirtualHosts(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			m := MergeVirtualHosts(tt.gws, tt.vss)
+			m := rules.MergeVirtualHosts(tt.gws, tt.vss)
 			got := map[string]string{}
 			for _, v := range tt.vss {
 				for _, h := range v.Spec.Hosts {

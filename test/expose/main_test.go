@@ -12,7 +12,7 @@ import (
 	networkingv1 "istio.io/client-go/pkg/apis/networking/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
-	"github.com/expose-gw/kubectl-expose-gw/plugin/model"
+	"github.com/expose-gw/kubectl-expose-gw/plugin/rules"
 	testenv "github.com/expose-gw/kubectl-expose-gw/test/env"
 )
 
@@ -73,7 +73,7 @@ func (w *world) gw(t *testing.T, ns, name string) *networkingv1.Gateway {
 func routes(vs *networkingv1.VirtualService) []string {
 	var out []string
 	for _, r := range vs.Spec.Http {
-		out = append(out, r.Name+" "+model.DescribeMatch(r))
+		out = append(out, r.Name+" "+rules.DescribeMatch(r))
 	}
 	return out
 }

@@ -1,12 +1,14 @@
 package main
 
 import (
+	"fmt"
 	"sort"
 	"strings"
 
 	cluster "github.com/envoyproxy/go-control-plane/envoy/config/cluster/v3"
 	listener "github.com/envoyproxy/go-control-plane/envoy/config/listener/v3"
 	route "github.com/envoyproxy/go-control-plane/envoy/config/route/v3"
+	"istio.io/istio/pilot/pkg/config/kube/crd"
 	"istio.io/istio/pilot/pkg/model"
 	"istio.io/istio/pilot/test/xds"
 	istiocluster "istio.io/istio/pkg/cluster"
@@ -39,14 +41,27 @@ type View struct {
 	Clusters  map[string]bool
 }
 
+// clusterDomain is the cluster's DNS domain, as istiod is told it.
+const clusterDomain = "cluster.local"
+
 // computeViews runs Istio's config generation (pilot, in-process, as its
 // own tests do) over the cluster's objects and returns each proxy's view.
 func computeViews(configYAML, kubeYAML string, proxies []Proxy) (views map[string]*View, err error) {
 	defer catch(&err)
 	f := &failer{}
 	defer f.close()
+	configs, _, err := crd.ParseInputs(configYAML)
+	if err != nil {
+		return nil, fmt.Errorf("reading the Istio objects: %w", err)
+	}
+	for i := range configs {
+		// As istiod's CRD client reads them: short destination names
+		// ("flaskapp") become NAME.NAMESPACE.svc.cluster.local only with
+		// the cluster's domain (model.ResolveShortnameToFQDN).
+		configs[i].Domain = clusterDomain
+	}
 	s := xds.NewFakeDiscoveryServer(f, xds.FakeOptions{
-		ConfigString:           configYAML,
+		Configs:                configs,
 		KubernetesObjectString: kubeYAML,
 	})
 	views = map[string]*View{}

@@ -1,4 +1,4 @@
-package model
+package rules
 
 import "strings"
 
@@ -65,23 +65,4 @@ func Before(a, b Match) bool {
 		return a.Path < b.Path
 	}
 	return a.Kind < b.Kind
-}
-
-// canonical is the match the tool writes today for what m stands for: a
-// path prefix without its trailing "/" (but "/"), and a string prefix as
-// the path prefix it was written for ("/env" or "/env/" by --prefix /env/),
-// so that exposing it again upgrades it and deleting it removes it.
-func (m Match) canonical() Match {
-	if m.Kind == Exact {
-		return m
-	}
-	return Match{Kind: Prefix, Path: trimSlash(m.Path)}
-}
-
-// trimSlash is a path prefix without its trailing "/" ("/" stays).
-func trimSlash(p string) string {
-	if t := strings.TrimRight(p, "/"); t != "" {
-		return t
-	}
-	return "/"
 }

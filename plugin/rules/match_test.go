@@ -1,4 +1,4 @@
-package model
+package rules
 
 import (
 	"strings"
@@ -104,3 +104,7 @@ func TestBefore(t *testing.T) {
 	}
 	assert.Equal(t, []Match{ex("/env/x"), ex("/"), pre("/envoy"), str("/env/"), pre("/env"), str("/env"), pre("/a"), pre("/")}, ms)
 }
+
+func pre(p string) Match { return Match{Kind: Prefix, Path: p} }
+func ex(p string) Match  { return Match{Kind: Exact, Path: p} }
+func str(p string) Match { return Match{Kind: StringPrefix, Path: p} }

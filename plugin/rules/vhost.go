@@ -1,4 +1,4 @@
-package model
+package rules
 
 import (
 	"fmt"
@@ -76,7 +76,7 @@ func MergeVirtualHosts(gws []*networkingv1.Gateway, vss []*networkingv1.VirtualS
 	for _, g := range gws {
 		ref := ObjectRef{Namespace: g.Namespace, Name: g.Name}
 		for i, srv := range g.Spec.Servers {
-			cfg, ok := routeConfig(g, i, srv)
+			cfg, ok := RouteConfig(g, i, srv)
 			if !ok {
 				continue
 			}
@@ -87,7 +87,7 @@ func MergeVirtualHosts(gws []*networkingv1.Gateway, vss []*networkingv1.VirtualS
 				name := vs.Namespace + "/" + vs.Name
 				for _, h := range vs.Spec.Hosts {
 					h = strings.ToLower(h)
-					for _, vh := range joinHosts(srv, g.Namespace, vs.Namespace, h) {
+					for _, vh := range VirtualHostNames(srv.GetHosts(), g.Namespace, vs.Namespace, h) {
 						vh = strings.ToLower(vh)
 						k := vhostKey{cfg, vh}
 						if vh == h {
@@ -185,72 +185,6 @@ func sortByCreation(vss []*networkingv1.VirtualService) {
 	})
 }
 
-// routeConfig names the route configuration a server's routes go to, and
-// false for servers whose routes no request reaches (an HTTP server that
-// redirects to HTTPS, TLS passthrough, non-HTTP).
-func routeConfig(g *networkingv1.Gateway, i int, srv *apinet.Server) (string, bool) {
-	sel := FormatSelector(g.Spec.Selector)
-	port := srv.GetPort().GetNumber()
-	switch strings.ToUpper(srv.GetPort().GetProtocol()) {
-	case "HTTP", "HTTP2", "GRPC":
-		if srv.GetTls().GetHttpsRedirect() {
-			return "", false
-		}
-		return fmt.Sprintf("http %s %d", sel, port), true
-	case "HTTPS":
-		if m := srv.GetTls().GetMode(); m == apinet.ServerTLSSettings_PASSTHROUGH || m == apinet.ServerTLSSettings_AUTO_PASSTHROUGH {
-			return "", false
-		}
-		return fmt.Sprintf("https %s %d %s/%s#%d", sel, port, g.Namespace, g.Name, i), true
-	}
-	return "", false
-}
-
-// joinHosts are the virtual hosts a VirtualService host h of namespace
-// vsNS joins on srv of a Gateway in gwNS: one per server host it
-// intersects, named after the narrower.
-func joinHosts(srv *apinet.Server, gwNS, vsNS, h string) []string {
-	var out []string
-	for _, e := range srv.GetHosts() {
-		ns, sh := "*", e
-		if n, rest, ok := strings.Cut(e, "/"); ok {
-			ns, sh = n, rest
-		}
-		if ns == "." {
-			ns = gwNS
-		}
-		if ns != "*" && ns != vsNS {
-			continue
-		}
-		var vh string
-		switch {
-		case HostCovers(sh, h):
-			vh = h
-		case HostCovers(h, sh):
-			vh = sh
-		default:
-			continue
-		}
-		if !slices.Contains(out, vh) {
-			out = append(out, vh)
-		}
-	}
-	return out
-}
-
-// HostCovers is true when every name host b stands for is one of a's:
-// equal hosts (case-insensitive), "*", or a "*.suffix" wildcard over b.
-func HostCovers(a, b string) bool {
-	a, b = strings.ToLower(a), strings.ToLower(b)
-	switch {
-	case a == b || a == "*":
-		return true
-	case strings.HasPrefix(a, "*.") && b != "*":
-		return strings.HasSuffix(strings.TrimPrefix(b, "*"), a[1:])
-	}
-	return false
-}
-
 // Shadowed is the earlier route that takes every request of route i of vs
 // for its host h, in a virtual host named h that vs joined; nil when
 // Istio sends the route's requests to it.
@@ -273,9 +207,17 @@ func (v *VirtualHosts) Shadowed(vs *networkingv1.VirtualService, h string, i int
 			earlier := r.vs.Spec.Http[r.index]
 			if mi, oki := MatchOf(earlier); MatchAll(earlier) || ok && oki && mi.Covers(m) {
 				return &Shadow{VirtualService: ObjectRef{Namespace: r.vs.Namespace, Name: r.vs.Name},
-					Match: DescribeMatch(earlier), Destination: joinOr(Destinations(earlier), "<none>")}
+					Match: DescribeMatch(earlier), Destination: joinedOr(Destinations(earlier), "<none>")}
 			}
 		}
 	}
 	return nil
+}
+
+// joinedOr is s joined with commas, or empty when there is none.
+func joinedOr(s []string, empty string) string {
+	if len(s) == 0 {
+		return empty
+	}
+	return strings.Join(s, ",")
 }

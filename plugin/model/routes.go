@@ -1,0 +1,122 @@
+package model
+
+import (
+	"strings"
+
+	networkingv1 "istio.io/client-go/pkg/apis/networking/v1"
+
+	"github.com/expose-gw/kubectl-expose-gw/plugin/rules"
+)
+
+// Route is one way a Service is exposed: a VirtualService HTTP route bound
+// to a Gateway server (url and proxy read them).
+type Route struct {
+	VirtualService string // namespace/name
+	Gateway        string // namespace/name
+	// Selector is the Gateway's workload selector (which ingress serves it).
+	Selector map[string]string
+	// ServerPort is the Gateway server's port number, Scheme http or https
+	// after its protocol.
+	ServerPort uint32
+	Scheme     string
+	// Host is the VirtualService host the request must carry ("*": any).
+	Host string
+	// Path is the URI prefix or exact path the route matches ("/" when it
+	// matches everything).
+	Path string
+}
+
+// RouteGateways are the Gateways that the VirtualServices vss (of the
+// Service's namespace) bind with a route to Service ns/name: those
+// ServiceRoutes needs.
+func RouteGateways(vss []*networkingv1.VirtualService, ns, name string) []ObjectRef {
+	var out []ObjectRef
+	seen := map[ObjectRef]bool{}
+	for _, vs := range vss {
+		if len(servicePaths(vs, ns, name)) == 0 {
+			continue
+		}
+		for _, g := range rules.BoundGateways(vs) {
+			if !g.IsMesh() && !seen[g] {
+				seen[g] = true
+				out = append(out, g)
+			}
+		}
+	}
+	return out
+}
+
+// ServiceRoutes are the routes of vss to Service ns/name through the
+// Gateways gws (those of RouteGateways that exist; a dangling reference
+// routes nothing): one per route path, VirtualService host and Gateway
+// server that takes the host (rules.ServersFor), HTTP first.
+func ServiceRoutes(vss []*networkingv1.VirtualService, gws map[ObjectRef]*networkingv1.Gateway, ns, name string) []Route {
+	var out []Route
+	for _, vs := range vss {
+		paths := servicePaths(vs, ns, name)
+		if len(paths) == 0 {
+			continue
+		}
+		for _, ref := range rules.BoundGateways(vs) {
+			gw := gws[ref]
+			if gw == nil {
+				continue
+			}
+			for _, h := range vs.Spec.Hosts {
+				for _, p := range paths {
+					for _, s := range rules.ServersFor(gw, h, vs.Namespace) {
+						out = append(out, Route{
+							VirtualService: vs.Namespace + "/" + vs.Name, Gateway: ref.String(),
+							Selector: gw.Spec.Selector, ServerPort: s.Server.GetPort().GetNumber(),
+							Scheme: s.Scheme, Host: h, Path: p,
+						})
+					}
+				}
+			}
+		}
+	}
+	return out
+}
+
+// servicePaths are the distinct paths a URL can take to reach Service
+// ns/name through vs: "/" for a route without a URI match, its prefix or
+// exact path, a path prefix (exact P plus prefix P/) once as P. Regex URI
+// matches have no URL and are left out.
+func servicePaths(vs *networkingv1.VirtualService, ns, name string) []string {
+	var paths []string
+	seen := map[string]bool{}
+	for _, r := range vs.Spec.Http {
+		if !rules.RoutesToService(r, vs.Namespace, ns, name) {
+			continue
+		}
+		var ps []string
+		if len(r.Match) == 0 {
+			ps = []string{"/"}
+		}
+		exact := map[string]bool{}
+		for _, m := range r.Match {
+			if e := m.GetUri().GetExact(); e != "" {
+				exact[e] = true
+			}
+		}
+		for _, m := range r.Match {
+			switch p := m.GetUri().GetPrefix(); {
+			case m.GetUri() == nil:
+				ps = append(ps, "/")
+			case p != "":
+				if !(len(p) > 1 && strings.HasSuffix(p, "/") && exact[strings.TrimSuffix(p, "/")]) {
+					ps = append(ps, p)
+				}
+			case m.GetUri().GetExact() != "":
+				ps = append(ps, m.GetUri().GetExact())
+			}
+		}
+		for _, p := range ps {
+			if !seen[p] {
+				seen[p] = true
+				paths = append(paths, p)
+			}
+		}
+	}
+	return paths
+}
