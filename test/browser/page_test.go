@@ -59,21 +59,25 @@ func TestBrowserThroughProxy(t *testing.T) {
 			base := startProxy(t, env, "shop", "--via", tt.via)
 			ctx, cancel := context.WithTimeout(newTab(t, browser), 2*time.Minute)
 			defer cancel()
-			text := func(id string, into *string) chromedp.Action[chromedp.Void] {
-				return chromedp.Func(func(ctx context.Context, t *chromedp.Target) (err error) {
-					*into, err = chromedp.TextContent(chromedp.ID(id))(ctx, t)
-					return err
-				})
+			// Each answer is read from the DOM once it is there; the page
+			// writes "error: ..." when a request fails.
+			read := func(id string) string {
+				t.Helper()
+				text, err := chromedp.Run(ctx, chromedp.TextContent(chromedp.ID(id)))
+				require.NoError(t, err, "reading #%s of the page in chromium", id)
+				t.Logf("#%s: %s", id, text)
+				return text
 			}
-			var page, fetched, socket, linked string
-			require.NoError(t, chromedp.Do(ctx,
-				chromedp.Navigate(base+prefix+"/"),
-				text("page-result", &page),
-				text("fetch-result", &fetched),
-				text("ws-result", &socket),
-				chromedp.Click(chromedp.ID("link")),
-				text("echo", &linked),
-			), "the page at %s%s/ in chromium", base, prefix)
+			pageURL := base + prefix + "/"
+			resp, err := chromedp.Run(ctx, chromedp.NavigateResponse(pageURL))
+			require.NoError(t, err, "chromium loading %s", pageURL)
+			if resp.Status != 200 {
+				body, _ := chromedp.Run(ctx, chromedp.TextContent(chromedp.CSS("body")))
+				t.Fatalf("chromium loading %s: %d %s: %s", pageURL, resp.Status, resp.StatusText, body)
+			}
+			page, fetched, socket := read("page-result"), read("fetch-result"), read("ws-result")
+			require.NoError(t, chromedp.Do(ctx, chromedp.Click(chromedp.ID("link"))), "clicking the page's link")
+			linked := read("echo")
 			location, err := chromedp.Run(ctx, chromedp.Location())
 			require.NoError(t, err)
 

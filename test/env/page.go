@@ -14,7 +14,8 @@ import (
 // gateway address reached) and, for the WebSocket, the message it answers.
 type Echo struct {
 	Request
-	Message string `json:"message,omitempty"`
+	Header  http.Header `json:"-"` // not echoed
+	Message string      `json:"message,omitempty"`
 }
 
 // BrowserPage is an Upstream handler (Recorder.SetHandler) for a real
