@@ -34,6 +34,19 @@ $(ISTIOGW): test/istiogw/go.mod test/istiogw/go.sum $(wildcard test/istiogw/*.go
 	cd test/istiogw && $(GO) build -trimpath -ldflags "-s -w" -o $(CURDIR)/$@.tmp .
 	mv $@.tmp $@
 
+# The browser test (test/browser) drives Debian's chromium headless. One on
+# PATH costs nothing; a missing one is installed with apt-get (as root, as
+# CI runs `make test`; through sudo otherwise), after an apt-get update when
+# the package lists do not know it yet (a fresh machine).
+.PHONY: browser
+browser: ## Install Debian's chromium for the browser test unless it is on PATH
+	@command -v chromium >/dev/null || { \
+	  sudo=; [ "$$(id -u)" = 0 ] || sudo=sudo; \
+	  echo ">> installing chromium for the browser test (apt-get)" >&2; \
+	  $$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y chromium || \
+	  { $$sudo apt-get update && $$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y chromium; }; }
+	@command -v chromium >/dev/null || { echo "chromium is not on PATH after apt-get install chromium" >&2; exit 1; }
+
 .PHONY: build
 build: ## Build the plugin binary into bin/plugin/
 	$(GO) build -trimpath -ldflags "$(LDFLAGS)" -o $(PLUGIN) ./cmd/kubectl-expose_gw
@@ -53,7 +66,7 @@ lint: ## gofmt and go vet (the plugin's packages for Windows and macOS too: the 
 	GOOS=darwin GOARCH=arm64 $(GO) vet ./cmd/... ./plugin/... ./portforward/... ./resolve/...
 
 .PHONY: test
-test: tools build lint ## Build what is needed and run all tests against a real kube-apiserver and the Istio-driven gateway
+test: tools browser build lint ## Build what is needed (chromium too) and run all tests against a real kube-apiserver and the Istio-driven gateway
 	@# The smoke test verbosely first: its log shows the real kube-apiserver's version and the Istio CRDs.
 	EXPOSE_GW_PLUGIN_DIR=$(CURDIR)/$(BIN)/plugin $(GO) test -count=1 -timeout 10m -v ./test/
 	EXPOSE_GW_PLUGIN_DIR=$(CURDIR)/$(BIN)/plugin $(GO) test -count=1 -timeout 30m $$($(GO) list ./... | grep -v '/test$$')

@@ -11,7 +11,8 @@ import (
 )
 
 // TestBinaryDependencies keeps the plugin lean: its binary must not link the
-// testing package, k8s.io/kubectl or istio.io/istio.
+// testing package, k8s.io/kubectl, istio.io/istio or chromedp (the browser
+// test's).
 func TestBinaryDependencies(t *testing.T) {
 	cmd := exec.Command("go", "list", "-deps", "./cmd/kubectl-expose_gw")
 	cmd.Dir = testenv.RepoRoot()
@@ -24,7 +25,8 @@ func TestBinaryDependencies(t *testing.T) {
 		case d == "testing", strings.HasPrefix(d, "testing/"),
 			d == "k8s.io/kubectl", strings.HasPrefix(d, "k8s.io/kubectl/"),
 			d == "istio.io/istio", strings.HasPrefix(d, "istio.io/istio/"),
-			strings.Contains(d, "/fake"), strings.HasPrefix(d, "sigs.k8s.io/controller-runtime"):
+			strings.Contains(d, "/fake"), strings.HasPrefix(d, "sigs.k8s.io/controller-runtime"),
+			strings.HasPrefix(d, "github.com/chromedp/"):
 			t.Errorf("the plugin binary depends on %s", d)
 		}
 	}

@@ -92,7 +92,10 @@ func NewRecorderOn(t TB, addr string, tls bool) *Recorder {
 	return r
 }
 
-func (r *Recorder) serve(w http.ResponseWriter, req *http.Request) {
+// RequestOf is what the recorder records of req: its Host and path after
+// the gateway, and what Istio decided (the X-Istiogw-* headers), without
+// the headers.
+func RequestOf(req *http.Request) Request {
 	rec := Request{Method: req.Method, Host: req.Host, Path: req.URL.Path, Query: req.URL.RawQuery,
 		TLS: req.TLS != nil || req.Header.Get("X-Forwarded-Proto") == "https", SNI: req.Header.Get("X-Istiogw-Sni"),
 		Cluster: req.Header.Get("X-Istiogw-Cluster"), Route: req.Header.Get("X-Istiogw-Route"),
@@ -101,6 +104,11 @@ func (r *Recorder) serve(w http.ResponseWriter, req *http.Request) {
 	if req.TLS != nil {
 		rec.SNI = req.TLS.ServerName
 	}
+	return rec
+}
+
+func (r *Recorder) serve(w http.ResponseWriter, req *http.Request) {
+	rec := RequestOf(req)
 	r.mu.Lock()
 	if !r.quiet {
 		rec.Header = req.Header.Clone()
