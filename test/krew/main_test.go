@@ -123,6 +123,9 @@ func copySources(root, dst string) error {
 		}
 		switch rel {
 		case ".git", "bin", "dist", ".cache":
+			if !d.IsDir() {
+				return nil // a worktree's .git is a file: skipping its "dir" would skip the rest of root
+			}
 			return filepath.SkipDir
 		}
 		target := filepath.Join(dst, rel)
