@@ -123,7 +123,7 @@ func (o *DeleteOptions) Run(ctx context.Context) error {
 	if o.req.Namespace == "" {
 		o.req.Namespace = o.Namespace
 	}
-	a := &applier{istio: o.Clients.Istio, mode: o.dryRun, errOut: o.ErrOut}
+	a := &applier{stores: newStores(o.Clients.Istio), mode: o.dryRun, errOut: o.ErrOut}
 	var (
 		st      model.State
 		changes []model.Change
@@ -173,7 +173,7 @@ func (o *DeleteOptions) warn(st model.State, changes []model.Change) {
 	}
 	for _, c := range changes {
 		if model.KeptWhole(c) {
-			vs := c.VirtualService
+			vs := c.VirtualService()
 			fmt.Fprintf(o.ErrOut, "warning: virtualservice %s/%s (not managed by kubectl-expose-gw) would be left without routes, which Istio rejects: it is left as it is, with the routes of %s; delete it yourself (kubectl delete virtualservice %s -n %s) if it is no longer needed\n",
 				vs.Namespace, vs.Name, o.req.Service, vs.Name, vs.Namespace)
 		}
@@ -230,5 +230,5 @@ func readDeleteState(ctx context.Context, c *Clients, ns string) (model.State, e
 func prunes(d *model.Delete, st model.State) bool {
 	st.ManagedUnknown = false
 	changes, err := model.PlanDelete(d, st)
-	return err == nil && slices.ContainsFunc(changes, func(c model.Change) bool { return c.Gateway != nil })
+	return err == nil && slices.ContainsFunc(changes, func(c model.Change) bool { return c.Gateway() != nil })
 }

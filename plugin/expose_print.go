@@ -7,7 +7,6 @@ import (
 	"strings"
 
 	"github.com/spf13/cobra"
-	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/cli-runtime/pkg/genericclioptions"
 	"k8s.io/cli-runtime/pkg/printers"
 
@@ -88,16 +87,7 @@ func printChanges(pf *genericclioptions.PrintFlags, out io.Writer, changes []mod
 		shared = p
 	}
 	for _, c := range changes {
-		var obj runtime.Object
-		if c.Gateway != nil {
-			g := c.Gateway.DeepCopy()
-			model.SetKinds(g)
-			obj = g
-		} else {
-			v := c.VirtualService.DeepCopy()
-			model.SetKinds(nil, v)
-			obj = v
-		}
+		obj := model.WithKind(c.Object)
 		p := shared
 		if p == nil {
 			pf.NamePrintFlags.Operation = string(c.Op) + mode.suffix()

@@ -20,10 +20,10 @@ import (
 // header when the host is not "*". When the gateway has no outside address
 // it prints why and the proxy hint instead.
 func (o *ExposeOptions) printReach(ctx context.Context, lookup *ingressLookup, result []model.Change) {
-	if len(result) == 0 || result[0].Gateway == nil {
+	if len(result) == 0 || result[0].Gateway() == nil {
 		return
 	}
-	gw := result[0].Gateway
+	gw := result[0].Gateway()
 	out := o.Out
 	if o.PrintFlags.OutputFormat != nil && *o.PrintFlags.OutputFormat != "" {
 		out = o.ErrOut

@@ -25,7 +25,7 @@ func (o *ExposeOptions) Run(ctx context.Context) error {
 	if err := o.connect(); err != nil {
 		return err
 	}
-	a := &applier{istio: o.Clients.Istio, mode: o.dryRun, errOut: o.ErrOut}
+	a := &applier{stores: newStores(o.Clients.Istio), mode: o.dryRun, errOut: o.ErrOut}
 	var (
 		svc    *corev1.Service
 		result []model.Change

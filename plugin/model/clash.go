@@ -15,22 +15,22 @@ func GatewayClashes(changes []Change, st State) []string {
 	var out []string
 	vsNS := ""
 	for _, c := range changes {
-		if c.VirtualService != nil {
-			vsNS = c.VirtualService.Namespace
+		if c.VirtualService() != nil {
+			vsNS = c.VirtualService().Namespace
 		}
 	}
 	for _, c := range changes {
-		if c.Gateway == nil || (c.Op != OpCreate && c.Op != OpUpdate) {
+		if c.Gateway() == nil || (c.Op != OpCreate && c.Op != OpUpdate) {
 			continue
 		}
-		for _, srv := range c.Gateway.Spec.Servers {
+		for _, srv := range c.Gateway().Spec.Servers {
 			for _, e := range srv.Hosts {
 				h := rules.ParseServerHost(e).Host
-				if c.BeforeGateway != nil && rules.ServerOnPortOverlaps(c.BeforeGateway, srv.GetPort().GetNumber(), h) {
+				if c.BeforeGateway() != nil && rules.ServerOnPortOverlaps(c.BeforeGateway(), srv.GetPort().GetNumber(), h) {
 					continue // not added now
 				}
 				for _, o := range st.OtherGateways {
-					if o.Namespace == c.Gateway.Namespace && o.Name == c.Gateway.Name || !maps.Equal(o.Spec.Selector, c.Gateway.Spec.Selector) ||
+					if o.Namespace == c.Gateway().Namespace && o.Name == c.Gateway().Name || !maps.Equal(o.Spec.Selector, c.Gateway().Spec.Selector) ||
 						!rules.ServerOnPortOverlaps(o, srv.GetPort().GetNumber(), h) {
 						continue
 					}

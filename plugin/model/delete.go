@@ -10,20 +10,6 @@ import (
 	networkingv1 "istio.io/client-go/pkg/apis/networking/v1"
 )
 
-// Delete is what `kubectl expose-gw delete SERVICE` asks for.
-type Delete struct {
-	Service, Namespace string
-	Matches            []Match  // empty: every route of the service
-	Hosts              []string // empty: every host
-	// Force also removes the service's routes from the VirtualServices of
-	// the namespace the tool does not manage, where expose --force wrote
-	// them: routes named after the service, with a match MatchOf reads,
-	// sending only to the service. Such a VirtualService is never deleted:
-	// one that would be left without any route (which Istio rejects) is
-	// left as it is, an OpUnchanged change (see KeptWhole).
-	Force bool
-}
-
 // NoRouteError says there is no route of the service to delete. Unmanaged
 // are those (see UnmanagedRoutes) that only Delete.Force removes.
 type NoRouteError struct {
@@ -71,7 +57,7 @@ func PlanDelete(d *Delete, st State) ([]Change, error) {
 			continue
 		}
 		if !IsManaged(vs) && len(kept) == 0 && len(vs.Spec.Tcp) == 0 && len(vs.Spec.Tls) == 0 {
-			changes = append(changes, Change{Op: OpUnchanged, VirtualService: vs})
+			changes = append(changes, Change{Op: OpUnchanged, Object: vs})
 			continue
 		}
 		for _, g := range rules.BoundGateways(vs) {
@@ -79,14 +65,14 @@ func PlanDelete(d *Delete, st State) ([]Change, error) {
 		}
 		if IsManaged(vs) && len(kept) == 0 && len(vs.Spec.Tcp) == 0 && len(vs.Spec.Tls) == 0 {
 			remaining[vs] = nil
-			changes = append(changes, Change{Op: OpDelete, VirtualService: vs, BeforeVS: vs})
+			changes = append(changes, changeOf(OpDelete, vs, vs))
 			continue
 		}
 		next := vs.DeepCopy()
-		SetKinds(nil, next)
+		next.SetGroupVersionKind(VirtualServiceKind)
 		next.Spec.Http = kept
 		remaining[vs] = next
-		changes = append(changes, Change{Op: OpUpdate, VirtualService: next, BeforeVS: vs})
+		changes = append(changes, changeOf(OpUpdate, next, vs))
 	}
 	if len(changes) == 0 {
 		e := &NoRouteError{Service: d.Service, Namespace: d.Namespace, Filter: describeFilter(d)}
@@ -115,14 +101,14 @@ func PlanDelete(d *Delete, st State) ([]Change, error) {
 			}
 		}
 		next := gw.DeepCopy()
-		SetKinds(next)
+		next.SetGroupVersionKind(GatewayKind)
 		if !PruneGateway(next, used) {
 			continue
 		}
 		if len(next.Spec.Servers) == 0 {
-			changes = append(changes, Change{Op: OpDelete, Gateway: gw, BeforeGateway: gw})
+			changes = append(changes, changeOf(OpDelete, gw, gw))
 		} else {
-			changes = append(changes, Change{Op: OpUpdate, Gateway: next, BeforeGateway: gw})
+			changes = append(changes, changeOf(OpUpdate, next, gw))
 		}
 	}
 	return changes, nil
@@ -190,7 +176,7 @@ func removeToolRoutes(routes []*apinet.HTTPRoute, svc, fqdn string, matches []Ma
 // without them it would have no route at all: Istio rejects such a
 // VirtualService, and deleting it is not the tool's to do.
 func KeptWhole(c Change) bool {
-	return c.Op == OpUnchanged && c.VirtualService != nil && !IsManaged(c.VirtualService)
+	return c.Op == OpUnchanged && c.VirtualService() != nil && !IsManaged(c.VirtualService())
 }
 
 func describeFilter(d *Delete) string {

@@ -46,9 +46,9 @@ func TestPlanDeleteForce(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, []string{"configured virtualservice/legacy"}, summary(cs))
 	assert.Equal(t, []string{"flaskapp-canary prefix /canary", "flaskapp custom", "flaskapp exact /split", " prefix /"},
-		describe(cs[0].VirtualService.Spec.Http))
-	assert.Equal(t, map[string]string{"team": "shop"}, cs[0].VirtualService.Labels)
-	assert.Same(t, legacy, cs[0].BeforeVS)
+		describe(cs[0].VirtualService().Spec.Http))
+	assert.Equal(t, map[string]string{"team": "shop"}, cs[0].VirtualService().Labels)
+	assert.Same(t, legacy, cs[0].BeforeVS())
 	assert.Len(t, legacy.Spec.Http, 6, "the read object stays as read")
 	assert.False(t, KeptWhole(cs[0]))
 
@@ -56,7 +56,7 @@ func TestPlanDeleteForce(t *testing.T) {
 	cs, err = PlanDelete(&Delete{Service: "flaskapp", Namespace: "default", Force: true, Matches: []Match{ex("/x")}}, st)
 	require.NoError(t, err)
 	assert.Equal(t, []string{"flaskapp prefix /env", "flaskapp-canary prefix /canary", "flaskapp custom", "flaskapp exact /split", " prefix /"},
-		describe(cs[0].VirtualService.Spec.Http))
+		describe(cs[0].VirtualService().Spec.Http))
 	_, err = PlanDelete(&Delete{Service: "flaskapp", Namespace: "default", Force: true, Hosts: []string{"other.example.com"}}, st)
 	assert.EqualError(t, err, "no route of service default/flaskapp to delete on hosts [other.example.com]")
 	_, err = PlanDelete(&Delete{Service: "flaskapp", Namespace: "default", Force: true, Matches: []Match{pre("/canary")}}, st)
@@ -69,7 +69,7 @@ func TestPlanDeleteForce(t *testing.T) {
 		State{VirtualServices: []*networkingv1.VirtualService{solo, legacy}})
 	require.NoError(t, err)
 	assert.Equal(t, []string{"unchanged virtualservice/solo", "configured virtualservice/legacy"}, summary(cs))
-	assert.Same(t, solo, cs[0].VirtualService)
+	assert.Same(t, solo, cs[0].VirtualService())
 	assert.True(t, KeptWhole(cs[0]))
 	assert.False(t, KeptWhole(cs[1]))
 	cs, err = PlanDelete(&Delete{Service: "flaskapp", Namespace: "default", Force: true},

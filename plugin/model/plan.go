@@ -12,69 +12,6 @@ import (
 	networkingv1 "istio.io/client-go/pkg/apis/networking/v1"
 )
 
-// Op is what a Change does to its object.
-type Op string
-
-// Ops, named as kubectl reports them.
-const (
-	OpCreate    Op = "created"
-	OpUpdate    Op = "configured"
-	OpDelete    Op = "deleted"
-	OpUnchanged Op = "unchanged"
-)
-
-// Change is one object of a plan: its desired state (Gateway or
-// VirtualService set) and what it was (Before, nil when created).
-type Change struct {
-	Op             Op
-	Gateway        *networkingv1.Gateway
-	VirtualService *networkingv1.VirtualService
-	BeforeGateway  *networkingv1.Gateway
-	BeforeVS       *networkingv1.VirtualService
-}
-
-// Writes is whether the change writes to the cluster.
-func (c Change) Writes() bool { return c.Op != OpUnchanged }
-
-// Expose is what `kubectl expose-gw SERVICE` asks for, already validated.
-type Expose struct {
-	Target   RouteTarget
-	Matches  []Match
-	Hosts    []string
-	Gateway  *ObjectRef // --gateway, nil for automatic
-	Selector map[string]string
-	Mesh     bool
-	// TLSSecret adds an HTTPS server; HTTPSRedirect makes HTTP redirect.
-	TLSSecret     string
-	HTTPSRedirect bool
-	Force         bool
-	// HTTPPort and HTTPSPort are the ingress gateway's ports, 0 when not
-	// looked up yet: Plan returns ErrNeedPorts if it needs them.
-	HTTPPort, HTTPSPort uint32
-}
-
-// State is what the cluster holds in the namespace (and the --gateway one).
-type State struct {
-	Gateways        []*networkingv1.Gateway
-	VirtualServices []*networkingv1.VirtualService
-	// Managed are the tool's VirtualServices in every namespace (delete
-	// reads them: a Gateway may be bound from other namespaces), and
-	// ManagedUnknown is true when they could not be read (forbidden
-	// cluster-wide): delete then keeps Gateways as they are.
-	Managed        []*networkingv1.VirtualService
-	ManagedUnknown bool
-	// OtherGateways are the Gateways of other namespaces, when they could
-	// be read: expose warns of those a new server would conflict with.
-	OtherGateways []*networkingv1.Gateway
-	// OtherVirtualServices are the VirtualServices of other namespaces,
-	// when they could be read: Istio merges those bound to the same
-	// gateway workload and host into one virtual host (CheckReach).
-	OtherVirtualServices []*networkingv1.VirtualService
-	// OthersUnknown is true when the objects of other namespaces could not
-	// be read (forbidden): CheckReach then sees this namespace only.
-	OthersUnknown bool
-}
-
 // ErrNeedPorts asks the caller to find the ingress gateway's ports and plan
 // again: a Gateway server has to be written.
 var ErrNeedPorts = errors.New("the ingress gateway ports are needed")
@@ -102,7 +39,7 @@ func PlanExpose(e *Expose, st State) ([]Change, error) {
 	if err != nil {
 		return nil, err
 	}
-	gwRef := ObjectRef{Namespace: gwc.Gateway.Namespace, Name: gwc.Gateway.Name}
+	gwRef := ObjectRef{Namespace: gwc.Gateway().Namespace, Name: gwc.Gateway().Name}
 	changes := []Change{gwc}
 	add := make([]*apinet.HTTPRoute, len(e.Matches))
 	for i, m := range e.Matches {
@@ -152,7 +89,7 @@ func planGateway(e *Expose, st State) (Change, error) {
 			if !portsKnown {
 				return Change{}, ErrNeedPorts
 			}
-			return Change{Op: OpUnchanged, Gateway: g}, nil
+			return Change{Op: OpUnchanged, Object: g}, nil
 		}
 	} else {
 		var reuse []*networkingv1.Gateway
@@ -171,14 +108,14 @@ func planGateway(e *Expose, st State) (Change, error) {
 				}
 				return reuse[i].Name < reuse[j].Name
 			})
-			return Change{Op: OpUnchanged, Gateway: reuse[0]}, nil
+			return Change{Op: OpUnchanged, Object: reuse[0]}, nil
 		}
 	}
 	if !portsKnown {
 		return Change{}, ErrNeedPorts
 	}
 	if g == nil {
-		return Change{Op: OpCreate, Gateway: NewGateway(own, e.Selector, e.specs())}, nil
+		return Change{Op: OpCreate, Object: NewGateway(own, e.Selector, e.specs())}, nil
 	}
 	if !IsManaged(g) && !e.Force {
 		if entry, port, s, ok := namespaceRefusal(g, e.specs()); ok && (e.Gateway != nil || sameSelector(g, e.Selector)) {
@@ -190,11 +127,11 @@ func planGateway(e *Expose, st State) (Change, error) {
 		return Change{}, fmt.Errorf("gateway %s selects %s, not %s: name another with --gateway", own, FormatSelector(g.Spec.Selector), FormatSelector(e.Selector))
 	}
 	next := g.DeepCopy()
-	SetKinds(next)
+	next.SetGroupVersionKind(GatewayKind)
 	if !EnsureServers(next, e.specs()) {
-		return Change{Op: OpUnchanged, Gateway: g}, nil
+		return Change{Op: OpUnchanged, Object: g}, nil
 	}
-	return Change{Op: OpUpdate, Gateway: next, BeforeGateway: g}, nil
+	return changeOf(OpUpdate, next, g), nil
 }
 
 // namespaceError says that the server host entry of gw on port would
@@ -275,7 +212,7 @@ func planVirtualService(e *Expose, st State, host string, gwRef ObjectRef, gatew
 				return Change{}, namesakeError(vs, host, gwRef)
 			}
 		}
-		return Change{Op: OpCreate, VirtualService: NewVirtualService(name, ns, host, gateways, routes)}, nil
+		return Change{Op: OpCreate, Object: NewVirtualService(name, ns, host, gateways, routes)}, nil
 	}
 	routes, changed, err := mergeRoutes(target.Spec.Http, add, e.Force, !IsManaged(target)) // the user's: no route moves
 	if err != nil {
@@ -286,7 +223,7 @@ func planVirtualService(e *Expose, st State, host string, gwRef ObjectRef, gatew
 		return Change{}, err
 	}
 	next := target.DeepCopy()
-	SetKinds(nil, next)
+	next.SetGroupVersionKind(VirtualServiceKind)
 	next.Spec.Http = routes
 	if !slices.Contains(next.Spec.Hosts, host) {
 		next.Spec.Hosts = append(next.Spec.Hosts, host)
@@ -299,9 +236,9 @@ func planVirtualService(e *Expose, st State, host string, gwRef ObjectRef, gatew
 		}
 	}
 	if !changed {
-		return Change{Op: OpUnchanged, VirtualService: target}, nil
+		return Change{Op: OpUnchanged, Object: target}, nil
 	}
-	return Change{Op: OpUpdate, VirtualService: next, BeforeVS: target}, nil
+	return changeOf(OpUpdate, next, target), nil
 }
 
 // namesakeError says that vs has the name the tool would give the

@@ -8,7 +8,6 @@ import (
 	"github.com/stretchr/testify/require"
 	apinet "istio.io/api/networking/v1"
 	networkingv1 "istio.io/client-go/pkg/apis/networking/v1"
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 )
 
 var defaultSel = map[string]string{"istio": "ingressgateway"}
@@ -41,10 +40,10 @@ func vs(name string, managed bool, host, gw string, rs ...*apinet.HTTPRoute) *ne
 func summary(cs []Change) []string {
 	var out []string
 	for _, c := range cs {
-		if c.Gateway != nil {
-			out = append(out, string(c.Op)+" gateway/"+c.Gateway.Name)
+		if c.Gateway() != nil {
+			out = append(out, string(c.Op)+" gateway/"+c.Gateway().Name)
 		} else {
-			out = append(out, string(c.Op)+" virtualservice/"+c.VirtualService.Name)
+			out = append(out, string(c.Op)+" virtualservice/"+c.VirtualService().Name)
 		}
 	}
 	return out
@@ -62,8 +61,8 @@ func TestPlanExpose(t *testing.T) {
 		{name: "fresh", req: expose("flaskapp", []string{"*"}, pre("/env")),
 			want: []string{"created gateway/expose-gw", "created virtualservice/expose-gw-any"},
 			check: func(t *testing.T, cs []Change) {
-				assert.Equal(t, []string{"expose-gw"}, cs[1].VirtualService.Spec.Gateways)
-				assert.Equal(t, "Gateway", cs[0].Gateway.Kind)
+				assert.Equal(t, []string{"expose-gw"}, cs[1].VirtualService().Spec.Gateways)
+				assert.Equal(t, "Gateway", cs[0].Gateway().Kind)
 			}},
 		{name: "ports unknown", req: func() *Expose { e := expose("flaskapp", []string{"*"}, pre("/")); e.HTTPPort = 0; return e }(),
 			wantErr: ErrNeedPorts.Error()},
@@ -72,8 +71,8 @@ func TestPlanExpose(t *testing.T) {
 			st:   State{Gateways: []*networkingv1.Gateway{gateway("expose-gw", true, "b.example.com")}},
 			want: []string{"configured gateway/expose-gw", "created virtualservice/expose-gw-a.example.com"},
 			check: func(t *testing.T, cs []Change) {
-				assert.Equal(t, []string{"b.example.com", "a.example.com"}, cs[0].Gateway.Spec.Servers[0].Hosts)
-				assert.Equal(t, []string{"b.example.com"}, cs[0].BeforeGateway.Spec.Servers[0].Hosts, "the read object stays as read")
+				assert.Equal(t, []string{"b.example.com", "a.example.com"}, cs[0].Gateway().Spec.Servers[0].Hosts)
+				assert.Equal(t, []string{"b.example.com"}, cs[0].BeforeGateway().Spec.Servers[0].Hosts, "the read object stays as read")
 			}},
 		{name: "the tool's gateway for * serves every host", req: expose("flaskapp", []string{"a.example.com"}, pre("/")),
 			st:   State{Gateways: []*networkingv1.Gateway{gateway("expose-gw", true, "*")}},
@@ -89,7 +88,7 @@ func TestPlanExpose(t *testing.T) {
 			}()}},
 			want: []string{"created gateway/expose-gw", "created virtualservice/expose-gw-a.example.com"},
 			check: func(t *testing.T, cs []Change) {
-				assert.Equal(t, uint32(80), cs[0].Gateway.Spec.Servers[0].Port.Number)
+				assert.Equal(t, uint32(80), cs[0].Gateway().Spec.Servers[0].Port.Number)
 			}},
 		{name: "ports unknown and a user's gateway serves the host: the ports decide",
 			req: func() *Expose { e := expose("flaskapp", []string{"a.example.com"}, pre("/")); e.HTTPPort = 0; return e }(),
@@ -104,7 +103,7 @@ func TestPlanExpose(t *testing.T) {
 			}()}},
 			want: []string{"configured gateway/expose-gw", "created virtualservice/expose-gw-a.example.com"},
 			check: func(t *testing.T, cs []Change) {
-				s := cs[0].Gateway.Spec.Servers
+				s := cs[0].Gateway().Spec.Servers
 				require.Len(t, s, 2)
 				assert.Equal(t, "http-80", s[1].Name)
 				assert.Equal(t, []string{"a.example.com"}, s[1].Hosts)
@@ -119,7 +118,7 @@ func TestPlanExpose(t *testing.T) {
 				VirtualServices: []*networkingv1.VirtualService{vs("hand", false, "*", "expose-gw", route("x", pre("/")))}},
 			want: []string{"unchanged gateway/expose-gw", "configured virtualservice/hand"},
 			check: func(t *testing.T, cs []Change) {
-				assert.Equal(t, []string{"flaskapp prefix /env", "x prefix /"}, describe(cs[1].VirtualService.Spec.Http))
+				assert.Equal(t, []string{"flaskapp prefix /env", "x prefix /"}, describe(cs[1].VirtualService().Spec.Http))
 			}},
 		{name: "name clash", req: expose("flaskapp", []string{"*"}, pre("/")),
 			st: State{Gateways: []*networkingv1.Gateway{gateway("expose-gw", true, "*")},
@@ -143,7 +142,7 @@ func TestPlanExpose(t *testing.T) {
 				VirtualServices: []*networkingv1.VirtualService{vs("expose-gw-any", true, "*", "expose-gw", route("flaskapp", str("/env")), route("web", pre("/")))}},
 			want: []string{"unchanged gateway/expose-gw", "configured virtualservice/expose-gw-any"},
 			check: func(t *testing.T, cs []Change) {
-				assert.Equal(t, []*apinet.HTTPRoute{route("flaskapp", pre("/env")), route("web", pre("/"))}, cs[1].VirtualService.Spec.Http)
+				assert.Equal(t, []*apinet.HTTPRoute{route("flaskapp", pre("/env")), route("web", pre("/"))}, cs[1].VirtualService().Spec.Http)
 			}},
 		{name: "a user's string prefix shadows", req: expose("flaskapp", []string{"*"}, pre("/env")),
 			st: State{Gateways: []*networkingv1.Gateway{gateway("expose-gw", true, "*")},
@@ -155,7 +154,7 @@ func TestPlanExpose(t *testing.T) {
 				VirtualServices: []*networkingv1.VirtualService{vs("hand", false, "*", "expose-gw", canary(), route("web", pre("/")))}},
 			want: []string{"unchanged gateway/expose-gw", "configured virtualservice/hand"},
 			check: func(t *testing.T, cs []Change) {
-				assert.Equal(t, []string{"flaskapp prefix /env", "canary custom", "web prefix /"}, describe(cs[1].VirtualService.Spec.Http))
+				assert.Equal(t, []string{"flaskapp prefix /env", "canary custom", "web prefix /"}, describe(cs[1].VirtualService().Spec.Http))
 			}},
 		{name: "forced into a user's virtualservice: its routes do not move",
 			req: func() *Expose { e := expose("flaskapp", []string{"*"}, pre("/env")); e.Force = true; return e }(),
@@ -163,7 +162,7 @@ func TestPlanExpose(t *testing.T) {
 				VirtualServices: []*networkingv1.VirtualService{vs("hand", false, "*", "expose-gw", route("web", pre("/")), route("v2", pre("/env/v2")))}},
 			want: []string{"unchanged gateway/expose-gw", "configured virtualservice/hand"},
 			check: func(t *testing.T, cs []Change) {
-				assert.Equal(t, []string{"flaskapp prefix /env", "web prefix /", "v2 prefix /env/v2"}, describe(cs[1].VirtualService.Spec.Http))
+				assert.Equal(t, []string{"flaskapp prefix /env", "web prefix /", "v2 prefix /env/v2"}, describe(cs[1].VirtualService().Spec.Http))
 			}},
 		{name: "mesh is added to the gateways",
 			req: func() *Expose {
@@ -175,7 +174,7 @@ func TestPlanExpose(t *testing.T) {
 				VirtualServices: []*networkingv1.VirtualService{vs("expose-gw-a.example.com", true, "a.example.com", "expose-gw", route("flaskapp", pre("/env")))}},
 			want: []string{"unchanged gateway/expose-gw", "configured virtualservice/expose-gw-a.example.com"},
 			check: func(t *testing.T, cs []Change) {
-				assert.Equal(t, []string{"expose-gw", "mesh"}, cs[1].VirtualService.Spec.Gateways)
+				assert.Equal(t, []string{"expose-gw", "mesh"}, cs[1].VirtualService().Spec.Gateways)
 			}},
 		{name: "tls and redirect",
 			req: func() *Expose {
@@ -185,7 +184,7 @@ func TestPlanExpose(t *testing.T) {
 			}(),
 			want: []string{"created gateway/expose-gw", "created virtualservice/expose-gw-a.example.com", "created virtualservice/expose-gw-b.example.com"},
 			check: func(t *testing.T, cs []Change) {
-				s := cs[0].Gateway.Spec.Servers
+				s := cs[0].Gateway().Spec.Servers
 				require.Len(t, s, 2)
 				assert.Equal(t, "http-80-redirect", s[0].Name)
 				assert.Equal(t, []string{"a.example.com", "b.example.com"}, s[0].Hosts)
@@ -222,7 +221,7 @@ func TestPlanDelete(t *testing.T) {
 	cs, err = PlanDelete(&Delete{Service: "flaskapp", Namespace: "default", Hosts: []string{"a.example.com"}}, st)
 	require.NoError(t, err)
 	assert.Equal(t, []string{"deleted virtualservice/expose-gw-a.example.com", "configured gateway/expose-gw"}, summary(cs))
-	assert.Equal(t, []string{"b.example.com"}, cs[1].Gateway.Spec.Servers[0].Hosts)
+	assert.Equal(t, []string{"b.example.com"}, cs[1].Gateway().Spec.Servers[0].Hosts)
 	assert.Equal(t, []string{"b.example.com", "a.example.com"}, gw.Spec.Servers[0].Hosts, "the read object stays as read")
 
 	only := State{Gateways: []*networkingv1.Gateway{gateway("expose-gw", true, "a.example.com")}, VirtualServices: []*networkingv1.VirtualService{a}}
@@ -245,7 +244,7 @@ func TestPlanDelete(t *testing.T) {
 	cs, err = PlanDelete(&Delete{Service: "flaskapp", Namespace: "default"}, cross)
 	require.NoError(t, err)
 	assert.Equal(t, []string{"deleted virtualservice/expose-gw-a.example.com", "configured gateway/expose-gw"}, summary(cs))
-	assert.Equal(t, []string{"b.example.com"}, cs[1].Gateway.Spec.Servers[0].Hosts, "the other namespace's host stays")
+	assert.Equal(t, []string{"b.example.com"}, cs[1].Gateway().Spec.Servers[0].Hosts, "the other namespace's host stays")
 	cross.Managed, cross.ManagedUnknown = nil, true
 	cs, err = PlanDelete(&Delete{Service: "flaskapp", Namespace: "default"}, cross)
 	require.NoError(t, err)
@@ -259,53 +258,11 @@ func TestPlanDelete(t *testing.T) {
 	cs, err = PlanDelete(&Delete{Service: "flaskapp", Namespace: "default", Matches: []Match{pre("/env")}}, old)
 	require.NoError(t, err)
 	assert.Equal(t, []string{"configured virtualservice/expose-gw-any"}, summary(cs))
-	assert.Equal(t, []string{"flaskapp string-prefix /envoy", "webapp prefix /"}, describe(cs[0].VirtualService.Spec.Http))
+	assert.Equal(t, []string{"flaskapp string-prefix /envoy", "webapp prefix /"}, describe(cs[0].VirtualService().Spec.Http))
 
 	_, err = PlanDelete(&Delete{Service: "nothing", Namespace: "default", Matches: []Match{pre("/x")}}, st)
 	assert.EqualError(t, err, "no route of service default/nothing to delete matching [prefix /x]")
 	assert.False(t, errors.Is(err, ErrNeedPorts))
-}
-
-func TestListRoutes(t *testing.T) {
-	mine := vs("expose-gw-any", true, "*", "expose-gw", route("webapp", pre("/")), route("flaskapp", pre("/env")))
-	hand := vs("hand", false, "*", "expose-gw", route("x", ex("/x")))
-	meshOnly := &networkingv1.VirtualService{ObjectMeta: metav1.ObjectMeta{Name: "m", Namespace: "default"},
-		Spec: apinet.VirtualService{Hosts: []string{"m"}, Http: []*apinet.HTTPRoute{route("m", pre("/"))}}}
-	rows := ListRoutes(nil, []*networkingv1.VirtualService{mine, hand, meshOnly})
-	var got []string
-	for _, r := range rows {
-		got = append(got, r.VirtualService+" "+r.Match+" "+r.Status)
-	}
-	assert.Equal(t, []string{
-		"expose-gw-any prefix / conflict with default/hand",
-		"expose-gw-any prefix /env conflict with default/hand",
-		"hand exact /x conflict with default/expose-gw-any",
-	}, got)
-
-	rows = ListRoutes(nil, []*networkingv1.VirtualService{mine})
-	assert.Equal(t, "shadowed by prefix /", rows[1].Status)
-	assert.Equal(t, "flaskapp.default.svc.cluster.local:80", rows[1].Destination)
-	assert.Equal(t, "default/expose-gw", rows[1].Gateway)
-}
-
-// TestListRoutesKinds: the match and rewrite columns of each kind.
-func TestListRoutesKinds(t *testing.T) {
-	with := func(svc string, m Match, rw string) *apinet.HTTPRoute {
-		return BuildRoute(RouteTarget{Service: svc, Namespace: "default", Port: 80, Rewrite: rw}, m)
-	}
-	old := vs("expose-gw-any", true, "*", "expose-gw", with("a", ex("/x"), "/y"), with("b", pre("/envoy"), "/"), with("c", str("/env"), "/v1"),
-		with("d", pre("/env"), "/v2"), with("e", pre("/"), ""))
-	var got []string
-	for _, r := range ListRoutes(nil, []*networkingv1.VirtualService{old}) {
-		got = append(got, r.Route+" "+r.Match+" "+r.Rewrite+" "+r.Status)
-	}
-	assert.Equal(t, []string{
-		"a exact /x /y ok",
-		"b prefix /envoy / ok",
-		"c string-prefix /env /v1 ok",
-		"d prefix /env /v2 shadowed by string-prefix /env",
-		"e prefix /  ok",
-	}, got)
 }
 
 func TestVirtualServiceName(t *testing.T) {

@@ -34,16 +34,16 @@ func CheckReach(st State, changes []Change, force bool) ([]string, error) {
 	}
 	for _, c := range changes {
 		switch {
-		case c.Op == OpDelete && c.Gateway != nil:
-			gws = slices.DeleteFunc(replaceGateway(gws, c.Gateway), func(g *networkingv1.Gateway) bool { return g == c.Gateway })
-		case c.Op == OpDelete && c.VirtualService != nil:
-			vss = slices.DeleteFunc(replaceVS(vss, c.VirtualService), func(v *networkingv1.VirtualService) bool {
-				return v.Namespace == c.VirtualService.Namespace && v.Name == c.VirtualService.Name
+		case c.Op == OpDelete && c.Gateway() != nil:
+			gws = slices.DeleteFunc(replaceGateway(gws, c.Gateway()), func(g *networkingv1.Gateway) bool { return g == c.Gateway() })
+		case c.Op == OpDelete && c.VirtualService() != nil:
+			vss = slices.DeleteFunc(replaceVS(vss, c.VirtualService()), func(v *networkingv1.VirtualService) bool {
+				return v.Namespace == c.VirtualService().Namespace && v.Name == c.VirtualService().Name
 			})
-		case c.Gateway != nil && c.Writes():
-			gws = replaceGateway(gws, c.Gateway)
-		case c.VirtualService != nil && c.Writes():
-			vss = replaceVS(vss, c.VirtualService)
+		case c.Gateway() != nil && c.Writes():
+			gws = replaceGateway(gws, c.Gateway())
+		case c.VirtualService() != nil && c.Writes():
+			vss = replaceVS(vss, c.VirtualService())
 		}
 	}
 	after := rules.MergeVirtualHosts(gws, vss)

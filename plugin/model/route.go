@@ -3,7 +3,6 @@ package model
 import (
 	"strings"
 
-	"github.com/expose-gw/kubectl-expose-gw/plugin/rules"
 	apinet "istio.io/api/networking/v1"
 )
 
@@ -27,17 +26,6 @@ func uriMatches(m Match) []*apinet.HTTPMatchRequest {
 		return []*apinet.HTTPMatchRequest{exact(p), prefix(p + "/")}
 	}
 }
-
-// RouteTarget is where the tool sends a route.
-type RouteTarget struct {
-	Service   string // Service name, also the route's name
-	Namespace string
-	Port      int32
-	Rewrite   string // --rewrite: what the matched path becomes, optional
-}
-
-// FQDN is the destination host NAME.NAMESPACE.svc.cluster.local.
-func (t RouteTarget) FQDN() string { return rules.ServiceFQDN(t.Service, t.Namespace) }
 
 // BuildRoute is the route sending m to t, named after the service: a path
 // prefix is written as its two matches (see MatchOf) and its rewrite as a

@@ -175,7 +175,7 @@ func TestCheckReach(t *testing.T) {
 	}
 	shop := vs("expose-gw-any", true, "*", "expose-gw", route("shop", pre("/")))
 	shop.Namespace = "team-a"
-	changes := []Change{{Op: OpCreate, VirtualService: shop}}
+	changes := []Change{{Op: OpCreate, Object: shop}}
 	_, err := CheckReach(st, changes, false)
 	require.EqualError(t, err, `route prefix / of host "*" (virtualservice team-a/expose-gw-any) would be shadowed by default/expose-gw-any route prefix / (web.default.svc.cluster.local:80): give it its own host with --host or its own Gateway with --gateway, or add --force to write it anyway`)
 	warnings, err := CheckReach(st, changes, true)

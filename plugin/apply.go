@@ -8,19 +8,12 @@ import (
 	"strings"
 	"time"
 
-	networkingv1 "istio.io/client-go/pkg/apis/networking/v1"
-	istioclient "istio.io/client-go/pkg/clientset/versioned"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/util/wait"
 	"k8s.io/client-go/util/retry"
 
 	"github.com/expose-gw/kubectl-expose-gw/plugin/model"
-)
-
-const (
-	gatewaysResource        = "gateways.networking.istio.io"
-	virtualServicesResource = "virtualservices.networking.istio.io"
 )
 
 // writeBackoff retries a read-modify-write cycle that lost a race: enough
@@ -39,9 +32,9 @@ func retryable(err error) bool {
 // write after the first (the first one failing leaves nothing to undo),
 // writes them in order, and undoes what it wrote when it finally fails.
 type applier struct {
-	istio istioclient.Interface
-	mode  dryRunMode
-	done  []written
+	stores stores
+	mode   dryRunMode
+	done   []written
 	// errOut gets a warning for every object undo could not restore.
 	errOut io.Writer
 }
@@ -114,40 +107,35 @@ func dryRunOpt(dry bool) []string {
 	return nil
 }
 
-// write performs one change.
+// write performs one change with the store of its object's kind and
+// returns it as the server returned it.
 func (a *applier) write(ctx context.Context, c model.Change, dry bool) (model.Change, error) {
-	create := metav1.CreateOptions{FieldManager: model.FieldManager, DryRun: dryRunOpt(dry)}
-	update := metav1.UpdateOptions{FieldManager: model.FieldManager, DryRun: dryRunOpt(dry)}
-	out := c
-	var err error
-	if c.Gateway != nil {
-		gws := a.istio.NetworkingV1().Gateways(c.Gateway.Namespace)
-		switch c.Op {
-		case model.OpCreate:
-			out.Gateway, err = gws.Create(ctx, c.Gateway, create)
-		case model.OpUpdate:
-			out.Gateway, err = gws.Update(ctx, c.Gateway, update)
-		case model.OpDelete:
-			err = gws.Delete(ctx, c.Gateway.Name, deleteOpts(&c.Gateway.ObjectMeta, dry))
-		}
-		return out, ExplainAPIError(err, verbOf(c.Op), gatewaysResource)
+	st, err := a.stores.of(c.Object)
+	if err != nil {
+		return c, err
 	}
-	vss := a.istio.NetworkingV1().VirtualServices(c.VirtualService.Namespace)
+	out := c
 	switch c.Op {
 	case model.OpCreate:
-		out.VirtualService, err = vss.Create(ctx, c.VirtualService, create)
+		out.Object, err = st.create(ctx, c.Object, metav1.CreateOptions{FieldManager: model.FieldManager, DryRun: dryRunOpt(dry)})
 	case model.OpUpdate:
-		out.VirtualService, err = vss.Update(ctx, c.VirtualService, update)
+		out.Object, err = st.update(ctx, c.Object, metav1.UpdateOptions{FieldManager: model.FieldManager, DryRun: dryRunOpt(dry)})
 	case model.OpDelete:
-		err = vss.Delete(ctx, c.VirtualService.Name, deleteOpts(&c.VirtualService.ObjectMeta, dry))
+		err = st.delete(ctx, c.Object.GetNamespace(), c.Object.GetName(), deleteOpts(c.Object, dry))
 	}
-	return out, ExplainAPIError(err, verbOf(c.Op), virtualServicesResource)
+	if err != nil {
+		return c, ExplainAPIError(err, verbOf(c.Op), st.resource)
+	}
+	return out, nil
 }
 
-func deleteOpts(m *metav1.ObjectMeta, dry bool) metav1.DeleteOptions {
+// deleteOpts deletes the object only as it was read (same UID and
+// resourceVersion), when it was read.
+func deleteOpts(m metav1.Object, dry bool) metav1.DeleteOptions {
 	o := metav1.DeleteOptions{DryRun: dryRunOpt(dry)}
-	if m.ResourceVersion != "" {
-		o.Preconditions = &metav1.Preconditions{UID: &m.UID, ResourceVersion: &m.ResourceVersion}
+	if rv := m.GetResourceVersion(); rv != "" {
+		uid := m.GetUID()
+		o.Preconditions = &metav1.Preconditions{UID: &uid, ResourceVersion: &rv}
 	}
 	return o
 }
@@ -171,25 +159,20 @@ func (a *applier) undo(ctx context.Context) error {
 		var rev model.Change
 		switch w.change.Op {
 		case model.OpCreate:
-			rev = model.Change{Op: model.OpDelete, Gateway: w.after.Gateway, VirtualService: w.after.VirtualService}
+			rev = model.Change{Op: model.OpDelete, Object: w.after.Object}
 		case model.OpUpdate:
-			rev = model.Change{Op: model.OpUpdate}
-			if w.change.Gateway != nil {
-				rev.Gateway = w.change.BeforeGateway.DeepCopy()
-				rev.Gateway.ResourceVersion = w.after.Gateway.ResourceVersion
-			} else {
-				rev.VirtualService = w.change.BeforeVS.DeepCopy()
-				rev.VirtualService.ResourceVersion = w.after.VirtualService.ResourceVersion
-			}
+			before := w.change.Before.DeepCopyObject().(model.Object)
+			before.SetResourceVersion(w.after.Object.GetResourceVersion())
+			rev = model.Change{Op: model.OpUpdate, Object: before}
 		case model.OpDelete:
-			rev = model.Change{Op: model.OpCreate, Gateway: recreatable(w.change.BeforeGateway), VirtualService: recreatableVS(w.change.BeforeVS)}
+			rev = model.Change{Op: model.OpCreate, Object: recreatable(w.change.Before)}
 		}
 		_, err := a.write(ctx, rev, false)
 		if err == nil {
 			continue
 		}
 		if a.errOut != nil {
-			fmt.Fprintf(a.errOut, "warning: could not restore %s: %v\n", describeChange(w.change), oneLine(err))
+			fmt.Fprintf(a.errOut, "warning: could not restore %s: %v\n", a.describe(w.change), oneLine(err))
 		}
 		if !retryable(err) {
 			errs = append(errs, err)
@@ -199,31 +182,31 @@ func (a *applier) undo(ctx context.Context) error {
 	return errors.Join(errs...)
 }
 
-func recreatable(g *networkingv1.Gateway) *networkingv1.Gateway {
-	if g == nil {
-		return nil
-	}
-	g = g.DeepCopy()
-	g.ObjectMeta = metav1.ObjectMeta{Name: g.Name, Namespace: g.Namespace, Labels: g.Labels, Annotations: g.Annotations}
-	return g
+// recreatable is o as it can be created again: its name, namespace,
+// labels and annotations, without what the server set.
+func recreatable(o model.Object) model.Object {
+	out := o.DeepCopyObject().(model.Object)
+	out.SetResourceVersion("")
+	out.SetUID("")
+	out.SetCreationTimestamp(metav1.Time{})
+	out.SetGeneration(0)
+	out.SetManagedFields(nil)
+	out.SetSelfLink("")
+	out.SetDeletionTimestamp(nil)
+	out.SetDeletionGracePeriodSeconds(nil)
+	out.SetOwnerReferences(nil)
+	out.SetFinalizers(nil)
+	return out
 }
 
-func recreatableVS(v *networkingv1.VirtualService) *networkingv1.VirtualService {
-	if v == nil {
-		return nil
-	}
-	v = v.DeepCopy()
-	v.ObjectMeta = metav1.ObjectMeta{Name: v.Name, Namespace: v.Namespace, Labels: v.Labels, Annotations: v.Annotations}
-	return v
-}
-
-// describeChange names the object of c and what was done to it, e.g.
+// describe names the object of c and what was done to it, e.g.
 // "gateway.networking.istio.io default/expose-gw (created)".
-func describeChange(c model.Change) string {
-	if c.Gateway != nil {
-		return fmt.Sprintf("%s %s/%s (%s)", gatewaysResource, c.Gateway.Namespace, c.Gateway.Name, c.Op)
+func (a *applier) describe(c model.Change) string {
+	resource := "object"
+	if st, err := a.stores.of(c.Object); err == nil {
+		resource = st.resource
 	}
-	return fmt.Sprintf("%s %s/%s (%s)", virtualServicesResource, c.VirtualService.Namespace, c.VirtualService.Name, c.Op)
+	return fmt.Sprintf("%s %s (%s)", resource, c.Ref(), c.Op)
 }
 
 // oneLine keeps a warning on one line.

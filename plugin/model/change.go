@@ -1,0 +1,93 @@
+package model
+
+import (
+	networkingv1 "istio.io/client-go/pkg/apis/networking/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime"
+)
+
+// Object is an object the tool writes: a typed object of an API it
+// speaks (the Istio API's Gateway and VirtualService today).
+type Object interface {
+	metav1.Object
+	runtime.Object
+}
+
+// Op is what a Change does to its object.
+type Op string
+
+// Ops, named as kubectl reports them.
+const (
+	OpCreate    Op = "created"
+	OpUpdate    Op = "configured"
+	OpDelete    Op = "deleted"
+	OpUnchanged Op = "unchanged"
+)
+
+// Change is one object of a plan, whatever its API: the desired state
+// (for OpDelete the object deleted, for OpUnchanged the object as it is)
+// and what it was (Before, nil when created). Applying, undoing and
+// printing changes need nothing else.
+type Change struct {
+	Op     Op
+	Object Object
+	Before Object
+}
+
+// Writes is whether the change writes to the cluster.
+func (c Change) Writes() bool { return c.Op != OpUnchanged }
+
+// Ref names the change's object.
+func (c Change) Ref() ObjectRef {
+	return ObjectRef{Namespace: c.Object.GetNamespace(), Name: c.Object.GetName()}
+}
+
+// Gateway is the change's Istio Gateway, nil when it is of another kind.
+func (c Change) Gateway() *networkingv1.Gateway { g, _ := c.Object.(*networkingv1.Gateway); return g }
+
+// VirtualService is the change's VirtualService, nil when it is of
+// another kind.
+func (c Change) VirtualService() *networkingv1.VirtualService {
+	v, _ := c.Object.(*networkingv1.VirtualService)
+	return v
+}
+
+// BeforeGateway is the Gateway as it was, nil when created or of another kind.
+func (c Change) BeforeGateway() *networkingv1.Gateway {
+	g, _ := c.Before.(*networkingv1.Gateway)
+	return g
+}
+
+// BeforeVS is the VirtualService as it was, nil when created or of another kind.
+func (c Change) BeforeVS() *networkingv1.VirtualService {
+	v, _ := c.Before.(*networkingv1.VirtualService)
+	return v
+}
+
+// changeOf builds a Change, keeping Before nil (not a typed nil) when the
+// object is created.
+func changeOf[T Object](op Op, obj, before T) Change {
+	c := Change{Op: op, Object: obj}
+	if !isNil(before) {
+		c.Before = before
+	}
+	return c
+}
+
+func isNil[T Object](o T) bool {
+	var zero T
+	return any(o) == any(zero)
+}
+
+// WithKind is a copy of obj with apiVersion and kind set (the typed
+// clients leave them empty), for printing.
+func WithKind(obj Object) runtime.Object {
+	out := obj.DeepCopyObject()
+	switch o := out.(type) {
+	case *networkingv1.Gateway:
+		o.SetGroupVersionKind(GatewayKind)
+	case *networkingv1.VirtualService:
+		o.SetGroupVersionKind(VirtualServiceKind)
+	}
+	return out
+}

@@ -1,0 +1,86 @@
+package plugin
+
+import (
+	"context"
+	"fmt"
+	"reflect"
+
+	networkingv1 "istio.io/client-go/pkg/apis/networking/v1"
+	istioclient "istio.io/client-go/pkg/clientset/versioned"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	"github.com/expose-gw/kubectl-expose-gw/plugin/model"
+)
+
+// Resource names as kubectl spells them, for messages.
+const (
+	gatewaysResource        = "gateways.networking.istio.io"
+	virtualServicesResource = "virtualservices.networking.istio.io"
+)
+
+// store writes the objects of one kind: the applier knows nothing else of
+// an API. A second API adds its kinds to newStores.
+type store struct {
+	resource string
+	create   func(context.Context, model.Object, metav1.CreateOptions) (model.Object, error)
+	update   func(context.Context, model.Object, metav1.UpdateOptions) (model.Object, error)
+	delete   func(ctx context.Context, ns, name string, o metav1.DeleteOptions) error
+}
+
+// stores are the stores by the Go type of their objects.
+type stores map[reflect.Type]store
+
+// of is the store of o's kind.
+func (s stores) of(o model.Object) (store, error) {
+	st, ok := s[reflect.TypeOf(o)]
+	if !ok {
+		return store{}, fmt.Errorf("no writer for objects of type %T", o)
+	}
+	return st, nil
+}
+
+// newStores are the writers of the kinds the tool writes.
+func newStores(ist istioclient.Interface) stores {
+	s := stores{}
+	addStore(s, gatewaysResource, func(ns string) typedClient[*networkingv1.Gateway] {
+		return ist.NetworkingV1().Gateways(ns)
+	})
+	addStore(s, virtualServicesResource, func(ns string) typedClient[*networkingv1.VirtualService] {
+		return ist.NetworkingV1().VirtualServices(ns)
+	})
+	return s
+}
+
+// typedClient is what a generated typed client of T offers for writing.
+type typedClient[T model.Object] interface {
+	Create(context.Context, T, metav1.CreateOptions) (T, error)
+	Update(context.Context, T, metav1.UpdateOptions) (T, error)
+	Delete(context.Context, string, metav1.DeleteOptions) error
+}
+
+// addStore registers the typed client of T under T's Go type.
+func addStore[T model.Object](s stores, resource string, client func(ns string) typedClient[T]) {
+	var zero T
+	s[reflect.TypeOf(zero)] = store{
+		resource: resource,
+		create: func(ctx context.Context, o model.Object, opts metav1.CreateOptions) (model.Object, error) {
+			out, err := client(o.GetNamespace()).Create(ctx, o.(T), opts)
+			return objectOrNil(out, err)
+		},
+		update: func(ctx context.Context, o model.Object, opts metav1.UpdateOptions) (model.Object, error) {
+			out, err := client(o.GetNamespace()).Update(ctx, o.(T), opts)
+			return objectOrNil(out, err)
+		},
+		delete: func(ctx context.Context, ns, name string, opts metav1.DeleteOptions) error {
+			return client(ns).Delete(ctx, name, opts)
+		},
+	}
+}
+
+// objectOrNil keeps a failed write's result a nil interface (not a typed nil).
+func objectOrNil[T model.Object](o T, err error) (model.Object, error) {
+	if err != nil {
+		return nil, err
+	}
+	return o, nil
+}
