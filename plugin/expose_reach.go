@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"maps"
-	"strings"
 
 	apinet "istio.io/api/networking/v1"
 
@@ -62,7 +61,7 @@ func (o *ExposeOptions) printReach(ctx context.Context, lookup *ingressLookup, r
 // serves host, or the ingress port of that scheme.
 func endpointsFor(ctx context.Context, o *ExposeOptions, in *resolve.Ingress, servers []*apinet.Server, host, scheme string) ([]resolve.Endpoint, error) {
 	for _, s := range servers {
-		if !strings.EqualFold(s.GetPort().GetProtocol(), scheme) {
+		if rules.ServerScheme(s) != scheme {
 			continue
 		}
 		for _, h := range s.Hosts {

@@ -73,26 +73,24 @@ func chooseHost(service string, routes []model.Route, flagHost string, https boo
 
 // routeHosts are the distinct hosts of routes, sorted.
 func routeHosts(routes []model.Route) []string {
-	seen := map[string]bool{}
-	var out []string
-	for _, r := range routes {
-		if !seen[r.Host] {
-			seen[r.Host] = true
-			out = append(out, r.Host)
-		}
-	}
+	out := distinct(routes, func(r model.Route) string { return r.Host })
 	sort.Strings(out)
 	return out
 }
 
 // routePaths are the distinct paths of routes, in order.
 func routePaths(routes []model.Route) []string {
+	return distinct(routes, func(r model.Route) string { return r.Path })
+}
+
+// distinct is key of each of s, each value once, in order.
+func distinct[T any](s []T, key func(T) string) []string {
 	seen := map[string]bool{}
 	var out []string
-	for _, r := range routes {
-		if !seen[r.Path] {
-			seen[r.Path] = true
-			out = append(out, r.Path)
+	for _, x := range s {
+		if k := key(x); !seen[k] {
+			seen[k] = true
+			out = append(out, k)
 		}
 	}
 	return out

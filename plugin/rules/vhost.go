@@ -2,6 +2,7 @@ package rules
 
 import (
 	"fmt"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"slices"
 	"sort"
 	"strings"
@@ -69,7 +70,7 @@ func MergeVirtualHosts(gws []*networkingv1.Gateway, vss []*networkingv1.VirtualS
 	vss = append([]*networkingv1.VirtualService(nil), vss...)
 	sortByCreation(vss)
 	gws = append([]*networkingv1.Gateway(nil), gws...)
-	sortGatewaysByCreation(gws)
+	sortByCreation(gws)
 	out := &VirtualHosts{routes: map[vhostKey][]routeRef{}, of: map[string]map[string][]vhostKey{}}
 	// As pilot builds a route configuration: its servers in the order of
 	// the Gateways (oldest first), each server's VirtualServices oldest first.
@@ -129,25 +130,6 @@ func catchAll(r *apinet.HTTPRoute) bool {
 	return ok && m.Kind == Prefix && m.Path == "/"
 }
 
-// sortGatewaysByCreation is the order in which pilot merges Gateways:
-// oldest first, then by namespace and name.
-func sortGatewaysByCreation(gws []*networkingv1.Gateway) {
-	sort.SliceStable(gws, func(i, j int) bool {
-		a, b := gws[i], gws[j]
-		az, bz := a.CreationTimestamp.IsZero(), b.CreationTimestamp.IsZero()
-		if az != bz {
-			return bz
-		}
-		if !a.CreationTimestamp.Equal(&b.CreationTimestamp) {
-			return a.CreationTimestamp.Before(&b.CreationTimestamp)
-		}
-		if a.Namespace != b.Namespace {
-			return a.Namespace < b.Namespace
-		}
-		return a.Name < b.Name
-	})
-}
-
 func appendKey(ks []vhostKey, k vhostKey) []vhostKey {
 	for _, x := range ks {
 		if x == k {
@@ -166,22 +148,23 @@ func joined(refs []routeRef, vs *networkingv1.VirtualService) bool {
 	return false
 }
 
-// sortByCreation is Istio's order of VirtualServices: oldest first, then by
+// sortByCreation is the order in which pilot merges Gateways and
+// VirtualServices (model.sortConfigByCreationTime): oldest first, then by
 // name and namespace. Objects not written yet (no timestamp) come last.
-func sortByCreation(vss []*networkingv1.VirtualService) {
-	sort.SliceStable(vss, func(i, j int) bool {
-		a, b := vss[i], vss[j]
-		az, bz := a.CreationTimestamp.IsZero(), b.CreationTimestamp.IsZero()
-		if az != bz {
+func sortByCreation[T metav1.Object](objs []T) {
+	sort.SliceStable(objs, func(i, j int) bool {
+		a, b := objs[i], objs[j]
+		at, bt := a.GetCreationTimestamp(), b.GetCreationTimestamp()
+		if az, bz := at.IsZero(), bt.IsZero(); az != bz {
 			return bz
 		}
-		if !a.CreationTimestamp.Equal(&b.CreationTimestamp) {
-			return a.CreationTimestamp.Before(&b.CreationTimestamp)
+		if !at.Equal(&bt) {
+			return at.Before(&bt)
 		}
-		if a.Name != b.Name {
-			return a.Name < b.Name
+		if a.GetName() != b.GetName() {
+			return a.GetName() < b.GetName()
 		}
-		return a.Namespace < b.Namespace
+		return a.GetNamespace() < b.GetNamespace()
 	})
 }
 
