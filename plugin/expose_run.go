@@ -223,13 +223,7 @@ func (o *ExposeOptions) readAll(ctx context.Context) (*corev1.Service, model.Sta
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
-		ns, name := o.req.Target.Namespace, o.req.Target.Service
-		svc, svcErr = o.Clients.Kube.CoreV1().Services(ns).Get(ctx, name, metav1.GetOptions{})
-		if apierrors.IsNotFound(svcErr) {
-			svcErr = fmt.Errorf("service %q not found in namespace %q: expected an existing Service (see kubectl get services -n %s)", name, ns, ns)
-		} else if svcErr != nil {
-			svcErr = ExplainAPIError(svcErr, "get", "services")
-		}
+		svc, svcErr = getService(ctx, o.Clients.Kube, o.req.Target.Namespace, o.req.Target.Service, o.suggestions)
 	}()
 	st, err := o.readState(ctx)
 	wg.Wait()

@@ -50,17 +50,19 @@ func TestExpose(t *testing.T) {
 		r := w.Kubectl("expose-gw", "-n", "dry", "flaskapp", "--prefix", "/env", "--host", "flask.example.com", "--rewrite", "/", "--dry-run=client", "-o", "yaml")
 		require.Equal(t, 0, r.ExitCode, r.Stderr)
 		assert.Equal(t, before, w.snapshot(t, "dry"))
-		docs := strings.Split(r.Stdout, "---\n")
-		require.Len(t, docs, 2, r.Stdout)
+		var list metav1.List // one document: a v1 List of the two objects
+		require.NoError(t, yaml.UnmarshalStrict([]byte(r.Stdout), &list))
+		assert.Equal(t, "List", list.Kind)
+		require.Len(t, list.Items, 2, r.Stdout)
 		var gw networkingv1.Gateway
-		require.NoError(t, yaml.UnmarshalStrict([]byte(docs[0]), &gw))
+		require.NoError(t, yaml.UnmarshalStrict(list.Items[0].Raw, &gw))
 		assert.Equal(t, "networking.istio.io/v1", gw.APIVersion)
 		assert.Equal(t, "Gateway", gw.Kind)
 		assert.Equal(t, "expose-gw", gw.Name)
 		assert.Equal(t, []string{"flask.example.com"}, gw.Spec.Servers[0].Hosts)
 		assert.Equal(t, uint32(80), gw.Spec.Servers[0].Port.Number)
 		var vs networkingv1.VirtualService
-		require.NoError(t, yaml.UnmarshalStrict([]byte(docs[1]), &vs))
+		require.NoError(t, yaml.UnmarshalStrict(list.Items[1].Raw, &vs))
 		assert.Equal(t, "VirtualService", vs.Kind)
 		assert.Equal(t, "expose-gw-flask.example.com", vs.Name)
 		rw := vs.Spec.Http[0].Rewrite.GetUriRegexRewrite()
@@ -296,7 +298,7 @@ func TestExpose(t *testing.T) {
 			{[]string{"flaskapp", "--port", "0"}, `invalid --port "0": expected a port number (1-65535) or a port name`},
 			{[]string{"flaskapp", "--gateway-selector", "istio"}, `invalid --gateway-selector "istio": expected KEY=VALUE[,KEY=VALUE...] with label keys and values`},
 			{[]string{"flaskapp", "--dry-run=maybe"}, `invalid --dry-run "maybe": expected none, client or server`},
-			{[]string{"flaskapp", "-o", "wide"}, `invalid --output "wide": expected one of [yaml json name]`},
+			{[]string{"flaskapp", "-o", "wide"}, `invalid --output "wide": expected yaml, json or name`},
 			{[]string{"flaskapp", "--mesh"}, `invalid --mesh with --host "*": in-mesh routes need a host name (e.g. --host flaskapp.example.com)`},
 			{[]string{"two", "--port", "http", "--host", "bad.example.com", "--prefix", "/env"}, `host "bad.example.com": route prefix /env already sends to flaskapp.bad.svc.cluster.local:80 (route "flaskapp"): delete it first or add --force to replace it (virtualservice bad/expose-gw-bad.example.com)`},
 			{[]string{"delete", "two"}, `no route of service bad/two to delete`},
