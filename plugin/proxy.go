@@ -78,10 +78,10 @@ the next request goes to another Ready pod.
 With --https, the gateway's certificate is verified with the system's CAs, or
 --gateway-ca-file, or not at all with --gateway-insecure-skip-tls-verify. kubectl's own
 --insecure-skip-tls-verify and --certificate-authority are about the API server, as in
-every kubectl command. Deprecated, for one release: --ca-file is --gateway-ca-file, and
---insecure-skip-tls-verify given with --https and no --gateway-* TLS flag is still read
-for the gateway only, as before (a warning says so); add --gateway-insecure-skip-tls-verify
-(or =false) to have it read for the API server.
+every kubectl command. Deprecated, for one release: --ca-file is --gateway-ca-file; and
+--insecure-skip-tls-verify with --https but no --gateway-* TLS flag is still read, as
+before, for the gateway only (a warning says so). With any --gateway-* TLS flag (e.g.
+--gateway-insecure-skip-tls-verify=false), or without --https, it is the API server's.
 
 Ctrl-C stops it.`,
 		Example: `  # Browse flaskapp's routes at http://127.0.0.1:8080
