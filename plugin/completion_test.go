@@ -1,11 +1,14 @@
 package plugin
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/spf13/cobra"
 	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 	"k8s.io/cli-runtime/pkg/genericclioptions"
+	"k8s.io/cli-runtime/pkg/genericiooptions"
 )
 
 func TestTakesService(t *testing.T) {
@@ -69,4 +72,21 @@ func TestRegisterCompletions(t *testing.T) {
 		assert.True(t, ok, "--%s completes", f)
 	}
 	assert.NotPanics(t, func() { RegisterCompletions(root, flags) }, "a second call keeps the first registrations")
+}
+
+// TestProxyTLSFlagCompletion: the gateway's TLS flags complete, the
+// deprecated --ca-file does not, and --gateway-ca-file offers PEM files.
+func TestProxyTLSFlagCompletion(t *testing.T) {
+	complete := func(args ...string) []string {
+		streams, _, out, _ := genericiooptions.NewTestIOStreams()
+		root := NewRootCmd(streams)
+		root.SetArgs(append([]string{cobra.ShellCompRequestCmd, "proxy"}, args...))
+		require.NoError(t, root.Execute())
+		return strings.Split(strings.TrimSpace(out.String()), "\n")
+	}
+	got := complete("--gateway-")
+	assert.Contains(t, got, "--gateway-ca-file\tWith --https, PEM file of the CA that signed the gateway's certificate (default: the system's; --certificate-authority is the API server's)")
+	assert.Contains(t, got, "--gateway-insecure-skip-tls-verify\tWith --https, do not verify the gateway's certificate (--insecure-skip-tls-verify is the API server's)")
+	assert.NotContains(t, strings.Join(complete("--ca"), "\n"), "--ca-file")
+	assert.Equal(t, []string{"pem", "crt", ":8"}, complete("--gateway-ca-file", ""))
 }

@@ -50,7 +50,7 @@ func NewCmdDelete(flags *genericclioptions.ConfigFlags, streams genericiooptions
   kubectl expose-gw delete flaskapp --force         # also those expose --force wrote into others' VirtualServices`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := o.Complete(args); err != nil {
+			if err := o.Complete(cmd, args); err != nil {
 				return err
 			}
 			if err := o.Validate(); err != nil {
@@ -72,7 +72,7 @@ func NewCmdDelete(flags *genericclioptions.ConfigFlags, streams genericiooptions
 
 // Complete reads the argument. The clients are built by Run, after
 // Validate.
-func (o *DeleteOptions) Complete(args []string) error {
+func (o *DeleteOptions) Complete(_ *cobra.Command, args []string) error {
 	o.Service = args[0]
 	return nil
 }

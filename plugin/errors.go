@@ -40,3 +40,38 @@ func isMissingIstioCRD(err error, resource string) bool {
 	}
 	return true
 }
+
+// The mistakes several commands report are worded below, once: commands
+// call these rather than writing their own sentence.
+
+// serviceNotFound is the error for a SERVICE argument that names no Service
+// of ns. suggestions are the subcommands the name may be a typo of (a
+// mistyped `kubectl expose-gw lsit` reads "lsit" as a Service).
+func serviceNotFound(name, ns string, suggestions []string) error {
+	msg := fmt.Sprintf("service %q not found in namespace %q: expected an existing Service (see kubectl get services -n %s)", name, ns, ns)
+	if len(suggestions) > 0 {
+		msg += "; did you mean " + orList(suggestions) + "?"
+	}
+	return errors.New(msg)
+}
+
+// namespaceNotFound is the error for -n naming no namespace.
+func namespaceNotFound(ns string) error {
+	return fmt.Errorf("namespace %q not found: expected an existing namespace (see kubectl get namespaces), given by -n or the kubeconfig's context", ns)
+}
+
+// invalidOutput is the error for an -o value a command does not print.
+func invalidOutput(value string, allowed []string) error {
+	return fmt.Errorf("invalid --output %q: expected %s", value, orList(allowed))
+}
+
+// orList is "a", "a or b", "a, b or c".
+func orList(words []string) string {
+	switch len(words) {
+	case 0:
+		return ""
+	case 1:
+		return words[0]
+	}
+	return strings.Join(words[:len(words)-1], ", ") + " or " + words[len(words)-1]
+}

@@ -3,6 +3,7 @@ package plugin
 import (
 	"fmt"
 	"slices"
+	"strings"
 
 	"github.com/spf13/cobra"
 	istioscheme "istio.io/client-go/pkg/clientset/versioned/scheme"
@@ -46,6 +47,9 @@ type ExposeOptions struct {
 	Clients   *Clients
 	Namespace string
 	Service   string
+	// suggestions are the subcommands SERVICE may be a typo of, when it
+	// was given to the root command (`kubectl expose-gw lsit`).
+	suggestions []string
 	// SelectorGiven is true when --gateway-selector was given: without it
 	// the gateway is istio=ingressgateway, else the one ingress gateway
 	// running (resolve.FindGateway).
@@ -74,7 +78,15 @@ func AddExposeToRoot(root *cobra.Command, flags *genericclioptions.ConfigFlags, 
 	o := NewExposeOptions(flags, streams)
 	root.Use = "expose-gw SERVICE [--prefix PATH]... [--host HOST]... [flags]"
 	root.Example = exposeExample
-	root.Args = cobra.MaximumNArgs(1)
+	root.Args = func(cmd *cobra.Command, args []string) error {
+		// More than SERVICE: a mistyped subcommand, `kubectl expose-gw delte flaskapp`.
+		if len(args) > 1 {
+			if s := cmd.SuggestionsFor(args[0]); len(s) > 0 {
+				return fmt.Errorf("unknown command %q: did you mean %s?", args[0], orList(s))
+			}
+		}
+		return cobra.MaximumNArgs(1)(cmd, args)
+	}
 	root.RunE = func(cmd *cobra.Command, args []string) error {
 		if len(args) == 0 {
 			return cmd.Help()
@@ -116,6 +128,9 @@ func (o *ExposeOptions) Complete(cmd *cobra.Command, args []string) error {
 	}
 	o.Service = args[0]
 	o.SelectorGiven = cmd != nil && cmd.Flags().Changed("gateway-selector")
+	if cmd != nil && !cmd.HasParent() && !strings.Contains(o.Service, "/") {
+		o.suggestions = cmd.SuggestionsFor(o.Service)
+	}
 	return nil
 }
 

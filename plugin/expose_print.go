@@ -7,8 +7,9 @@ import (
 	"strings"
 
 	"github.com/spf13/cobra"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/cli-runtime/pkg/genericclioptions"
-	"k8s.io/cli-runtime/pkg/printers"
 
 	"github.com/expose-gw/kubectl-expose-gw/plugin/model"
 )
@@ -68,33 +69,52 @@ func validateOutput(pf *genericclioptions.PrintFlags, formats ...string) error {
 		out = *pf.OutputFormat
 	}
 	if out != "" && !slices.Contains(formats, out) {
-		return fmt.Errorf("invalid --output %q: expected one of %v", out, formats)
+		return invalidOutput(out, formats)
 	}
 	return nil
 }
 
-// printChanges prints each object of changes the kubectl way: NAME OP by
-// default, or the objects for -o yaml|json|name (one printer, so YAML
-// documents are separated). Objects get their apiVersion/kind back (the
-// typed clients strip them).
+// objectList is objs as one v1 List, what kubectl prints for several
+// objects with -o yaml|json (`kubectl get a b -o json`).
+func objectList(objs []runtime.Object) *metav1.List {
+	l := &metav1.List{TypeMeta: metav1.TypeMeta{APIVersion: "v1", Kind: "List"}, Items: []runtime.RawExtension{}}
+	for _, o := range objs {
+		l.Items = append(l.Items, runtime.RawExtension{Object: o})
+	}
+	return l
+}
+
+// printChanges prints the objects of changes the kubectl way: a line NAME
+// OP each by default, or for -o name a line NAME each, or for -o yaml|json
+// the object, or one v1 List of them when there are several (so the output
+// is one JSON value, one YAML document). Objects get their apiVersion/kind
+// back (the typed clients strip them).
 func printChanges(pf *genericclioptions.PrintFlags, out io.Writer, changes []model.Change, mode dryRunMode) error {
-	var shared printers.ResourcePrinter
-	if pf.OutputFormat != nil && *pf.OutputFormat != "" {
+	objs := make([]runtime.Object, 0, len(changes))
+	for _, c := range changes {
+		objs = append(objs, model.WithKind(c.Object))
+	}
+	format := ""
+	if pf.OutputFormat != nil {
+		format = *pf.OutputFormat
+	}
+	if format == "yaml" || format == "json" {
 		p, err := pf.ToPrinter()
 		if err != nil {
 			return err
 		}
-		shared = p
+		if len(objs) == 1 {
+			return p.PrintObj(objs[0], out)
+		}
+		return p.PrintObj(objectList(objs), out)
 	}
-	for _, c := range changes {
-		obj := model.WithKind(c.Object)
-		p := shared
-		if p == nil {
-			pf.NamePrintFlags.Operation = string(c.Op) + mode.suffix()
-			var err error
-			if p, err = pf.ToPrinter(); err != nil {
-				return err
-			}
+	for i, obj := range objs {
+		if format == "" {
+			pf.NamePrintFlags.Operation = string(changes[i].Op) + mode.suffix()
+		}
+		p, err := pf.ToPrinter()
+		if err != nil {
+			return err
 		}
 		if err := p.PrintObj(obj, out); err != nil {
 			return err

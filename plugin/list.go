@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"slices"
+	"strings"
 
 	"github.com/spf13/cobra"
 	networkingv1 "istio.io/client-go/pkg/apis/networking/v1"
@@ -37,23 +39,38 @@ func NewCmdList(flags *genericclioptions.ConfigFlags, streams genericiooptions.I
 		Short: "List the routes kubectl expose-gw manages, and whether they are shadowed or conflict",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := o.Validate(); err != nil {
+			if err := o.Complete(cmd, args); err != nil {
 				return err
 			}
-			if err := o.Complete(); err != nil {
+			if err := o.Validate(); err != nil {
 				return err
 			}
 			return o.Run(cmd.Context())
 		},
 	}
 	cmd.Flags().BoolVarP(&o.AllNamespaces, "all-namespaces", "A", false, "List across all namespaces")
-	cmd.Flags().StringVarP(&o.Output, "output", "o", "", "Output format: wide, yaml or json")
+	cmd.Flags().StringVarP(&o.Output, "output", "o", "", "Output format: "+strings.Join(listFormats, "|")+" (yaml and json: one v1 List of the rows)")
 	return cmd
 }
 
-// Complete builds the clients; it runs after Validate, so a bad flag is
-// reported even when the kubeconfig cannot be read.
-func (o *ListOptions) Complete() error {
+// listFormats are the -o values of list.
+var listFormats = []string{"wide", "yaml", "json"}
+
+// Complete has nothing to read: the clients are built by Run, after
+// Validate, so a bad flag is reported even when the kubeconfig cannot be
+// read.
+func (o *ListOptions) Complete(_ *cobra.Command, _ []string) error { return nil }
+
+// Validate checks -o.
+func (o *ListOptions) Validate() error {
+	if o.Output != "" && !slices.Contains(listFormats, o.Output) {
+		return invalidOutput(o.Output, listFormats)
+	}
+	return nil
+}
+
+// connect builds the clients (unless set) and the namespace to list.
+func (o *ListOptions) connect() error {
 	if err := connect(&o.Clients, o.Flags, &o.Namespace); err != nil {
 		return err
 	}
@@ -63,17 +80,11 @@ func (o *ListOptions) Complete() error {
 	return nil
 }
 
-// Validate checks -o.
-func (o *ListOptions) Validate() error {
-	switch o.Output {
-	case "", "wide", "yaml", "json":
-		return nil
-	}
-	return fmt.Errorf("invalid --output %q: expected wide, yaml or json", o.Output)
-}
-
 // Run lists the VirtualServices (in pages) and prints a row per route.
 func (o *ListOptions) Run(ctx context.Context) error {
+	if err := o.connect(); err != nil {
+		return err
+	}
 	var vss []*networkingv1.VirtualService
 	opts := metav1.ListOptions{Limit: 500}
 	for {
@@ -128,29 +139,28 @@ func printRouteTable(out io.Writer, rows []model.RouteRow, wide bool) error {
 	return w.Flush()
 }
 
-// RouteList is what `list -o yaml|json` prints.
-type RouteList struct {
+// routeItem is a row as an item of the v1 List `list -o yaml|json` prints.
+type routeItem struct {
 	metav1.TypeMeta `json:",inline"`
-	Items           []model.RouteRow `json:"items"`
+	model.RouteRow  `json:",inline"`
 }
 
-// DeepCopyObject makes RouteList a runtime.Object for the printers.
-func (l *RouteList) DeepCopyObject() runtime.Object {
-	c := *l
-	c.Items = append([]model.RouteRow(nil), l.Items...)
-	return &c
-}
+// DeepCopyObject makes routeItem a runtime.Object for the printers.
+func (r *routeItem) DeepCopyObject() runtime.Object { c := *r; return &c }
 
+// printRouteList prints the rows as one v1 List, as kubectl prints several
+// objects: each row an item of kind Route (expose-gw.kubectl.io/v1, a kind
+// no apiserver serves: the rows are what list found, not objects to apply).
 func printRouteList(out io.Writer, format string, rows []model.RouteRow) error {
-	if rows == nil {
-		rows = []model.RouteRow{}
+	objs := make([]runtime.Object, 0, len(rows))
+	for _, r := range rows {
+		objs = append(objs, &routeItem{TypeMeta: metav1.TypeMeta{APIVersion: "expose-gw.kubectl.io/v1", Kind: "Route"}, RouteRow: r})
 	}
-	l := &RouteList{TypeMeta: metav1.TypeMeta{APIVersion: "expose-gw.kubectl.io/v1", Kind: "RouteList"}, Items: rows}
 	var p printers.ResourcePrinter = &printers.JSONPrinter{}
 	if format == "yaml" {
 		p = &printers.YAMLPrinter{}
 	}
-	return p.PrintObj(l, out)
+	return p.PrintObj(objectList(objs), out)
 }
 
 // gateways are the Gateways of every namespace (a VirtualService may bind

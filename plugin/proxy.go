@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"net"
-	"os"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -31,8 +30,14 @@ type ProxyOptions struct {
 	LocalPort int
 	Via       string
 	HTTPS     bool
-	Insecure  bool
-	CAFile    string
+	// Insecure and CAFile are about the gateway's certificate
+	// (--gateway-insecure-skip-tls-verify, --gateway-ca-file); kubectl's
+	// --insecure-skip-tls-verify and --certificate-authority stay the API
+	// server's, in Flags.
+	Insecure bool
+	CAFile   string
+	// oldCAFile is the deprecated --ca-file.
+	oldCAFile string
 	// Tunnels is how many port-forward connections requests are spread over.
 	Tunnels int
 	// GatewaySelector picks the gateway pods (default: the selector of the
@@ -52,7 +57,11 @@ func NewProxyOptions(flags *genericclioptions.ConfigFlags, streams genericioopti
 
 // NewCmdProxy returns the `proxy` command.
 func NewCmdProxy(flags *genericclioptions.ConfigFlags, streams genericiooptions.IOStreams) *cobra.Command {
-	o := NewProxyOptions(flags, streams)
+	return newProxyCommand(NewProxyOptions(flags, streams))
+}
+
+// newProxyCommand is the `proxy` command filling o.
+func newProxyCommand(o *ProxyOptions) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "proxy [SERVICE] [--host HOST] [--local-port 8080] [--via auto|direct|port-forward] [--https]",
 		Short: "Open a local proxy that reaches a Service's routes with the right Host header",
@@ -66,6 +75,14 @@ NodePort), else through a port-forward to a Ready gateway pod (--via auto, the d
 tries direct first). Port-forward mode follows the gateway pods: when the pod goes away,
 the next request goes to another Ready pod.
 
+With --https, the gateway's certificate is verified with the system's CAs, or
+--gateway-ca-file, or not at all with --gateway-insecure-skip-tls-verify. kubectl's own
+--insecure-skip-tls-verify and --certificate-authority are about the API server, as in
+every kubectl command. Deprecated, for one release: --ca-file is --gateway-ca-file; and
+--insecure-skip-tls-verify with --https but no --gateway-* TLS flag is still read, as
+before, for the gateway only (a warning says so). With any --gateway-* TLS flag (e.g.
+--gateway-insecure-skip-tls-verify=false), or without --https, it is the API server's.
+
 Ctrl-C stops it.`,
 		Example: `  # Browse flaskapp's routes at http://127.0.0.1:8080
   kubectl expose-gw proxy flaskapp
@@ -73,8 +90,8 @@ Ctrl-C stops it.`,
   # Any free port, always through a port-forward
   kubectl expose-gw proxy flaskapp --local-port 0 --via port-forward
 
-  # A given Host, over TLS to the gateway's https port
-  kubectl expose-gw proxy --host flask.example.com --https`,
+  # A given Host, over TLS to the gateway's https port, its certificate signed by ca.pem
+  kubectl expose-gw proxy --host flask.example.com --https --gateway-ca-file ca.pem`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if err := o.Complete(cmd, args); err != nil {
@@ -83,10 +100,7 @@ Ctrl-C stops it.`,
 			if err := o.Validate(); err != nil {
 				return err
 			}
-			if err := connect(&o.clients, o.Flags, nil); err != nil {
-				return err
-			}
-			return quietOnInterrupt(cmd.Context(), o.Run(cmd.Context()))
+			return o.Run(cmd.Context())
 		},
 	}
 	f := cmd.Flags()
@@ -95,19 +109,26 @@ Ctrl-C stops it.`,
 	f.IntVar(&o.LocalPort, "local-port", o.LocalPort, "Local port to listen on (0: any free port)")
 	f.StringVar(&o.Via, "via", o.Via, "How to reach the gateway: auto (direct, else port-forward), direct or port-forward")
 	f.BoolVar(&o.HTTPS, "https", o.HTTPS, "Speak TLS to the gateway's https port, with SNI = the host")
-	f.BoolVar(&o.Insecure, "insecure-skip-tls-verify", o.Insecure, "With --https, do not verify the gateway's certificate (the API server's TLS settings come from the kubeconfig)")
-	f.StringVar(&o.CAFile, "ca-file", o.CAFile, "With --https, PEM file of the CA that signed the gateway's certificate (default: the system's)")
+	f.BoolVar(&o.Insecure, flagGatewayInsecure, o.Insecure, "With --https, do not verify the gateway's certificate (--insecure-skip-tls-verify is the API server's)")
+	f.StringVar(&o.CAFile, flagGatewayCAFile, o.CAFile, "With --https, PEM file of the CA that signed the gateway's certificate (default: the system's; --certificate-authority is the API server's)")
+	f.StringVar(&o.oldCAFile, "ca-file", "", "Deprecated: use --"+flagGatewayCAFile)
+	_ = f.MarkHidden("ca-file") // not MarkDeprecated: cobra prints that on stdout; Complete warns on stderr
+	_ = cmd.MarkFlagFilename(flagGatewayCAFile, "pem", "crt")
 	f.IntVar(&o.Tunnels, "tunnels", o.Tunnels, "Port-forward connections to spread requests over")
 	f.StringVar(&o.GatewaySelector, "gateway-selector", o.GatewaySelector, "Labels of the gateway pods to reach, KEY=VALUE[,KEY=VALUE] (default: the route's Gateway selector, else istio=ingressgateway or the one ingress gateway running)")
 	return cmd
 }
 
-// Complete reads the argument. The clients are built after Validate.
-func (o *ProxyOptions) Complete(_ *cobra.Command, args []string) error {
+// Complete reads the argument and the deprecated TLS flags. The clients
+// are built by Run, after Validate.
+func (o *ProxyOptions) Complete(cmd *cobra.Command, args []string) error {
 	if len(args) == 1 {
 		o.Service = args[0]
 	}
-	return nil
+	if cmd == nil {
+		return nil
+	}
+	return o.completeTLSFlags(cmd.Flags())
 }
 
 // Validate checks the flags without touching the cluster.
@@ -148,18 +169,7 @@ func (o *ProxyOptions) Validate() error {
 	if o.Tunnels < 1 || o.Tunnels > 64 {
 		return fmt.Errorf("invalid --tunnels %d: expected 1 to 64", o.Tunnels)
 	}
-	if !o.HTTPS && (o.Insecure || o.CAFile != "") {
-		return fmt.Errorf("--insecure-skip-tls-verify and --ca-file are about the gateway's certificate: they need --https")
-	}
-	if o.Insecure && o.CAFile != "" {
-		return fmt.Errorf("--insecure-skip-tls-verify and --ca-file exclude each other: verify with the CA, or do not verify")
-	}
-	if o.CAFile != "" {
-		if _, err := os.Stat(o.CAFile); err != nil {
-			return fmt.Errorf("invalid --ca-file %q: %w", o.CAFile, err)
-		}
-	}
-	return nil
+	return o.validateTLSFlags()
 }
 
 // quietOnInterrupt drops the error of a Run that Ctrl-C (SIGINT/SIGTERM)

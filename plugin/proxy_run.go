@@ -7,29 +7,31 @@ import (
 	"strconv"
 
 	corev1 "k8s.io/api/core/v1"
-	apierrors "k8s.io/apimachinery/pkg/api/errors"
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/expose-gw/kubectl-expose-gw/plugin/model"
 	"github.com/expose-gw/kubectl-expose-gw/portforward"
 	"github.com/expose-gw/kubectl-expose-gw/resolve"
 )
 
-// Run finds the Host and the gateway, listens, prints where, and proxies
-// until ctx ends (Ctrl-C), which is not an error.
+// Run connects, finds the Host and the gateway, listens, prints where, and
+// proxies until ctx ends (Ctrl-C), which is not an error.
 func (o *ProxyOptions) Run(ctx context.Context) error {
+	if err := connect(&o.clients, o.Flags, nil); err != nil {
+		return err
+	}
+	return quietOnInterrupt(ctx, o.run(ctx))
+}
+
+func (o *ProxyOptions) run(ctx context.Context) error {
 	c := o.clients
 	var routes []model.Route
 	if o.Service != "" {
-		if _, err := c.Kube.CoreV1().Services(c.Namespace).Get(ctx, o.Service, metav1.GetOptions{}); err != nil {
-			if apierrors.IsNotFound(err) {
-				return fmt.Errorf("service %q not found in namespace %s", o.Service, c.Namespace)
-			}
-			return ExplainAPIError(err, "get", "services")
+		if _, err := getService(ctx, c.Kube, c.Namespace, o.Service, nil); err != nil {
+			return err
 		}
 		var err error
 		if routes, err = serviceRoutes(ctx, c.Istio, c.Namespace, o.Service); err != nil {
-			return ExplainAPIError(err, "list", "virtualservices.networking.istio.io")
+			return ExplainAPIError(err, "list", virtualServicesResource)
 		}
 	}
 	ph, err := chooseHost(o.Service, routes, o.Host, o.HTTPS)

@@ -171,8 +171,8 @@ func containerPort(sp *corev1.ServicePort) func(*corev1.Pod) (int32, error) {
 	}
 }
 
-// tlsConfig verifies the gateway with --ca-file, the system's CAs, or not at
-// all with --insecure-skip-tls-verify.
+// tlsConfig verifies the gateway with --gateway-ca-file, the system's CAs,
+// or not at all with --gateway-insecure-skip-tls-verify.
 func (o *ProxyOptions) tlsConfig() (*tls.Config, error) {
 	if !o.HTTPS {
 		return nil, nil
@@ -181,11 +181,11 @@ func (o *ProxyOptions) tlsConfig() (*tls.Config, error) {
 	if o.CAFile != "" {
 		pem, err := os.ReadFile(o.CAFile)
 		if err != nil {
-			return nil, fmt.Errorf("reading --ca-file: %w", err)
+			return nil, fmt.Errorf("reading --%s: %w", flagGatewayCAFile, err)
 		}
 		pool := x509.NewCertPool()
 		if !pool.AppendCertsFromPEM(pem) {
-			return nil, fmt.Errorf("invalid --ca-file %q: expected PEM certificates", o.CAFile)
+			return nil, fmt.Errorf("invalid --%s %q: expected PEM certificates", flagGatewayCAFile, o.CAFile)
 		}
 		cfg.RootCAs = pool
 	}

@@ -22,6 +22,9 @@ a local proxy that sends the Host header the route needs.`,
 		Annotations:   map[string]string{cobra.CommandDisplayNameAnnotation: "kubectl expose-gw"},
 		SilenceUsage:  true,
 		SilenceErrors: true,
+		// cobra's default, set here: SuggestionsFor (the did-you-mean of a
+		// SERVICE that names no Service) reads it unset as 0.
+		SuggestionsMinimumDistance: 2,
 	}
 	cmd.SetOut(streams.Out)
 	cmd.SetErr(streams.ErrOut)

@@ -3,6 +3,8 @@ package plugin
 import (
 	"context"
 	"fmt"
+	"slices"
+	"strings"
 
 	"github.com/spf13/cobra"
 	"k8s.io/cli-runtime/pkg/genericclioptions"
@@ -61,7 +63,7 @@ instead; istio-system/istio-ingressgateway is the last fall-back.`,
 		Example: urlExample,
 		Args:    cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := o.Complete(args); err != nil {
+			if err := o.Complete(cmd, args); err != nil {
 				return err
 			}
 			if err := o.Validate(); err != nil {
@@ -72,7 +74,7 @@ instead; istio-system/istio-ingressgateway is the last fall-back.`,
 	}
 	f := cmd.Flags()
 	f.BoolVar(&o.HTTPS, "https", false, "Only the https port and the HTTPS servers of Gateways")
-	f.StringVarP(&o.Output, "output", "o", "url", "Output format: url, env (shell export lines) or json")
+	f.StringVarP(&o.Output, "output", "o", "url", "Output format: "+strings.Join(urlFormats, "|")+" (env: shell export lines; json: one object)")
 	f.StringVar(&o.GatewaySelector, "gateway-selector", "", "Labels of the gateway pods, KEY=VALUE[,KEY=VALUE] (default istio=ingressgateway, else the one ingress gateway running)")
 	f.StringVar(&o.IngressService, "ingress-service", "", "Name of the ingress gateway Service (skips the search by selector)")
 	f.StringVar(&o.IngressNamespace, "ingress-namespace", "", "Namespace of the ingress gateway (default: where its pods run; istio-system with --ingress-service)")
@@ -80,8 +82,11 @@ instead; istio-system/istio-ingressgateway is the last fall-back.`,
 	return cmd
 }
 
+// urlFormats are the -o values of url.
+var urlFormats = []string{"url", "env", "json"}
+
 // Complete takes the argument.
-func (o *URLOptions) Complete(args []string) error {
+func (o *URLOptions) Complete(_ *cobra.Command, args []string) error {
 	if len(args) == 1 {
 		o.Service = args[0]
 	}
@@ -105,10 +110,8 @@ func (o *URLOptions) Validate() error {
 		}
 		o.selector = sel
 	}
-	switch o.Output {
-	case "url", "env", "json":
-	default:
-		return fmt.Errorf("invalid --output %q: expected url, env or json", o.Output)
+	if !slices.Contains(urlFormats, o.Output) {
+		return invalidOutput(o.Output, urlFormats)
 	}
 	if o.IngressService != "" && o.GatewaySelector != "" {
 		return fmt.Errorf("--ingress-service %q and --gateway-selector %q both choose the gateway: give one", o.IngressService, o.GatewaySelector)

@@ -5,8 +5,6 @@ import (
 	"errors"
 	"fmt"
 
-	apierrors "k8s.io/apimachinery/pkg/api/errors"
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/labels"
 
 	"github.com/expose-gw/kubectl-expose-gw/plugin/model"
@@ -128,15 +126,12 @@ func (o *URLOptions) gateway(ctx context.Context, rep *URLReport, in *resolve.In
 // serviceReport finds the routes to SERVICE and the gateways serving them.
 func (o *URLOptions) serviceReport(ctx context.Context) (*URLReport, error) {
 	ns, name := o.clients.Namespace, o.Service
-	if _, err := o.clients.Kube.CoreV1().Services(ns).Get(ctx, name, metav1.GetOptions{}); err != nil {
-		if apierrors.IsNotFound(err) {
-			return nil, fmt.Errorf("service %q not found in namespace %q: expected the name of a Service (or use -n)", name, ns)
-		}
-		return nil, ExplainAPIError(err, "get", "services")
+	if _, err := getService(ctx, o.clients.Kube, ns, name, nil); err != nil {
+		return nil, err
 	}
 	routes, err := serviceRoutes(ctx, o.clients.Istio, ns, name)
 	if err != nil {
-		return nil, ExplainAPIError(err, "list", "virtualservices.networking.istio.io")
+		return nil, ExplainAPIError(err, "list", virtualServicesResource)
 	}
 	rep := &URLReport{Service: ns + "/" + name}
 	ingresses := map[string]*resolve.Ingress{}

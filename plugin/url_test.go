@@ -31,7 +31,7 @@ func TestURLOptionsValidate(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			err := tt.o.Complete(tt.args)
+			err := tt.o.Complete(nil, tt.args)
 			if err == nil {
 				err = tt.o.Validate()
 			}

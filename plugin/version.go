@@ -50,7 +50,7 @@ func NewCmdVersion(streams genericiooptions.IOStreams) *cobra.Command {
 // Validate checks the output format.
 func (o *VersionOptions) Validate() error {
 	if o.Output != "" && o.Output != "json" {
-		return fmt.Errorf("invalid --output %q: expected json or nothing", o.Output)
+		return invalidOutput(o.Output, []string{"json"})
 	}
 	return nil
 }

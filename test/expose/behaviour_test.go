@@ -2,7 +2,6 @@ package expose
 
 import (
 	"fmt"
-	"strings"
 	"sync"
 	"testing"
 
@@ -49,17 +48,19 @@ func TestExpose(t *testing.T) {
 		r := w.Kubectl("expose-gw", "-n", "dry", "flaskapp", "--prefix", "/env", "--host", "flask.example.com", "--rewrite", "/", "--dry-run=client", "-o", "yaml")
 		require.Equal(t, 0, r.ExitCode, r.Stderr)
 		assert.Equal(t, before, w.snapshot(t, "dry"))
-		docs := strings.Split(r.Stdout, "---\n")
-		require.Len(t, docs, 2, r.Stdout)
+		var list metav1.List // one document: a v1 List of the two objects
+		require.NoError(t, yaml.UnmarshalStrict([]byte(r.Stdout), &list))
+		assert.Equal(t, "List", list.Kind)
+		require.Len(t, list.Items, 2, r.Stdout)
 		var gw networkingv1.Gateway
-		require.NoError(t, yaml.UnmarshalStrict([]byte(docs[0]), &gw))
+		require.NoError(t, yaml.UnmarshalStrict(list.Items[0].Raw, &gw))
 		assert.Equal(t, "networking.istio.io/v1", gw.APIVersion)
 		assert.Equal(t, "Gateway", gw.Kind)
 		assert.Equal(t, "expose-gw", gw.Name)
 		assert.Equal(t, []string{"flask.example.com"}, gw.Spec.Servers[0].Hosts)
 		assert.Equal(t, uint32(80), gw.Spec.Servers[0].Port.Number)
 		var vs networkingv1.VirtualService
-		require.NoError(t, yaml.UnmarshalStrict([]byte(docs[1]), &vs))
+		require.NoError(t, yaml.UnmarshalStrict(list.Items[1].Raw, &vs))
 		assert.Equal(t, "VirtualService", vs.Kind)
 		assert.Equal(t, "expose-gw-flask.example.com", vs.Name)
 		rw := vs.Spec.Http[0].Rewrite.GetUriRegexRewrite()

@@ -65,7 +65,7 @@ func exposeRefusals(t *testing.T, w *world) {
 			{[]string{"flaskapp", "--port", "0"}, `invalid --port "0": expected a port number (1-65535) or a port name`},
 			{[]string{"flaskapp", "--gateway-selector", "istio"}, `invalid --gateway-selector "istio": expected KEY=VALUE[,KEY=VALUE...] with label keys and values`},
 			{[]string{"flaskapp", "--dry-run=maybe"}, `invalid --dry-run "maybe": expected none, client or server`},
-			{[]string{"flaskapp", "-o", "wide"}, `invalid --output "wide": expected one of [yaml json name]`},
+			{[]string{"flaskapp", "-o", "wide"}, `invalid --output "wide": expected yaml, json or name`},
 			{[]string{"flaskapp", "--mesh"}, `invalid --mesh with --host "*": in-mesh routes need a host name (e.g. --host flaskapp.example.com)`},
 			{[]string{"two", "--port", "http", "--host", "bad.example.com", "--prefix", "/env"}, `host "bad.example.com": route prefix /env already sends to flaskapp.bad.svc.cluster.local:80 (route "flaskapp"): delete it first or add --force to replace it (virtualservice bad/expose-gw-bad.example.com)`},
 			{[]string{"delete", "two"}, `no route of service bad/two to delete`},

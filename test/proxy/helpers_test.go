@@ -57,9 +57,15 @@ var forwardingRE = regexp.MustCompile(`^Forwarding (http://127\.0\.0\.1:\d+) -> 
 // --local-port 0 and waits for its Forwarding line and route URLs.
 func startProxy(t *testing.T, env *testenv.Env, args ...string) *proc {
 	t.Helper()
+	return startProxyAs(t, env, env.Kubeconfig, args...)
+}
+
+// startProxyAs is startProxy with another kubeconfig.
+func startProxyAs(t *testing.T, env *testenv.Env, kubeconfig string, args ...string) *proc {
+	t.Helper()
 	args = append([]string{"expose-gw", "proxy", "--local-port", "0"}, args...)
 	began := time.Now()
-	cmd := env.Command(context.Background(), env.Kubeconfig, testenv.KubectlPath(), args...)
+	cmd := env.Command(context.Background(), kubeconfig, testenv.KubectlPath(), args...)
 	p := &proc{t: t, cmd: cmd, stderr: &syncBuffer{}, done: make(chan error, 1)}
 	cmd.Stderr = p.stderr
 	out, err := cmd.StdoutPipe()

@@ -76,7 +76,8 @@ func TestPortForward(t *testing.T) {
 			{"a * route keeps the client's Host", []string{"anyhost"}, "client.example.net", ""},
 			{"no route", []string{"bare"}, "",
 				"error: no VirtualService bound to a gateway routes to service \"bare\": expose it first with `kubectl expose-gw bare`, or give --host without SERVICE"},
-			{"no such service", []string{"nope"}, "", `error: service "nope" not found in namespace default`},
+			{"no such service", []string{"nope"}, "", `error: service "nope" not found in namespace "default": expected an existing Service (see kubectl get services -n default)`},
+			{"no such namespace", []string{"nope", "-n", "nons"}, "", `error: namespace "nons" not found: expected an existing namespace (see kubectl get namespaces), given by -n or the kubeconfig's context`},
 			{"a port in --host", []string{"--host", "flask.example.com:31380"}, "",
 				`error: invalid --host "flask.example.com:31380": expected a host name without a port, scheme or wildcard, e.g. flask.example.com`},
 			{"bad --via", []string{"flaskapp", "--via", "ssh"}, "", `error: invalid --via "ssh": expected auto, direct or port-forward`},
@@ -175,7 +176,7 @@ func TestPortForward(t *testing.T) {
 		exposeHTTPS(t, env, "secure", []string{"example.com", "flask.example.org"}, "example-cert")
 		ca := env.CAFile()
 
-		p := startProxy(t, env, "--host", "example.com", "--https", "--ca-file", ca, "--via", "port-forward")
+		p := startProxy(t, env, "--host", "example.com", "--https", "--gateway-ca-file", ca, "--via", "port-forward")
 		assert.Equal(t, "Forwarding "+p.URL+" -> port-forward to pod istio-system/istio-ingressgateway-0 port 8443 (Host: example.com)", p.Stdout[0])
 		status, body := p.Do("GET", "/secure", nil)
 		require.Equal(t, 200, status, body)
@@ -186,17 +187,29 @@ func TestPortForward(t *testing.T) {
 		p.Stop()
 
 		// The certificate is not for flask.example.org: refused, in one line.
-		p = startProxy(t, env, "--host", "flask.example.org", "--https", "--ca-file", ca, "--via", "port-forward")
+		p = startProxy(t, env, "--host", "flask.example.org", "--https", "--gateway-ca-file", ca, "--via", "port-forward")
 		status, body = p.Do("GET", "/secure", nil)
 		assert.Equal(t, 502, status)
 		assert.Equal(t, "expose-gw proxy: tls: failed to verify certificate: x509: certificate is valid for example.com, not flask.example.org\n", body)
 		p.Stop()
 
-		p = startProxy(t, env, "--host", "flask.example.org", "--https", "--insecure-skip-tls-verify", "--via", "port-forward")
+		p = startProxy(t, env, "--host", "flask.example.org", "--https", "--gateway-insecure-skip-tls-verify", "--via", "port-forward")
 		status, body = p.Do("GET", "/secure", nil)
 		require.Equal(t, 200, status, body)
 		assert.Contains(t, body, `"sni":"flask.example.org"`)
 		p.Stop()
+
+		// The deprecated spelling of the previous release still reads
+		// --insecure-skip-tls-verify for the gateway, and says so.
+		p = startProxy(t, env, "--host", "flask.example.org", "--https", "--insecure-skip-tls-verify", "--via", "port-forward")
+		status, body = p.Do("GET", "/secure", nil)
+		require.Equal(t, 200, status, body)
+		assert.Contains(t, p.stderr.String(), "warning: --insecure-skip-tls-verify with --https is read as --gateway-insecure-skip-tls-verify, for the gateway only, as before")
+		p.Stop()
+	})
+
+	t.Run("kubectl's --insecure-skip-tls-verify is the API server's, --gateway-ca-file the gateway's", func(t *testing.T) {
+		testKubeTLSFlags(t, env)
 	})
 
 	t.Run("the gateway pod is deleted and replaced while the proxy runs", func(t *testing.T) {

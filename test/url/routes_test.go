@@ -130,7 +130,7 @@ func TestURLServiceRoutes(t *testing.T) {
 
 	r = env.Kubectl("expose-gw", "url", "nope")
 	assert.Equal(t, 1, r.ExitCode)
-	assert.Equal(t, "error: service \"nope\" not found in namespace \"default\": expected the name of a Service (or use -n)\n", r.Stderr)
+	assert.Equal(t, "error: service \"nope\" not found in namespace \"default\": expected an existing Service (see kubectl get services -n default)\n", r.Stderr)
 	r = env.Kubectl("expose-gw", "url", "unrouted")
 	assert.Equal(t, 1, r.ExitCode)
 	assert.Equal(t, "error: no routes to service default/unrouted: no VirtualService in namespace default routes to it through a Gateway (run `kubectl expose-gw unrouted` first)\n", r.Stderr)
