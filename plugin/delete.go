@@ -6,13 +6,9 @@ import (
 	"fmt"
 	"slices"
 	"strings"
-	"sync"
 
 	"github.com/spf13/cobra"
-	networkingv1 "istio.io/client-go/pkg/apis/networking/v1"
 	istioscheme "istio.io/client-go/pkg/clientset/versioned/scheme"
-	apierrors "k8s.io/apimachinery/pkg/api/errors"
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/cli-runtime/pkg/genericclioptions"
 	"k8s.io/cli-runtime/pkg/genericiooptions"
 
@@ -49,15 +45,7 @@ func NewCmdDelete(flags *genericclioptions.ConfigFlags, streams genericiooptions
   kubectl expose-gw delete flaskapp --prefix /env   # only that one
   kubectl expose-gw delete flaskapp --force         # also those expose --force wrote into others' VirtualServices`,
 		Args: cobra.ExactArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := o.Complete(cmd, args); err != nil {
-				return err
-			}
-			if err := o.Validate(); err != nil {
-				return err
-			}
-			return o.Run(cmd.Context())
-		},
+		RunE: runE(o),
 	}
 	f := cmd.Flags()
 	f.StringArrayVar(&o.Prefixes, "prefix", nil, "Only the route with this prefix (repeatable; default: all routes of the service)")
@@ -178,51 +166,6 @@ func (o *DeleteOptions) warn(st model.State, changes []model.Change) {
 				vs.Namespace, vs.Name, o.req.Service, vs.Name, vs.Namespace)
 		}
 	}
-}
-
-// readDeleteState reads the Gateways of the namespace and every
-// VirtualService (those of other namespaces may bind its Gateways) in one
-// request; when that is forbidden, those of the namespace, with
-// ManagedUnknown set.
-func readDeleteState(ctx context.Context, c *Clients, ns string) (model.State, error) {
-	var (
-		st           model.State
-		gwErr, vsErr error
-		wg           sync.WaitGroup
-	)
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		l, err := c.Istio.NetworkingV1().Gateways(ns).List(ctx, metav1.ListOptions{})
-		if err != nil {
-			gwErr = ExplainAPIError(err, "list", gatewaysResource)
-			return
-		}
-		st.Gateways = l.Items
-	}()
-	all, err := c.Istio.NetworkingV1().VirtualServices(metav1.NamespaceAll).List(ctx, metav1.ListOptions{})
-	switch {
-	case err == nil:
-		for _, v := range all.Items {
-			if v.Namespace == ns {
-				st.VirtualServices = append(st.VirtualServices, v)
-			} else {
-				st.OtherVirtualServices = append(st.OtherVirtualServices, v)
-			}
-		}
-	case apierrors.IsForbidden(err):
-		st.ManagedUnknown = true
-		var l *networkingv1.VirtualServiceList
-		if l, err = c.Istio.NetworkingV1().VirtualServices(ns).List(ctx, metav1.ListOptions{}); err != nil {
-			vsErr = ExplainAPIError(err, "list", virtualServicesResource)
-		} else {
-			st.VirtualServices = l.Items
-		}
-	default:
-		vsErr = ExplainAPIError(err, "list", virtualServicesResource)
-	}
-	wg.Wait()
-	return st, firstErr(gwErr, vsErr)
 }
 
 // prunes is whether the plan would change a Gateway if only the namespace

@@ -1,12 +1,15 @@
 package plugin
 
 import (
+	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
 
 	"github.com/spf13/cobra"
 	istioscheme "istio.io/client-go/pkg/clientset/versioned/scheme"
+	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/util/validation"
 	"k8s.io/cli-runtime/pkg/genericclioptions"
 	"k8s.io/cli-runtime/pkg/genericiooptions"
@@ -14,19 +17,6 @@ import (
 	"github.com/expose-gw/kubectl-expose-gw/plugin/model"
 	"github.com/expose-gw/kubectl-expose-gw/resolve"
 )
-
-const exposeExample = `  # The seed article's Gateway and VirtualService: /env on any host to flaskapp
-  kubectl expose-gw flaskapp --prefix /env
-
-  # A host of its own, the app served at / while exposed at /env
-  kubectl expose-gw svc/flaskapp --host flask.example.com --prefix /env --rewrite /
-
-  # See the objects without writing them
-  kubectl expose-gw flaskapp --prefix /env --dry-run=client -o yaml
-
-  # What is exposed, and remove a route
-  kubectl expose-gw list -A
-  kubectl expose-gw delete flaskapp --prefix /env`
 
 // ExposeOptions holds the flags and resolved state of `kubectl expose-gw
 // SERVICE`.
@@ -70,54 +60,6 @@ func NewExposeOptions(flags *genericclioptions.ConfigFlags, streams genericioopt
 		Selector:   model.FormatSelector(resolve.DefaultSelector),
 		DryRun:     "none",
 	}
-}
-
-// AddExposeToRoot makes root itself run expose when given a SERVICE:
-// `kubectl expose-gw flaskapp --prefix /env`.
-func AddExposeToRoot(root *cobra.Command, flags *genericclioptions.ConfigFlags, streams genericiooptions.IOStreams) {
-	o := NewExposeOptions(flags, streams)
-	root.Use = "expose-gw SERVICE [--prefix PATH]... [--host HOST]... [flags]"
-	root.Example = exposeExample
-	root.Args = func(cmd *cobra.Command, args []string) error {
-		// More than SERVICE: a mistyped subcommand, `kubectl expose-gw delte flaskapp`.
-		if len(args) > 1 {
-			if s := cmd.SuggestionsFor(args[0]); len(s) > 0 {
-				return fmt.Errorf("unknown command %q: did you mean %s?", args[0], orList(s))
-			}
-		}
-		return cobra.MaximumNArgs(1)(cmd, args)
-	}
-	root.RunE = func(cmd *cobra.Command, args []string) error {
-		if len(args) == 0 {
-			return cmd.Help()
-		}
-		if err := o.Complete(cmd, args); err != nil {
-			return err
-		}
-		if err := o.Validate(); err != nil {
-			return err
-		}
-		return o.Run(cmd.Context())
-	}
-	o.AddFlags(root)
-}
-
-// AddFlags adds the expose flags to cmd.
-func (o *ExposeOptions) AddFlags(cmd *cobra.Command) {
-	f := cmd.Flags()
-	f.StringArrayVar(&o.Prefixes, "prefix", nil, "Route requests whose path starts with PATH (repeatable; default /)")
-	f.StringArrayVar(&o.Exacts, "exact", nil, "Route requests whose path is exactly PATH (repeatable)")
-	f.StringArrayVar(&o.Hosts, "host", nil, `Host the route answers for: a DNS name, "*" or "*.domain" (repeatable; default "*")`)
-	f.StringVar(&o.Port, "port", "", "Service port to send to, by number or name (default: the Service's only port)")
-	f.StringVar(&o.Rewrite, "rewrite", "", "Rewrite the matched path to PATH before sending (rewrite.uri)")
-	f.StringVar(&o.Gateway, "gateway", "", "Use or create this Gateway, [NAMESPACE/]NAME (default: one that serves the host, else expose-gw)")
-	f.StringVar(&o.Selector, "gateway-selector", o.Selector, "Labels of the ingress gateway pods, KEY=VALUE[,KEY=VALUE...]; when not given and no pod has the default, those of the one ingress gateway running")
-	f.BoolVar(&o.Mesh, "mesh", false, "Also route in-mesh callers (binds the reserved mesh gateway; needs a --host other than *)")
-	f.StringVar(&o.TLSSecret, "tls-secret", "", "Add an HTTPS server using this credentialName: a TLS Secret in the namespace of the gateway's pods (e.g. istio-system), where Istio reads it")
-	f.BoolVar(&o.HTTPSRedirect, "https-redirect", false, "Make the HTTP server redirect to HTTPS")
-	f.BoolVar(&o.Force, "force", false, "Write into objects kubectl-expose-gw does not manage, and replace routes of other services on the same path")
-	addDryRunFlag(cmd, &o.DryRun)
-	addOutputFlag(cmd, o.PrintFlags)
 }
 
 // Complete reads the argument. The clients are built by Run, after
@@ -225,5 +167,106 @@ func (o *ExposeOptions) Validate() error {
 		return err
 	}
 	o.req = r
+	return nil
+}
+
+// Run reads what it needs (the Service, the Gateways and VirtualServices of
+// the namespace and, unless a dry run, the ingress gateway: all in
+// parallel; a dry run looks the gateway up only when a Gateway server must
+// be written, or when no --gateway-selector says which gateway to use),
+// plans, applies all or nothing with retries on lost races, and prints the
+// result and how to reach it.
+func (o *ExposeOptions) Run(ctx context.Context) error {
+	if err := o.connect(); err != nil {
+		return err
+	}
+	a := &applier{stores: newStores(o.Clients.Istio), mode: o.dryRun, errOut: o.ErrOut}
+	var (
+		svc    *corev1.Service
+		result []model.Change
+		warned bool
+		// clashWarned: Gateways of other namespaces were checked once.
+		clashWarned bool
+		// othersUnknown: other namespaces could not be read (said once it worked).
+		othersUnknown bool
+	)
+	var sel map[string]string // nil: find the gateway (resolve.FindGateway)
+	if o.SelectorGiven {
+		sel = o.req.Selector
+	}
+	ingress := newIngressLookup(ctx, o.Clients, sel)
+	if o.dryRun == dryRunNone || sel == nil {
+		ingress.start() // needed for the hint or the selector anyway: overlap it with the reads
+		// An error returns before the lookup is needed: let it end rather
+		// than cut its requests short (client-go logs those).
+		defer ingress.result()
+	}
+	if err := o.checkCredential(ctx, ingress); err != nil {
+		return err
+	}
+	err := a.transact(ctx, func(first bool) error {
+		var st model.State
+		var err error
+		if first {
+			svc, st, err = o.readAll(ctx)
+		} else {
+			st, err = o.readState(ctx)
+		}
+		if err != nil {
+			return err
+		}
+		if first && sel == nil {
+			if warned, err = o.useGateway(ingress); err != nil {
+				return err
+			}
+		}
+		req := o.req
+		if req.Target.Port, err = model.ResolvePort(svc, o.port); err != nil {
+			return err
+		}
+		changes, err := model.PlanExpose(&req, st)
+		if errors.Is(err, model.ErrNeedPorts) {
+			in, ierr := ingress.get()
+			if ierr != nil && !warned {
+				fmt.Fprintf(o.ErrOut, "warning: %v; the Gateway listens on the default ports 80/443\n", ierr)
+				warned = true
+			}
+			req.HTTPPort, req.HTTPSPort = ingressPorts(in)
+			changes, err = model.PlanExpose(&req, st)
+		}
+		if err != nil {
+			return err
+		}
+		// What Istio will do with the objects: no route may lose its
+		// requests to another (--force writes it anyway and says so).
+		shadowed, err := model.CheckReach(st, changes, o.req.Force)
+		if err != nil {
+			return err
+		}
+		for _, w := range shadowed {
+			fmt.Fprintln(o.ErrOut, "warning:", w)
+		}
+		othersUnknown = st.OthersUnknown
+		if !clashWarned {
+			for _, w := range model.GatewayClashes(changes, st) {
+				fmt.Fprintln(o.ErrOut, "warning:", w)
+			}
+			clashWarned = true
+		}
+		result, err = a.apply(ctx, changes)
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	if othersUnknown {
+		fmt.Fprintln(o.ErrOut, "warning: cannot list Gateways or VirtualServices in all namespaces (forbidden): routes of other namespaces that Istio merges into the same virtual hosts were not checked")
+	}
+	if err := printChanges(o.PrintFlags, o.Out, result, o.dryRun); err != nil {
+		return err
+	}
+	if o.dryRun == dryRunNone {
+		o.printReach(ctx, ingress, result)
+	}
 	return nil
 }

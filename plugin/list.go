@@ -38,15 +38,7 @@ func NewCmdList(flags *genericclioptions.ConfigFlags, streams genericiooptions.I
 		Use:   "list [-A] [-o wide|yaml|json]",
 		Short: "List the routes kubectl expose-gw manages, and whether they are shadowed or conflict",
 		Args:  cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := o.Complete(cmd, args); err != nil {
-				return err
-			}
-			if err := o.Validate(); err != nil {
-				return err
-			}
-			return o.Run(cmd.Context())
-		},
+		RunE:  runE(o),
 	}
 	cmd.Flags().BoolVarP(&o.AllNamespaces, "all-namespaces", "A", false, "List across all namespaces")
 	cmd.Flags().StringVarP(&o.Output, "output", "o", "", "Output format: "+strings.Join(listFormats, "|")+" (yaml and json: one v1 List of the rows)")

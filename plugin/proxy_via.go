@@ -191,3 +191,33 @@ func (o *ProxyOptions) tlsConfig() (*tls.Config, error) {
 	}
 	return cfg, nil
 }
+
+// gatewayPort is the gateway Service port of the route's Gateway server,
+// else the port of the role (http2/http, or https).
+func (o *ProxyOptions) gatewayPort(in *resolve.Ingress, serverPort uint32) (*corev1.ServicePort, error) {
+	if serverPort != 0 {
+		if p, ok := in.PortForNumber(int32(serverPort)); ok {
+			return p, nil
+		}
+	}
+	role := resolve.RoleHTTP
+	if o.HTTPS {
+		role = resolve.RoleHTTPS
+	}
+	p, ok := in.Port(role)
+	if !ok {
+		return nil, fmt.Errorf("gateway Service %s/%s has no %s port (expected a port named %v)",
+			in.Service.Namespace, in.Service.Name, role, resolve.PortNames(role))
+	}
+	return p, nil
+}
+
+// clickable is the listener's address as a browser can use it (loopback
+// for a wildcard address).
+func clickable(a net.Addr) string {
+	tcp, ok := a.(*net.TCPAddr)
+	if !ok || !tcp.IP.IsUnspecified() {
+		return a.String()
+	}
+	return net.JoinHostPort("127.0.0.1", strconv.Itoa(tcp.Port))
+}

@@ -135,3 +135,48 @@ func firstErr(errs ...error) error {
 	}
 	return nil
 }
+
+// readDeleteState reads the Gateways of the namespace and every
+// VirtualService (those of other namespaces may bind its Gateways) in one
+// request; when that is forbidden, those of the namespace, with
+// ManagedUnknown set.
+func readDeleteState(ctx context.Context, c *Clients, ns string) (model.State, error) {
+	var (
+		st           model.State
+		gwErr, vsErr error
+		wg           sync.WaitGroup
+	)
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		l, err := c.Istio.NetworkingV1().Gateways(ns).List(ctx, metav1.ListOptions{})
+		if err != nil {
+			gwErr = ExplainAPIError(err, "list", gatewaysResource)
+			return
+		}
+		st.Gateways = l.Items
+	}()
+	all, err := c.Istio.NetworkingV1().VirtualServices(metav1.NamespaceAll).List(ctx, metav1.ListOptions{})
+	switch {
+	case err == nil:
+		for _, v := range all.Items {
+			if v.Namespace == ns {
+				st.VirtualServices = append(st.VirtualServices, v)
+			} else {
+				st.OtherVirtualServices = append(st.OtherVirtualServices, v)
+			}
+		}
+	case apierrors.IsForbidden(err):
+		st.ManagedUnknown = true
+		var l *networkingv1.VirtualServiceList
+		if l, err = c.Istio.NetworkingV1().VirtualServices(ns).List(ctx, metav1.ListOptions{}); err != nil {
+			vsErr = ExplainAPIError(err, "list", virtualServicesResource)
+		} else {
+			st.VirtualServices = l.Items
+		}
+	default:
+		vsErr = ExplainAPIError(err, "list", virtualServicesResource)
+	}
+	wg.Wait()
+	return st, firstErr(gwErr, vsErr)
+}

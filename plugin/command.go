@@ -1,0 +1,30 @@
+package plugin
+
+import (
+	"context"
+
+	"github.com/spf13/cobra"
+)
+
+// options is what every command's options struct implements, in the order
+// kubectl's commands run them: Complete (read flags, args and the
+// environment), Validate (pure checks of the values), Run (the only side
+// effects, connecting to the cluster included).
+type options interface {
+	Complete(cmd *cobra.Command, args []string) error
+	Validate() error
+	Run(ctx context.Context) error
+}
+
+// runE is the RunE of every command: Complete, Validate, then Run.
+func runE(o options) func(*cobra.Command, []string) error {
+	return func(cmd *cobra.Command, args []string) error {
+		if err := o.Complete(cmd, args); err != nil {
+			return err
+		}
+		if err := o.Validate(); err != nil {
+			return err
+		}
+		return o.Run(cmd.Context())
+	}
+}

@@ -1,0 +1,108 @@
+package plugin
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+
+	"github.com/expose-gw/kubectl-expose-gw/plugin/model"
+	"github.com/expose-gw/kubectl-expose-gw/resolve"
+	corev1 "k8s.io/api/core/v1"
+)
+
+// ingressLookup finds the ingress gateway once, in the background: its
+// pods and selector (resolve.FindGateway), then its Service.
+type ingressLookup struct {
+	once sync.Once
+	find func() (*resolve.Gateway, *resolve.Ingress, error)
+	done chan struct{}
+	gw   *resolve.Gateway
+	in   *resolve.Ingress
+	err  error
+}
+
+// newIngressLookup looks for the gateway of sel; nil means none was given.
+func newIngressLookup(ctx context.Context, c *Clients, sel map[string]string) *ingressLookup {
+	return &ingressLookup{done: make(chan struct{}), find: func() (*resolve.Gateway, *resolve.Ingress, error) {
+		g, err := resolve.FindGateway(ctx, c.Kube, resolve.Options{Selector: sel})
+		if err != nil {
+			return nil, nil, err
+		}
+		in, err := g.Ingress(ctx, c.Kube)
+		return g, in, err
+	}}
+}
+
+func (l *ingressLookup) start() {
+	l.once.Do(func() {
+		go func() {
+			l.gw, l.in, l.err = l.find()
+			close(l.done)
+		}()
+	})
+}
+
+// result is the gateway (nil when its pods could not be looked up), its
+// Service (nil on error) and the first error met.
+func (l *ingressLookup) result() (*resolve.Gateway, *resolve.Ingress, error) {
+	l.start()
+	<-l.done
+	return l.gw, l.in, l.err
+}
+
+func (l *ingressLookup) get() (*resolve.Ingress, error) {
+	_, in, err := l.result()
+	return in, err
+}
+
+// ingressPorts are the gateway Service's http2/http and https ports, 80 and
+// 443 when there is none.
+func ingressPorts(in *resolve.Ingress) (http, https uint32) {
+	http, https = 80, 443
+	if in == nil {
+		return
+	}
+	if p, ok := in.Port(resolve.RoleHTTP); ok {
+		http = uint32(p.Port)
+	}
+	if p, ok := in.Port(resolve.RoleHTTPS); ok {
+		https = uint32(p.Port)
+	}
+	return
+}
+
+// useGateway sets the request's selector to the gateway found when no
+// --gateway-selector was given, and says which on stderr when it is not
+// the default. Several ingress gateways, or none, are errors (none is a
+// warning for --dry-run=client, which prints the default selector's
+// Gateway). Failing to look (e.g. forbidden) keeps the default selector:
+// warned is then false and the ports look-up warns. warned is true when
+// the error was already told.
+func (o *ExposeOptions) useGateway(l *ingressLookup) (warned bool, err error) {
+	g, in, err := l.result()
+	var none *resolve.NoGatewayError
+	var several *resolve.SeveralGatewaysError
+	switch {
+	case errors.As(err, &none) && o.dryRun == dryRunClient:
+		fmt.Fprintf(o.ErrOut, "warning: %v; the Gateway printed selects %s and listens on the default ports 80/443\n",
+			err, model.FormatSelector(o.req.Selector))
+		return true, nil
+	case errors.As(err, &none), errors.As(err, &several):
+		return false, err
+	case g == nil:
+		return false, nil
+	}
+	o.req.Selector = g.Selector
+	if g.Warning != "" {
+		fmt.Fprintln(o.ErrOut, "warning:", g.Warning)
+	}
+	if g.Discovered {
+		var svc *corev1.Service
+		if in != nil {
+			svc = in.Service
+		}
+		fmt.Fprintln(o.ErrOut, g.Found(svc))
+	}
+	return false, nil
+}
