@@ -72,25 +72,11 @@ func (o *DeleteOptions) Validate() error {
 		return err
 	}
 	d := model.Delete{Service: svc, Namespace: o.Namespace, Force: o.Force}
-	for _, p := range o.Exacts {
-		if _, err := model.ParsePath("exact", p); err != nil {
-			return err
-		}
-		d.Matches = append(d.Matches, model.Match{Kind: model.Exact, Path: p})
+	if d.Matches, err = model.ParseMatches(o.Exacts, o.Prefixes); err != nil {
+		return err
 	}
-	for _, p := range o.Prefixes {
-		if _, err := model.ParsePath("prefix", p); err != nil {
-			return err
-		}
-		d.Matches = append(d.Matches, model.Match{Kind: model.Prefix, Path: p})
-	}
-	for _, h := range o.Hosts {
-		if _, err := model.ParseHost(h); err != nil {
-			return err
-		}
-		if !slices.Contains(d.Hosts, h) {
-			d.Hosts = append(d.Hosts, h)
-		}
+	if d.Hosts, err = model.ParseHosts(o.Hosts); err != nil {
+		return err
 	}
 	if o.dryRun, err = parseDryRun(o.DryRun); err != nil {
 		return err

@@ -104,31 +104,15 @@ func (o *ExposeOptions) Validate() error {
 	if len(prefixes) == 0 && len(o.Exacts) == 0 {
 		prefixes = []string{"/"}
 	}
-	for _, set := range []struct {
-		flag  string
-		kind  model.MatchKind
-		paths []string
-	}{{"exact", model.Exact, o.Exacts}, {"prefix", model.Prefix, prefixes}} {
-		for _, p := range set.paths {
-			if _, err := model.ParsePath(set.flag, p); err != nil {
-				return err
-			}
-			if m := (model.Match{Kind: set.kind, Path: p}); !slices.Contains(r.Matches, m) {
-				r.Matches = append(r.Matches, m)
-			}
-		}
+	if r.Matches, err = model.ParseMatches(o.Exacts, prefixes); err != nil {
+		return err
 	}
 	hosts := o.Hosts
 	if len(hosts) == 0 {
 		hosts = []string{"*"}
 	}
-	for _, h := range hosts {
-		if _, err := model.ParseHost(h); err != nil {
-			return err
-		}
-		if !slices.Contains(r.Hosts, h) {
-			r.Hosts = append(r.Hosts, h)
-		}
+	if r.Hosts, err = model.ParseHosts(hosts); err != nil {
+		return err
 	}
 	if o.Mesh && slices.Contains(r.Hosts, "*") {
 		return fmt.Errorf(`invalid --mesh with --host "*": in-mesh routes need a host name (e.g. --host flaskapp.example.com)`)

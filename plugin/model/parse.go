@@ -6,6 +6,7 @@ package model
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -147,4 +148,39 @@ func ParseGatewayRef(s, ns string) (ObjectRef, error) {
 		return ObjectRef{}, fmt.Errorf("invalid --gateway %q: expected [NAMESPACE/]NAME of a Gateway", s)
 	}
 	return ref, nil
+}
+
+// ParseMatches checks --exact and --prefix values and returns their
+// matches, exact ones first, each once.
+func ParseMatches(exacts, prefixes []string) ([]Match, error) {
+	var out []Match
+	for _, set := range []struct {
+		flag  string
+		kind  MatchKind
+		paths []string
+	}{{"exact", Exact, exacts}, {"prefix", Prefix, prefixes}} {
+		for _, p := range set.paths {
+			if _, err := ParsePath(set.flag, p); err != nil {
+				return nil, err
+			}
+			if m := (Match{Kind: set.kind, Path: p}); !slices.Contains(out, m) {
+				out = append(out, m)
+			}
+		}
+	}
+	return out, nil
+}
+
+// ParseHosts checks --host values and returns them, each once.
+func ParseHosts(hosts []string) ([]string, error) {
+	var out []string
+	for _, h := range hosts {
+		if _, err := ParseHost(h); err != nil {
+			return nil, err
+		}
+		if !slices.Contains(out, h) {
+			out = append(out, h)
+		}
+	}
+	return out, nil
 }

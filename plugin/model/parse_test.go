@@ -4,6 +4,7 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 )
@@ -94,4 +95,17 @@ func TestResolvePort(t *testing.T) {
 			assert.Equal(t, c.want, got)
 		})
 	}
+}
+
+func TestParseMatchesAndHosts(t *testing.T) {
+	ms, err := ParseMatches([]string{"/x", "/x"}, []string{"/env", "/"})
+	require.NoError(t, err)
+	assert.Equal(t, []Match{{Kind: Exact, Path: "/x"}, {Kind: Prefix, Path: "/env"}, {Kind: Prefix, Path: "/"}}, ms, "exact first, each once")
+	_, err = ParseMatches(nil, []string{"/ok", "env"})
+	assert.EqualError(t, err, `invalid --prefix "env": expected a path starting with "/"`)
+	hs, err := ParseHosts([]string{"a.example.com", "*", "a.example.com"})
+	require.NoError(t, err)
+	assert.Equal(t, []string{"a.example.com", "*"}, hs)
+	_, err = ParseHosts([]string{"a.*.com"})
+	assert.EqualError(t, err, `invalid --host "a.*.com": expected a DNS name (like flask.example.com), "*" or "*.domain"`)
 }
