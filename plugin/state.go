@@ -1,6 +1,7 @@
 package plugin
 
 import (
+	"cmp"
 	"context"
 	"sync"
 
@@ -118,22 +119,13 @@ func readState(ctx context.Context, c *Clients, ns string, gw *model.ObjectRef, 
 		}
 	}
 	wg.Wait()
-	if err := firstErr(gwErr, vsErr, extErr); err != nil {
+	if err := cmp.Or(gwErr, vsErr, extErr); err != nil {
 		return st, err
 	}
 	if ext != nil {
 		st.Gateways = append(st.Gateways, ext)
 	}
 	return st, nil
-}
-
-func firstErr(errs ...error) error {
-	for _, e := range errs {
-		if e != nil {
-			return e
-		}
-	}
-	return nil
 }
 
 // readDeleteState reads the Gateways of the namespace and every
@@ -178,5 +170,5 @@ func readDeleteState(ctx context.Context, c *Clients, ns string) (model.State, e
 		vsErr = ExplainAPIError(err, "list", virtualServicesResource)
 	}
 	wg.Wait()
-	return st, firstErr(gwErr, vsErr)
+	return st, cmp.Or(gwErr, vsErr)
 }

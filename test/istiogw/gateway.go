@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"log"
@@ -95,7 +96,7 @@ func (g *Gateway) Sync(ctx context.Context) (*state, error) {
 	st := &state{snap: snap, views: map[string]*View{}, built: start}
 	cfg, err1 := snap.configYAML(g.kinds)
 	kube, err2 := snap.kubeYAML(g.kinds)
-	if err := firstErr(err1, err2); err != nil {
+	if err := cmp.Or(err1, err2); err != nil {
 		return g.cur.Load(), err
 	}
 	proxies := map[string]Proxy{}
@@ -123,15 +124,6 @@ func (g *Gateway) Sync(ctx context.Context) (*state, error) {
 	g.builds.Add(1)
 	g.reconcile(st)
 	return st, nil
-}
-
-func firstErr(errs ...error) error {
-	for _, e := range errs {
-		if e != nil {
-			return e
-		}
-	}
-	return nil
 }
 
 func (g *Gateway) snapshotMappings() []*mapping {

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"crypto/tls"
 	"encoding/base64"
@@ -153,7 +154,7 @@ func (s *Snapshot) certificate(ns, name string) (*tls.Certificate, error) {
 		}
 		c, err1 := base64.StdEncoding.DecodeString(crt)
 		k, err2 := base64.StdEncoding.DecodeString(key)
-		if err := firstErr(err1, err2); err != nil {
+		if err := cmp.Or(err1, err2); err != nil {
 			return nil, fmt.Errorf("secret %s/%s: %w", ns, name, err)
 		}
 		pair, err := tls.X509KeyPair(c, k)
