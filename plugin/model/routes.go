@@ -19,7 +19,8 @@ type Route struct {
 	// after its protocol.
 	ServerPort uint32
 	Scheme     string
-	// Host is the VirtualService host the request must carry ("*": any).
+	// Host is the virtual host the request must carry ("*": any): the
+	// VirtualService host, or the narrower server host it joined.
 	Host string
 	// Path is the URI prefix or exact path the route matches ("/" when it
 	// matches everything).
@@ -48,8 +49,9 @@ func RouteGateways(vss []*networkingv1.VirtualService, ns, name string) []Object
 
 // ServiceRoutes are the routes of vss to Service ns/name through the
 // Gateways gws (those of RouteGateways that exist; a dangling reference
-// routes nothing): one per route path, VirtualService host and Gateway
-// server that takes the host (rules.ServersFor), HTTP first.
+// routes nothing): one per route path, VirtualService host, Gateway server
+// whose routes requests reach and that takes the host (rules.ServersFor),
+// and virtual host it gets there; HTTP first.
 func ServiceRoutes(vss []*networkingv1.VirtualService, gws map[ObjectRef]*networkingv1.Gateway, ns, name string) []Route {
 	var out []Route
 	for _, vs := range vss {
@@ -65,11 +67,13 @@ func ServiceRoutes(vss []*networkingv1.VirtualService, gws map[ObjectRef]*networ
 			for _, h := range vs.Spec.Hosts {
 				for _, p := range paths {
 					for _, s := range rules.ServersFor(gw, h, vs.Namespace) {
-						out = append(out, Route{
-							VirtualService: vs.Namespace + "/" + vs.Name, Gateway: ref.String(),
-							Selector: gw.Spec.Selector, ServerPort: s.Server.GetPort().GetNumber(),
-							Scheme: s.Scheme, Host: h, Path: p,
-						})
+						for _, vh := range s.Hosts {
+							out = append(out, Route{
+								VirtualService: vs.Namespace + "/" + vs.Name, Gateway: ref.String(),
+								Selector: gw.Spec.Selector, ServerPort: s.Server.GetPort().GetNumber(),
+								Scheme: s.Scheme, Host: vh, Path: p,
+							})
+						}
 					}
 				}
 			}

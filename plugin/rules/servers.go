@@ -52,23 +52,27 @@ func RouteConfig(g *networkingv1.Gateway, i int, srv *apinet.Server) (string, bo
 	return "", false
 }
 
-// ServerFor is one server of a Gateway that takes a VirtualService host.
+// ServerFor is one server of a Gateway that takes a VirtualService host,
+// and the virtual hosts (domains) the host gets there.
 type ServerFor struct {
 	Server *apinet.Server
-	Scheme string // ServerScheme
+	Scheme string   // ServerScheme
+	Hosts  []string // VirtualHostNames: "*" on a server of shop.example.com is shop.example.com
 }
 
-// ServersFor are the servers of gw that carry HTTP routes and take host
-// for a VirtualService of namespace vsNS (an entry that lets vsNS in and
-// overlaps host), HTTP ones first.
+// ServersFor are the servers of gw whose routes requests reach (RouteConfig:
+// not an HTTP server that redirects to HTTPS, nor TLS passthrough) and
+// that take host for a VirtualService of namespace vsNS (an entry that
+// lets vsNS in and overlaps host), HTTP ones first.
 func ServersFor(gw *networkingv1.Gateway, host, vsNS string) []ServerFor {
 	var out []ServerFor
-	for _, srv := range gw.Spec.Servers {
-		scheme := ServerScheme(srv)
-		if scheme == "" || len(VirtualHostNames(srv.Hosts, gw.Namespace, vsNS, host)) == 0 {
+	for i, srv := range gw.Spec.Servers {
+		if _, ok := RouteConfig(gw, i, srv); !ok {
 			continue
 		}
-		out = append(out, ServerFor{Server: srv, Scheme: scheme})
+		if vhs := VirtualHostNames(srv.Hosts, gw.Namespace, vsNS, host); len(vhs) > 0 {
+			out = append(out, ServerFor{Server: srv, Scheme: ServerScheme(srv), Hosts: vhs})
+		}
 	}
 	sort.SliceStable(out, func(i, j int) bool { return out[i].Scheme < out[j].Scheme })
 	return out

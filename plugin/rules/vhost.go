@@ -98,8 +98,11 @@ func MergeVirtualHosts(gws []*networkingv1.Gateway, vss []*networkingv1.VirtualS
 							out.of[name][h] = appendKey(out.of[name][h], k)
 						}
 						if !joined(out.routes[k], vs) {
-							for ri := range vs.Spec.Http {
+							for ri, r := range vs.Spec.Http {
 								out.routes[k] = append(out.routes[k], routeRef{vs, ri})
+								if CatchAll(r) {
+									break // pilot drops the routes after a catch-all
+								}
 							}
 						}
 					}
@@ -112,7 +115,7 @@ func MergeVirtualHosts(gws []*networkingv1.Gateway, vss []*networkingv1.VirtualS
 	// (route.SortVHostRoutes): an older VirtualService's "/" does not take
 	// a newer one's "/shop".
 	for k, refs := range out.routes {
-		sort.SliceStable(refs, func(a, b int) bool { return !catchAll(refs[a].route()) && catchAll(refs[b].route()) })
+		sort.SliceStable(refs, func(a, b int) bool { return !CatchAll(refs[a].route()) && CatchAll(refs[b].route()) })
 		out.routes[k] = refs
 	}
 	return out
@@ -120,14 +123,31 @@ func MergeVirtualHosts(gws []*networkingv1.Gateway, vss []*networkingv1.VirtualS
 
 func (r routeRef) route() *apinet.HTTPRoute { return r.vs.Spec.Http[r.index] }
 
-// catchAll is a route Istio turns into an Envoy route for every path and
-// no other condition: no match, or only a uri prefix "/".
-func catchAll(r *apinet.HTTPRoute) bool {
+// CatchAll is true for a route that takes every request of its virtual
+// host: no match, or a match on nothing but a uri prefix "/" or regex
+// ".*" (pilot's route.IsCatchAllRoute on what the route translates to).
+// Pilot drops the routes of a VirtualService after its first catch-all
+// (route.BuildHTTPRoutesForVirtualService), and moves the catch-alls of a
+// merged virtual host after the other routes (route.SortVHostRoutes).
+func CatchAll(r *apinet.HTTPRoute) bool {
 	if MatchAll(r) {
 		return true
 	}
-	m, ok := MatchOf(r)
-	return ok && m.Kind == Prefix && m.Path == "/"
+	for _, m := range r.GetMatch() {
+		if catchAllMatch(m) {
+			return true
+		}
+	}
+	return false
+}
+
+func catchAllMatch(m *apinet.HTTPMatchRequest) bool {
+	if m.Scheme != nil || m.Method != nil || m.Authority != nil || len(m.Headers) > 0 || len(m.QueryParams) > 0 ||
+		len(m.WithoutHeaders) > 0 || m.Port != 0 || len(m.SourceLabels) > 0 || len(m.Gateways) > 0 || m.SourceNamespace != "" {
+		return false
+	}
+	u := m.GetUri()
+	return u == nil || u.GetPrefix() == "/" || u.GetRegex() == ".*"
 }
 
 func appendKey(ks []vhostKey, k vhostKey) []vhostKey {

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+	"net/url"
 	"sort"
 	"testing"
 
@@ -35,7 +36,18 @@ func TestURLListsTheRoutesIstioTakes(t *testing.T) {
 			Servers: []*apinet.Server{{Port: &apinet.Port{Number: 80, Name: "http", Protocol: "HTTP"}, Hosts: []string{"*"}}}}}
 	_, err := env.Istio.NetworkingV1().Gateways("default").Create(ctx, gw, metav1.CreateOptions{})
 	require.NoError(t, err)
+	// A "*" VirtualService on a Gateway of one host serves that host only;
+	// the Gateway's redirecting server carries no route.
+	named := &networkingv1.Gateway{ObjectMeta: metav1.ObjectMeta{Name: "named", Namespace: "default"},
+		Spec: apinet.Gateway{Selector: map[string]string{"istio": "ingressgateway"}, Servers: []*apinet.Server{
+			{Port: &apinet.Port{Number: 80, Name: "http-shop", Protocol: "HTTP"}, Hosts: []string{"shop.example.com"}},
+			{Port: &apinet.Port{Number: 8081, Name: "http-redirect", Protocol: "HTTP"}, Hosts: []string{"shop.example.com"},
+				Tls: &apinet.ServerTLSSettings{HttpsRedirect: true}},
+		}}}
+	_, err = env.Istio.NetworkingV1().Gateways("default").Create(ctx, named, metav1.CreateOptions{})
+	require.NoError(t, err)
 	for _, v := range []struct{ name, host, gateway, prefix, dest string }{
+		{"star", "*", "named", "/star", "flaskapp"},
 		{"short", "a.example.com", "g", "/short", "flaskapp"},
 		{"dotted", "b.example.com", "g", "/dotted", "flaskapp.default"},
 		{"legacy", "c.example.com", "g.default.svc.cluster.local", "/legacy", "flaskapp.default.svc.cluster.local"},
@@ -65,7 +77,7 @@ func TestURLListsTheRoutesIstioTakes(t *testing.T) {
 		listed = append(listed, rt.VirtualService)
 	}
 	sort.Strings(listed)
-	assert.Equal(t, []string{"default/legacy", "default/short"}, listed)
+	assert.Equal(t, []string{"default/legacy", "default/short", "default/star"}, listed, "each once: not on the redirecting server")
 
 	gateway := "http://" + env.IstioGateway.PortAddr("istio-system", 8080)
 	send := func(host, path string) (int, testenv.Request) {
@@ -82,10 +94,18 @@ func TestURLListsTheRoutesIstioTakes(t *testing.T) {
 		}
 		return resp.StatusCode, seen
 	}
-	for _, v := range []struct{ host, path string }{{"a.example.com", "/short"}, {"c.example.com", "/legacy"}} {
-		status, seen := send(v.host, v.path)
-		if assert.Equal(t, 200, status, v.host) {
-			assert.Equal(t, "flaskapp.default.svc.cluster.local", seen.Service(), "Istio sends %s%s to flaskapp", v.host, v.path)
+	// Every route url lists reaches the Service, sent as url says: its
+	// path, with its Host header (none: the gateway's address).
+	for _, rt := range rep.Routes {
+		u, err := url.Parse(rt.URL)
+		require.NoError(t, err)
+		host := rt.HostHeader
+		if host == "" {
+			host = "gateway.invalid"
+		}
+		status, seen := send(host, u.Path)
+		if assert.Equal(t, 200, status, "%s Host %s", rt.URL, rt.HostHeader) {
+			assert.Equal(t, "flaskapp.default.svc.cluster.local", seen.Service(), "Istio sends %s (Host %s) to flaskapp", rt.URL, rt.HostHeader)
 		}
 	}
 	status, seen := send("b.example.com", "/dotted")
