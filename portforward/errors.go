@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"log"
+	"net"
 	"net/http"
 	"strings"
 )
@@ -20,13 +21,25 @@ func writeBadGateway(w http.ResponseWriter, r *http.Request, err error) {
 		return // the client went away; nobody to tell
 	}
 	status := http.StatusBadGateway
-	if errors.Is(err, context.DeadlineExceeded) {
+	var slowBody errBodyTimeout
+	switch {
+	case errors.As(err, &slowBody):
+		status = http.StatusRequestTimeout
+		w.Header().Set("Connection", "close")
+	case errors.Is(err, context.DeadlineExceeded), isTimeout(err):
 		status = http.StatusGatewayTimeout
 	}
 	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 	w.Header().Set("X-Content-Type-Options", "nosniff")
 	w.WriteHeader(status)
 	fmt.Fprintf(w, "expose-gw proxy: %s\n", oneLine(err))
+}
+
+// isTimeout is a net.Error timeout, as the transport's "timeout awaiting
+// response headers".
+func isTimeout(err error) bool {
+	var ne net.Error
+	return errors.As(err, &ne) && ne.Timeout()
 }
 
 // oneLine keeps an error's message on one line.
