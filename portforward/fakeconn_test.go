@@ -18,6 +18,9 @@ type fakeConn struct {
 	id   string
 	fail error         // CreateStream fails with it
 	hang chan struct{} // when set, CreateStream closes it and blocks until Close
+	// gateway, when set, is a TCP address the data streams are spliced to
+	// (instead of the id-and-echo gateway).
+	gateway string
 
 	once   sync.Once
 	closed chan bool
@@ -45,6 +48,8 @@ func (c *fakeConn) CreateStream(h http.Header) (httpstream.Stream, error) {
 	c.mu.Unlock()
 	if h.Get(corev1.StreamType) == corev1.StreamTypeError {
 		_ = remote.Close() // all went well: nothing to say
+	} else if c.gateway != "" {
+		go splice(remote, c.gateway)
 	} else {
 		go func() {
 			if _, err := io.WriteString(remote, c.id+"\n"); err == nil {
@@ -80,3 +85,18 @@ type pipeStream struct {
 func (s *pipeStream) Reset() error         { return s.Conn.Close() }
 func (s *pipeStream) Headers() http.Header { return s.h }
 func (s *pipeStream) Identifier() uint32   { return 0 }
+
+// splice connects a stream's far end to a TCP gateway, as the kubelet does,
+// closing both when either side is done.
+func splice(remote net.Conn, gateway string) {
+	defer remote.Close()
+	gw, err := net.Dial("tcp", gateway)
+	if err != nil {
+		return
+	}
+	defer gw.Close()
+	done := make(chan struct{}, 2)
+	go func() { _, _ = io.Copy(gw, remote); done <- struct{}{} }()
+	go func() { _, _ = io.Copy(remote, gw); done <- struct{}{} }()
+	<-done
+}

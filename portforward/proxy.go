@@ -49,7 +49,7 @@ func NewTransport(t Target) *http.Transport {
 		// nothing.
 		MaxIdleConns:           256,
 		MaxIdleConnsPerHost:    256,
-		IdleConnTimeout:        60 * time.Second, // below Envoy's 1 h idle_timeout: the proxy closes first
+		IdleConnTimeout:        to.Idle, // a gateway connection is let go like a client one (Envoy keeps them an hour)
 		TLSHandshakeTimeout:    10 * time.Second,
 		ExpectContinueTimeout:  time.Second,
 		ResponseHeaderTimeout:  to.ResponseHeader,

@@ -15,7 +15,8 @@ type Timeouts struct {
 	// first byte (default 10s; a browser sends it at once).
 	ReadHeader time.Duration
 	// Idle is how long a kept-alive client connection may wait for its next
-	// request (default 75s, nginx's keepalive_timeout).
+	// request (default 75s, nginx's keepalive_timeout); an idle gateway
+	// connection is closed after as long.
 	Idle time.Duration
 	// BodyRead is how long a request body may go without a byte arriving
 	// (default 60s, nginx's client_body_timeout): a stalled upload does not
