@@ -1,11 +1,13 @@
 package portforward
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
 	"net/http"
 	"os"
+	"sync/atomic"
 	"time"
 )
 
@@ -16,7 +18,9 @@ import (
 func bodyTimeout(next http.Handler, d time.Duration) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Body != nil && r.Body != http.NoBody {
-			r.Body = &deadlineBody{ReadCloser: r.Body, rc: http.NewResponseController(w), d: d}
+			b := &deadlineBody{ReadCloser: r.Body, rc: http.NewResponseController(w), d: d}
+			r = r.WithContext(context.WithValue(r.Context(), bodyKey{}, b))
+			r.Body = b
 		}
 		next.ServeHTTP(w, r)
 	})
@@ -24,9 +28,23 @@ func bodyTimeout(next http.Handler, d time.Duration) http.Handler {
 
 type deadlineBody struct {
 	io.ReadCloser
-	rc   *http.ResponseController
-	d    time.Duration
-	done bool
+	rc      *http.ResponseController
+	d       time.Duration
+	done    bool
+	stalled atomic.Bool // read by the error handler, in another goroutine
+}
+
+type bodyKey struct{}
+
+// stalledBody is the timeout of r's body when it stalled: the read error
+// also cancels r's context, so the proxy sees "context canceled" and this
+// tells why.
+func stalledBody(r *http.Request) (errBodyTimeout, bool) {
+	b, ok := r.Context().Value(bodyKey{}).(*deadlineBody)
+	if !ok || !b.stalled.Load() {
+		return errBodyTimeout{}, false
+	}
+	return errBodyTimeout{b.d}, true
 }
 
 func (b *deadlineBody) Read(p []byte) (int, error) {
@@ -37,6 +55,7 @@ func (b *deadlineBody) Read(p []byte) (int, error) {
 	if err != nil {
 		b.done = true
 		if errors.Is(err, os.ErrDeadlineExceeded) {
+			b.stalled.Store(true)
 			err = errBodyTimeout{b.d}
 		}
 	}

@@ -14,9 +14,13 @@ import (
 // discardLogger silences httputil's own logging: the client gets the reason.
 var discardLogger = log.New(io.Discard, "", 0)
 
-// writeBadGateway answers 502 with one line saying why the gateway could not
-// be reached.
+// writeBadGateway answers with one line saying what went wrong: 502 when
+// the gateway could not be reached or answered wrongly, 504 when it did not
+// answer in time, 408 when the client's request body stalled.
 func writeBadGateway(w http.ResponseWriter, r *http.Request, err error) {
+	if slow, ok := stalledBody(r); ok {
+		err = slow // not the client gone: the client too slow
+	}
 	if errors.Is(err, context.Canceled) && r.Context().Err() != nil {
 		return // the client went away; nobody to tell
 	}
