@@ -37,7 +37,10 @@ type Target struct {
 // bodies and encodings passed through untouched (DisableCompression: no
 // Accept-Encoding of its own, no gunzip). The transport bounds its waits
 // with timers, never with connection deadlines, so a port-forward stream
-// (which has none) is bounded the same way.
+// (which has none) is bounded the same way. A gateway connection that has
+// bytes to read while no request is waiting for an answer (a body where
+// none belongs, a late 408) is closed by the transport's read loop, which
+// logs "Unsolicited response received on idle HTTP channel".
 func NewTransport(t Target) *http.Transport {
 	to := t.Timeouts.withDefaults()
 	tr := &http.Transport{

@@ -31,7 +31,8 @@
 # Needs wrk and nginx (Debian: apt-get install wrk nginx-light), the test
 # control plane and gateway (make tools) and the plugin (make build).
 # Environment: DURATION (default 8s), CONNECTIONS (32), LATENCY_CONNECTIONS
-# (6), THREADS (2), TUNNELS (1), NGINX_WORKERS (1), ROUNDS (3).
+# (6), THREADS (2), TUNNELS (1), NGINX_WORKERS (1), ROUNDS (3), ROWS (after
+# the gateway's, default "nginx kubectl-pf proxy-direct proxy-pf").
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 DURATION=${DURATION:-8s}
@@ -95,7 +96,9 @@ port=$(free_port)
 "$KUBECTL" expose-gw proxy flaskapp --via port-forward --tunnels "$TUNNELS" --local-port "$port" >"$dir/proxy-pf.log" 2>&1 & pids+=($!)
 url[proxy-pf]="http://127.0.0.1:$port" pid[proxy-pf]=$!
 
-names=(gateway nginx kubectl-pf proxy-direct proxy-pf)
+# ROWS picks the rows measured after the gateway's (all by default).
+read -r -a rows <<<"${ROWS:-nginx kubectl-pf proxy-direct proxy-pf}"
+names=(gateway "${rows[@]}")
 for n in "${names[@]}"; do wait_http "${url[$n]}/env/version"; done
 
 # cpu_ticks PID: user+sys clock ticks of PID and its children (nginx's
@@ -160,8 +163,9 @@ for n in "${names[@]}"; do
     "$(tr ' ' '\n' <<<"${runs[$n]}" | grep . | cut -d: -f1 | tr '\n' ' ')"
 done
 printf '%s' "$warnings"
-ratio() { awk -v a="${rps[$1]}" -v b="${rps[$2]}" 'BEGIN { printf "%.2f", a / b }'; }
 echo
-echo "proxy-direct / nginx      = $(ratio proxy-direct nginx)"
-echo "proxy-direct / gateway    = $(ratio proxy-direct gateway)"
-echo "proxy-pf / kubectl-pf     = $(ratio proxy-pf kubectl-pf)"
+for pair in proxy-direct/nginx proxy-direct/gateway proxy-pf/kubectl-pf; do
+  a=${pair%/*} b=${pair#*/}
+  [ -n "${rps[$a]:-}" ] && [ -n "${rps[$b]:-}" ] &&
+    printf '%-24s = %s\n' "$a / $b" "$(awk -v a="${rps[$a]}" -v b="${rps[$b]}" 'BEGIN { printf "%.2f", a / b }')"
+done
