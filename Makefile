@@ -77,7 +77,7 @@ demo: tools build ## The seed story end to end on a local sandbox (KEEP=1 keeps 
 	EXPOSE_GW_PLUGIN_DIR=$(CURDIR)/$(BIN)/plugin KEEP=$(KEEP) $(GO) run ./test/demo
 
 .PHONY: bench
-bench: tools build ## Proxy req/s with wrk: stand-in, nginx, kubectl port-forward, proxy direct and port-forward
+bench: tools build ## Proxy req/s and added latency with wrk: the test gateway, nginx, kubectl port-forward, proxy direct and port-forward
 	$(GO) test -count=1 -run NONE -bench BenchmarkProxyPath ./portforward/
 	PLUGIN_DIR=$(CURDIR)/$(BIN)/plugin test/bench/proxy.sh
 

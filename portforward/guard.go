@@ -7,8 +7,8 @@ import (
 	"strings"
 )
 
-// Guard keeps the proxy from being an open proxy: CONNECT is refused with
-// 405, and an absolute-form request (GET http://host/...) is refused with
+// Guard keeps the proxy from being an open proxy: HTTP/2 in clear text
+// (h2c) is refused with 400 or 505, CONNECT with 405, and an absolute-form request (GET http://host/...) is refused with
 // 403 unless it names the proxy itself or the route host. When hosts is not
 // nil, a request whose Host header is not one of them is refused with 421:
 // with a fixed route host that stops a web page from reaching the cluster
@@ -24,6 +24,24 @@ type Guard struct {
 }
 
 func (g *Guard) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	// h2c would carry HTTP/2 requests past the Host checks below: the
+	// gateway would read them on a connection the proxy only splices.
+	// The prior-knowledge preface ("PRI * HTTP/2.0") is a protocol version
+	// this server does not speak: 505 HTTP Version Not Supported. An
+	// HTTP/1.1 request asking to upgrade to h2c is refused with 400 rather
+	// than 426: 426 means "upgrade to the protocol in my Upgrade header",
+	// and there is none to offer; the request is at fault, and a plain
+	// HTTP/1.1 retry (without Upgrade: h2c) is served.
+	if r.ProtoMajor == 2 && r.Method == "PRI" {
+		w.Header().Set("Connection", "close")
+		refuse(w, http.StatusHTTPVersionNotSupported, "HTTP/2 (prior knowledge) is refused: send HTTP/1.1 requests")
+		return
+	}
+	if upgradesTo(r.Header, "h2c") {
+		w.Header().Set("Connection", "close")
+		refuse(w, http.StatusBadRequest, "Upgrade: h2c is refused: HTTP/2 would bypass the proxy's Host checks, send HTTP/1.1 requests without it")
+		return
+	}
 	if r.Method == http.MethodConnect {
 		w.Header().Set("Allow", "GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS")
 		refuse(w, http.StatusMethodNotAllowed, "CONNECT is refused: this is not an open proxy, send plain requests to the proxy's address")
@@ -39,6 +57,20 @@ func (g *Guard) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	g.Next.ServeHTTP(w, r)
+}
+
+// upgradesTo is true when one of the Upgrade header's protocols is proto
+// (a version after a slash, h2c/1, counts too).
+func upgradesTo(h http.Header, proto string) bool {
+	for _, v := range h.Values("Upgrade") {
+		for _, p := range strings.Split(v, ",") {
+			name, _, _ := strings.Cut(strings.TrimSpace(p), "/")
+			if strings.EqualFold(name, proto) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // allowed is true for the proxy's own names and the route host, with or

@@ -140,6 +140,12 @@ func TestGuard(t *testing.T) {
 		status        int
 		body          string
 	}{
+		{"an upgrade to h2c is refused", "GET /x HTTP/1.1\r\nHost: " + addr + "\r\nConnection: Upgrade, HTTP2-Settings\r\nUpgrade: h2c\r\nHTTP2-Settings: AAMAAABkAAQAoAAAAAIAAAAA\r\n\r\n",
+			400, "expose-gw proxy: Upgrade: h2c is refused: HTTP/2 would bypass the proxy's Host checks, send HTTP/1.1 requests without it\n"},
+		{"h2c among other protocols is refused", "GET /x HTTP/1.1\r\nHost: " + addr + "\r\nConnection: Upgrade\r\nUpgrade: foo/2, H2C\r\n\r\n",
+			400, "expose-gw proxy: Upgrade: h2c is refused: HTTP/2 would bypass the proxy's Host checks, send HTTP/1.1 requests without it\n"},
+		{"the HTTP/2 preface is refused", "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n",
+			505, "expose-gw proxy: HTTP/2 (prior knowledge) is refused: send HTTP/1.1 requests\n"},
 		{"CONNECT is refused", "CONNECT example.com:443 HTTP/1.1\r\nHost: example.com:443\r\n\r\n",
 			405, "expose-gw proxy: CONNECT is refused: this is not an open proxy, send plain requests to the proxy's address\n"},
 		{"absolute-form for another host is refused", "GET http://other.example.org/x HTTP/1.1\r\nHost: other.example.org\r\n\r\n",

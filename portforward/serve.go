@@ -5,172 +5,91 @@ import (
 	"errors"
 	"net"
 	"net/http"
-	"sync"
-	"sync/atomic"
 	"time"
 )
 
-// Serve proxies the connections of ln to the gateway until ctx ends, then
-// closes the listener and the connections, waiting at most a second for
-// requests in flight. Plain HTTP/1.1 requests go through the forwarder
-// (forward.go); a connection that sends anything else goes to g (g.Next is
-// the ReverseProxy when nil).
+// Timeouts bound how long a client or the gateway may keep the proxy
+// waiting. A zero field takes its default.
+type Timeouts struct {
+	// ReadHeader is how long a client has to send a request head, from its
+	// first byte (default 10s; a browser sends it at once).
+	ReadHeader time.Duration
+	// Idle is how long a kept-alive client connection may wait for its next
+	// request (default 75s, nginx's keepalive_timeout); an idle gateway
+	// connection is closed after as long.
+	Idle time.Duration
+	// BodyRead is how long a request body may go without a byte arriving
+	// (default 60s, nginx's client_body_timeout): a stalled upload does not
+	// hold a gateway connection for ever.
+	BodyRead time.Duration
+	// ResponseHeader is how long the gateway has to answer once the request
+	// is sent (default 60s, nginx's proxy_read_timeout); then the client
+	// gets a 504.
+	ResponseHeader time.Duration
+}
+
+// Defaults of Timeouts.
+const (
+	DefaultReadHeaderTimeout     = 10 * time.Second
+	DefaultIdleTimeout           = 75 * time.Second
+	DefaultBodyReadTimeout       = 60 * time.Second
+	DefaultResponseHeaderTimeout = 60 * time.Second
+)
+
+// MaxHeaderBytes bounds a client's request head (as Envoy's default
+// max_request_headers_kb, 60 KiB; the gateway would refuse more anyway).
+const MaxHeaderBytes = 60 << 10
+
+func (t Timeouts) withDefaults() Timeouts {
+	def := func(d *time.Duration, v time.Duration) {
+		if *d <= 0 {
+			*d = v
+		}
+	}
+	def(&t.ReadHeader, DefaultReadHeaderTimeout)
+	def(&t.Idle, DefaultIdleTimeout)
+	def(&t.BodyRead, DefaultBodyReadTimeout)
+	def(&t.ResponseHeader, DefaultResponseHeaderTimeout)
+	return t
+}
+
+// shutdownGrace is how long requests in flight may finish once ctx ends.
+const shutdownGrace = time.Second
+
+// Serve proxies the connections of ln to the gateway until ctx ends: one
+// net/http server, g in front of the ReverseProxy (g.Next, when nil). When
+// ctx ends it stops accepting, closes the idle connections and waits at
+// most a second for the requests in flight before closing the rest.
 func Serve(ctx context.Context, ln net.Listener, t Target, g *Guard) error {
+	to := t.Timeouts.withDefaults()
 	if g.Next == nil {
 		g.Next = NewReverseProxy(t, NewTransport(t))
 	}
-	slow := &http.Server{Handler: g, ReadHeaderTimeout: 30 * time.Second, ErrorLog: discardLogger}
-	hl := &handoffListener{addr: ln.Addr(), conns: make(chan net.Conn), done: make(chan struct{})}
-	slowDone := make(chan struct{})
-	go func() {
-		defer close(slowDone)
-		_ = slow.Serve(hl)
-	}()
-	f := newForwarder(t, g, hl.give)
-	go f.tick(ctx)
-	stop := context.AfterFunc(ctx, func() { _ = ln.Close() })
-	defer stop()
-
-	track := &tracker{conns: map[*clientConn]struct{}{}}
-	var wg sync.WaitGroup
-	var err error
-	for delay := time.Duration(0); ; {
-		c, aerr := ln.Accept()
-		if aerr != nil {
-			if ctx.Err() != nil || errors.Is(aerr, net.ErrClosed) {
-				if ctx.Err() == nil {
-					err = aerr
-				}
-				break
-			}
-			// Out of file descriptors and the like: wait, as net/http does.
-			delay = min(max(2*delay, 5*time.Millisecond), time.Second)
-			time.Sleep(delay)
-			continue
-		}
-		delay = 0
-		cc := f.newConn(c)
-		if !track.add(cc) {
-			_ = c.Close()
-			continue
-		}
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			cc.serve(ctx, track)
-		}()
+	var protocols http.Protocols
+	protocols.SetHTTP1(true) // no HTTP/2 of its own either: it would bypass nothing, but it is not needed
+	srv := &http.Server{
+		Handler:           bodyTimeout(g, to.BodyRead),
+		ReadHeaderTimeout: to.ReadHeader,
+		IdleTimeout:       to.Idle,
+		MaxHeaderBytes:    MaxHeaderBytes,
+		ErrorLog:          discardLogger,
+		Protocols:         &protocols,
 	}
-
-	// Shut down: idle connections now, busy ones after their answer or a
-	// second, whichever comes first.
-	track.shutdown()
-	sctx, cancel := context.WithTimeout(context.Background(), time.Second)
+	served := make(chan error, 1)
+	go func() { served <- srv.Serve(ln) }()
+	select {
+	case err := <-served:
+		if errors.Is(err, http.ErrServerClosed) {
+			err = nil
+		}
+		return err
+	case <-ctx.Done():
+	}
+	sctx, cancel := context.WithTimeout(context.Background(), shutdownGrace)
 	defer cancel()
-	go func() {
-		if slow.Shutdown(sctx) != nil {
-			_ = slow.Close()
-		}
-	}()
-	idle := make(chan struct{})
-	go func() { wg.Wait(); close(idle) }()
-	select {
-	case <-idle:
-	case <-sctx.Done():
-		track.closeAll()
-		<-idle
+	if srv.Shutdown(sctx) != nil {
+		_ = srv.Close()
 	}
-	hl.Close()
-	<-slowDone
-	return err
-}
-
-// tracker knows the forwarder's connections, to close them on shutdown:
-// the idle ones at once, the busy ones after their answer.
-type tracker struct {
-	stopped atomic.Bool
-	mu      sync.Mutex
-	conns   map[*clientConn]struct{}
-}
-
-func (t *tracker) add(cc *clientConn) bool {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	if t.stopped.Load() {
-		return false
-	}
-	t.conns[cc] = struct{}{}
-	return true
-}
-
-func (t *tracker) remove(cc *clientConn) {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	delete(t.conns, cc)
-}
-
-// idle marks cc as waiting for a request; false when the server is stopping
-// and the connection should close instead. (Shutdown sets stopped before it
-// looks for idle connections, so one of the two closes it.)
-func (t *tracker) idle(cc *clientConn) bool {
-	cc.idle.Store(true)
-	return !t.stopped.Load()
-}
-
-func (t *tracker) busy(cc *clientConn) { cc.idle.Store(false) }
-
-func (t *tracker) closing() bool { return t.stopped.Load() }
-
-// shutdown closes the idle connections; the busy ones close after their
-// answer.
-func (t *tracker) shutdown() {
-	t.stopped.Store(true)
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	for cc := range t.conns {
-		if cc.idle.Load() {
-			_ = cc.c.Close()
-		}
-	}
-}
-
-func (t *tracker) closeAll() {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	for cc := range t.conns {
-		cc.kill()
-	}
-}
-
-// handoffListener feeds net/http the connections the forwarder gives up.
-type handoffListener struct {
-	addr  net.Addr
-	conns chan net.Conn
-	done  chan struct{}
-	once  sync.Once
-}
-
-func (l *handoffListener) Accept() (net.Conn, error) {
-	select {
-	case c := <-l.conns:
-		return c, nil
-	case <-l.done:
-		return nil, net.ErrClosed
-	}
-}
-
-func (l *handoffListener) Close() error {
-	l.once.Do(func() { close(l.done) })
+	<-served
 	return nil
-}
-
-func (l *handoffListener) Addr() net.Addr { return l.addr }
-
-// give hands c to net/http; false when it is shutting down.
-func (l *handoffListener) give(c net.Conn) bool {
-	select {
-	case l.conns <- c:
-		return true
-	case <-l.done:
-		return false
-	}
 }

@@ -14,8 +14,11 @@ import (
 
 // streamConn is one TCP connection to the gateway pod carried by a pair of
 // port-forward streams (data and error) of a tunnel. It is a net.Conn for
-// http.Transport; deadlines are not supported (the transport does not need
-// them, the tunnel's lifetime bounds them).
+// http.Transport; deadlines are not supported, and nothing depends on them:
+// the transport and ReverseProxy bound their waits with timers
+// (ResponseHeaderTimeout, IdleConnTimeout, the request's context) and close
+// the connection, and the server's deadlines are on the client's TCP
+// connection, never on a stream.
 type streamConn struct {
 	t          *tunnel
 	data, errs httpstream.Stream

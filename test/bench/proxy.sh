@@ -1,34 +1,45 @@
 #!/usr/bin/env bash
-# Requests/s through each way of reaching a route with the right Host header,
-# in one run on this machine (wrk, keep-alive):
-#   stand-in          the stand-in gateway directly (wrk sets the Host)
-#   nginx             nginx as a hand-made Host-rewriting reverse proxy
-#   kubectl-pf        `kubectl port-forward svc/istio-ingressgateway` + Host header
-#   proxy-direct      kubectl expose-gw proxy --via direct
-#   proxy-direct-1cpu the same with GOMAXPROCS=1: one core, like nginx's one worker
-#   proxy-pf-tN       kubectl expose-gw proxy --via port-forward --tunnels N
-# Fairness: every row gets the same wrk command (threads, connections,
-# duration, path) and the stand-in sees the same Host (flask.example.com)
-# on every row: nginx and the proxy rewrite it, the stand-in and kubectl-pf
+# Requests/s and added latency through each way of reaching a route with
+# the right Host header, in one run on this machine (wrk, keep-alive):
+#   gateway       the Istio-driven test gateway (bin/istiogw) directly, on
+#                 its NodePort (wrk sets the Host)
+#   nginx         nginx as a hand-made Host-rewriting reverse proxy
+#   kubectl-pf    `kubectl port-forward svc/istio-ingressgateway` + Host header
+#   proxy-direct  kubectl expose-gw proxy --via direct
+#   proxy-pf      kubectl expose-gw proxy --via port-forward (TUNNELS, default 1)
+# Every row reaches the same gateway (the sandbox's: port-forwards to the
+# gateway pod land on it too) and the same upstream behind it.
+# Fairness: every row gets the same wrk commands (threads, connections,
+# duration, path) and the gateway sees the same Host (flask.example.com)
+# on every row: nginx and the proxy rewrite it, the gateway and kubectl-pf
 # rows get it from wrk (-H). nginx keeps keep-alive connections to the
 # upstream like the proxy does, and sets the same X-Forwarded-* headers.
 # nginx runs NGINX_WORKERS workers (default 1): on a 2-core machine where wrk
 # takes one core, 1 worker measured as fast as `auto` or faster; try
 # NGINX_WORKERS=auto. kubectl port-forward is kubectl's default (WebSocket).
+# Two wrk runs per row and round:
+#   req/s        wrk -c CONNECTIONS (32): throughput
+#   latency      wrk -c LATENCY_CONNECTIONS (6, as a browser opens per
+#                origin) --latency: p50 and p99 of the distribution; "added"
+#                is the row's minus the gateway row's (same round), what
+#                the way in costs per request
 # Beside req/s, "cpu us/req" is the CPU time (user+sys, from /proc) the
-# proxying process and its children spent per request: it depends less on
-# what else the machine runs than req/s does (stand-in: the whole sandbox,
-# apiserver and kwok included).
+# proxying process and its children spent per request in the req/s run: it
+# depends less on what else the machine runs than req/s does (gateway: the
+# whole sandbox, apiserver and kwok included).
+# Rounds go over every row in turn; each figure is the median of ROUNDS.
 # Needs wrk and nginx (Debian: apt-get install wrk nginx-light), the test
-# control plane (make tools) and the plugin (make build).
-# Environment: DURATION (default 8s), CONNECTIONS (32), THREADS (2),
-# TUNNELS ("1 2 4"), NGINX_WORKERS (1), ROUNDS (3).
+# control plane and gateway (make tools) and the plugin (make build).
+# Environment: DURATION (default 8s), CONNECTIONS (32), LATENCY_CONNECTIONS
+# (6), THREADS (2), TUNNELS (1), NGINX_WORKERS (1), ROUNDS (3), ROWS (after
+# the gateway's, default "nginx kubectl-pf proxy-direct proxy-pf").
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 DURATION=${DURATION:-8s}
 CONNECTIONS=${CONNECTIONS:-32}
+LATENCY_CONNECTIONS=${LATENCY_CONNECTIONS:-6}
 THREADS=${THREADS:-2}
-TUNNELS=${TUNNELS:-1 2 4}
+TUNNELS=${TUNNELS:-1}
 NGINX_WORKERS=${NGINX_WORKERS:-1}
 ROUNDS=${ROUNDS:-3}
 PLUGIN_DIR=${PLUGIN_DIR:-$PWD/bin/plugin}
@@ -63,12 +74,12 @@ source "$dir/env"
 export KUBECONFIG
 
 declare -A url pid
-url[stand-in]="http://$STANDIN"
-pid[stand-in]=${pids[0]}
+url[gateway]="http://$GATEWAY"
+pid[gateway]=${pids[0]}
 
 port=$(free_port)
 mkdir -p "$dir/nginx"
-sed -e "s|@LISTEN@|127.0.0.1:$port|" -e "s|@UPSTREAM@|$STANDIN|" -e "s|@HOST@|$HOST|" -e "s|@DIR@|$dir/nginx|" \
+sed -e "s|@LISTEN@|127.0.0.1:$port|" -e "s|@UPSTREAM@|$GATEWAY|" -e "s|@HOST@|$HOST|" -e "s|@DIR@|$dir/nginx|" \
   -e "s|@WORKERS@|$NGINX_WORKERS|" test/bench/nginx.conf >"$dir/nginx/nginx.conf"
 nginx -c "$dir/nginx/nginx.conf" -e "$dir/nginx/error.log" & pids+=($!)
 url[nginx]="http://127.0.0.1:$port" pid[nginx]=$!
@@ -82,16 +93,12 @@ port=$(free_port)
 url[proxy-direct]="http://127.0.0.1:$port" pid[proxy-direct]=$!
 
 port=$(free_port)
-GOMAXPROCS=1 "$KUBECTL" expose-gw proxy flaskapp --via direct --local-port "$port" >"$dir/proxy-direct-1cpu.log" 2>&1 & pids+=($!)
-url[proxy-direct-1cpu]="http://127.0.0.1:$port" pid[proxy-direct-1cpu]=$!
+"$KUBECTL" expose-gw proxy flaskapp --via port-forward --tunnels "$TUNNELS" --local-port "$port" >"$dir/proxy-pf.log" 2>&1 & pids+=($!)
+url[proxy-pf]="http://127.0.0.1:$port" pid[proxy-pf]=$!
 
-names=(stand-in nginx kubectl-pf proxy-direct proxy-direct-1cpu)
-for n in $TUNNELS; do
-  port=$(free_port)
-  "$KUBECTL" expose-gw proxy flaskapp --via port-forward --tunnels "$n" --local-port "$port" >"$dir/proxy-pf-t$n.log" 2>&1 & pids+=($!)
-  url[proxy-pf-t$n]="http://127.0.0.1:$port" pid[proxy-pf-t$n]=$!
-  names+=("proxy-pf-t$n")
-done
+# ROWS picks the rows measured after the gateway's (all by default).
+read -r -a rows <<<"${ROWS:-nginx kubectl-pf proxy-direct proxy-pf}"
+names=(gateway "${rows[@]}")
 for n in "${names[@]}"; do wait_http "${url[$n]}/env/version"; done
 
 # cpu_ticks PID: user+sys clock ticks of PID and its children (nginx's
@@ -103,41 +110,62 @@ cpu_ticks() {
   done
   echo "$t"
 }
-declare -A rps cpu runs
+# us VALUE: wrk's latency (850.00us, 1.23ms, 1.01s) in microseconds.
+us() { awk -v v="$1" 'BEGIN { n = v + 0; u = v; sub(/^[0-9.]+/, "", u);
+  f = (u == "us") ? 1 : (u == "ms") ? 1e3 : (u == "s") ? 1e6 : (u == "m") ? 6e7 : -1;
+  if (f < 0) { print "bench: latency unit " u " in " v > "/dev/stderr"; exit 1 } printf "%.0f", n * f }'; }
+declare -A rps cpu p50 p99 m50 m99 runs lat
 warnings=""
-echo "wrk -t$THREADS -c$CONNECTIONS -d$DURATION, GET /env/version, $ROUNDS rounds, $(nproc) cores, nginx workers: $NGINX_WORKERS, $(date -u +%FT%TZ), load average:$(uptime | sed 's/.*load average://')"
-# Rounds go over every row in turn, so a burst of load elsewhere on the
-# machine hits one round of every row rather than all rounds of one row;
-# each row's figure is its median round.
+echo "wrk -t$THREADS -c$CONNECTIONS -d$DURATION (req/s) and -c$LATENCY_CONNECTIONS --latency (latency), GET /env/version, $ROUNDS rounds, $(nproc) cores, nginx workers: $NGINX_WORKERS, proxy-pf tunnels: $TUNNELS, $(date -u +%FT%TZ), load average:$(uptime | sed 's/.*load average://')"
+check() { # check ROW ROUND WRK-OUTPUT: a row with errors is not valid
+  local errs
+  errs=$(awk '/Non-2xx|Socket errors/ {print}' <<<"$3" | tr '\n' ' ')
+  [ -z "$errs" ] || warnings+="warning: $1 round $2: $errs (its figures are not valid)"$'\n'
+}
 for ((round = 1; round <= ROUNDS; round++)); do
   for n in "${names[@]}"; do
     hdr=()
-    case $n in stand-in|kubectl-pf) hdr=(-H "Host: $HOST");; esac
-    # the Host check of the proxy: the stand-in must see the route host everywhere
+    case $n in gateway|kubectl-pf) hdr=(-H "Host: $HOST");; esac
     t0=$(cpu_ticks "${pid[$n]}")
     out=$(wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" "${hdr[@]}" "${url[$n]}/env/version")
     t1=$(cpu_ticks "${pid[$n]}")
-    errs=$(awk '/Non-2xx|Socket errors/ {print}' <<<"$out" | tr '\n' ' ')
-    [ -z "$errs" ] || warnings+="warning: $n round $round: $errs (its figures are not valid)"$'\n'
+    check "$n" "$round" "$out"
     r=$(awk '/^Requests\/sec:/ {print $2}' <<<"$out")
     reqs=$(awk '/requests in/ {print $1}' <<<"$out")
     c=$(awk -v t="$((t1 - t0))" -v hz="$(getconf CLK_TCK)" -v r="$reqs" 'BEGIN { printf "%.0f", t / hz * 1e6 / r }')
     runs[$n]+="$r:$c "
+    out=$(wrk -t"$THREADS" -c"$LATENCY_CONNECTIONS" -d"$DURATION" --latency "${hdr[@]}" "${url[$n]}/env/version")
+    check "$n" "$round" "$out"
+    l50=$(us "$(awk '$1 == "50%" {print $2}' <<<"$out")")
+    l99=$(us "$(awk '$1 == "99%" {print $2}' <<<"$out")")
+    lat[$n,$round]="$l50:$l99"
   done
 done
 median() { tr ' ' '\n' | grep . | sort -t: -k1 -g | awk -F: '{ a[NR] = $0 } END { print a[int((NR + 1) / 2)] }'; }
-printf '%-18s %10s %14s   %s\n' "" "req/s" "cpu us/req" "rounds (req/s)"
+med() { tr ' ' '\n' | grep . | sort -g | awk '{ a[NR] = $0 } END { print a[int((NR + 1) / 2)] }'; }
+# added latency: per round, the row's p50/p99 minus the gateway row's, then the median.
+for n in "${names[@]}"; do
+  a50="" a99=""
+  for ((round = 1; round <= ROUNDS; round++)); do
+    IFS=: read -r r50 r99 <<<"${lat[$n,$round]}"
+    IFS=: read -r g50 g99 <<<"${lat[gateway,$round]}"
+    a50+="$((r50 - g50)) " a99+="$((r99 - g99)) "
+  done
+  p50[$n]=$(med <<<"$a50") p99[$n]=$(med <<<"$a99")
+  m50[$n]=$(for ((round = 1; round <= ROUNDS; round++)); do echo "${lat[$n,$round]%%:*}"; done | med)
+  m99[$n]=$(for ((round = 1; round <= ROUNDS; round++)); do echo "${lat[$n,$round]##*:}"; done | med)
+done
+printf '%-13s %9s %11s %8s %8s %10s %10s   %s\n' "" "req/s" "cpu us/req" "p50 us" "p99 us" "+p50 us" "+p99 us" "rounds (req/s)"
 for n in "${names[@]}"; do
   m=$(median <<<"${runs[$n]}")
   rps[$n]=${m%%:*} cpu[$n]=${m##*:}
-  printf '%-18s %10s %14s   %s\n' "$n" "${rps[$n]}" "${cpu[$n]}" "$(tr ' ' '\n' <<<"${runs[$n]}" | grep . | cut -d: -f1 | tr '\n' ' ')"
+  printf '%-13s %9s %11s %8s %8s %10s %10s   %s\n' "$n" "${rps[$n]}" "${cpu[$n]}" "${m50[$n]}" "${m99[$n]}" "${p50[$n]}" "${p99[$n]}" \
+    "$(tr ' ' '\n' <<<"${runs[$n]}" | grep . | cut -d: -f1 | tr '\n' ' ')"
 done
 printf '%s' "$warnings"
-ratio() { awk -v a="${rps[$1]}" -v b="${rps[$2]}" 'BEGIN { printf "%.2f", a / b }'; }
 echo
-echo "proxy-direct / nginx        = $(ratio proxy-direct nginx)"
-echo "proxy-direct-1cpu / nginx   = $(ratio proxy-direct-1cpu nginx)"
-echo "proxy-direct / stand-in     = $(ratio proxy-direct stand-in)"
-for n in $TUNNELS; do
-  echo "proxy-pf-t$n / kubectl-pf    = $(ratio "proxy-pf-t$n" kubectl-pf)"
+for pair in proxy-direct/nginx proxy-direct/gateway proxy-pf/kubectl-pf; do
+  a=${pair%/*} b=${pair#*/}
+  [ -n "${rps[$a]:-}" ] && [ -n "${rps[$b]:-}" ] &&
+    printf '%-24s = %s\n' "$a / $b" "$(awk -v a="${rps[$a]}" -v b="${rps[$b]}" 'BEGIN { printf "%.2f", a / b }')"
 done

@@ -1,8 +1,8 @@
 // Command sandbox starts the test control plane (kube-apiserver, etcd, kwok)
 // with the seed's world for the proxy benchmark (test/bench/proxy.sh): the
-// stand-in gateway listens on the gateway's NodePort on 127.0.0.1 and is the
-// target of port-forwards to the gateway pod, so every way in reaches the
-// same server. It writes shell variables to the file given as argument and
+// Istio-driven test gateway (bin/istiogw) listens on the gateway's NodePort
+// on 127.0.0.1 and is the target of port-forwards to the gateway pod, so
+// every way in reaches the same gateway. It writes shell variables to the file given as argument and
 // runs until SIGINT/SIGTERM.
 package main
 
@@ -52,7 +52,7 @@ func run(ctx context.Context, r *testenv.Runner, envFile string) {
 	env.SeedWorld(testenv.WorldOptions{HTTPNodePort: int32(port)})
 	expose(ctx, r, env)
 	env.IstioGateway.Sync()
-	vars := fmt.Sprintf("KUBECONFIG=%s\nSTANDIN=127.0.0.1:%d\nHOST=flask.example.com\n", env.Kubeconfig, port)
+	vars := fmt.Sprintf("KUBECONFIG=%s\nGATEWAY=127.0.0.1:%d\nHOST=flask.example.com\n", env.Kubeconfig, port)
 	if err := os.WriteFile(envFile, []byte(vars), 0o600); err != nil {
 		r.Fatalf("writing %s: %v", envFile, err)
 	}
