@@ -99,10 +99,11 @@ func (g *rawGateway) serve(c net.Conn) {
 // bad answer.
 func (g *rawGateway) waitBadClosed(t *testing.T) {
 	t.Helper()
+	// Half the client's deadline: the checks that follow still get to run.
 	select {
 	case <-g.badClosed:
-	case <-time.After(long):
-		t.Fatalf("the gateway connection that got the bad answer is still open after %s", long)
+	case <-time.After(long / 2):
+		t.Errorf("the gateway connection that got the bad answer is still open after %s", long/2)
 	}
 }
 

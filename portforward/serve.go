@@ -11,8 +11,9 @@ import (
 // Timeouts bound how long a client or the gateway may keep the proxy
 // waiting. A zero field takes its default.
 type Timeouts struct {
-	// ReadHeader is how long a client has to send a request head, from its
-	// first byte (default 10s; a browser sends it at once).
+	// ReadHeader is how long a client has to send a request head: from the
+	// connection's start for the first, from its first byte for the next
+	// ones (default 10s; a browser sends a head at once).
 	ReadHeader time.Duration
 	// Idle is how long a kept-alive client connection may wait for its next
 	// request (default 75s, nginx's keepalive_timeout); an idle gateway
