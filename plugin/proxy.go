@@ -248,6 +248,7 @@ func (o *ProxyOptions) run(ctx context.Context) error {
 		RouteHost: ph.Host,
 		CheckHost: loopback(o.Address) && ph.Host != "",
 	}
+	portforward.TuneGC()
 	return portforward.Serve(ctx, ln, target, guard)
 }
 
