@@ -3,7 +3,6 @@ package browser
 import (
 	"context"
 	"encoding/json"
-	"net"
 	"strconv"
 	"testing"
 	"time"
@@ -34,7 +33,7 @@ const (
 // Istio chose it, through the gateway address of the mode.
 func TestBrowserThroughProxy(t *testing.T) {
 	env := testenv.Start(t, testenv.Options{Kwok: true})
-	nodePort := freeNodePort(t)
+	nodePort := testenv.FreeNodePort(t)
 	onNode := "127.0.0.1:" + strconv.Itoa(nodePort)
 	env.IstioGateway.Listen(onNode, testenv.IstioNamespace, 8080)
 	env.SeedWorld(testenv.WorldOptions{HTTPNodePort: int32(nodePort), Apps: []testenv.App{{Name: "shop"}, {Name: "home"}}})
@@ -102,19 +101,4 @@ func TestBrowserThroughProxy(t *testing.T) {
 			assert.Equal(t, base+prefix+"/link/next?from=link", location, "the browser stays on the proxy's address")
 		})
 	}
-}
-
-// freeNodePort finds a port of the NodePort range free on 127.0.0.1.
-func freeNodePort(t *testing.T) int {
-	t.Helper()
-	start := 30000 + int(time.Now().UnixNano()%2000)
-	for p := start; p < 32767; p++ {
-		l, err := net.Listen("tcp", "127.0.0.1:"+strconv.Itoa(p))
-		if err == nil {
-			l.Close()
-			return p
-		}
-	}
-	t.Fatal("no free port in the NodePort range")
-	return 0
 }

@@ -5,7 +5,6 @@ import (
 	"context"
 	"regexp"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -15,24 +14,6 @@ import (
 
 var forwardingRE = regexp.MustCompile(`^Forwarding (http://127\.0\.0\.1:\d+) -> `)
 
-// lockedBuffer is the proxy's stderr, read while it runs.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  strings.Builder
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
-
 // startProxy runs `kubectl expose-gw proxy --local-port 0 ARGS` (the real
 // plugin through the real kubectl) and returns the address it forwards
 // from once it prints its Forwarding line. It is interrupted, and must
@@ -41,7 +22,7 @@ func startProxy(t *testing.T, env *testenv.Env, args ...string) string {
 	t.Helper()
 	args = append([]string{"expose-gw", "proxy", "--local-port", "0"}, args...)
 	cmd := env.Command(context.Background(), env.Kubeconfig, testenv.KubectlPath(), args...)
-	stderr := &lockedBuffer{}
+	stderr := &testenv.LockedBuffer{}
 	cmd.Stderr = stderr
 	out, err := cmd.StdoutPipe()
 	if err != nil {

@@ -2,13 +2,11 @@ package expose
 
 import (
 	"bufio"
-	"bytes"
 	"context"
 	"io"
 	"net/http"
 	"regexp"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -155,7 +153,7 @@ func startProxy(t *testing.T, env *testenv.Env, args ...string) (string, func() 
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	cmd := env.Command(ctx, env.Kubeconfig, testenv.KubectlPath(), append([]string{"expose-gw", "proxy", "--local-port", "0"}, args...)...)
-	errb := &lockedBuffer{}
+	errb := &testenv.LockedBuffer{}
 	cmd.Stderr = errb
 	out, err := cmd.StdoutPipe()
 	require.NoError(t, err)
@@ -181,22 +179,4 @@ func startProxy(t *testing.T, env *testenv.Env, args ...string) (string, func() 
 		t.Fatalf("no Forwarding line after 60s; stderr: %s", errb.String())
 		return "", nil
 	}
-}
-
-// lockedBuffer is a bytes.Buffer a process writes while the test reads.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
 }

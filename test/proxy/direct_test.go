@@ -20,7 +20,7 @@ import (
 // address each request came through: never a port-forward's.
 func TestDirect(t *testing.T) {
 	env := testenv.Start(t, testenv.Options{Kwok: true})
-	nodePort := freeNodePort(t)
+	nodePort := testenv.FreeNodePort(t)
 	onNode := "127.0.0.1:" + strconv.Itoa(nodePort)
 	env.IstioGateway.Listen(onNode, testenv.IstioNamespace, 8080)
 	env.SeedWorld(testenv.WorldOptions{HTTPNodePort: int32(nodePort)})
@@ -60,7 +60,7 @@ func TestDirect(t *testing.T) {
 	// The gateway becomes a LoadBalancer at 127.0.0.1:lbPort (to the pods'
 	// 8080, where the Istio-driven gateway listens too); the Gateway server
 	// follows the Service port, as Istio's port translation needs.
-	lbPort := freeNodePort(t)
+	lbPort := testenv.FreeNodePort(t)
 	onLB := "127.0.0.1:" + strconv.Itoa(lbPort)
 	env.IstioGateway.Listen(onLB, testenv.IstioNamespace, 8080)
 	svc, err := env.Kube.CoreV1().Services(testenv.IstioNamespace).Get(env.Ctx(), testenv.GatewayName, metav1.GetOptions{})

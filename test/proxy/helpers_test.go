@@ -2,16 +2,13 @@ package proxy
 
 import (
 	"bufio"
-	"bytes"
 	"context"
 	"io"
 	"net"
 	"net/http"
 	"os/exec"
 	"regexp"
-	"strconv"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -30,25 +27,8 @@ type proc struct {
 	cmd    *exec.Cmd
 	URL    string // http://127.0.0.1:PORT
 	Stdout []string
-	stderr *syncBuffer
+	stderr *testenv.LockedBuffer
 	done   chan error
-}
-
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
 }
 
 var forwardingRE = regexp.MustCompile(`^Forwarding (http://127\.0\.0\.1:\d+) -> `)
@@ -66,7 +46,7 @@ func startProxyAs(t *testing.T, env *testenv.Env, kubeconfig string, args ...str
 	args = append([]string{"expose-gw", "proxy", "--local-port", "0"}, args...)
 	began := time.Now()
 	cmd := env.Command(context.Background(), kubeconfig, testenv.KubectlPath(), args...)
-	p := &proc{t: t, cmd: cmd, stderr: &syncBuffer{}, done: make(chan error, 1)}
+	p := &proc{t: t, cmd: cmd, stderr: &testenv.LockedBuffer{}, done: make(chan error, 1)}
 	cmd.Stderr = p.stderr
 	out, err := cmd.StdoutPipe()
 	require.NoError(t, err)
@@ -192,21 +172,6 @@ func exposeRoute(t *testing.T, env *testenv.Env, svc string, hosts []string, pre
 	_, err = env.Istio.NetworkingV1().VirtualServices("default").Create(ctx, vs, metav1.CreateOptions{})
 	require.NoError(t, err)
 	env.IstioGateway.Sync()
-}
-
-// freeNodePort finds a port of the NodePort range free on 127.0.0.1.
-func freeNodePort(t *testing.T) int {
-	t.Helper()
-	start := 30000 + int(time.Now().UnixNano()%2000)
-	for p := start; p < 32767; p++ {
-		l, err := net.Listen("tcp", "127.0.0.1:"+strconv.Itoa(p))
-		if err == nil {
-			l.Close()
-			return p
-		}
-	}
-	t.Fatal("no free port in the NodePort range")
-	return 0
 }
 
 // exposeHTTPS writes a Gateway with an HTTPS server on 443 for hosts (TLS

@@ -43,7 +43,7 @@ func TestInterruptWhileStarting(t *testing.T) {
 			}
 			cmd := env.Command(context.Background(), env.Kubeconfig, testenv.KubectlPath(),
 				"expose-gw", "proxy", "flaskapp", "--local-port", "0", "--via", tt.via)
-			var stdout, stderr syncBuffer
+			var stdout, stderr testenv.LockedBuffer
 			cmd.Stdout, cmd.Stderr = &stdout, &stderr
 			require.NoError(t, cmd.Start())
 			done := make(chan error, 1)

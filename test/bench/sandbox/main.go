@@ -10,7 +10,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"os"
 	"os/signal"
@@ -40,7 +39,7 @@ func main() {
 }
 
 func run(ctx context.Context, r *testenv.Runner, envFile string) {
-	port := freeNodePort(r)
+	port := testenv.FreeNodePort(r)
 	env := testenv.Start(r, testenv.Options{Kwok: true})
 	// The Istio-driven gateway serves the NodePort, as kube-proxy would.
 	env.IstioGateway.Listen(fmt.Sprintf("127.0.0.1:%d", port), testenv.IstioNamespace, 8080)
@@ -83,16 +82,4 @@ func expose(ctx context.Context, r *testenv.Runner, env *testenv.Env) {
 	if _, err := env.Istio.NetworkingV1().VirtualServices("default").Create(ctx, vs, metav1.CreateOptions{}); err != nil {
 		r.Fatalf("creating the VirtualService: %v", err)
 	}
-}
-
-func freeNodePort(r *testenv.Runner) int {
-	for p := 30000 + os.Getpid()%2000; p < 32767; p++ {
-		l, err := net.Listen("tcp", fmt.Sprintf("127.0.0.1:%d", p))
-		if err == nil {
-			l.Close()
-			return p
-		}
-	}
-	r.Fatalf("no free port in the NodePort range")
-	return 0
 }
