@@ -10,13 +10,16 @@ import (
 
 // RouteRow is one line of `kubectl expose-gw list`.
 type RouteRow struct {
+	// API is the API of the route's object: APIIstio or APIGateway.
+	API            string `json:"api"`
 	Namespace      string `json:"namespace"`
 	Host           string `json:"host"`
 	Match          string `json:"match"`
 	Destination    string `json:"destination"`
 	Gateway        string `json:"gateway"`
 	Status         string `json:"status"`
-	VirtualService string `json:"virtualService"`
+	VirtualService string `json:"virtualService,omitempty"`
+	HTTPRoute      string `json:"httpRoute,omitempty"`
 	Route          string `json:"route"`
 	Rewrite        string `json:"rewrite,omitempty"`
 	Managed        bool   `json:"managed"`
@@ -92,7 +95,7 @@ func ListRoutes(gateways []*networkingv1.Gateway, vss []*networkingv1.VirtualSer
 					status = StatusShadowed + " by " + rules.DescribeMatch(vs.Spec.Http[shadow[i]])
 				}
 				rows = append(rows, RouteRow{
-					Namespace: vs.Namespace, Host: h, Match: rules.DescribeMatch(r),
+					API: APIIstio, Namespace: vs.Namespace, Host: h, Match: rules.DescribeMatch(r),
 					Destination: joinOr(rules.Destinations(r), "<none>"), Gateway: strings.Join(gws, ","),
 					Status: status, VirtualService: vs.Name, Route: r.GetName(),
 					Rewrite: describeRewrite(r), Managed: IsManaged(vs),
@@ -100,6 +103,18 @@ func ListRoutes(gateways []*networkingv1.Gateway, vss []*networkingv1.VirtualSer
 			}
 		}
 	}
+	SortRows(rows)
+	return rows
+}
+
+// The APIs of routes, as `list` and --api name them.
+const (
+	APIIstio   = "istio"
+	APIGateway = "gateway-api"
+)
+
+// SortRows orders rows by namespace, host, API and object name.
+func SortRows(rows []RouteRow) {
 	sort.SliceStable(rows, func(i, j int) bool {
 		a, b := rows[i], rows[j]
 		if a.Namespace != b.Namespace {
@@ -108,9 +123,11 @@ func ListRoutes(gateways []*networkingv1.Gateway, vss []*networkingv1.VirtualSer
 		if a.Host != b.Host {
 			return a.Host < b.Host
 		}
-		return a.VirtualService < b.VirtualService
+		if a.API != b.API {
+			return a.API > b.API // istio first
+		}
+		return a.VirtualService+a.HTTPRoute < b.VirtualService+b.HTTPRoute
 	})
-	return rows
 }
 
 func dedup(s []string) []string {

@@ -23,7 +23,19 @@ func GatewayName(sel map[string]string) string {
 // hostSlug. Names written by earlier versions (no HASH) stay in use: the
 // plan finds a VirtualService by what it binds, not by its name.
 func VirtualServiceName(host string, gw ObjectRef, ns string) string {
-	name := DefaultGatewayName + "-" + hostSlug(host)
+	return routeObjectName(DefaultGatewayName, host, gw, ns)
+}
+
+// HTTPRouteName is the tool's Gateway API HTTPRoute name for a Service and
+// a host on a gateway, as VirtualServiceName with SERVICE in place of
+// expose-gw: SERVICE-HOST on the tool's own Gateway of the namespace
+// ("flaskapp-any" for "*"), else SERVICE-HOST[-GWNAMESPACE]-GWNAME-HASH.
+func HTTPRouteName(service, host string, gw ObjectRef, ns string) string {
+	return routeObjectName(service, host, gw, ns)
+}
+
+func routeObjectName(prefix, host string, gw ObjectRef, ns string) string {
+	name := prefix + "-" + hostSlug(host)
 	if gw.Name != DefaultGatewayName || gw.Namespace != ns {
 		if gw.Namespace != ns {
 			name += "-" + gw.Namespace
@@ -54,6 +66,10 @@ func hostSlug(host string) string {
 	}
 	return host
 }
+
+// HostSlug writes a host as a part of a name, as the tool's object names
+// do ("*" is "any").
+func HostSlug(host string) string { return hostSlug(host) }
 
 // slug keeps lower-case letters, digits and dashes.
 func slug(s string) string {

@@ -1,0 +1,82 @@
+package gwapi
+
+import (
+	"slices"
+	"strings"
+
+	gwv1 "sigs.k8s.io/gateway-api/apis/v1"
+
+	"github.com/expose-gw/kubectl-expose-gw/plugin/model"
+)
+
+// PlanDelete removes the service's rules (those of d.Matches, else all)
+// from the tool's HTTPRoutes of the namespace for the service (d.Hosts,
+// else every host), deletes the routes left without rules, then deletes
+// the tool's Gateways they were attached to that no route of any
+// namespace attaches to anymore (with routesUnknown, when the routes of
+// other namespaces could not be read, Gateways are kept). HTTPRoutes the
+// tool did not write are never changed. Nothing to delete returns no
+// changes (the caller combines both APIs' plans).
+func PlanDelete(d *model.Delete, st State, routesUnknown bool) []model.Change {
+	var changes []model.Change
+	gone := map[*gwv1.HTTPRoute]bool{}
+	touched := map[model.ObjectRef]bool{}
+	for _, r := range st.Routes {
+		if !ownRoute(r, d) {
+			continue
+		}
+		kept := r.Spec.Rules
+		if len(d.Matches) > 0 {
+			kept = slices.DeleteFunc(slices.Clone(r.Spec.Rules), func(rule gwv1.HTTPRouteRule) bool {
+				m, ok := MatchOf(rule)
+				return ok && slices.Contains(d.Matches, m)
+			})
+			if len(kept) == len(r.Spec.Rules) {
+				continue
+			}
+		} else {
+			kept = nil
+		}
+		for _, p := range r.Spec.ParentRefs {
+			if ref, ok := ParentGateway(p, r.Namespace); ok {
+				touched[ref] = true
+			}
+		}
+		if len(kept) == 0 {
+			gone[r] = true
+			changes = append(changes, model.Change{Op: model.OpDelete, Object: r, Before: r})
+			continue
+		}
+		next := r.DeepCopy()
+		next.Spec.Rules = kept
+		changes = append(changes, model.Change{Op: model.OpUpdate, Object: next, Before: r})
+	}
+	if len(changes) == 0 || routesUnknown {
+		return changes
+	}
+	for _, g := range st.Gateways {
+		ref := model.ObjectRef{Namespace: g.Namespace, Name: g.Name}
+		if !model.IsManaged(g) || !touched[ref] {
+			continue
+		}
+		used := slices.ContainsFunc(st.Routes, func(r *gwv1.HTTPRoute) bool {
+			return !gone[r] && slices.ContainsFunc(r.Spec.ParentRefs, func(p gwv1.ParentReference) bool {
+				pr, ok := ParentGateway(p, r.Namespace)
+				return ok && pr == ref
+			})
+		})
+		if !used {
+			changes = append(changes, model.Change{Op: model.OpDelete, Object: g, Before: g})
+		}
+	}
+	return changes
+}
+
+// ownRoute is whether r is one the tool wrote for d's service in its
+// namespace, on one of d.Hosts.
+func ownRoute(r *gwv1.HTTPRoute, d *model.Delete) bool {
+	if r.Namespace != d.Namespace || !model.IsManaged(r) || r.Labels[ServiceLabel] != d.Service {
+		return false
+	}
+	return len(d.Hosts) == 0 || slices.ContainsFunc(d.Hosts, func(h string) bool { return strings.EqualFold(h, HostOf(r)) })
+}

@@ -1,0 +1,133 @@
+package gwapi
+
+import (
+	"fmt"
+	"reflect"
+	"slices"
+
+	corev1 "k8s.io/api/core/v1"
+	gwv1 "sigs.k8s.io/gateway-api/apis/v1"
+
+	"github.com/expose-gw/kubectl-expose-gw/plugin/model"
+)
+
+// ServiceLabel is on the tool's HTTPRoutes: the Service they send to (a
+// redirect route has no backend to tell it).
+const ServiceLabel = "expose-gw.kubectl.io/service"
+
+// RedirectSuffix ends the name of a host's redirect route.
+const RedirectSuffix = "-redirect"
+
+// Plan is what PlanExpose decided: the changes (the Gateway's first) and
+// what to tell the user.
+type Plan struct {
+	Changes []model.Change
+	// Note says which existing Gateway was chosen; Warnings are the
+	// routes --force writes that an older route keeps.
+	Note     string
+	Warnings []string
+}
+
+// PlanExpose turns the request into a Gateway and HTTPRoutes: per host one
+// HTTPRoute in the Service's namespace, parentRefs to the Gateway's
+// listeners, a rule per match; with --https-redirect a second HTTPRoute on
+// the HTTP listener answering with a redirect. A rule whose match an older
+// HTTPRoute of the same Gateway and host already has is refused (Gateway
+// API gives identical matches to the oldest route) unless e.Force.
+func PlanExpose(e *model.Expose, st State) (Plan, error) {
+	ns := e.Target.Namespace
+	if st.NamespaceLabels == nil {
+		// Every namespace carries its name label (the apiserver sets it).
+		st.NamespaceLabels = map[string]string{corev1.LabelMetadataName: ns}
+	}
+	gwc, secs, note, err := chooseGateway(e, st)
+	if err != nil {
+		return Plan{}, err
+	}
+	g := gwc.Object.(*gwv1.Gateway)
+	ref := model.ObjectRef{Namespace: g.Namespace, Name: g.Name}
+	p := Plan{Changes: []model.Change{gwc}, Note: note}
+	for _, host := range e.Hosts {
+		s := secs[host]
+		name := model.HTTPRouteName(e.Target.Service, host, ref, ns)
+		var main, redirect []gwv1.ParentReference
+		switch {
+		case e.HTTPSRedirect:
+			main = []gwv1.ParentReference{parentRef(ref, s.https, ns)}
+			redirect = []gwv1.ParentReference{parentRef(ref, s.http, ns)}
+		case e.TLSSecret != "":
+			main = []gwv1.ParentReference{parentRef(ref, s.http, ns), parentRef(ref, s.https, ns)}
+		default:
+			main = []gwv1.ParentReference{parentRef(ref, s.http, ns)}
+		}
+		var add, redirects []gwv1.HTTPRouteRule
+		for _, m := range e.Matches {
+			add = append(add, backendRule(m, e.Target))
+			redirects = append(redirects, redirectRule(m))
+		}
+		c, err := planRoute(e, st, name, host, main, add, e.HTTPSRedirect)
+		if err != nil {
+			return Plan{}, err
+		}
+		p.Changes = append(p.Changes, c)
+		if e.HTTPSRedirect {
+			rc, err := planRoute(e, st, name+RedirectSuffix, host, redirect, redirects, false)
+			if err != nil {
+				return Plan{}, err
+			}
+			p.Changes = append(p.Changes, rc)
+		}
+	}
+	for _, c := range p.Changes[1:] {
+		w, err := checkConflicts(c.Object.(*gwv1.HTTPRoute), ref, st, e.Force)
+		if err != nil {
+			return Plan{}, err
+		}
+		p.Warnings = append(p.Warnings, w...)
+	}
+	return p, nil
+}
+
+// planRoute creates the tool's HTTPRoute name, or merges rules into it:
+// a rule replaces the one of the same match, others are kept. Its
+// parentRefs gain parents (with dropHTTP, those of other listeners than
+// HTTPS ones are dropped: the redirect route answers there).
+func planRoute(e *model.Expose, st State, name, host string, parents []gwv1.ParentReference, add []gwv1.HTTPRouteRule, dropHTTP bool) (model.Change, error) {
+	ns := e.Target.Namespace
+	old := st.route(ns, name)
+	if old == nil {
+		r := newRoute(name, ns, host, parents)
+		r.Labels[ServiceLabel] = e.Target.Service
+		r.Spec.Rules = slices.Clone(add)
+		sortRules(r.Spec.Rules)
+		return model.Change{Op: model.OpCreate, Object: r}, nil
+	}
+	if !model.IsManaged(old) || old.Labels[ServiceLabel] != e.Target.Service || HostOf(old) != host {
+		return model.Change{}, fmt.Errorf("HTTPRoute %s/%s exists and is not the route kubectl-expose-gw writes for service %s and host %q: rename or delete it", ns, name, e.Target.Service, host)
+	}
+	r := old.DeepCopy()
+	if dropHTTP {
+		r.Spec.ParentRefs = slices.DeleteFunc(r.Spec.ParentRefs, func(p gwv1.ParentReference) bool {
+			return !slices.ContainsFunc(parents, func(q gwv1.ParentReference) bool { return reflect.DeepEqual(p, q) })
+		})
+	}
+	for _, p := range parents {
+		if !slices.ContainsFunc(r.Spec.ParentRefs, func(q gwv1.ParentReference) bool { return reflect.DeepEqual(p, q) }) {
+			r.Spec.ParentRefs = append(r.Spec.ParentRefs, p)
+		}
+	}
+	for _, rule := range add {
+		m, _ := MatchOf(rule)
+		i := slices.IndexFunc(r.Spec.Rules, func(x gwv1.HTTPRouteRule) bool { xm, ok := MatchOf(x); return ok && xm == m })
+		if i >= 0 {
+			r.Spec.Rules[i] = rule
+		} else {
+			r.Spec.Rules = append(r.Spec.Rules, rule)
+		}
+	}
+	sortRules(r.Spec.Rules)
+	if reflect.DeepEqual(r.Spec, old.Spec) {
+		return model.Change{Op: model.OpUnchanged, Object: old}, nil
+	}
+	return model.Change{Op: model.OpUpdate, Object: r, Before: old}, nil
+}
