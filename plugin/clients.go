@@ -7,6 +7,7 @@ import (
 	"k8s.io/cli-runtime/pkg/genericclioptions"
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/rest"
+	gwclient "sigs.k8s.io/gateway-api/pkg/client/clientset/versioned/typed/apis/v1"
 )
 
 // Clients are the API clients a command needs, built from the standard
@@ -15,6 +16,9 @@ type Clients struct {
 	Config *rest.Config
 	Kube   kubernetes.Interface
 	Istio  istioclient.Interface
+	// Gateway is the Gateway API's v1 client (only the group the tool
+	// uses, not the generated clientset of every version).
+	Gateway gwclient.GatewayV1Interface
 	// Namespace is -n, else the kubeconfig context's, else "default".
 	Namespace string
 	// ExplicitNamespace is true when -n was given.
@@ -39,7 +43,11 @@ func NewClients(flags *genericclioptions.ConfigFlags) (*Clients, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Clients{Config: cfg, Kube: kube, Istio: ist, Namespace: ns, ExplicitNamespace: explicit}, nil
+	gw, err := gwclient.NewForConfig(cfg)
+	if err != nil {
+		return nil, err
+	}
+	return &Clients{Config: cfg, Kube: kube, Istio: ist, Gateway: gw, Namespace: ns, ExplicitNamespace: explicit}, nil
 }
 
 // connect builds *c from the kubeconfig flags unless it is already set

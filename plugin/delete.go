@@ -8,7 +8,6 @@ import (
 	"strings"
 
 	"github.com/spf13/cobra"
-	istioscheme "istio.io/client-go/pkg/clientset/versioned/scheme"
 	"k8s.io/cli-runtime/pkg/genericclioptions"
 	"k8s.io/cli-runtime/pkg/genericiooptions"
 
@@ -37,7 +36,7 @@ type DeleteOptions struct {
 // NewCmdDelete returns `kubectl expose-gw delete SERVICE`.
 func NewCmdDelete(flags *genericclioptions.ConfigFlags, streams genericiooptions.IOStreams) *cobra.Command {
 	o := &DeleteOptions{Flags: flags, IOStreams: streams,
-		PrintFlags: genericclioptions.NewPrintFlags("").WithTypeSetter(istioscheme.Scheme)}
+		PrintFlags: genericclioptions.NewPrintFlags("").WithTypeSetter(scheme)}
 	cmd := &cobra.Command{
 		Use:   "delete SERVICE [--prefix PATH]... [--host HOST]... [--force] [--ignore-not-found]",
 		Short: "Remove the routes of a Service, then the VirtualServices and Gateway servers left unused",
@@ -97,7 +96,7 @@ func (o *DeleteOptions) Run(ctx context.Context) error {
 	if o.req.Namespace == "" {
 		o.req.Namespace = o.Namespace
 	}
-	a := &applier{stores: newStores(o.Clients.Istio), mode: o.dryRun, errOut: o.ErrOut}
+	a := &applier{stores: newStores(o.Clients), mode: o.dryRun, errOut: o.ErrOut}
 	var (
 		st      model.State
 		changes []model.Change

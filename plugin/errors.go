@@ -17,7 +17,9 @@ func ExplainAPIError(err error, verb, resource string) error {
 		return nil
 	}
 	switch {
-	case meta.IsNoMatchError(err) || isMissingIstioCRD(err, resource):
+	case (meta.IsNoMatchError(err) || isMissingCRD(err, resource)) && strings.Contains(resource, "gateway.networking.k8s.io"):
+		return fmt.Errorf("cannot %s %s: the Gateway API (gateway.networking.k8s.io) is not served by this cluster (are its CRDs installed?): %w", verb, resource, err)
+	case meta.IsNoMatchError(err) || isMissingCRD(err, resource):
 		return fmt.Errorf("cannot %s %s: the networking.istio.io API is not served by this cluster (is Istio installed?): %w", verb, resource, err)
 	case apierrors.IsForbidden(err):
 		return fmt.Errorf("forbidden: you may not %s %s (ask for RBAC permission to %q %q): %w", verb, resource, verb, resource, err)
@@ -28,10 +30,11 @@ func ExplainAPIError(err error, verb, resource string) error {
 	}
 }
 
-// isMissingIstioCRD is true for the 404 an apiserver answers for a
-// networking.istio.io resource whose CRD is not installed.
-func isMissingIstioCRD(err error, resource string) bool {
-	if !apierrors.IsNotFound(err) || !strings.Contains(resource, "networking.istio.io") {
+// isMissingCRD is true for the 404 an apiserver answers for a
+// networking.istio.io or gateway.networking.k8s.io resource whose CRD is
+// not installed.
+func isMissingCRD(err error, resource string) bool {
+	if !apierrors.IsNotFound(err) || !strings.Contains(resource, "networking.istio.io") && !strings.Contains(resource, "gateway.networking.k8s.io") {
 		return false
 	}
 	var se *apierrors.StatusError

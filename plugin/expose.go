@@ -2,14 +2,12 @@ package plugin
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
-	istioscheme "istio.io/client-go/pkg/clientset/versioned/scheme"
-	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/util/validation"
 	"k8s.io/cli-runtime/pkg/genericclioptions"
 	"k8s.io/cli-runtime/pkg/genericiooptions"
@@ -32,6 +30,8 @@ type ExposeOptions struct {
 	Mesh, HTTPSRedirect     bool
 	Force                   bool
 	DryRun                  string
+	API                     string
+	Wait                    time.Duration
 
 	// Set by Complete (tests may set Clients before).
 	Clients   *Clients
@@ -55,10 +55,12 @@ type ExposeOptions struct {
 func NewExposeOptions(flags *genericclioptions.ConfigFlags, streams genericiooptions.IOStreams) *ExposeOptions {
 	return &ExposeOptions{
 		Flags:      flags,
-		PrintFlags: genericclioptions.NewPrintFlags("").WithTypeSetter(istioscheme.Scheme),
+		PrintFlags: genericclioptions.NewPrintFlags("").WithTypeSetter(scheme),
 		IOStreams:  streams,
 		Selector:   model.FormatSelector(resolve.DefaultSelector),
 		DryRun:     "none",
+		API:        apiAuto,
+		Wait:       defaultWait,
 	}
 }
 
@@ -147,6 +149,15 @@ func (o *ExposeOptions) Validate() error {
 	if o.dryRun, err = parseDryRun(o.DryRun); err != nil {
 		return err
 	}
+	if err := validateAPI(o.API); err != nil {
+		return err
+	}
+	if o.Wait < 0 {
+		return fmt.Errorf("invalid --wait %s: expected a duration of 0 or more (0: do not wait)", o.Wait)
+	}
+	if o.API == model.APIGateway && o.Mesh {
+		return fmt.Errorf("invalid --mesh with --api gateway-api: in-mesh routes are an Istio API feature (Gateway API mesh routing attaches HTTPRoutes to Services, which the tool does not write)")
+	}
 	if err := validateOutput(o.PrintFlags, objectFormats...); err != nil {
 		return err
 	}
@@ -154,88 +165,57 @@ func (o *ExposeOptions) Validate() error {
 	return nil
 }
 
-// Run reads what it needs (the Service, the Gateways and VirtualServices of
-// the namespace and, unless a dry run, the ingress gateway: all in
-// parallel; a dry run looks the gateway up only when a Gateway server must
-// be written, or when no --gateway-selector says which gateway to use),
-// plans, applies all or nothing with retries on lost races, and prints the
-// result and how to reach it.
+// exposer is one API's side of expose: the command reads, plans, applies
+// and reports through it, and knows no object of either API.
+type exposer interface {
+	// prepare runs once, before the first plan (look-ups, checks).
+	prepare(ctx context.Context) error
+	// plan reads the cluster (again on each attempt of the transaction;
+	// first is the first one) and returns the changes and warnings.
+	plan(ctx context.Context, first bool) ([]model.Change, []string, error)
+	// done runs after the changes are applied and printed (not for a dry
+	// run): waiting for the controller, how to reach the routes.
+	done(ctx context.Context, result []model.Change) error
+	// close ends what prepare started.
+	close()
+}
+
+// defaultWait is how long expose waits for the controller's verdict on a
+// Gateway API route.
+const defaultWait = 5 * time.Second
+
+// Run chooses the API (--api), then reads, plans and applies all or
+// nothing with retries on lost races, and prints the result and how to
+// reach it.
 func (o *ExposeOptions) Run(ctx context.Context) error {
 	if err := o.connect(); err != nil {
 		return err
 	}
-	a := &applier{stores: newStores(o.Clients.Istio), mode: o.dryRun, errOut: o.ErrOut}
-	var (
-		svc    *corev1.Service
-		result []model.Change
-		warned bool
-		// clashWarned: Gateways of other namespaces were checked once.
-		clashWarned bool
-		// othersUnknown: other namespaces could not be read (said once it worked).
-		othersUnknown bool
-	)
-	var sel map[string]string // nil: find the gateway (resolve.FindGateway)
+	var sel map[string]string
 	if o.SelectorGiven {
 		sel = o.req.Selector
 	}
-	ingress := newIngressLookup(ctx, o.Clients, sel)
-	if o.dryRun == dryRunNone || sel == nil {
-		ingress.start() // needed for the hint or the selector anyway: overlap it with the reads
-		// An error returns before the lookup is needed: let it end rather
-		// than cut its requests short (client-go logs those).
-		defer ingress.result()
-	}
-	if err := o.checkCredential(ctx, ingress); err != nil {
+	api, err := apiChoice{clients: o.Clients, flag: o.API, gateway: o.req.Gateway, selector: sel, errOut: o.ErrOut}.choose(ctx)
+	if err != nil {
 		return err
 	}
-	err := a.transact(ctx, func(first bool) error {
-		var st model.State
-		var err error
-		if first {
-			svc, st, err = o.readAll(ctx)
-		} else {
-			st, err = o.readState(ctx)
-		}
+	var x exposer = newIstioExpose(ctx, o)
+	if api == model.APIGateway {
+		x = &gatewayExpose{o: o}
+	}
+	defer x.close()
+	if err := x.prepare(ctx); err != nil {
+		return err
+	}
+	a := &applier{stores: newStores(o.Clients), mode: o.dryRun, errOut: o.ErrOut}
+	var result []model.Change
+	err = a.transact(ctx, func(first bool) error {
+		changes, warnings, err := x.plan(ctx, first)
 		if err != nil {
 			return err
 		}
-		if first && sel == nil {
-			if warned, err = o.useGateway(ingress); err != nil {
-				return err
-			}
-		}
-		req := o.req
-		if req.Target.Port, err = model.ResolvePort(svc, o.port); err != nil {
-			return err
-		}
-		changes, err := model.PlanExpose(&req, st)
-		if errors.Is(err, model.ErrNeedPorts) {
-			in, ierr := ingress.get()
-			if ierr != nil && !warned {
-				fmt.Fprintf(o.ErrOut, "warning: %v; the Gateway listens on the default ports 80/443\n", ierr)
-				warned = true
-			}
-			req.HTTPPort, req.HTTPSPort = ingressPorts(in)
-			changes, err = model.PlanExpose(&req, st)
-		}
-		if err != nil {
-			return err
-		}
-		// What Istio will do with the objects: no route may lose its
-		// requests to another (--force writes it anyway and says so).
-		shadowed, err := model.CheckReach(st, changes, o.req.Force)
-		if err != nil {
-			return err
-		}
-		for _, w := range shadowed {
+		for _, w := range warnings {
 			fmt.Fprintln(o.ErrOut, "warning:", w)
-		}
-		othersUnknown = st.OthersUnknown
-		if !clashWarned {
-			for _, w := range model.GatewayClashes(changes, st) {
-				fmt.Fprintln(o.ErrOut, "warning:", w)
-			}
-			clashWarned = true
 		}
 		result, err = a.apply(ctx, changes)
 		return err
@@ -243,14 +223,11 @@ func (o *ExposeOptions) Run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	if othersUnknown {
-		fmt.Fprintln(o.ErrOut, "warning: cannot list Gateways or VirtualServices in all namespaces (forbidden): routes of other namespaces that Istio merges into the same virtual hosts were not checked")
-	}
 	if err := printChanges(o.PrintFlags, o.Out, result, o.dryRun); err != nil {
 		return err
 	}
-	if o.dryRun == dryRunNone {
-		o.printReach(ctx, ingress, result)
+	if o.dryRun != dryRunNone {
+		return nil
 	}
-	return nil
+	return x.done(ctx, result)
 }

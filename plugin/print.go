@@ -55,7 +55,7 @@ func objectList(objs []runtime.Object) *metav1.List {
 func printChanges(pf *genericclioptions.PrintFlags, out io.Writer, changes []model.Change, mode dryRunMode) error {
 	objs := make([]runtime.Object, 0, len(changes))
 	for _, c := range changes {
-		objs = append(objs, model.WithKind(c.Object))
+		objs = append(objs, withKind(c.Object))
 	}
 	format := ""
 	if pf.OutputFormat != nil {

@@ -6,9 +6,10 @@ import (
 	"reflect"
 
 	networkingv1 "istio.io/client-go/pkg/apis/networking/v1"
-	istioclient "istio.io/client-go/pkg/clientset/versioned"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	gwv1 "sigs.k8s.io/gateway-api/apis/v1"
 
+	"github.com/expose-gw/kubectl-expose-gw/plugin/gwapi"
 	"github.com/expose-gw/kubectl-expose-gw/plugin/model"
 )
 
@@ -40,14 +41,23 @@ func (s stores) of(o model.Object) (store, error) {
 }
 
 // newStores are the writers of the kinds the tool writes.
-func newStores(ist istioclient.Interface) stores {
+func newStores(c *Clients) stores {
 	s := stores{}
+	ist := c.Istio
 	addStore(s, gatewaysResource, func(ns string) typedClient[*networkingv1.Gateway] {
 		return ist.NetworkingV1().Gateways(ns)
 	})
 	addStore(s, virtualServicesResource, func(ns string) typedClient[*networkingv1.VirtualService] {
 		return ist.NetworkingV1().VirtualServices(ns)
 	})
+	if c.Gateway != nil {
+		addStore(s, gwapi.GatewaysResource, func(ns string) typedClient[*gwv1.Gateway] {
+			return c.Gateway.Gateways(ns)
+		})
+		addStore(s, gwapi.HTTPRoutesResource, func(ns string) typedClient[*gwv1.HTTPRoute] {
+			return c.Gateway.HTTPRoutes(ns)
+		})
+	}
 	return s
 }
 

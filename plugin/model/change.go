@@ -78,16 +78,3 @@ func isNil[T Object](o T) bool {
 	var zero T
 	return any(o) == any(zero)
 }
-
-// WithKind is a copy of obj with apiVersion and kind set (the typed
-// clients leave them empty), for printing.
-func WithKind(obj Object) runtime.Object {
-	out := obj.DeepCopyObject()
-	switch o := out.(type) {
-	case *networkingv1.Gateway:
-		o.SetGroupVersionKind(GatewayKind)
-	case *networkingv1.VirtualService:
-		o.SetGroupVersionKind(VirtualServiceKind)
-	}
-	return out
-}

@@ -1,0 +1,103 @@
+package plugin
+
+import (
+	"context"
+	"fmt"
+
+	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	gwv1 "sigs.k8s.io/gateway-api/apis/v1"
+
+	"github.com/expose-gw/kubectl-expose-gw/plugin/gwapi"
+	"github.com/expose-gw/kubectl-expose-gw/plugin/model"
+)
+
+// gatewayExpose is expose with the Kubernetes Gateway API: a Gateway of
+// class istio and an HTTPRoute per host (package gwapi).
+type gatewayExpose struct {
+	o   *ExposeOptions
+	svc *corev1.Service
+	// told: the chosen Gateway and what could not be read were said.
+	told bool
+}
+
+func (x *gatewayExpose) prepare(context.Context) error { return nil }
+func (x *gatewayExpose) close()                        {}
+
+// plan reads the Service (first attempt) and the Gateway API objects,
+// plans, and checks the --tls-secret in the chosen Gateway's namespace
+// (where Istio reads a listener's certificateRefs).
+func (x *gatewayExpose) plan(ctx context.Context, first bool) ([]model.Change, []string, error) {
+	o := x.o
+	if first {
+		svc, err := getService(ctx, o.Clients.Kube, o.req.Target.Namespace, o.req.Target.Service, o.suggestions)
+		if err != nil {
+			return nil, nil, err
+		}
+		x.svc = svc
+	}
+	st, othersUnknown, err := readGatewayState(ctx, o.Clients, o.req.Target.Namespace, o.req.Gateway)
+	if err != nil {
+		return nil, nil, err
+	}
+	req := o.req
+	if req.Target.Port, err = model.ResolvePort(x.svc, o.port); err != nil {
+		return nil, nil, err
+	}
+	p, err := gwapi.PlanExpose(&req, st)
+	if err != nil {
+		return nil, nil, err
+	}
+	g := p.Changes[0].Object.(*gwv1.Gateway)
+	if first {
+		if err := x.checkSecret(ctx, g.Namespace); err != nil {
+			return nil, nil, err
+		}
+	}
+	var warnings []string
+	if !x.told {
+		x.told = true
+		if p.Note != "" {
+			fmt.Fprintln(o.ErrOut, p.Note)
+		}
+		if othersUnknown {
+			warnings = append(warnings, "cannot list Gateways or HTTPRoutes in all namespaces (forbidden): older routes of other namespaces with the same match were not checked")
+		}
+	}
+	return p.Changes, append(warnings, p.Warnings...), nil
+}
+
+// checkSecret makes sure the --tls-secret exists in the Gateway's
+// namespace; missing, it is an error (a warning for --dry-run=client).
+func (x *gatewayExpose) checkSecret(ctx context.Context, ns string) error {
+	name := x.o.req.TLSSecret
+	if name == "" {
+		return nil
+	}
+	_, err := x.o.Clients.Kube.CoreV1().Secrets(ns).Get(ctx, name, metav1.GetOptions{})
+	switch {
+	case err == nil:
+		return nil
+	case apierrors.IsNotFound(err):
+		msg := fmt.Errorf("invalid --tls-secret %q: expected a TLS Secret in namespace %s, the Gateway's, where Istio reads a listener's certificateRefs (create it with kubectl create secret tls %s -n %s --cert=FILE --key=FILE)", name, ns, name, ns)
+		if x.o.dryRun == dryRunClient {
+			fmt.Fprintln(x.o.ErrOut, "warning:", msg)
+			return nil
+		}
+		return msg
+	default:
+		fmt.Fprintf(x.o.ErrOut, "warning: cannot check --tls-secret %q in namespace %s: %v\n", name, ns, ExplainAPIError(err, "get", "secrets"))
+		return nil
+	}
+}
+
+// done waits for Istio's verdict on the routes (--wait) and says how to
+// reach them.
+func (x *gatewayExpose) done(ctx context.Context, result []model.Change) error {
+	if err := waitAccepted(ctx, x.o.Clients, result, x.o.Wait, x.o.ErrOut); err != nil {
+		return err
+	}
+	x.o.printGatewayReach(ctx, result)
+	return nil
+}

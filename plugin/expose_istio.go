@@ -1,0 +1,110 @@
+package plugin
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	corev1 "k8s.io/api/core/v1"
+
+	"github.com/expose-gw/kubectl-expose-gw/plugin/model"
+)
+
+// istioExpose is expose with the Istio API: a Gateway selecting the
+// ingress gateway's pods and a VirtualService per host.
+type istioExpose struct {
+	o       *ExposeOptions
+	sel     map[string]string // --gateway-selector; nil: find the gateway
+	ingress *ingressLookup
+	svc     *corev1.Service
+	// warned: the gateway look-up's error was told; clashWarned: the
+	// Gateways of other namespaces were checked; othersUnknown: that other
+	// namespaces could not be read was told.
+	warned, clashWarned, othersUnknown bool
+}
+
+func newIstioExpose(ctx context.Context, o *ExposeOptions) *istioExpose {
+	x := &istioExpose{o: o}
+	if o.SelectorGiven {
+		x.sel = o.req.Selector
+	}
+	x.ingress = newIngressLookup(ctx, o.Clients, x.sel)
+	return x
+}
+
+// prepare starts the ingress look-up (unless a dry run that does not need
+// it: needed for the hint or the selector anyway, overlapped with the
+// reads) and checks the --tls-secret.
+func (x *istioExpose) prepare(ctx context.Context) error {
+	if x.o.dryRun == dryRunNone || x.sel == nil {
+		x.ingress.start()
+	}
+	return x.o.checkCredential(ctx, x.ingress)
+}
+
+// close lets a started look-up end rather than cut its requests short
+// (client-go logs those).
+func (x *istioExpose) close() {
+	if x.o.dryRun == dryRunNone || x.sel == nil {
+		x.ingress.result()
+	}
+}
+
+// plan reads the Service (first attempt) and the Gateways and
+// VirtualServices, plans, and checks what Istio will do with the objects:
+// no route may lose its requests to another (--force writes it anyway and
+// says so).
+func (x *istioExpose) plan(ctx context.Context, first bool) ([]model.Change, []string, error) {
+	o := x.o
+	var st model.State
+	var err error
+	if first {
+		x.svc, st, err = o.readAll(ctx)
+	} else {
+		st, err = o.readState(ctx)
+	}
+	if err != nil {
+		return nil, nil, err
+	}
+	if first && x.sel == nil {
+		if x.warned, err = o.useGateway(x.ingress); err != nil {
+			return nil, nil, err
+		}
+	}
+	req := o.req
+	if req.Target.Port, err = model.ResolvePort(x.svc, o.port); err != nil {
+		return nil, nil, err
+	}
+	changes, err := model.PlanExpose(&req, st)
+	if errors.Is(err, model.ErrNeedPorts) {
+		in, ierr := x.ingress.get()
+		if ierr != nil && !x.warned {
+			fmt.Fprintf(o.ErrOut, "warning: %v; the Gateway listens on the default ports 80/443\n", ierr)
+			x.warned = true
+		}
+		req.HTTPPort, req.HTTPSPort = ingressPorts(in)
+		changes, err = model.PlanExpose(&req, st)
+	}
+	if err != nil {
+		return nil, nil, err
+	}
+	warnings, err := model.CheckReach(st, changes, o.req.Force)
+	if err != nil {
+		return nil, nil, err
+	}
+	if st.OthersUnknown && !x.othersUnknown {
+		x.othersUnknown = true
+		warnings = append(warnings, "cannot list Gateways or VirtualServices in all namespaces (forbidden): routes of other namespaces that Istio merges into the same virtual hosts were not checked")
+	}
+	if !x.clashWarned {
+		warnings = append(warnings, model.GatewayClashes(changes, st)...)
+		x.clashWarned = true
+	}
+	return changes, warnings, nil
+}
+
+// done says how to reach the routes.
+func (x *istioExpose) done(ctx context.Context, result []model.Change) error {
+	x.o.printReach(ctx, x.ingress, result)
+	return nil
+}

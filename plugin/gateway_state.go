@@ -1,0 +1,95 @@
+package plugin
+
+import (
+	"cmp"
+	"context"
+	"sync"
+
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	gwv1 "sigs.k8s.io/gateway-api/apis/v1"
+
+	"github.com/expose-gw/kubectl-expose-gw/plugin/gwapi"
+	"github.com/expose-gw/kubectl-expose-gw/plugin/model"
+)
+
+// readGatewayState reads the Gateway API objects a plan needs, in
+// parallel: Gateways and HTTPRoutes of every namespace (of ns, and the
+// gw one, when that is forbidden: othersUnknown), the GatewayClasses and
+// ns's labels (when those cannot be read, the plan takes the class by its
+// name and the namespace's name label).
+func readGatewayState(ctx context.Context, c *Clients, ns string, gw *model.ObjectRef) (st gwapi.State, othersUnknown bool, err error) {
+	var (
+		wg                   sync.WaitGroup
+		gwErr, rtErr         error
+		gwUnknown, rtUnknown bool
+	)
+	wg.Add(4)
+	go func() {
+		defer wg.Done()
+		st.Gateways, gwUnknown, gwErr = listWide(ctx, ns, gwapi.GatewaysResource, func(ns string) ([]*gwv1.Gateway, error) {
+			l, err := c.Gateway.Gateways(ns).List(ctx, metav1.ListOptions{})
+			return ptrs(l, err, func(l *gwv1.GatewayList) []gwv1.Gateway { return l.Items })
+		})
+		if gwErr == nil && gwUnknown && gw != nil && gw.Namespace != ns {
+			g, err := c.Gateway.Gateways(gw.Namespace).Get(ctx, gw.Name, metav1.GetOptions{})
+			switch {
+			case err == nil:
+				st.Gateways = append(st.Gateways, g)
+			case !apierrors.IsNotFound(err):
+				gwErr = ExplainAPIError(err, "get", gwapi.GatewaysResource)
+			}
+		}
+	}()
+	go func() {
+		defer wg.Done()
+		st.Routes, rtUnknown, rtErr = listWide(ctx, ns, gwapi.HTTPRoutesResource, func(ns string) ([]*gwv1.HTTPRoute, error) {
+			l, err := c.Gateway.HTTPRoutes(ns).List(ctx, metav1.ListOptions{})
+			return ptrs(l, err, func(l *gwv1.HTTPRouteList) []gwv1.HTTPRoute { return l.Items })
+		})
+	}()
+	go func() {
+		defer wg.Done()
+		if l, err := c.Gateway.GatewayClasses().List(ctx, metav1.ListOptions{}); err == nil {
+			st.Classes = map[string]string{}
+			for _, gc := range l.Items {
+				st.Classes[gc.Name] = string(gc.Spec.ControllerName)
+			}
+		}
+	}()
+	go func() {
+		defer wg.Done()
+		if n, err := c.Kube.CoreV1().Namespaces().Get(ctx, ns, metav1.GetOptions{}); err == nil {
+			st.NamespaceLabels = n.Labels
+		}
+	}()
+	wg.Wait()
+	return st, gwUnknown || rtUnknown, cmp.Or(gwErr, rtErr)
+}
+
+// listWide lists every namespace, or ns alone when that is forbidden
+// (unknown is then true).
+func listWide[T any](ctx context.Context, ns, resource string, list func(ns string) ([]T, error)) (items []T, unknown bool, err error) {
+	items, err = list(metav1.NamespaceAll)
+	if apierrors.IsForbidden(err) {
+		unknown = true
+		items, err = list(ns)
+	}
+	if err != nil {
+		return nil, unknown, ExplainAPIError(err, "list", resource)
+	}
+	return items, unknown, nil
+}
+
+// ptrs are the items of a typed list as pointers.
+func ptrs[L any, T any](l L, err error, items func(L) []T) ([]*T, error) {
+	if err != nil {
+		return nil, err
+	}
+	its := items(l)
+	out := make([]*T, len(its))
+	for i := range its {
+		out[i] = &its[i]
+	}
+	return out, nil
+}
