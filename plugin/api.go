@@ -10,6 +10,7 @@ import (
 
 	"github.com/spf13/cobra"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/expose-gw/kubectl-expose-gw/plugin/gwapi"
@@ -36,19 +37,25 @@ func validateAPI(v string) error {
 
 // apiChoice is how --api auto decides: the inputs it reads.
 type apiChoice struct {
-	clients  *Clients
-	flag     string
-	gateway  *model.ObjectRef  // --gateway, nil when not given
-	selector map[string]string // --gateway-selector, nil when not given
-	errOut   io.Writer
+	clients *Clients
+	flag    string
+	gateway *model.ObjectRef // --gateway, nil when not given
+	// selectorGiven: --gateway-selector, an Istio API flag, was given.
+	selectorGiven bool
+	// ingress finds the Istio gateway pods (shared with the Istio API's
+	// own look-up, so choosing costs no request in the Istio world).
+	ingress *ingressLookup
+	errOut  io.Writer
 }
 
 // choose returns the API to use. auto: --gateway naming an existing
-// Gateway of either API selects that API; else the Istio API when pods
-// match the Istio Gateway selector (resolve.FindGateway: the seed's world,
-// unchanged); else the Gateway API when its CRDs are served and a
-// GatewayClass of Istio's controller exists; else an error saying what is
-// missing. auto says on stderr what it chose and why.
+// Gateway of either API selects that API; --gateway-selector the Istio
+// API; else the Istio API when pods match the Istio Gateway selector
+// (resolve.FindGateway: the seed's world, unchanged, also when it cannot
+// tell, or when the Gateway API is not installed at all); else the
+// Gateway API when a GatewayClass of Istio's controller exists; else an
+// error saying what is missing. auto says on stderr why it chose the
+// Gateway API, or the Istio API over an existing Gateway API setup.
 func (c apiChoice) choose(ctx context.Context) (string, error) {
 	if c.flag != apiAuto {
 		return c.flag, nil
@@ -56,39 +63,36 @@ func (c apiChoice) choose(ctx context.Context) (string, error) {
 	if c.gateway != nil {
 		ref := *c.gateway
 		if _, err := c.clients.Istio.NetworkingV1().Gateways(ref.Namespace).Get(ctx, ref.Name, metav1.GetOptions{}); err == nil {
-			return c.say(model.APIIstio, fmt.Sprintf("--gateway %s is an Istio Gateway", ref))
+			return model.APIIstio, nil
 		}
 		if _, err := c.clients.Gateway.Gateways(ref.Namespace).Get(ctx, ref.Name, metav1.GetOptions{}); err == nil {
 			return c.say(model.APIGateway, fmt.Sprintf("--gateway %s is a Gateway API Gateway", ref))
 		}
 	}
-	g, err := resolve.FindGateway(ctx, c.clients.Kube, resolve.Options{Selector: c.selector})
+	if c.selectorGiven {
+		return model.APIIstio, nil
+	}
+	_, err := c.ingress.pods()
 	var none *resolve.NoGatewayError
 	if !errors.As(err, &none) {
-		// Istio gateway pods (or no way to tell: the Istio API, as before).
-		why := "pods match the Istio Gateway selector"
-		if g != nil {
-			why = "pods match " + model.FormatSelector(g.Selector)
-		}
-		return c.say(model.APIIstio, why)
-	}
-	sel := model.FormatSelector(resolve.DefaultSelector)
-	if c.selector != nil {
-		sel = model.FormatSelector(c.selector)
+		return model.APIIstio, nil
 	}
 	class, err := istioClass(ctx, c.clients)
+	var missing *gatewayAPIMissing
 	switch {
+	case errors.As(err, &missing):
+		return model.APIIstio, nil // no Gateway API at all: the Istio API's own error says what is missing
 	case err != nil:
-		return "", fmt.Errorf("no Istio ingress gateway pods (no pod matches %s) and %v", sel, err)
+		return "", fmt.Errorf("no Istio ingress gateway pods (%v) and %v", none, err)
 	case class == "":
-		return "", fmt.Errorf("no Istio ingress gateway pods (no pod matches %s) and no GatewayClass of Istio (controllerName %s): install Istio's ingress gateway (istioctl install) for the Istio API, or the Gateway API CRDs and Istio (which creates GatewayClass %s) for the Gateway API", sel, gwapi.ControllerName, gwapi.ClassName)
+		return "", fmt.Errorf("no Istio ingress gateway pods (%v) and no GatewayClass of Istio's controller %s: install Istio's ingress gateway for the Istio API, or Istio with the Gateway API CRDs (Istio then creates GatewayClass %s) for the Gateway API", none, gwapi.ControllerName, gwapi.ClassName)
 	}
-	return c.say(model.APIGateway, fmt.Sprintf("no pod matches %s, and GatewayClass %s is Istio's (%s)", sel, class, gwapi.ControllerName))
+	return c.say(model.APIGateway, fmt.Sprintf("no Istio ingress gateway pods (no pod matches %s), and GatewayClass %s is Istio's (%s)", model.FormatSelector(resolve.DefaultSelector), class, gwapi.ControllerName))
 }
 
 // say tells the user which API auto chose.
 func (c apiChoice) say(api, why string) (string, error) {
-	fmt.Fprintf(c.errOut, "using the %s API: %s (--api to choose)\n", apiTitle(api), why)
+	fmt.Fprintf(c.errOut, "using the %s API: %s; --api chooses\n", apiTitle(api), why)
 	return api, nil
 }
 
@@ -104,8 +108,8 @@ func apiTitle(api string) string {
 func istioClass(ctx context.Context, c *Clients) (string, error) {
 	l, err := c.Gateway.GatewayClasses().List(ctx, metav1.ListOptions{})
 	switch {
-	case apierrors.IsNotFound(err):
-		return "", fmt.Errorf("the Gateway API CRDs are not installed (no gatewayclasses.gateway.networking.k8s.io): install them (kubectl apply -f https://github.com/kubernetes-sigs/gateway-api/releases/download/v1.6.3/standard-install.yaml) and Istio, or Istio's ingress gateway for the Istio API")
+	case apierrors.IsNotFound(err) || meta.IsNoMatchError(err):
+		return "", &gatewayAPIMissing{}
 	case err != nil:
 		return "", fmt.Errorf("cannot list GatewayClasses: %v", ExplainAPIError(err, "list", "gatewayclasses.gateway.networking.k8s.io"))
 	}
@@ -123,4 +127,11 @@ func istioClass(ctx context.Context, c *Clients) (string, error) {
 	}
 	slices.Sort(names)
 	return names[0], nil
+}
+
+// gatewayAPIMissing: the cluster does not serve the Gateway API.
+type gatewayAPIMissing struct{}
+
+func (*gatewayAPIMissing) Error() string {
+	return "the Gateway API CRDs are not installed (kubectl apply -f https://github.com/kubernetes-sigs/gateway-api/releases/download/v1.6.3/standard-install.yaml)"
 }

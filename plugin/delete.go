@@ -1,16 +1,21 @@
 package plugin
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/spf13/cobra"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/cli-runtime/pkg/genericclioptions"
 	"k8s.io/cli-runtime/pkg/genericiooptions"
+	gwv1 "sigs.k8s.io/gateway-api/apis/v1"
 
+	"github.com/expose-gw/kubectl-expose-gw/plugin/gwapi"
 	"github.com/expose-gw/kubectl-expose-gw/plugin/model"
 )
 
@@ -105,18 +110,14 @@ func (o *DeleteOptions) Run(ctx context.Context) error {
 	)
 	err := a.transact(ctx, func(bool) error {
 		var err error
-		if st, err = readDeleteState(ctx, o.Clients, o.Namespace); err != nil {
-			return err
-		}
-		changes, err = model.PlanDelete(&o.req, st)
-		var none *model.NoRouteError
-		// Not found on a retry after writes: as without the flag, the error
-		// undoes them.
-		if errors.As(err, &none) && len(none.Unmanaged) == 0 && o.IgnoreNotFound && len(a.done) == 0 {
-			nothing = true
-			return nil
-		}
-		if err != nil {
+		if st, changes, err = o.plan(ctx); err != nil {
+			var none *model.NoRouteError
+			// Not found on a retry after writes: as without the flag, the
+			// error undoes them.
+			if errors.As(err, &none) && len(none.Unmanaged) == 0 && o.IgnoreNotFound && len(a.done) == 0 {
+				nothing = true
+				return nil
+			}
 			return err
 		}
 		result, err = a.apply(ctx, changes)
@@ -127,6 +128,62 @@ func (o *DeleteOptions) Run(ctx context.Context) error {
 	}
 	o.warn(st, changes)
 	return printChanges(o.PrintFlags, o.Out, result, o.dryRun)
+}
+
+// plan reads both APIs' objects and plans the removal in each: the Istio
+// API's changes first. A cluster that does not serve one of the APIs has
+// nothing of it to delete.
+func (o *DeleteOptions) plan(ctx context.Context) (model.State, []model.Change, error) {
+	var (
+		st            model.State
+		gst           gwapi.State
+		istErr, gwErr error
+		gwUnknown     bool
+		wg            sync.WaitGroup
+	)
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		gst, gwUnknown, gwErr = readGatewayState(ctx, o.Clients, o.req.Namespace, nil)
+	}()
+	st, istErr = readDeleteState(ctx, o.Clients, o.Namespace)
+	wg.Wait()
+	switch {
+	case notServed(istErr) && notServed(gwErr):
+		return st, nil, istErr
+	case notServed(istErr):
+		st, istErr = model.State{}, nil
+	case notServed(gwErr):
+		gst, gwErr = gwapi.State{}, nil
+	}
+	// Not allowed to read the Gateway API: nothing of it the user could
+	// delete either; an error only when the Istio API has nothing.
+	var forbidden error
+	if apierrors.IsForbidden(gwErr) {
+		forbidden, gst, gwErr = gwErr, gwapi.State{}, nil
+	}
+	if err := cmp.Or(istErr, gwErr); err != nil {
+		return st, nil, err
+	}
+	changes, err := model.PlanDelete(&o.req, st)
+	var none *model.NoRouteError
+	if err != nil && !errors.As(err, &none) {
+		return st, nil, err
+	}
+	gw := gwapi.PlanDelete(&o.req, gst, gwUnknown)
+	if gwUnknown && slices.ContainsFunc(gw, func(c model.Change) bool { _, ok := c.Object.(*gwv1.HTTPRoute); return ok }) {
+		fmt.Fprintln(o.ErrOut, "warning: cannot list HTTPRoutes in all namespaces (forbidden), so routes of other namespaces may still use the Gateway: it is kept as it is")
+	}
+	if len(gw) == 0 && err != nil {
+		return st, nil, cmp.Or(forbidden, err)
+	}
+	return st, append(changes, gw...), nil
+}
+
+// notServed is whether err says an API is not served (its CRDs missing).
+func notServed(err error) bool {
+	var ns *NotServedError
+	return errors.As(err, &ns)
 }
 
 // warn says what the plan applied leaves that the user may not expect: the

@@ -18,9 +18,9 @@ func ExplainAPIError(err error, verb, resource string) error {
 	}
 	switch {
 	case (meta.IsNoMatchError(err) || isMissingCRD(err, resource)) && strings.Contains(resource, "gateway.networking.k8s.io"):
-		return fmt.Errorf("cannot %s %s: the Gateway API (gateway.networking.k8s.io) is not served by this cluster (are its CRDs installed?): %w", verb, resource, err)
+		return &NotServedError{fmt.Errorf("cannot %s %s: the Gateway API (gateway.networking.k8s.io) is not served by this cluster (are its CRDs installed?): %w", verb, resource, err)}
 	case meta.IsNoMatchError(err) || isMissingCRD(err, resource):
-		return fmt.Errorf("cannot %s %s: the networking.istio.io API is not served by this cluster (is Istio installed?): %w", verb, resource, err)
+		return &NotServedError{fmt.Errorf("cannot %s %s: the networking.istio.io API is not served by this cluster (is Istio installed?): %w", verb, resource, err)}
 	case apierrors.IsForbidden(err):
 		return fmt.Errorf("forbidden: you may not %s %s (ask for RBAC permission to %q %q): %w", verb, resource, verb, resource, err)
 	case apierrors.IsConflict(err):
@@ -29,6 +29,12 @@ func ExplainAPIError(err error, verb, resource string) error {
 		return fmt.Errorf("cannot %s %s: %w", verb, resource, err)
 	}
 }
+
+// NotServedError is a request for an API whose CRDs are not installed.
+type NotServedError struct{ err error }
+
+func (e *NotServedError) Error() string { return e.err.Error() }
+func (e *NotServedError) Unwrap() error { return e.err }
 
 // isMissingCRD is true for the 404 an apiserver answers for a
 // networking.istio.io or gateway.networking.k8s.io resource whose CRD is

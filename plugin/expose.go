@@ -173,6 +173,9 @@ type exposer interface {
 	// plan reads the cluster (again on each attempt of the transaction;
 	// first is the first one) and returns the changes and warnings.
 	plan(ctx context.Context, first bool) ([]model.Change, []string, error)
+	// caveats are what the applied plan could not check, said before
+	// the objects are printed.
+	caveats() []string
 	// done runs after the changes are applied and printed (not for a dry
 	// run): waiting for the controller, how to reach the routes.
 	done(ctx context.Context, result []model.Change) error
@@ -191,16 +194,17 @@ func (o *ExposeOptions) Run(ctx context.Context) error {
 	if err := o.connect(); err != nil {
 		return err
 	}
-	var sel map[string]string
-	if o.SelectorGiven {
-		sel = o.req.Selector
-	}
-	api, err := apiChoice{clients: o.Clients, flag: o.API, gateway: o.req.Gateway, selector: sel, errOut: o.ErrOut}.choose(ctx)
+	ix := newIstioExpose(ctx, o)
+	choice := apiChoice{clients: o.Clients, flag: o.API, gateway: o.req.Gateway, selectorGiven: o.SelectorGiven,
+		ingress: ix.ingress, errOut: o.ErrOut}
+	api, err := choice.choose(ctx)
 	if err != nil {
+		ix.close()
 		return err
 	}
-	var x exposer = newIstioExpose(ctx, o)
+	var x exposer = ix
 	if api == model.APIGateway {
+		ix.close()
 		x = &gatewayExpose{o: o}
 	}
 	defer x.close()
@@ -222,6 +226,9 @@ func (o *ExposeOptions) Run(ctx context.Context) error {
 	})
 	if err != nil {
 		return err
+	}
+	for _, w := range x.caveats() {
+		fmt.Fprintln(o.ErrOut, "warning:", w)
 	}
 	if err := printChanges(o.PrintFlags, o.Out, result, o.dryRun); err != nil {
 		return err

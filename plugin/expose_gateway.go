@@ -18,8 +18,9 @@ import (
 type gatewayExpose struct {
 	o   *ExposeOptions
 	svc *corev1.Service
-	// told: the chosen Gateway and what could not be read were said.
-	told bool
+	// told: the chosen Gateway was said; othersUnknown: other namespaces
+	// could not be read.
+	told, othersUnknown bool
 }
 
 func (x *gatewayExpose) prepare(context.Context) error { return nil }
@@ -55,17 +56,19 @@ func (x *gatewayExpose) plan(ctx context.Context, first bool) ([]model.Change, [
 			return nil, nil, err
 		}
 	}
-	var warnings []string
-	if !x.told {
+	x.othersUnknown = othersUnknown
+	if !x.told && p.Note != "" {
 		x.told = true
-		if p.Note != "" {
-			fmt.Fprintln(o.ErrOut, p.Note)
-		}
-		if othersUnknown {
-			warnings = append(warnings, "cannot list Gateways or HTTPRoutes in all namespaces (forbidden): older routes of other namespaces with the same match were not checked")
-		}
+		fmt.Fprintln(o.ErrOut, p.Note)
 	}
-	return p.Changes, append(warnings, p.Warnings...), nil
+	return p.Changes, p.Warnings, nil
+}
+
+func (x *gatewayExpose) caveats() []string {
+	if x.othersUnknown {
+		return []string{"cannot list Gateways or HTTPRoutes in all namespaces (forbidden): older routes of other namespaces with the same match were not checked"}
+	}
+	return nil
 }
 
 // checkSecret makes sure the --tls-secret exists in the Gateway's

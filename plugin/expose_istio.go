@@ -18,8 +18,8 @@ type istioExpose struct {
 	ingress *ingressLookup
 	svc     *corev1.Service
 	// warned: the gateway look-up's error was told; clashWarned: the
-	// Gateways of other namespaces were checked; othersUnknown: that other
-	// namespaces could not be read was told.
+	// Gateways of other namespaces were checked; othersUnknown: other
+	// namespaces could not be read.
 	warned, clashWarned, othersUnknown bool
 }
 
@@ -92,15 +92,19 @@ func (x *istioExpose) plan(ctx context.Context, first bool) ([]model.Change, []s
 	if err != nil {
 		return nil, nil, err
 	}
-	if st.OthersUnknown && !x.othersUnknown {
-		x.othersUnknown = true
-		warnings = append(warnings, "cannot list Gateways or VirtualServices in all namespaces (forbidden): routes of other namespaces that Istio merges into the same virtual hosts were not checked")
-	}
+	x.othersUnknown = st.OthersUnknown
 	if !x.clashWarned {
 		warnings = append(warnings, model.GatewayClashes(changes, st)...)
 		x.clashWarned = true
 	}
 	return changes, warnings, nil
+}
+
+func (x *istioExpose) caveats() []string {
+	if x.othersUnknown {
+		return []string{"cannot list Gateways or VirtualServices in all namespaces (forbidden): routes of other namespaces that Istio merges into the same virtual hosts were not checked"}
+	}
+	return nil
 }
 
 // done says how to reach the routes.

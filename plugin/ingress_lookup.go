@@ -14,31 +14,42 @@ import (
 // ingressLookup finds the ingress gateway once, in the background: its
 // pods and selector (resolve.FindGateway), then its Service.
 type ingressLookup struct {
-	once sync.Once
-	find func() (*resolve.Gateway, *resolve.Ingress, error)
-	done chan struct{}
-	gw   *resolve.Gateway
-	in   *resolve.Ingress
-	err  error
+	once  sync.Once
+	find  func() (*resolve.Gateway, error)
+	serve func(*resolve.Gateway) (*resolve.Ingress, error)
+	found chan struct{} // closed when gw and gwErr are set
+	done  chan struct{} // closed when in and err are set too
+	gw    *resolve.Gateway
+	gwErr error
+	in    *resolve.Ingress
+	err   error
 }
 
 // newIngressLookup looks for the gateway of sel; nil means none was given.
 func newIngressLookup(ctx context.Context, c *Clients, sel map[string]string) *ingressLookup {
-	return &ingressLookup{done: make(chan struct{}), find: func() (*resolve.Gateway, *resolve.Ingress, error) {
-		g, err := resolve.FindGateway(ctx, c.Kube, resolve.Options{Selector: sel})
-		if err != nil {
-			return nil, nil, err
-		}
-		in, err := g.Ingress(ctx, c.Kube)
-		return g, in, err
-	}}
+	return &ingressLookup{found: make(chan struct{}), done: make(chan struct{}),
+		find: func() (*resolve.Gateway, error) {
+			return resolve.FindGateway(ctx, c.Kube, resolve.Options{Selector: sel})
+		},
+		serve: func(g *resolve.Gateway) (*resolve.Ingress, error) { return g.Ingress(ctx, c.Kube) },
+	}
 }
 
 func (l *ingressLookup) start() {
 	l.once.Do(func() {
 		go func() {
-			l.gw, l.in, l.err = l.find()
-			close(l.done)
+			defer close(l.done)
+			g, err := l.find()
+			if err != nil {
+				g = nil
+			}
+			l.gw, l.gwErr = g, err
+			close(l.found)
+			if err != nil {
+				l.err = err
+				return
+			}
+			l.in, l.err = l.serve(g)
 		}()
 	})
 }
@@ -49,6 +60,14 @@ func (l *ingressLookup) result() (*resolve.Gateway, *resolve.Ingress, error) {
 	l.start()
 	<-l.done
 	return l.gw, l.in, l.err
+}
+
+// pods is the first stage's answer: the gateway's pods and selector, or
+// why none was found, without waiting for its Service.
+func (l *ingressLookup) pods() (*resolve.Gateway, error) {
+	l.start()
+	<-l.found
+	return l.gw, l.gwErr
 }
 
 func (l *ingressLookup) get() (*resolve.Ingress, error) {

@@ -1,11 +1,13 @@
 package plugin
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"io"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/spf13/cobra"
 	networkingv1 "istio.io/client-go/pkg/apis/networking/v1"
@@ -16,6 +18,7 @@ import (
 	"k8s.io/cli-runtime/pkg/genericiooptions"
 	"k8s.io/cli-runtime/pkg/printers"
 
+	"github.com/expose-gw/kubectl-expose-gw/plugin/gwapi"
 	"github.com/expose-gw/kubectl-expose-gw/plugin/model"
 )
 
@@ -77,24 +80,10 @@ func (o *ListOptions) Run(ctx context.Context) error {
 	if err := o.connect(); err != nil {
 		return err
 	}
-	var vss []*networkingv1.VirtualService
-	opts := metav1.ListOptions{Limit: 500}
-	for {
-		l, err := o.Clients.Istio.NetworkingV1().VirtualServices(o.Namespace).List(ctx, opts)
-		if err != nil {
-			return ExplainAPIError(err, "list", virtualServicesResource)
-		}
-		vss = append(vss, l.Items...)
-		if l.Continue == "" {
-			break
-		}
-		opts.Continue = l.Continue
-	}
-	gws, err := o.gateways(ctx)
+	rows, err := o.rows(ctx)
 	if err != nil {
 		return err
 	}
-	rows := model.ListRoutes(gws, vss)
 	switch o.Output {
 	case "yaml", "json":
 		return printRouteList(o.Out, o.Output, rows)
@@ -112,19 +101,23 @@ func (o *ListOptions) Run(ctx context.Context) error {
 
 func printRouteTable(out io.Writer, rows []model.RouteRow, wide bool) error {
 	w := printers.GetNewTabWriter(out)
-	head := "NAMESPACE\tHOST\tMATCH\tDESTINATION\tGATEWAY\tSTATUS"
+	head := "NAMESPACE\tAPI\tHOST\tMATCH\tDESTINATION\tGATEWAY\tSTATUS"
 	if wide {
-		head += "\tVIRTUALSERVICE\tROUTE\tREWRITE\tMANAGED"
+		head += "\tOBJECT\tROUTE\tREWRITE\tMANAGED"
 	}
 	fmt.Fprintln(w, head)
 	for _, r := range rows {
-		fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%s", r.Namespace, r.Host, r.Match, r.Destination, r.Gateway, r.Status)
+		fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%s\t%s", r.Namespace, r.API, r.Host, r.Match, r.Destination, r.Gateway, r.Status)
 		if wide {
 			rw := r.Rewrite
 			if rw == "" {
 				rw = "<none>"
 			}
-			fmt.Fprintf(w, "\t%s\t%s\t%s\t%t", r.VirtualService, r.Route, rw, r.Managed)
+			obj := "virtualservice/" + r.VirtualService
+			if r.HTTPRoute != "" {
+				obj = "httproute/" + r.HTTPRoute
+			}
+			fmt.Fprintf(w, "\t%s\t%s\t%s\t%t", obj, orNone(r.Route), rw, r.Managed)
 		}
 		fmt.Fprintln(w)
 	}
@@ -157,6 +150,106 @@ func printRouteList(out io.Writer, format string, rows []model.RouteRow) error {
 
 // gateways are the Gateways of every namespace (a VirtualService may bind
 // one elsewhere), or of the namespace when that is forbidden.
+// rows reads both APIs' routes (an API the cluster does not serve has
+// none; when neither is served, that is the error).
+func (o *ListOptions) rows(ctx context.Context) ([]model.RouteRow, error) {
+	var (
+		gst   gwapi.State
+		gwErr error
+		wg    sync.WaitGroup
+	)
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		gst, gwErr = o.gatewayState(ctx)
+	}()
+	rows, istErr := o.istioRows(ctx)
+	wg.Wait()
+	switch {
+	case notServed(istErr) && notServed(gwErr):
+		return nil, istErr
+	case notServed(istErr):
+		istErr = nil
+	case notServed(gwErr):
+		gwErr = nil
+	}
+	// One API readable: its rows, and a word on the other.
+	switch {
+	case apierrors.IsForbidden(istErr) && gwErr == nil:
+		fmt.Fprintf(o.ErrOut, "warning: %v: only the Gateway API's routes are listed\n", istErr)
+		istErr = nil
+	case apierrors.IsForbidden(gwErr) && istErr == nil:
+		fmt.Fprintf(o.ErrOut, "warning: %v: only the Istio API's routes are listed\n", gwErr)
+		gwErr = nil
+	}
+	if err := cmp.Or(istErr, gwErr); err != nil {
+		return nil, err
+	}
+	rows = append(rows, gwapi.ListRoutes(gst)...)
+	model.SortRows(rows)
+	return rows, nil
+}
+
+// istioRows are the rows of the VirtualServices.
+func (o *ListOptions) istioRows(ctx context.Context) ([]model.RouteRow, error) {
+	var vss []*networkingv1.VirtualService
+	opts := metav1.ListOptions{Limit: 500}
+	for {
+		l, err := o.Clients.Istio.NetworkingV1().VirtualServices(o.Namespace).List(ctx, opts)
+		if err != nil {
+			return nil, ExplainAPIError(err, "list", virtualServicesResource)
+		}
+		vss = append(vss, l.Items...)
+		if l.Continue == "" {
+			break
+		}
+		opts.Continue = l.Continue
+	}
+	gws, err := o.gateways(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return model.ListRoutes(gws, vss), nil
+}
+
+// gatewayState reads the HTTPRoutes of the namespace (or all) and the
+// Gateways (of every namespace, when allowed: routes attach across) and
+// classes they need.
+func (o *ListOptions) gatewayState(ctx context.Context) (gwapi.State, error) {
+	var st gwapi.State
+	rl, err := o.Clients.Gateway.HTTPRoutes(o.Namespace).List(ctx, metav1.ListOptions{})
+	if err != nil {
+		return st, ExplainAPIError(err, "list", gwapi.HTTPRoutesResource)
+	}
+	for i := range rl.Items {
+		st.Routes = append(st.Routes, &rl.Items[i])
+	}
+	gl, err := o.Clients.Gateway.Gateways(metav1.NamespaceAll).List(ctx, metav1.ListOptions{})
+	if apierrors.IsForbidden(err) && o.Namespace != "" {
+		gl, err = o.Clients.Gateway.Gateways(o.Namespace).List(ctx, metav1.ListOptions{})
+	}
+	if err != nil {
+		return st, ExplainAPIError(err, "list", gwapi.GatewaysResource)
+	}
+	for i := range gl.Items {
+		st.Gateways = append(st.Gateways, &gl.Items[i])
+	}
+	if cl, err := o.Clients.Gateway.GatewayClasses().List(ctx, metav1.ListOptions{}); err == nil {
+		st.Classes = map[string]string{}
+		for _, c := range cl.Items {
+			st.Classes[c.Name] = string(c.Spec.ControllerName)
+		}
+	}
+	return st, nil
+}
+
+func orNone(s string) string {
+	if s == "" {
+		return "<none>"
+	}
+	return s
+}
+
 func (o *ListOptions) gateways(ctx context.Context) ([]*networkingv1.Gateway, error) {
 	l, err := o.Clients.Istio.NetworkingV1().Gateways(metav1.NamespaceAll).List(ctx, metav1.ListOptions{})
 	if apierrors.IsForbidden(err) && o.Namespace != "" {

@@ -125,8 +125,8 @@ func TestExpose(t *testing.T) {
 
 		r = w.Kubectl("expose-gw", "-n", "clash", "list")
 		assert.Equal(t, []string{
-			"NAMESPACE   HOST               MATCH      DESTINATION                      GATEWAY      STATUS",
-			"clash       shop.example.com   prefix /   legacy.clash.svc.cluster.local   clash/shop   ok",
+			"NAMESPACE   API     HOST               MATCH      DESTINATION                      GATEWAY      STATUS",
+			"clash       istio   shop.example.com   prefix /   legacy.clash.svc.cluster.local   clash/shop   ok",
 		}, lines(r.Stdout), "a user's VirtualService alone is no conflict")
 
 		// Made by hand anyway, a second VirtualService for the host is listed
@@ -136,9 +136,9 @@ func TestExpose(t *testing.T) {
 		require.NoError(t, err)
 		r = w.Kubectl("expose-gw", "-n", "clash", "list")
 		assert.Equal(t, []string{
-			"NAMESPACE   HOST               MATCH                DESTINATION                      GATEWAY      STATUS",
-			"clash       shop.example.com   prefix /             legacy.clash.svc.cluster.local   clash/shop   conflict with clash/legacy2",
-			"clash       shop.example.com   string-prefix /env   legacy.clash.svc.cluster.local   clash/shop   conflict with clash/legacy",
+			"NAMESPACE   API     HOST               MATCH                DESTINATION                      GATEWAY      STATUS",
+			"clash       istio   shop.example.com   prefix /             legacy.clash.svc.cluster.local   clash/shop   conflict with clash/legacy2",
+			"clash       istio   shop.example.com   string-prefix /env   legacy.clash.svc.cluster.local   clash/shop   conflict with clash/legacy",
 		}, lines(r.Stdout))
 		require.NoError(t, w.Istio.NetworkingV1().VirtualServices("clash").Delete(ctx, "legacy2", metav1.DeleteOptions{}))
 		before = w.snapshot(t, "clash")

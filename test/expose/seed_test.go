@@ -83,11 +83,11 @@ func TestSeed(t *testing.T) {
 		r = w.Kubectl("expose-gw", "list")
 		require.Equal(t, 0, r.ExitCode, r.Stderr)
 		assert.Equal(t, []string{
-			"NAMESPACE   HOST   MATCH                DESTINATION                             GATEWAY             STATUS",
-			"default     *      exact /healthz       webapp.default.svc.cluster.local:80     default/expose-gw   ok",
-			"default     *      prefix /static/css   webapp.default.svc.cluster.local:80     default/expose-gw   ok",
-			"default     *      prefix /env          flaskapp.default.svc.cluster.local:80   default/expose-gw   ok",
-			"default     *      prefix /             webapp.default.svc.cluster.local:80     default/expose-gw   ok",
+			"NAMESPACE   API     HOST   MATCH                DESTINATION                             GATEWAY             STATUS",
+			"default     istio   *      exact /healthz       webapp.default.svc.cluster.local:80     default/expose-gw   ok",
+			"default     istio   *      prefix /static/css   webapp.default.svc.cluster.local:80     default/expose-gw   ok",
+			"default     istio   *      prefix /env          flaskapp.default.svc.cluster.local:80   default/expose-gw   ok",
+			"default     istio   *      prefix /             webapp.default.svc.cluster.local:80     default/expose-gw   ok",
 		}, lines(r.Stdout))
 	})
 
