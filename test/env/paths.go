@@ -116,3 +116,38 @@ func PluginDir() (string, error) {
 	})
 	return pluginDir, pluginErr
 }
+
+// GatewayAPICRDs are the CRD files of the Gateway API standard channel
+// shipped in the sigs.k8s.io/gateway-api module (config/crd/standard; its
+// ..._vap_safeupgrades.yaml is a ValidatingAdmissionPolicy, not a CRD).
+func GatewayAPICRDs() ([]string, error) {
+	d, err := moduleDir(RepoRoot(), "sigs.k8s.io/gateway-api")
+	if err != nil {
+		return nil, err
+	}
+	files, err := filepath.Glob(filepath.Join(d, "config", "crd", "standard", "gateway.networking.k8s.io_*.yaml"))
+	if err != nil {
+		return nil, err
+	}
+	var out []string
+	for _, f := range files {
+		if !strings.Contains(filepath.Base(f), "_vap_") {
+			out = append(out, f)
+		}
+	}
+	if len(out) == 0 {
+		return nil, fmt.Errorf("no Gateway API CRDs in %s", d)
+	}
+	return out, nil
+}
+
+// kwokPortForwardCRD is kwok's PortForward CRD: kwok watches PortForward
+// objects (--enable-crds), which is how port-forwards to the pods the test
+// environment deploys for Gateway API Gateways reach the gateway.
+func kwokPortForwardCRD() (string, error) {
+	d, err := moduleDir(filepath.Join(RepoRoot(), "test", "tools"), "sigs.k8s.io/kwok")
+	if err != nil {
+		return "", err
+	}
+	return filepath.Join(d, "kustomize", "crd", "bases", "kwok.x-k8s.io_portforwards.yaml"), nil
+}
