@@ -2,6 +2,24 @@
 // etcd + kube-apiserver (through controller-runtime's envtest) with the Istio
 // CRDs installed, and optionally kwok so that Nodes become Ready, Pods Running
 // and port-forwards to pods reach a local HTTP server standing in for Envoy.
+//
+// # Gateway API
+//
+// The cluster is also a Gateway API cluster with Istio as its controller:
+// Start installs the Gateway API standard-channel CRDs (GatewayAPICRDs) and
+// the GatewayClass "istio" (unless Options.NoGatewayClass); Env.GatewayAPI
+// is a typed client. With Options.Kwok, IstioGateway.Sync (and every
+// Kubectl/RunCmd, which syncs) first plays Istio's deployment controller for
+// each Gateway of an Istio class: Service NAME-istio, ServiceAccount, a
+// Ready pod NAME-istio-0 (GatewayPod), its EndpointSlice and a kwok
+// PortForward to the Istio-driven gateway, all removed when the Gateway
+// goes. Then the gateway rebuilds, and last the status Istio's gateway
+// controller computed is written to the objects' status subresources, as
+// istiod's status writer would. Nothing of this runs in the background:
+// what a test reads after Sync is Istio's verdict on what it wrote before.
+// PortForward opens a port-forward to a pod through the apiserver;
+// IstioGateway.ListenGateway serves a Gateway's port at a NodePort or load
+// balancer address; IstioGateway.Statuses lists what Istio computed.
 package testenv
 
 import (
