@@ -10,14 +10,20 @@ import (
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/rest"
 	"sigs.k8s.io/controller-runtime/pkg/envtest"
+	gatewayclient "sigs.k8s.io/gateway-api/pkg/client/clientset/versioned"
 )
 
 // Options says what a test needs besides the apiserver.
 type Options struct {
 	// Kwok starts kwok and the Istio-driven gateway: nodes annotated
 	// kwok.x-k8s.io/node=fake become Ready, pods on them Running, and
-	// port-forwards to the gateway pods' ports reach the gateway.
+	// port-forwards to the gateway pods' ports reach the gateway. It also
+	// plays Istio's Gateway API deployment controller and status writer
+	// (gwapi.go): at each IstioGateway.Sync.
 	Kwok bool
+	// NoGatewayClass leaves out the GatewayClass "istio" that Istio creates
+	// at install (the Gateway API CRDs are always installed).
+	NoGatewayClass bool
 }
 
 // Env is a running control plane. Everything it started is stopped when the
@@ -26,6 +32,7 @@ type Env struct {
 	Config     *rest.Config // admin (system:masters)
 	Kube       kubernetes.Interface
 	Istio      istioclient.Interface
+	GatewayAPI gatewayclient.Interface
 	Kubeconfig string // admin kubeconfig file
 	Dir        string // scratch folder of this environment
 
@@ -39,9 +46,12 @@ type Env struct {
 	t            TB
 	env          *envtest.Environment
 	allowedCodes []string
+	gw           *deployer // Istio's Gateway API deployment controller (with Kwok)
 }
 
-// Start starts etcd and kube-apiserver with the Istio CRDs installed.
+// Start starts etcd and kube-apiserver with the Istio CRDs and the Gateway
+// API standard-channel CRDs installed, and the GatewayClass "istio" unless
+// opts.NoGatewayClass.
 func Start(t TB, opts Options) *Env {
 	t.Helper()
 	bin := BinDir()
@@ -54,10 +64,22 @@ func Start(t TB, opts Options) *Env {
 	if err != nil {
 		t.Fatal(err)
 	}
+	gwCRDs, err := GatewayAPICRDs()
+	if err != nil {
+		t.Fatal(err)
+	}
+	paths := append([]string{crds}, gwCRDs...)
+	if opts.Kwok {
+		pf, err := kwokPortForwardCRD()
+		if err != nil {
+			t.Fatal(err)
+		}
+		paths = append(paths, pf)
+	}
 	e := &Env{t: t, Dir: t.TempDir()}
 	e.env = &envtest.Environment{
 		BinaryAssetsDirectory: bin,
-		CRDDirectoryPaths:     []string{crds},
+		CRDDirectoryPaths:     paths,
 		ErrorIfCRDPathMissing: true,
 		// Generous: the 2-core CI machine may be running other suites.
 		ControlPlaneStartTimeout: 90 * time.Second,
@@ -77,14 +99,19 @@ func Start(t TB, opts Options) *Env {
 	})
 	e.Kube = kubernetes.NewForConfigOrDie(e.Config)
 	e.Istio = istioclient.NewForConfigOrDie(e.Config)
+	e.GatewayAPI = gatewayclient.NewForConfigOrDie(e.Config)
 	e.Kubeconfig = e.AddUser("admin", []string{"system:masters"})
 	if v, err := e.Kube.Discovery().ServerVersion(); err == nil {
-		t.Logf("real kube-apiserver %s at %s with %d Istio CRDs", v.GitVersion, e.Config.Host, len(e.env.CRDs))
+		t.Logf("real kube-apiserver %s at %s with %d CRDs (Istio's, Gateway API's)", v.GitVersion, e.Config.Host, len(e.env.CRDs))
+	}
+	if !opts.NoGatewayClass {
+		e.createGatewayClass()
 	}
 	if opts.Kwok {
 		e.Upstream = NewRecorder(t, false)
 		e.startIstioGateway()
 		e.startKwok()
+		e.gw = newDeployer(e)
 		// Registered last, so it runs first: the cluster is still up.
 		t.Cleanup(e.checkAnalysis)
 	}

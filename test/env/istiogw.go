@@ -1,6 +1,7 @@
 package testenv
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -107,14 +108,25 @@ type SyncResult struct {
 }
 
 // Sync makes the gateway read the cluster now and rebuild if anything
-// changed; requests sent after it see every object written before. Istio
-// failing to take the objects fails the test.
+// changed; requests sent after it see every object written before. It
+// first plays Istio's Gateway API deployment controller (the Service and
+// pod of each Gateway of class istio, gwdeploy.go) and last istiod's
+// status writer (the status Istio computed, written to the objects'
+// status subresources, gwstatus.go), so that status read after Sync is
+// Istio's verdict on the objects written before. Istio failing to take
+// the objects fails the test.
 func (g *IstioGateway) Sync() SyncResult {
 	g.env.t.Helper()
+	if err := g.env.gw.reconcile(g.env.Ctx()); err != nil {
+		g.env.t.Fatalf("Istio's deployment controller (test env): %v", err)
+	}
 	var res SyncResult
 	g.get("/sync", &res)
 	if len(res.Errors) > 0 {
 		g.env.t.Fatalf("Istio's control plane failed on the cluster's objects: %s", strings.Join(res.Errors, "; "))
+	}
+	if err := g.writeStatus(g.env.Ctx()); err != nil {
+		g.env.t.Fatalf("writing Istio's status: %v", err)
 	}
 	return res
 }
@@ -122,6 +134,10 @@ func (g *IstioGateway) Sync() SyncResult {
 // sync is Sync returning what went wrong instead of failing the test (for
 // callers that may run inside a subtest of the environment's test).
 func (g *IstioGateway) sync() error {
+	ctx := context.Background()
+	if err := g.env.gw.reconcile(ctx); err != nil {
+		return fmt.Errorf("Istio's deployment controller (test env): %w", err)
+	}
 	resp, err := http.Get(g.admin + "/sync")
 	if err != nil {
 		return fmt.Errorf("istiogw sync: %w", err)
@@ -135,22 +151,55 @@ func (g *IstioGateway) sync() error {
 	if len(res.Errors) > 0 {
 		return fmt.Errorf("Istio's control plane failed on the cluster's objects: %s", strings.Join(res.Errors, "; "))
 	}
-	return nil
+	return g.writeStatus(ctx)
 }
 
-// Listen serves port of the gateway pod in ns at addr too (a NodePort or a
-// load balancer address, as kube-proxy would).
+// Listen serves port of the Istio gateway pod in ns at addr too (a
+// NodePort or a load balancer address, as kube-proxy would).
 func (g *IstioGateway) Listen(addr, ns string, port int) {
 	g.env.t.Helper()
-	resp, err := http.PostForm(g.admin+"/listen", url.Values{"mapping": {fmt.Sprintf("%s=%s:%d", addr, ns, port)}})
+	if err := g.listen(addr, ns, port); err != nil {
+		g.env.t.Fatal(err)
+	}
+}
+
+// ListenGateway serves port of the pod Istio deployed for the Gateway API
+// Gateway ns/name at addr too (its Service's NodePort or load balancer
+// address, as kube-proxy would).
+func (g *IstioGateway) ListenGateway(addr, ns, name string, port int) {
+	g.env.t.Helper()
+	if err := g.listen(addr, ns+"/"+name, port); err != nil {
+		g.env.t.Fatal(err)
+	}
+}
+
+// listen adds the mapping addr=proxy:port, proxy being NAMESPACE or
+// NAMESPACE/GATEWAY.
+func (g *IstioGateway) listen(addr, proxy string, port int) error {
+	resp, err := http.PostForm(g.admin+"/listen", url.Values{"mapping": {fmt.Sprintf("%s=%s:%d", addr, proxy, port)}})
 	if err != nil {
-		g.env.t.Fatalf("istiogw listen: %v", err)
+		return fmt.Errorf("istiogw listen: %w", err)
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
 		b, _ := io.ReadAll(resp.Body)
-		g.env.t.Fatalf("istiogw listen %s: %s", addr, b)
+		return fmt.Errorf("istiogw listen %s: %s", addr, b)
 	}
+	return nil
+}
+
+// unlisten removes the mapping at addr.
+func (g *IstioGateway) unlisten(addr string) error {
+	resp, err := http.PostForm(g.admin+"/unlisten", url.Values{"addr": {addr}})
+	if err != nil {
+		return fmt.Errorf("istiogw unlisten: %w", err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		b, _ := io.ReadAll(resp.Body)
+		return fmt.Errorf("istiogw unlisten %s: %s", addr, b)
+	}
+	return nil
 }
 
 // Unlisten stops serving addr: the gateway is down there (connections are

@@ -53,6 +53,7 @@ options:
   enablePodsOnNodeSyncListPager: true
   enablePodsOnNodeSyncStreamWatch: false
   enableDebuggingHandlers: true
+  enableCRDs: [PortForward]
 `, KwokNodeAnnotation, port, port)
 	cfg.WriteString(e.gatewayForwards())
 	for _, s := range stages {

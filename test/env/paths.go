@@ -2,6 +2,24 @@
 // etcd + kube-apiserver (through controller-runtime's envtest) with the Istio
 // CRDs installed, and optionally kwok so that Nodes become Ready, Pods Running
 // and port-forwards to pods reach a local HTTP server standing in for Envoy.
+//
+// # Gateway API
+//
+// The cluster is also a Gateway API cluster with Istio as its controller:
+// Start installs the Gateway API standard-channel CRDs (GatewayAPICRDs) and
+// the GatewayClass "istio" (unless Options.NoGatewayClass); Env.GatewayAPI
+// is a typed client. With Options.Kwok, IstioGateway.Sync (and every
+// Kubectl/RunCmd, which syncs) first plays Istio's deployment controller for
+// each Gateway of an Istio class: Service NAME-istio, ServiceAccount, a
+// Ready pod NAME-istio-0 (GatewayPod), its EndpointSlice and a kwok
+// PortForward to the Istio-driven gateway, all removed when the Gateway
+// goes. Then the gateway rebuilds, and last the status Istio's gateway
+// controller computed is written to the objects' status subresources, as
+// istiod's status writer would. Nothing of this runs in the background:
+// what a test reads after Sync is Istio's verdict on what it wrote before.
+// PortForward opens a port-forward to a pod through the apiserver;
+// IstioGateway.ListenGateway serves a Gateway's port at a NodePort or load
+// balancer address; IstioGateway.Statuses lists what Istio computed.
 package testenv
 
 import (
@@ -115,4 +133,39 @@ func PluginDir() (string, error) {
 		pluginDir = d
 	})
 	return pluginDir, pluginErr
+}
+
+// GatewayAPICRDs are the CRD files of the Gateway API standard channel
+// shipped in the sigs.k8s.io/gateway-api module (config/crd/standard; its
+// ..._vap_safeupgrades.yaml is a ValidatingAdmissionPolicy, not a CRD).
+func GatewayAPICRDs() ([]string, error) {
+	d, err := moduleDir(RepoRoot(), "sigs.k8s.io/gateway-api")
+	if err != nil {
+		return nil, err
+	}
+	files, err := filepath.Glob(filepath.Join(d, "config", "crd", "standard", "gateway.networking.k8s.io_*.yaml"))
+	if err != nil {
+		return nil, err
+	}
+	var out []string
+	for _, f := range files {
+		if !strings.Contains(filepath.Base(f), "_vap_") {
+			out = append(out, f)
+		}
+	}
+	if len(out) == 0 {
+		return nil, fmt.Errorf("no Gateway API CRDs in %s", d)
+	}
+	return out, nil
+}
+
+// kwokPortForwardCRD is kwok's PortForward CRD: kwok watches PortForward
+// objects (--enable-crds), which is how port-forwards to the pods the test
+// environment deploys for Gateway API Gateways reach the gateway.
+func kwokPortForwardCRD() (string, error) {
+	d, err := moduleDir(filepath.Join(RepoRoot(), "test", "tools"), "sigs.k8s.io/kwok")
+	if err != nil {
+		return "", err
+	}
+	return filepath.Join(d, "kustomize", "crd", "bases", "kwok.x-k8s.io_portforwards.yaml"), nil
 }

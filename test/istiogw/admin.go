@@ -14,7 +14,7 @@ type SyncResult struct {
 	BuildTook string              `json:"buildTook"`
 	Errors    []string            `json:"errors,omitempty"`
 	Open      map[string]bool     `json:"open"`      // mapping address -> listening
-	Listeners map[string][]uint32 `json:"listeners"` // namespace -> Envoy ports
+	Listeners map[string][]uint32 `json:"listeners"` // mapping key (NAMESPACE or NAMESPACE/GATEWAY) -> Envoy ports
 }
 
 func (g *Gateway) admin() http.Handler {
@@ -66,6 +66,16 @@ func (g *Gateway) admin() http.Handler {
 			return
 		}
 		writeJSON(w, msgs)
+	})
+	// The statuses Istio's Gateway API controller computed in the build
+	// now served, which istiod would write to the objects.
+	mux.HandleFunc("GET /status", func(w http.ResponseWriter, r *http.Request) {
+		st, err := g.Sync(r.Context())
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusServiceUnavailable)
+			return
+		}
+		writeJSON(w, append([]Status{}, st.status...))
 	})
 	mux.HandleFunc("GET /routes", func(w http.ResponseWriter, r *http.Request) {
 		st, err := g.Sync(r.Context())

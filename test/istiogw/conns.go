@@ -145,7 +145,7 @@ func (logWriter) Write(b []byte) (int, error) {
 // told by the first byte (Envoy's TLS inspector), the chain by SNI.
 func (m *mapping) accept(c net.Conn, cl *chanListener) {
 	st := m.gw.cur.Load()
-	v := st.views[m.Namespace]
+	v := st.views[m.key()]
 	if v == nil || v.Listeners[m.Port] == nil {
 		c.Close()
 		m.track(c, false)

@@ -15,13 +15,18 @@ import (
 	"time"
 
 	"k8s.io/client-go/dynamic"
+	"k8s.io/client-go/metadata"
 )
 
-// mapping says that a local address is port Port of the gateway workload in
-// Namespace (the pod's port: where Envoy binds, a Service's targetPort).
+// mapping says that a local address is port Port of a gateway workload
+// (the pod's port: where Envoy binds, a Service's targetPort): the Istio
+// gateway pods in Namespace when Gateway is empty, else the pods Istio
+// deploys for the Gateway API Gateway of that name in Namespace (label
+// gateway.networking.k8s.io/gateway-name), a proxy of its own.
 type mapping struct {
 	Addr      string `json:"addr"`
 	Namespace string `json:"namespace"`
+	Gateway   string `json:"gateway,omitempty"`
 	Port      uint32 `json:"port"`
 
 	ln     net.Listener
@@ -32,23 +37,43 @@ type mapping struct {
 	open   atomic.Bool
 }
 
+// parseMapping reads ADDR=NAMESPACE:PORT (the Istio gateway pods of
+// NAMESPACE) or ADDR=NAMESPACE/GATEWAY:PORT (a Gateway API Gateway's pods).
 func parseMapping(s string) (*mapping, error) {
 	addr, rest, ok := strings.Cut(s, "=")
 	ns, port, ok2 := strings.Cut(rest, ":")
-	if !ok || !ok2 || addr == "" || ns == "" {
-		return nil, fmt.Errorf("listen %q: want ADDR=NAMESPACE:PORT", s)
+	ns, gw, named := strings.Cut(ns, "/")
+	if !ok || !ok2 || addr == "" || ns == "" || (named && gw == "") {
+		return nil, fmt.Errorf("listen %q: want ADDR=NAMESPACE:PORT or ADDR=NAMESPACE/GATEWAY:PORT", s)
 	}
 	var p uint32
 	if _, err := fmt.Sscanf(port, "%d", &p); err != nil || p == 0 {
 		return nil, fmt.Errorf("listen %q: port %q is not a number", s, port)
 	}
-	return &mapping{Addr: addr, Namespace: ns, Port: p}, nil
+	return &mapping{Addr: addr, Namespace: ns, Gateway: gw, Port: p}, nil
+}
+
+// key names the proxy of the mapping: NAMESPACE or NAMESPACE/GATEWAY.
+func (m *mapping) key() string {
+	if m.Gateway == "" {
+		return m.Namespace
+	}
+	return m.Namespace + "/" + m.Gateway
+}
+
+// selects says whether a pod with labels l is the mapping's workload.
+func (m *mapping) selects(l map[string]string) bool {
+	if m.Gateway != "" {
+		return l[gatewayNameLabel] == m.Gateway
+	}
+	return isGatewayPod(l)
 }
 
 // state is one build: the snapshot and each gateway namespace's view.
 type state struct {
 	snap   *Snapshot
-	views  map[string]*View // by namespace of the mapping
+	views  map[string]*View // by mapping key (NAMESPACE or NAMESPACE/GATEWAY)
+	status []Status         // what Istio's gateway controller would write
 	errors []string
 	built  time.Time
 	took   time.Duration
@@ -57,6 +82,7 @@ type state struct {
 // Gateway is the Istio-driven test gateway.
 type Gateway struct {
 	dyn      dynamic.Interface
+	meta     metadata.Interface
 	kinds    []kind
 	upstream *url.URL
 
@@ -68,11 +94,15 @@ type Gateway struct {
 	proxy    *httputil.ReverseProxy
 }
 
-// isGatewayPod is how the gateway finds its workload: Istio gateway pods
-// (label istio, not the egress gateway) or Gateway API gateway pods.
+// gatewayNameLabel marks the pods of a Gateway API Gateway.
+const gatewayNameLabel = "gateway.networking.k8s.io/gateway-name"
+
+// isGatewayPod is how a namespace's mapping finds its workload: Istio
+// gateway pods (label istio, not the egress gateway). The pods of a Gateway
+// API Gateway are another proxy, reached by the mapping naming it.
 func isGatewayPod(l map[string]string) bool {
-	if l["gateway.networking.k8s.io/gateway-name"] != "" || l["istio.io/gateway-name"] != "" {
-		return true
+	if l[gatewayNameLabel] != "" || l["istio.io/gateway-name"] != "" {
+		return false
 	}
 	// istiod's pods are labelled istio=pilot; egress gateways are not ingress.
 	v, ok := l["istio"]
@@ -85,7 +115,7 @@ func isGatewayPod(l map[string]string) bool {
 func (g *Gateway) Sync(ctx context.Context) (*state, error) {
 	g.syncMu.Lock()
 	defer g.syncMu.Unlock()
-	snap, err := load(ctx, g.dyn, g.kinds)
+	snap, err := load(ctx, g.dyn, g.meta, g.kinds)
 	if err != nil {
 		return g.cur.Load(), err
 	}
@@ -101,24 +131,25 @@ func (g *Gateway) Sync(ctx context.Context) (*state, error) {
 	}
 	proxies := map[string]Proxy{}
 	for _, m := range g.snapshotMappings() {
-		if labels := snap.gatewayPod(m.Namespace, isGatewayPod); labels != nil {
-			proxies[m.Namespace] = Proxy{Namespace: m.Namespace, Labels: labels}
+		if labels := snap.gatewayPod(m.Namespace, m.selects); labels != nil {
+			proxies[m.key()] = Proxy{Namespace: m.Namespace, Labels: labels}
 		}
 	}
 	var list []Proxy
 	for _, p := range proxies {
 		list = append(list, p)
 	}
-	views, err := computeViews(cfg, kube, list)
+	views, statuses, err := computeViews(cfg, kube, snap.crdAnnotations, list)
 	if err != nil {
 		st.errors = append(st.errors, err.Error())
 		log.Printf("build failed: %v", err)
 	}
-	for ns, p := range proxies {
+	for key, p := range proxies {
 		if v := views[p.key()]; v != nil {
-			st.views[ns] = v
+			st.views[key] = v
 		}
 	}
+	st.status = statuses
 	st.took = time.Since(start)
 	g.cur.Store(st)
 	g.builds.Add(1)
@@ -143,8 +174,8 @@ func (g *Gateway) AddMapping(m *mapping) {
 	if st == nil {
 		return
 	}
-	if _, known := st.views[m.Namespace]; !known {
-		// A namespace no build made a view for: build again.
+	if _, known := st.views[m.key()]; !known {
+		// A proxy no build made a view for: build again.
 		g.syncMu.Lock()
 		st.snap.Fingerprint = ""
 		g.syncMu.Unlock()
@@ -184,13 +215,13 @@ func (g *Gateway) reconcile(st *state) {
 	g.mapMu.Lock()
 	defer g.mapMu.Unlock()
 	for _, m := range g.mappings {
-		v := st.views[m.Namespace]
+		v := st.views[m.key()]
 		want := v != nil && v.Listeners[m.Port] != nil
 		switch {
 		case want && m.ln == nil:
 			ln, err := net.Listen("tcp", m.Addr)
 			if err != nil {
-				log.Printf("cannot listen on %s for %s:%d: %v", m.Addr, m.Namespace, m.Port, err)
+				log.Printf("cannot listen on %s for %s:%d: %v", m.Addr, m.key(), m.Port, err)
 				continue
 			}
 			m.ln = ln

@@ -25,6 +25,7 @@ import (
 	"k8s.io/client-go/discovery"
 	"k8s.io/client-go/dynamic"
 	"k8s.io/client-go/dynamic/dynamicinformer"
+	"k8s.io/client-go/metadata"
 	"k8s.io/client-go/tools/cache"
 	"k8s.io/client-go/tools/clientcmd"
 )
@@ -44,10 +45,10 @@ func main() {
 func run() error {
 	var listens listFlag
 	kubeconfig := flag.String("kubeconfig", "", "kubeconfig of the cluster")
-	adminAddr := flag.String("admin", "127.0.0.1:0", "admin address (sync, listen, analyze, routes)")
+	adminAddr := flag.String("admin", "127.0.0.1:0", "admin address (sync, listen, analyze, routes, status)")
 	adminFile := flag.String("admin-file", "", "write the admin address here once serving")
 	upstream := flag.String("upstream", "", "URL of the upstream stand-in every cluster is sent to")
-	flag.Var(&listens, "listen", "ADDR=NAMESPACE:PORT: ADDR is port PORT of the gateway pod in NAMESPACE (repeatable)")
+	flag.Var(&listens, "listen", "ADDR=NAMESPACE:PORT: ADDR is port PORT of the Istio gateway pod in NAMESPACE; ADDR=NAMESPACE/GATEWAY:PORT: of the pod of Gateway API Gateway GATEWAY (repeatable)")
 	flag.Parse()
 	for _, s := range istiolog.Scopes() {
 		s.SetOutputLevel(istiolog.ErrorLevel)
@@ -65,6 +66,10 @@ func run() error {
 	if err != nil {
 		return err
 	}
+	mc, err := metadata.NewForConfig(cfg)
+	if err != nil {
+		return err
+	}
 	dc, err := discovery.NewDiscoveryClientForConfig(cfg)
 	if err != nil {
 		return err
@@ -73,7 +78,7 @@ func run() error {
 	if err != nil {
 		return err
 	}
-	g := &Gateway{dyn: dyn, kinds: ks, upstream: up}
+	g := &Gateway{dyn: dyn, meta: mc, kinds: ks, upstream: up}
 	g.proxy = g.newProxy()
 	for _, s := range listens {
 		m, err := parseMapping(s)

@@ -45,14 +45,18 @@ type View struct {
 const clusterDomain = "cluster.local"
 
 // computeViews runs Istio's config generation (pilot, in-process, as its
-// own tests do) over the cluster's objects and returns each proxy's view.
-func computeViews(configYAML, kubeYAML string, proxies []Proxy) (views map[string]*View, err error) {
+// own tests do) over the cluster's objects and returns each proxy's view
+// and the status Istio's Gateway API controller computed. crds are the
+// annotations of the cluster's Gateway API CRDs.
+func computeViews(configYAML, kubeYAML string, crds map[string]map[string]string, proxies []Proxy) (views map[string]*View, statuses []Status, err error) {
 	defer catch(&err)
 	f := &failer{}
 	defer f.close()
+	stop := make(chan struct{})
+	defer close(stop)
 	configs, _, err := crd.ParseInputs(configYAML)
 	if err != nil {
-		return nil, fmt.Errorf("reading the Istio objects: %w", err)
+		return nil, nil, fmt.Errorf("reading the Istio objects: %w", err)
 	}
 	for i := range configs {
 		// As istiod's CRD client reads them: short destination names
@@ -63,12 +67,16 @@ func computeViews(configYAML, kubeYAML string, proxies []Proxy) (views map[strin
 	s := xds.NewFakeDiscoveryServer(f, xds.FakeOptions{
 		Configs:                configs,
 		KubernetesObjectString: kubeYAML,
+		KubeClientModifier:     clusterCRDs(crds),
 	})
+	if statuses, err = captureStatus(s.Env().GatewayAPIController, stop); err != nil {
+		return nil, nil, err
+	}
 	views = map[string]*View{}
 	for _, p := range proxies {
 		proxy := s.SetupProxy(&model.Proxy{
 			Type:            model.Router,
-			ID:              "istiogw." + p.Namespace,
+			ID:              "istiogw." + p.Namespace + "." + p.Labels["gateway.networking.k8s.io/gateway-name"],
 			ConfigNamespace: p.Namespace,
 			Labels:          p.Labels,
 			IPAddresses:     []string{"10.244.255.254"},
@@ -93,7 +101,7 @@ func computeViews(configYAML, kubeYAML string, proxies []Proxy) (views map[strin
 		}
 		views[p.key()] = v
 	}
-	return views, nil
+	return views, statuses, nil
 }
 
 func clusterName(c *cluster.Cluster) string { return c.GetName() }

@@ -44,7 +44,7 @@ func credential(sds, workloadNS string) (ns, name string, ok bool) {
 func (m *mapping) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	info, _ := r.Context().Value(ctxKey{}).(*connInfo)
 	st := m.gw.cur.Load()
-	v := st.views[m.Namespace]
+	v := st.views[m.key()]
 	var l *listener.Listener
 	if v != nil {
 		l = v.Listeners[m.Port]

@@ -16,6 +16,7 @@ import (
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/client-go/discovery"
 	"k8s.io/client-go/dynamic"
+	"k8s.io/client-go/metadata"
 	"sigs.k8s.io/yaml"
 )
 
@@ -41,7 +42,10 @@ var kinds = []kind{
 	{gvr: schema.GroupVersionResource{Group: "gateway.networking.k8s.io", Version: "v1beta1", Resource: "referencegrants"}, config: true, kube: true},
 	{gvr: schema.GroupVersionResource{Version: "v1", Resource: "services"}, kube: true},
 	{gvr: schema.GroupVersionResource{Version: "v1", Resource: "namespaces"}, kube: true},
-	{gvr: schema.GroupVersionResource{Version: "v1", Resource: "pods"}, analyzeOnly: true},
+	// Pods and EndpointSlices are the endpoints of Services: Istio resolves
+	// a Gateway API Gateway's addresses only when its Service has some.
+	{gvr: schema.GroupVersionResource{Version: "v1", Resource: "pods"}, kube: true},
+	{gvr: schema.GroupVersionResource{Group: "discovery.k8s.io", Version: "v1", Resource: "endpointslices"}, kube: true},
 	{gvr: schema.GroupVersionResource{Version: "v1", Resource: "secrets"}, analyzeOnly: true},
 }
 
@@ -49,6 +53,8 @@ var kinds = []kind{
 type Snapshot struct {
 	Objects     map[schema.GroupVersionResource][]unstructured.Unstructured
 	Fingerprint string
+	// crdAnnotations are the annotations of the Gateway API CRDs by name.
+	crdAnnotations map[string]map[string]string
 }
 
 // present is the kinds the apiserver serves (the Gateway API CRDs may be
@@ -73,10 +79,17 @@ func present(dc discovery.DiscoveryInterface) ([]kind, error) {
 	return out, nil
 }
 
-// load lists every kind (a quorum read each) into a snapshot.
-func load(ctx context.Context, dc dynamic.Interface, ks []kind) (*Snapshot, error) {
+// load lists every kind (a quorum read each) and the Gateway API CRDs into
+// a snapshot.
+func load(ctx context.Context, dc dynamic.Interface, mc metadata.Interface, ks []kind) (*Snapshot, error) {
 	s := &Snapshot{Objects: map[schema.GroupVersionResource][]unstructured.Unstructured{}}
 	var fp strings.Builder
+	crds, crdFP, err := loadCRDs(ctx, mc)
+	if err != nil {
+		return nil, err
+	}
+	s.crdAnnotations = crds
+	fp.WriteString(crdFP)
 	for _, k := range ks {
 		l, err := dc.Resource(k.gvr).List(ctx, metav1.ListOptions{LabelSelector: k.labelSelector})
 		if apierrors.IsNotFound(err) { // the CRD was removed: no such objects
