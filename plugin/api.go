@@ -85,7 +85,7 @@ func (c apiChoice) choose(ctx context.Context) (string, error) {
 	case err != nil:
 		return "", fmt.Errorf("no Istio ingress gateway pods (%v) and %v", none, err)
 	case class == "":
-		return "", fmt.Errorf("no Istio ingress gateway pods (%v) and no GatewayClass of Istio's controller %s: install Istio's ingress gateway for the Istio API, or Istio with the Gateway API CRDs (Istio then creates GatewayClass %s) for the Gateway API", none, gwapi.ControllerName, gwapi.ClassName)
+		return "", &NoAPIError{none}
 	}
 	return c.say(model.APIGateway, fmt.Sprintf("no Istio ingress gateway pods (no pod matches %s), and GatewayClass %s is Istio's (%s)", model.FormatSelector(resolve.DefaultSelector), class, gwapi.ControllerName))
 }
@@ -127,6 +127,15 @@ func istioClass(ctx context.Context, c *Clients) (string, error) {
 	}
 	slices.Sort(names)
 	return names[0], nil
+}
+
+// NoAPIError: neither API has what it needs, an Istio ingress gateway's
+// pods nor Istio's GatewayClass.
+type NoAPIError struct{ Istio *resolve.NoGatewayError }
+
+func (e *NoAPIError) Error() string {
+	return fmt.Sprintf("%v; nor is there a GatewayClass of Istio's controller %s for the Gateway API (Istio creates GatewayClass %s when the Gateway API CRDs are installed before it)",
+		e.Istio, gwapi.ControllerName, gwapi.ClassName)
 }
 
 // gatewayAPIMissing: the cluster does not serve the Gateway API.

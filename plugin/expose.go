@@ -2,6 +2,7 @@ package plugin
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -198,6 +199,10 @@ func (o *ExposeOptions) Run(ctx context.Context) error {
 	choice := apiChoice{clients: o.Clients, flag: o.API, gateway: o.req.Gateway, selectorGiven: o.SelectorGiven,
 		ingress: ix.ingress, errOut: o.ErrOut}
 	api, err := choice.choose(ctx)
+	var noAPI *NoAPIError
+	if errors.As(err, &noAPI) && o.dryRun == dryRunClient {
+		api, err = model.APIIstio, nil // prints the Istio API's objects, with its warning
+	}
 	if err != nil {
 		ix.close()
 		return err

@@ -21,6 +21,12 @@ func pathMatch(m model.Match) gwv1.HTTPRouteMatch {
 	return gwv1.HTTPRouteMatch{Path: &gwv1.HTTPPathMatch{Type: &t, Value: ptr.To(m.Path)}}
 }
 
+// canonical is a built rule with the CRD's defaults written, as stored.
+func canonical(r gwv1.HTTPRouteRule) gwv1.HTTPRouteRule {
+	canonicalRule(&r)
+	return r
+}
+
 // MatchOf reads a rule the tool writes: one path match and nothing else
 // (no headers, query parameters or method). ok is false for other rules.
 func MatchOf(r gwv1.HTTPRouteRule) (model.Match, bool) {
@@ -77,18 +83,18 @@ func backendRule(m model.Match, t model.RouteTarget) gwv1.HTTPRouteRule {
 		}
 		r.Filters = []gwv1.HTTPRouteFilter{{Type: gwv1.HTTPRouteFilterURLRewrite, URLRewrite: &gwv1.HTTPURLRewriteFilter{Path: &mod}}}
 	}
-	return r
+	return canonical(r)
 }
 
 // redirectRule answers m with a redirect to https (301), the Gateway API
 // way of --https-redirect on the HTTP listener.
 func redirectRule(m model.Match) gwv1.HTTPRouteRule {
-	return gwv1.HTTPRouteRule{
+	return canonical(gwv1.HTTPRouteRule{
 		Matches: []gwv1.HTTPRouteMatch{pathMatch(m)},
 		Filters: []gwv1.HTTPRouteFilter{{Type: gwv1.HTTPRouteFilterRequestRedirect, RequestRedirect: &gwv1.HTTPRequestRedirectFilter{
 			Scheme: ptr.To("https"), StatusCode: ptr.To(301),
 		}}},
-	}
+	})
 }
 
 // newRoute is an HTTPRoute of the tool.
@@ -109,6 +115,7 @@ func parentRef(gw model.ObjectRef, section gwv1.SectionName, routeNS string) gwv
 	if gw.Namespace != routeNS {
 		p.Namespace = ptr.To(gwv1.Namespace(gw.Namespace))
 	}
+	canonicalParent(&p)
 	return p
 }
 

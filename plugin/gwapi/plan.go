@@ -2,7 +2,6 @@ package gwapi
 
 import (
 	"fmt"
-	"reflect"
 	"slices"
 
 	corev1 "k8s.io/api/core/v1"
@@ -108,25 +107,28 @@ func planRoute(e *model.Expose, st State, name, host string, parents []gwv1.Pare
 	r := old.DeepCopy()
 	if dropHTTP {
 		r.Spec.ParentRefs = slices.DeleteFunc(r.Spec.ParentRefs, func(p gwv1.ParentReference) bool {
-			return !slices.ContainsFunc(parents, func(q gwv1.ParentReference) bool { return reflect.DeepEqual(p, q) })
+			return !slices.ContainsFunc(parents, func(q gwv1.ParentReference) bool { return sameParent(p, q) })
 		})
 	}
 	for _, p := range parents {
-		if !slices.ContainsFunc(r.Spec.ParentRefs, func(q gwv1.ParentReference) bool { return reflect.DeepEqual(p, q) }) {
+		if !slices.ContainsFunc(r.Spec.ParentRefs, func(q gwv1.ParentReference) bool { return sameParent(p, q) }) {
 			r.Spec.ParentRefs = append(r.Spec.ParentRefs, p)
 		}
 	}
 	for _, rule := range add {
 		m, _ := MatchOf(rule)
 		i := slices.IndexFunc(r.Spec.Rules, func(x gwv1.HTTPRouteRule) bool { xm, ok := MatchOf(x); return ok && xm == m })
-		if i >= 0 {
+		switch {
+		case i >= 0 && sameSpec(gwv1.HTTPRouteSpec{Rules: []gwv1.HTTPRouteRule{r.Spec.Rules[i]}}, gwv1.HTTPRouteSpec{Rules: []gwv1.HTTPRouteRule{rule}}):
+			// as it is
+		case i >= 0:
 			r.Spec.Rules[i] = rule
-		} else {
+		default:
 			r.Spec.Rules = append(r.Spec.Rules, rule)
 		}
 	}
 	sortRules(r.Spec.Rules)
-	if reflect.DeepEqual(r.Spec, old.Spec) {
+	if sameSpec(r.Spec, old.Spec) {
 		return model.Change{Op: model.OpUnchanged, Object: old}, nil
 	}
 	return model.Change{Op: model.OpUpdate, Object: r, Before: old}, nil

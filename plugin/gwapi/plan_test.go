@@ -72,7 +72,7 @@ func TestExposeCreatesGatewayAndRoute(t *testing.T) {
 	r := p.Changes[1].Object.(*gwv1.HTTPRoute)
 	assert.Equal(t, "flaskapp-any", r.Name)
 	assert.Empty(t, r.Spec.Hostnames, `"*" is a route without hostnames`)
-	assert.Equal(t, []gwv1.ParentReference{{Name: "expose-gw", SectionName: ptr.To(gwv1.SectionName("http"))}}, r.Spec.ParentRefs)
+	assert.Equal(t, []gwv1.ParentReference{parent("", "expose-gw", "http")}, r.Spec.ParentRefs)
 	require.Len(t, r.Spec.Rules, 1)
 	rule := r.Spec.Rules[0]
 	assert.Equal(t, gwv1.PathMatchPathPrefix, *rule.Matches[0].Path.Type)
@@ -110,6 +110,37 @@ func TestExposeMergesRulesAndRewrites(t *testing.T) {
 	assert.Equal(t, "/", *mod.ReplacePrefixMatch)
 }
 
+// parent is a parentRef as the apiserver stores it (group and kind
+// defaulted).
+func parent(ns, name, section string) gwv1.ParentReference {
+	p := gwv1.ParentReference{Group: ptr.To(gwv1.Group("gateway.networking.k8s.io")), Kind: ptr.To(gwv1.Kind("Gateway")),
+		Name: gwv1.ObjectName(name), SectionName: ptr.To(gwv1.SectionName(section))}
+	if ns != "" {
+		p.Namespace = ptr.To(gwv1.Namespace(ns))
+	}
+	return p
+}
+
+// TestExposeTwiceOverWhatTheServerStores: a route as written by hand
+// without the CRD's defaults, or stored with them, is the same route.
+func TestExposeTwiceOverWhatTheServerStores(t *testing.T) {
+	st := applied(State{}, must(t, expose()))
+	r := st.Routes[0]
+	bare := r.DeepCopy()
+	bare.Spec.ParentRefs[0].Group, bare.Spec.ParentRefs[0].Kind = nil, nil
+	bare.Spec.Rules[0].BackendRefs[0].Weight = nil
+	bare.Spec.Rules[0].BackendRefs[0].Kind = nil
+	st.Routes = []*gwv1.HTTPRoute{bare}
+	p := must2(t, expose(), st)
+	assert.Equal(t, model.OpUnchanged, p.Changes[1].Op)
+	assert.Len(t, p.Changes[1].Object.(*gwv1.HTTPRoute).Spec.ParentRefs, 1, "no second parentRef for the same listener")
+
+	e := expose()
+	e.Target.Port = 8080
+	p = must2(t, e, st)
+	assert.Equal(t, model.OpUpdate, p.Changes[1].Op, "another port is another rule")
+}
+
 func must(t *testing.T, e *model.Expose) Plan { return must2(t, e, State{}) }
 
 func must2(t *testing.T, e *model.Expose, st State) Plan {
@@ -135,7 +166,7 @@ func TestExposeUsesAnExistingGatewayThatTakesTheRoute(t *testing.T) {
 	assert.Equal(t, model.OpUnchanged, p.Changes[0].Op, "another's Gateway is never changed")
 	assert.Contains(t, p.Note, "infra/shared")
 	r := p.Changes[1].Object.(*gwv1.HTTPRoute)
-	assert.Equal(t, []gwv1.ParentReference{{Name: "shared", Namespace: ptr.To(gwv1.Namespace("infra")), SectionName: ptr.To(gwv1.SectionName("web"))}}, r.Spec.ParentRefs)
+	assert.Equal(t, []gwv1.ParentReference{parent("infra", "shared", "web")}, r.Spec.ParentRefs)
 	assert.NotEqual(t, "flaskapp-any", r.Name, "the name tells the gateway")
 
 	// Same-namespace routes only: not for default; a new own Gateway.
