@@ -45,7 +45,9 @@ func waitAccepted(ctx context.Context, c *Clients, result []model.Change, d time
 	}
 	var refused *RefusedError
 	pending := map[string]bool{}
-	err := wait.PollUntilContextTimeout(ctx, 200*time.Millisecond, d, true, func(ctx context.Context) (bool, error) {
+	// The reads use ctx, not the poll's: one cut short by the deadline
+	// is the timeout, not an error.
+	err := wait.PollUntilContextTimeout(ctx, 200*time.Millisecond, d, true, func(context.Context) (bool, error) {
 		clear(pending)
 		for _, r := range routes {
 			cur, err := c.Gateway.HTTPRoutes(r.Namespace).Get(ctx, r.Name, metav1.GetOptions{})
