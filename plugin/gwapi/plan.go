@@ -3,6 +3,7 @@ package gwapi
 import (
 	"fmt"
 	"slices"
+	"strings"
 
 	corev1 "k8s.io/api/core/v1"
 	gwv1 "sigs.k8s.io/gateway-api/apis/v1"
@@ -35,6 +36,9 @@ type Plan struct {
 // API gives identical matches to the oldest route) unless e.Force.
 func PlanExpose(e *model.Expose, st State) (Plan, error) {
 	ns := e.Target.Namespace
+	if err := checkRewrite(e); err != nil {
+		return Plan{}, err
+	}
 	if st.NamespaceLabels == nil {
 		// Every namespace carries its name label (the apiserver sets it).
 		st.NamespaceLabels = map[string]string{corev1.LabelMetadataName: ns}
@@ -132,4 +136,21 @@ func planRoute(e *model.Expose, st State, name, host string, parents []gwv1.Pare
 		return model.Change{Op: model.OpUnchanged, Object: old}, nil
 	}
 	return model.Change{Op: model.OpUpdate, Object: r, Before: old}, nil
+}
+
+// checkRewrite refuses a --rewrite Istio would not do as meant: for a
+// path prefix "/", Istio turns ReplacePrefixMatch R into a plain prefix
+// rewrite of "/" by R without its trailing "/" (pilot's
+// createRewriteFilter), so /x becomes R+"x" instead of R/x.
+func checkRewrite(e *model.Expose) error {
+	r := e.Target.Rewrite
+	if r == "" || r == "/" {
+		return nil
+	}
+	for _, m := range e.Matches {
+		if m.Kind == model.Prefix && m.Path == "/" {
+			return fmt.Errorf("invalid --rewrite %q with --prefix %q for the Gateway API: Istio turns ReplacePrefixMatch %s of prefix / into a plain prefix rewrite, /x would become %sx; use a longer --prefix, or --api istio", r, m.Path, r, strings.TrimSuffix(r, "/"))
+		}
+	}
+	return nil
 }

@@ -108,6 +108,17 @@ func TestExposeMergesRulesAndRewrites(t *testing.T) {
 	mod = r.Spec.Rules[0].Filters[0].URLRewrite.Path
 	assert.Equal(t, gwv1.PrefixMatchHTTPPathModifier, mod.Type)
 	assert.Equal(t, "/", *mod.ReplacePrefixMatch)
+
+	// Istio writes ReplacePrefixMatch R as a plain prefix rewrite without
+	// R's trailing "/": for prefix "/" that makes /x R+"x" (checked through
+	// Istio's routes), so the tool refuses it rather than misroute.
+	e = expose(model.Match{Kind: model.Prefix, Path: "/"})
+	e.Target.Rewrite = "/v2"
+	_, err := PlanExpose(e, State{})
+	assert.EqualError(t, err, `invalid --rewrite "/v2" with --prefix "/" for the Gateway API: Istio turns ReplacePrefixMatch /v2 of prefix / into a plain prefix rewrite, /x would become /v2x; use a longer --prefix, or --api istio`)
+	e.Target.Rewrite = "/"
+	_, err = PlanExpose(e, State{})
+	assert.NoError(t, err, "rewriting / to / is nothing")
 }
 
 // parent is a parentRef as the apiserver stores it (group and kind

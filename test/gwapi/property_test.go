@@ -1,0 +1,164 @@
+package gwapi
+
+import (
+	"encoding/json"
+	"fmt"
+	"math/rand"
+	"os"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	testenv "github.com/expose-gw/kubectl-expose-gw/test/env"
+)
+
+// Bounds of the property test, as the Istio API's (test/expose).
+const (
+	propertySequences = 4
+	propertyOps       = 10
+)
+
+type row struct {
+	API, Namespace, Host, Match, Destination, Gateway, Status, Rewrite string
+}
+
+// TestPropertyListMatchesIstioGatewayAPI is the Istio API's property test
+// (test/expose TestPropertyListMatchesIstio) over the Gateway API: seeded
+// random sequences of expose and delete through the real plugin (services
+// in two namespaces, hosts "*", a name and a wildcard, path prefixes,
+// exact paths, rewrites, --force), and after every operation each route
+// `list -A -o json` reports ok gets a request for its host and a path
+// under its match from Istio's control plane, through the pod Istio
+// deploys for the route's Gateway, at its Service with the path the user
+// expects; one reported shadowed must not get it.
+func TestPropertyListMatchesIstioGatewayAPI(t *testing.T) {
+	sequences := propertySequences
+	if s, err := strconv.Atoi(os.Getenv("EXPOSE_GW_PROPERTY_SEQUENCES")); err == nil && s > 0 {
+		sequences = s
+	}
+	env := testenv.Start(t, testenv.Options{Kwok: true})
+	namespaces := []string{"default", "team-a"}
+	services := []string{"web", "shop", "api"}
+	for _, ns := range namespaces {
+		for _, s := range services {
+			env.CreateApp(testenv.App{Name: s, Namespace: ns})
+		}
+	}
+	hosts := []string{"*", "a.example.com", "*.example.com"}
+	paths := []string{"/", "/env", "/api", "/env/deep"}
+	checked := 0
+	for seq := 0; seq < sequences; seq++ {
+		seed := int64(2000 + seq)
+		rng := rand.New(rand.NewSource(seed))
+		for op := 0; op < propertyOps; op++ {
+			ns := namespaces[rng.Intn(len(namespaces))]
+			svc := services[rng.Intn(len(services))]
+			args := []string{"expose-gw", "-n", ns}
+			if rng.Intn(5) == 0 {
+				args = append(args, "delete", svc)
+			} else {
+				args = append(args, svc, "--api", "gateway-api", "--wait=0", "--host", hosts[rng.Intn(len(hosts))])
+				p := paths[rng.Intn(len(paths))]
+				if rng.Intn(4) == 0 && p != "/" {
+					args = append(args, "--exact", p)
+				} else {
+					args = append(args, "--prefix", p)
+				}
+				if rng.Intn(3) == 0 {
+					args = append(args, "--rewrite", []string{"/", "/v2"}[rng.Intn(2)])
+				}
+				// --force often: identical matches of several Services, the
+				// precedence Istio decides by age, are what list must tell.
+				if rng.Intn(2) == 0 {
+					args = append(args, "--force")
+				}
+			}
+			r := env.Kubectl(args...)
+			require.Contains(t, []int{0, 1}, r.ExitCode, "seed %d op %d: %s", seed, op, r.Stderr)
+			checked += checkRoutes(t, env, fmt.Sprintf("seed %d op %d (%s)", seed, op, strings.Join(args[1:], " ")))
+		}
+		for _, ns := range namespaces {
+			for _, s := range services {
+				env.Kubectl("expose-gw", "-n", ns, "delete", s)
+			}
+		}
+	}
+	t.Logf("property: %d sequences x %d operations, %d Gateway API routes (ok or shadowed) checked with a request through Istio's routes", sequences, propertyOps, checked)
+	require.Positive(t, checked)
+}
+
+// checkRoutes sends a request for each ok or shadowed route through its
+// Gateway's pod and checks where Istio sent it.
+func checkRoutes(t *testing.T, env *testenv.Env, when string) int {
+	t.Helper()
+	r := env.Kubectl("expose-gw", "list", "-A", "-o", "json")
+	require.Equal(t, 0, r.ExitCode, r.Stderr)
+	var l struct{ Items []row }
+	require.NoError(t, json.Unmarshal([]byte(r.Stdout), &l))
+	addrs := map[string]string{}
+	n := 0
+	for _, it := range l.Items {
+		require.Equal(t, "gateway-api", it.API, it)
+		shadowed := strings.HasPrefix(it.Status, "shadowed by ")
+		if it.Status != "ok" && !shadowed {
+			continue
+		}
+		addr, ok := addrs[it.Gateway]
+		if !ok {
+			ns, name, _ := strings.Cut(it.Gateway, "/")
+			addr = env.PortForward(ns, env.GatewayPod(ns, name), 80)
+			addrs[it.Gateway] = addr
+		}
+		kind, p, _ := strings.Cut(it.Match, " ")
+		host, path := probe(it.Host, kind, p)
+		status, seen, _ := get(t, addr, host, path)
+		got := seen.Service() + ":80"
+		if shadowed {
+			if status == 200 && got == it.Destination {
+				t.Errorf("%s: list says %s %s %s -> %s is %s, but Istio sent GET %s%s to it\n%s", when, it.Namespace, it.Host, it.Match, it.Destination, it.Status, host, path, r.Stdout)
+			}
+			n++
+			continue
+		}
+		want := path
+		if it.Rewrite != "" {
+			want = rewritten(kind, p, it.Rewrite, path)
+		}
+		if status != 200 || got != it.Destination || seen.Path != want {
+			t.Errorf("%s: list says %s %s %s -> %s is ok, but Istio sent GET %s%s to %q (status %d) with path %q (want %q)\n%s",
+				when, it.Namespace, it.Host, it.Match, it.Destination, host, path, got, status, seen.Path, want, r.Stdout)
+		}
+		n++
+	}
+	return n
+}
+
+// probe is a request for a route: its host (a name no route names for
+// "*", one under a wildcard) and a path under its match.
+func probe(host, kind, p string) (string, string) {
+	path := p
+	if kind == "prefix" {
+		path = strings.TrimSuffix(p, "/") + "/probe"
+	}
+	switch {
+	case host == "*":
+		host = "no-route-names-me.invalid"
+	case strings.HasPrefix(host, "*."):
+		host = "w" + host[1:]
+	}
+	return host, path
+}
+
+// rewritten is the path a user expects after --rewrite R of a match.
+func rewritten(kind, p, r, path string) string {
+	if kind == "exact" {
+		return r
+	}
+	rest := strings.TrimPrefix(path, strings.TrimSuffix(p, "/"))
+	if p == "/" {
+		rest = path
+	}
+	return strings.TrimSuffix(r, "/") + rest
+}
