@@ -104,6 +104,12 @@ func routeHosts(r *gwv1.HTTPRoute, lh *gwv1.Hostname) []string {
 	return out
 }
 
+// RoutesTo is whether a rule of r sends requests with a plain path to
+// Service ns/name.
+func RoutesTo(r *gwv1.HTTPRoute, ns, name string) bool {
+	return len(backendPaths(r, ns, name)) > 0
+}
+
 // backendPaths are the distinct paths of r's rules that send requests to
 // Service ns/name (a backendRef of kind Service in ns).
 func backendPaths(r *gwv1.HTTPRoute, ns, name string) []string {
