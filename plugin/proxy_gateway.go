@@ -1,6 +1,7 @@
 package plugin
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -54,13 +55,16 @@ func (o *ProxyOptions) routes(ctx context.Context) (proxyRoutes, error) {
 		return rs, err
 	}
 	rs.apis = apis
+	var unserved error
 	if slices.Contains(apis, model.APIIstio) {
 		routes, err := serviceRoutes(ctx, c.Istio, c.Namespace, o.Service)
 		err = ExplainAPIError(err, "list", virtualServicesResource)
 		switch {
 		case err != nil && !(o.API == apiAuto && notServed(err)):
 			return rs, err
-		case err == nil && o.gatewayRef != nil:
+		case err != nil:
+			unserved = err
+		case o.gatewayRef != nil:
 			if _, err := istioGatewaySelector(ctx, c, *o.gatewayRef); err != nil {
 				return rs, err
 			}
@@ -73,7 +77,9 @@ func (o *ProxyOptions) routes(ctx context.Context) (proxyRoutes, error) {
 		switch {
 		case err != nil && !(o.API == apiAuto && notServed(err)):
 			return rs, err
-		case err == nil:
+		case err != nil:
+			unserved = cmp.Or(unserved, err)
+		default:
 			routes := gwapi.ServiceRoutes(st, c.Namespace, o.Service)
 			if o.gatewayRef != nil {
 				if _, err := gwapi.ChooseGateway(st, c.Namespace, o.gatewayRef); err != nil {
@@ -84,6 +90,9 @@ func (o *ProxyOptions) routes(ctx context.Context) (proxyRoutes, error) {
 			rs.st = st
 			rs.routes = append(rs.routes, routes...)
 		}
+	}
+	if len(rs.routes) == 0 && unserved != nil {
+		return rs, unserved // an API not served says so, as before --api
 	}
 	return rs, nil
 }

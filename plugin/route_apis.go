@@ -2,13 +2,16 @@ package plugin
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
+	"github.com/expose-gw/kubectl-expose-gw/plugin/gwapi"
 	"github.com/expose-gw/kubectl-expose-gw/plugin/model"
+	"github.com/expose-gw/kubectl-expose-gw/resolve"
 )
 
 // serviceAPIs are the APIs whose routes to a SERVICE url and proxy read:
@@ -42,6 +45,34 @@ func istioGatewaySelector(ctx context.Context, c *Clients, ref model.ObjectRef) 
 		return nil, fmt.Errorf("invalid --gateway %q: Istio Gateway %s has no selector: expected one naming its gateway pods", ref.String(), ref)
 	}
 	return g.Spec.Selector, nil
+}
+
+// neitherGateway is, for --api auto without --gateway or an Istio flag,
+// the one error naming both APIs when there are no Istio ingress gateway
+// pods and, although Istio's GatewayClass exists, no Gateway of Istio:
+// nothing to reach with either API. nil otherwise (choose decides).
+func neitherGateway(ctx context.Context, c *Clients, choice apiChoice) error {
+	if choice.flag != apiAuto || choice.gateway != nil || choice.selectorGiven {
+		return nil
+	}
+	_, err := choice.ingress.pods()
+	var none *resolve.NoGatewayError
+	if !errors.As(err, &none) {
+		return nil
+	}
+	if class, err := istioClass(ctx, c); err != nil || class == "" {
+		return nil
+	}
+	st, err := gatewaysState(ctx, c, c.Namespace, nil)
+	if err != nil {
+		return nil
+	}
+	for _, g := range st.Gateways {
+		if st.IstioGateway(g) {
+			return nil
+		}
+	}
+	return fmt.Errorf("%w; nor is there a Gateway of class %s for the Gateway API (create one with `kubectl expose-gw SERVICE`)", none, gwapi.ClassName)
 }
 
 const istioGatewaysResource = "gateways.networking.istio.io"

@@ -167,8 +167,10 @@ func (o *URLOptions) Run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	if found := rep.in.Found(); found != "" {
-		fmt.Fprintln(o.ErrOut, found)
+	if rep.in != nil {
+		if found := rep.in.Found(); found != "" {
+			fmt.Fprintln(o.ErrOut, found)
+		}
 	}
 	if rep.Ingress != nil && rep.Ingress.Reason != "" {
 		fmt.Fprintf(o.ErrOut, "gateway Service %s/%s: %s\n", rep.Ingress.Namespace, rep.Ingress.Name, rep.Ingress.Reason)

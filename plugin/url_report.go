@@ -77,6 +77,9 @@ func (o *URLOptions) report(ctx context.Context) (*URLReport, error) {
 	lookup := newIngressLookup(ctx, o.clients, nil)
 	choice := apiChoice{clients: o.clients, flag: o.API, gateway: o.gatewayRef, ingress: lookup, errOut: o.ErrOut,
 		selectorGiven: o.GatewaySelector != "" || o.IngressService != "" || o.IngressNamespace != ""}
+	if err := neitherGateway(ctx, o.clients, choice); err != nil {
+		return nil, err
+	}
 	api, err := choice.choose(ctx)
 	if err != nil {
 		return nil, err
@@ -168,14 +171,16 @@ func (o *URLOptions) serviceReport(ctx context.Context) (*URLReport, error) {
 		return nil, err
 	}
 	rep := &URLReport{Service: ns + "/" + name}
-	var lastErr error
+	var lastErr, unserved error
 	if slices.Contains(apis, model.APIIstio) {
 		routes, err := serviceRoutes(ctx, o.clients.Istio, ns, name)
 		err = ExplainAPIError(err, "list", virtualServicesResource)
 		switch {
 		case err != nil && !(o.API == apiAuto && notServed(err)):
 			return nil, err
-		case err == nil:
+		case err != nil:
+			unserved = err
+		default:
 			if o.gatewayRef != nil {
 				if _, err := istioGatewaySelector(ctx, o.clients, *o.gatewayRef); err != nil {
 					return nil, err
@@ -192,7 +197,9 @@ func (o *URLOptions) serviceReport(ctx context.Context) (*URLReport, error) {
 		switch {
 		case err != nil && !(o.API == apiAuto && notServed(err)):
 			return nil, err
-		case err == nil:
+		case err != nil:
+			unserved = cmp.Or(unserved, err)
+		default:
 			gerr, err := o.gatewayRoutes(ctx, rep, st)
 			if err != nil {
 				return nil, err
@@ -201,8 +208,8 @@ func (o *URLOptions) serviceReport(ctx context.Context) (*URLReport, error) {
 		}
 	}
 	if len(rep.Routes) == 0 {
-		if lastErr != nil {
-			return nil, lastErr
+		if err := cmp.Or(lastErr, unserved); err != nil {
+			return nil, err // an API not served says so, as before --api
 		}
 		what := "routes"
 		if o.HTTPS {
