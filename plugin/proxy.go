@@ -13,7 +13,6 @@ import (
 
 	"github.com/expose-gw/kubectl-expose-gw/plugin/model"
 	"github.com/expose-gw/kubectl-expose-gw/portforward"
-	"github.com/expose-gw/kubectl-expose-gw/resolve"
 )
 
 // Ways of reaching the gateway (--via).
@@ -47,15 +46,20 @@ type ProxyOptions struct {
 	// route's Gateway, else istio=ingressgateway or the one ingress gateway
 	// running).
 	GatewaySelector string
+	// API is --api; Gateway is --gateway, [NS/]NAME of a Gateway of
+	// that API.
+	API     string
+	Gateway string
 
-	selector map[string]string
-	clients  *Clients
+	selector   map[string]string
+	gatewayRef *model.ObjectRef
+	clients    *Clients
 	genericiooptions.IOStreams
 }
 
 // NewProxyOptions returns the defaults of `proxy`.
 func NewProxyOptions(flags *genericclioptions.ConfigFlags, streams genericiooptions.IOStreams) *ProxyOptions {
-	return &ProxyOptions{Flags: flags, Address: "127.0.0.1", LocalPort: 8080, Via: ViaAuto, Tunnels: 1, IOStreams: streams}
+	return &ProxyOptions{Flags: flags, Address: "127.0.0.1", LocalPort: 8080, Via: ViaAuto, Tunnels: 1, API: apiAuto, IOStreams: streams}
 }
 
 // NewCmdProxy returns the `proxy` command.
@@ -77,6 +81,13 @@ The gateway is reached directly at the address ` + "`kubectl expose-gw url`" + `
 NodePort), else through a port-forward to a Ready gateway pod (--via auto, the default,
 tries direct first). Port-forward mode follows the gateway pods: when the pod goes away,
 the next request goes to another Ready pod.
+
+With the Kubernetes Gateway API (--api; auto reads the routes of both APIs to SERVICE,
+the Istio API's first), the routes are the HTTPRoutes with a backendRef to SERVICE, the
+gateway is reached directly at the Gateway's status.addresses[0] (or its Service's
+nodePort while that is pending), else by a port-forward to a Ready pod of the Gateway on
+the listener's port. Without SERVICE, --gateway names the Gateway (default: expose-gw
+of the namespace, else the only one of class istio).
 
 With --https, the gateway's certificate is verified with the system's CAs, or
 --gateway-ca-file, or not at all with --gateway-insecure-skip-tls-verify. kubectl's own
@@ -111,6 +122,8 @@ Ctrl-C stops it.`,
 	_ = cmd.MarkFlagFilename(flagGatewayCAFile, "pem", "crt")
 	f.IntVar(&o.Tunnels, "tunnels", o.Tunnels, "Port-forward connections to spread requests over")
 	f.StringVar(&o.GatewaySelector, "gateway-selector", o.GatewaySelector, "Labels of the gateway pods to reach, KEY=VALUE[,KEY=VALUE] (default: the route's Gateway selector, else istio=ingressgateway or the one ingress gateway running)")
+	addAPIFlag(cmd, &o.API)
+	f.StringVar(&o.Gateway, "gateway", o.Gateway, "The Gateway to reach, [NAMESPACE/]NAME, of the chosen API (default: the route's; Gateway API without SERVICE: expose-gw of the namespace, else the only one of class istio)")
 	return cmd
 }
 
@@ -164,6 +177,19 @@ func (o *ProxyOptions) Validate() error {
 	if o.Tunnels < 1 || o.Tunnels > 64 {
 		return fmt.Errorf("invalid --tunnels %d: expected 1 to 64", o.Tunnels)
 	}
+	if err := validateAPI(o.API); err != nil {
+		return err
+	}
+	if o.Gateway != "" {
+		ref, err := model.ParseGatewayRef(o.Gateway, "")
+		if err != nil {
+			return err
+		}
+		o.gatewayRef = &ref
+	}
+	if err := validateIstioFlags(o.API, o.Gateway, o.GatewaySelector, "", ""); err != nil {
+		return err
+	}
 	return o.validateTLSFlags()
 }
 
@@ -178,49 +204,26 @@ func (o *ProxyOptions) Run(ctx context.Context) error {
 
 func (o *ProxyOptions) run(ctx context.Context) error {
 	c := o.clients
-	var routes []model.Route
-	if o.Service != "" {
-		if _, err := getService(ctx, c.Kube, c.Namespace, o.Service, nil); err != nil {
-			return err
-		}
-		var err error
-		if routes, err = serviceRoutes(ctx, c.Istio, c.Namespace, o.Service); err != nil {
-			return ExplainAPIError(err, "list", virtualServicesResource)
-		}
+	if o.gatewayRef != nil && o.gatewayRef.Namespace == "" {
+		o.gatewayRef.Namespace = c.Namespace
 	}
-	ph, err := chooseHost(o.Service, routes, o.Host, o.HTTPS)
+	rs, err := o.routes(ctx)
+	if err != nil {
+		return err
+	}
+	ph, err := chooseHost(o.Service, rs.routes, o.Host, o.HTTPS, routeKinds(rs.apis))
 	if err != nil {
 		return err
 	}
 	if ph.Note != "" {
 		fmt.Fprintln(o.ErrOut, ph.Note)
 	}
-	opts := resolve.Options{}
-	var serverPort uint32
-	if len(ph.Routes) > 0 {
-		opts.Selector, serverPort = ph.Routes[0].Selector, ph.Routes[0].ServerPort
+	var gw *gateway
+	if rs.api(ph) == model.APIGateway {
+		gw, err = o.reachGatewayAPI(ctx, &ph, rs)
+	} else {
+		gw, err = o.reachIstio(ctx, ph, rs.lookup)
 	}
-	if o.selector != nil {
-		opts.Selector = o.selector
-	}
-	in, err := resolve.FindIngress(ctx, c.Kube, opts)
-	if err != nil {
-		return err
-	}
-	if found := in.Found(); found != "" {
-		fmt.Fprintln(o.ErrOut, found)
-	}
-	if in.Warning != "" {
-		fmt.Fprintln(o.ErrOut, "Warning:", in.Warning)
-	}
-	if in.Reason != "" {
-		fmt.Fprintf(o.ErrOut, "gateway Service %s/%s: %s\n", in.Service.Namespace, in.Service.Name, in.Reason)
-	}
-	port, err := o.gatewayPort(in, serverPort)
-	if err != nil {
-		return err
-	}
-	gw, err := o.reachGateway(ctx, in, port)
 	if err != nil {
 		return err
 	}

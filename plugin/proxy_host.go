@@ -21,8 +21,9 @@ type proxyHost struct {
 }
 
 // chooseHost picks the Host header for the routes of service (scheme http,
-// or https with --https) and the --host flag. Pure.
-func chooseHost(service string, routes []model.Route, flagHost string, https bool) (proxyHost, error) {
+// or https with --https) and the --host flag; kinds names the route
+// objects read (VirtualService, HTTPRoute), for "no route". Pure.
+func chooseHost(service string, routes []model.Route, flagHost string, https bool, kinds string) (proxyHost, error) {
 	scheme := "http"
 	if https {
 		scheme = "https"
@@ -45,7 +46,7 @@ func chooseHost(service string, routes []model.Route, flagHost string, https boo
 		case len(other) > 0:
 			return proxyHost{}, fmt.Errorf("service %q has no http route through a gateway, only https ones: add --https", service)
 		default:
-			return proxyHost{}, fmt.Errorf("no VirtualService bound to a gateway routes to service %q: expose it first with `kubectl expose-gw %s`, or give --host without SERVICE", service, service)
+			return proxyHost{}, fmt.Errorf("no %s bound to a gateway routes to service %q: expose it first with `kubectl expose-gw %s`, or give --host without SERVICE", kinds, service, service)
 		}
 	}
 	hosts := routeHosts(same)

@@ -33,6 +33,14 @@ type gateway struct {
 
 // reachGateway chooses direct or port-forward as --via says.
 func (o *ProxyOptions) reachGateway(ctx context.Context, in *resolve.Ingress, port *corev1.ServicePort) (*gateway, error) {
+	return o.reach(ctx, func(scheme string) ([]resolve.Endpoint, error) {
+		return resolve.EndpointsForPort(ctx, o.clients.Kube, in, port, scheme)
+	}, func() (*gateway, error) { return o.portForward(ctx, in, port) })
+}
+
+// reach chooses direct (to the first of endpoints that answers) or
+// forward as --via says.
+func (o *ProxyOptions) reach(ctx context.Context, endpoints func(scheme string) ([]resolve.Endpoint, error), forward func() (*gateway, error)) (*gateway, error) {
 	tlsCfg, err := o.tlsConfig()
 	if err != nil {
 		return nil, err
@@ -42,7 +50,7 @@ func (o *ProxyOptions) reachGateway(ctx context.Context, in *resolve.Ingress, po
 		scheme = "https"
 	}
 	if o.Via != ViaPortForward {
-		eps, err := resolve.EndpointsForPort(ctx, o.clients.Kube, in, port, scheme)
+		eps, err := endpoints(scheme)
 		var un *resolve.Unreachable
 		switch {
 		case errors.As(err, &un) && o.Via == ViaAuto:
@@ -72,7 +80,7 @@ func (o *ProxyOptions) reachGateway(ctx context.Context, in *resolve.Ingress, po
 			}
 		}
 	}
-	gw, err := o.portForward(ctx, in, port)
+	gw, err := forward()
 	if err != nil {
 		return nil, err
 	}
@@ -123,13 +131,19 @@ func (o *ProxyOptions) portForward(ctx context.Context, in *resolve.Ingress, por
 	if len(svc.Spec.Selector) == 0 {
 		return nil, fmt.Errorf("gateway Service %s/%s has no selector: no pod to port-forward to", svc.Namespace, svc.Name)
 	}
+	return o.forwardPool(ctx, svc.Namespace, labels.SelectorFromSet(svc.Spec.Selector).String(), containerPort(port))
+}
+
+// forwardPool opens the tunnel pool to the pods of selector in ns, on
+// the port the pod resolves.
+func (o *ProxyOptions) forwardPool(ctx context.Context, ns, selector string, port func(*corev1.Pod) (int32, error)) (*gateway, error) {
 	var started atomic.Bool
 	pool := portforward.NewPool(portforward.PoolOptions{
 		Kube:      o.clients.Kube,
 		Connect:   portforward.NewConnect(o.clients.Config, o.clients.Kube),
-		Namespace: svc.Namespace,
-		Selector:  labels.SelectorFromSet(svc.Spec.Selector).String(),
-		Port:      containerPort(port),
+		Namespace: ns,
+		Selector:  selector,
+		Port:      port,
 		Size:      o.Tunnels,
 		Logf: func(format string, args ...any) {
 			if started.Load() {
@@ -142,7 +156,7 @@ func (o *ProxyOptions) portForward(ctx context.Context, in *resolve.Ingress, por
 	}
 	started.Store(true)
 	return &gateway{
-		how:   fmt.Sprintf("port-forward to pod %s/%s port %d", svc.Namespace, pool.Pod(), pool.Port()),
+		how:   fmt.Sprintf("port-forward to pod %s/%s port %d", ns, pool.Pod(), pool.Port()),
 		dial:  pool.DialContext,
 		close: pool.Close,
 	}, nil

@@ -25,9 +25,14 @@ type URLOptions struct {
 	IngressService   string
 	IngressNamespace string
 	Explain          bool
+	// API is --api; Gateway is --gateway, [NS/]NAME of a Gateway of
+	// that API.
+	API     string
+	Gateway string
 
-	selector map[string]string
-	clients  *Clients
+	selector   map[string]string
+	gatewayRef *model.ObjectRef
+	clients    *Clients
 	genericiooptions.IOStreams
 }
 
@@ -41,7 +46,10 @@ const urlExample = `  # Where is the ingress gateway? (http and https base URLs)
   eval "$(kubectl expose-gw url -o env)" && curl "http://$GATEWAY_URL/"
 
   # Also show the plain kubectl look-ups that give the same answer
-  kubectl expose-gw url -o env --explain`
+  kubectl expose-gw url -o env --explain
+
+  # Where a Gateway API Gateway is reached (its status.addresses[0], else its Service's nodePort)
+  kubectl expose-gw url --api gateway-api --gateway infra/shared`
 
 // NewCmdURL returns the `url` command.
 func NewCmdURL(flags *genericclioptions.ConfigFlags, streams genericiooptions.IOStreams) *cobra.Command {
@@ -59,7 +67,16 @@ The gateway Service is the one selecting the pods that match the Gateway's selec
 each route's Gateway selector. When no pod matches istio=ingressgateway, the one
 ingress gateway found by its pods' istio label (e.g. istio=ingress of Istio's Helm
 chart) is used; several are an error naming them. --ingress-service names it
-instead; istio-system/istio-ingressgateway is the last fall-back.`,
+instead; istio-system/istio-ingressgateway is the last fall-back.
+
+With the Kubernetes Gateway API (--api gateway-api, or auto without Istio gateway pods
+when Istio's GatewayClass exists), the address is the Gateway's status.addresses[0]
+with the listener's port once it is Programmed, as the Istio docs read it; while it is
+pending or only the in-cluster Service name, the nodePort of the Service Istio
+deployed for it. --gateway names the Gateway, else the expose-gw Gateway of the
+namespace, else the only Gateway of class istio. With SERVICE, --api auto reads the
+routes of both APIs (the Istio API's first): HTTPRoutes of its namespace with a
+backendRef to it, on the listeners they attach to.`,
 		Example: urlExample,
 		Args:    cobra.MaximumNArgs(1),
 		RunE:    runE(o),
@@ -71,6 +88,8 @@ instead; istio-system/istio-ingressgateway is the last fall-back.`,
 	f.StringVar(&o.IngressService, "ingress-service", "", "Name of the ingress gateway Service (skips the search by selector)")
 	f.StringVar(&o.IngressNamespace, "ingress-namespace", "", "Namespace of the ingress gateway (default: where its pods run; istio-system with --ingress-service)")
 	f.BoolVar(&o.Explain, "explain", false, "Also print (to stderr) the plain kubectl commands that give the same answer")
+	addAPIFlag(cmd, &o.API)
+	f.StringVar(&o.Gateway, "gateway", "", "The Gateway whose address to print (or whose routes of SERVICE), [NAMESPACE/]NAME, of the chosen API (default, Gateway API: expose-gw of the namespace, else the only one of class istio)")
 	return cmd
 }
 
@@ -108,6 +127,31 @@ func (o *URLOptions) Validate() error {
 	if o.IngressService != "" && o.GatewaySelector != "" {
 		return fmt.Errorf("--ingress-service %q and --gateway-selector %q both choose the gateway: give one", o.IngressService, o.GatewaySelector)
 	}
+	if err := validateAPI(o.API); err != nil {
+		return err
+	}
+	if o.Gateway != "" {
+		ref, err := model.ParseGatewayRef(o.Gateway, "")
+		if err != nil {
+			return err
+		}
+		o.gatewayRef = &ref
+	}
+	return validateIstioFlags(o.API, o.Gateway, o.GatewaySelector, o.IngressService, o.IngressNamespace)
+}
+
+// validateIstioFlags: the Istio API's gateway flags choose the gateway,
+// as --gateway does, and mean nothing to the Gateway API.
+func validateIstioFlags(api, gateway, selector, service, namespace string) error {
+	for _, f := range []struct{ name, value string }{{"gateway-selector", selector}, {"ingress-service", service}, {"ingress-namespace", namespace}} {
+		switch {
+		case f.value == "":
+		case api == model.APIGateway:
+			return fmt.Errorf("--%s %q is an Istio API flag: expected --gateway with --api %s", f.name, f.value, model.APIGateway)
+		case gateway != "":
+			return fmt.Errorf("--%s %q and --gateway %q both choose the gateway: give one", f.name, f.value, gateway)
+		}
+	}
 	return nil
 }
 
@@ -116,20 +160,27 @@ func (o *URLOptions) Run(ctx context.Context) error {
 	if err := connect(&o.clients, o.flags, nil); err != nil {
 		return err
 	}
+	if o.gatewayRef != nil && o.gatewayRef.Namespace == "" {
+		o.gatewayRef.Namespace = o.clients.Namespace
+	}
 	rep, err := o.report(ctx)
 	if err != nil {
 		return err
 	}
-	if found := rep.in.Found(); found != "" {
-		fmt.Fprintln(o.ErrOut, found)
+	if rep.in != nil {
+		if found := rep.in.Found(); found != "" {
+			fmt.Fprintln(o.ErrOut, found)
+		}
 	}
-	if rep.Ingress.Reason != "" {
+	if rep.Ingress != nil && rep.Ingress.Reason != "" {
 		fmt.Fprintf(o.ErrOut, "gateway Service %s/%s: %s\n", rep.Ingress.Namespace, rep.Ingress.Name, rep.Ingress.Reason)
 	}
 	for _, w := range rep.Warnings {
 		fmt.Fprintln(o.ErrOut, "warning:", w)
 	}
-	if o.Explain {
+	if o.Explain && rep.Gateway != nil {
+		fmt.Fprint(o.ErrOut, explainGateway(rep))
+	} else if o.Explain {
 		fmt.Fprint(o.ErrOut, explain(rep))
 	}
 	switch o.Output {

@@ -43,15 +43,19 @@ func envVars(rep *URLReport) [][2]string {
 		}
 		return strconv.Itoa(int(p))
 	}
-	vars := [][2]string{
-		{"INGRESS_NAME", rep.Ingress.Name},
-		{"INGRESS_NS", rep.Ingress.Namespace},
+	var vars [][2]string
+	if rep.Gateway == nil && rep.Ingress != nil {
+		// the Istio API's docs name the gateway Service; the Gateway
+		// API's read the Gateway
+		vars = [][2]string{{"INGRESS_NAME", rep.Ingress.Name}, {"INGRESS_NS", rep.Ingress.Namespace}}
+	}
+	vars = append(vars, [][2]string{
 		{"INGRESS_HOST", rep.Host},
 		{"INGRESS_PORT", port(rep.Port)},
 		{"SECURE_INGRESS_PORT", port(rep.SecurePort)},
 		{"TCP_INGRESS_PORT", port(rep.TCPPort)},
 		{"GATEWAY_URL", rep.GatewayURL},
-	}
+	}...)
 	out := vars[:0]
 	for _, v := range vars {
 		if v[1] != "" {

@@ -1,9 +1,11 @@
 package plugin
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 
 	"k8s.io/apimachinery/pkg/labels"
 
@@ -14,7 +16,13 @@ import (
 
 // URLReport is everything `url` found; `-o json` prints it.
 type URLReport struct {
-	Ingress IngressInfo `json:"ingress"`
+	// API is the API of the gateway part: istio or gateway-api.
+	API string `json:"api"`
+	// Ingress is the gateway Service (with the Gateway API: the one Istio
+	// deployed for the Gateway, when it was read).
+	Ingress *IngressInfo `json:"ingress,omitempty"`
+	// Gateway is the Gateway API Gateway, with the Gateway API.
+	Gateway *GatewayInfo `json:"gateway,omitempty"`
 	// Host, Port, SecurePort, TCPPort and GatewayURL are INGRESS_HOST,
 	// INGRESS_PORT, SECURE_INGRESS_PORT, TCP_INGRESS_PORT and GATEWAY_URL.
 	Host       string         `json:"host"`
@@ -30,6 +38,7 @@ type URLReport struct {
 
 	in       *resolve.Ingress
 	selector map[string]string // the selector searched, for --explain
+	target   *gatewayTarget    // the Gateway API Gateway, for --explain
 }
 
 // IngressInfo names the gateway Service chosen.
@@ -55,15 +64,41 @@ type RouteInfo struct {
 	URL            string `json:"url"`
 	HostHeader     string `json:"hostHeader,omitempty"`
 	Curl           string `json:"curl"`
-	VirtualService string `json:"virtualService"`
+	VirtualService string `json:"virtualService,omitempty"`
+	HTTPRoute      string `json:"httpRoute,omitempty"`
 	Gateway        string `json:"gateway"`
+	Listener       string `json:"listener,omitempty"`
 }
 
 func (o *URLOptions) report(ctx context.Context) (*URLReport, error) {
 	if o.Service != "" {
 		return o.serviceReport(ctx)
 	}
-	in, err := resolve.FindIngress(ctx, o.clients.Kube, o.options())
+	lookup := newIngressLookup(ctx, o.clients, nil)
+	choice := apiChoice{clients: o.clients, flag: o.API, gateway: o.gatewayRef, ingress: lookup, errOut: o.ErrOut,
+		selectorGiven: o.GatewaySelector != "" || o.IngressService != "" || o.IngressNamespace != ""}
+	if err := neitherGateway(ctx, o.clients, choice); err != nil {
+		return nil, err
+	}
+	api, err := choice.choose(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if api == model.APIGateway {
+		return o.gatewayAPIReport(ctx)
+	}
+	var in *resolve.Ingress
+	if choice.selectorGiven || o.gatewayRef != nil {
+		opts := o.options()
+		if o.gatewayRef != nil {
+			if opts.Selector, err = istioGatewaySelector(ctx, o.clients, *o.gatewayRef); err != nil {
+				return nil, err
+			}
+		}
+		in, err = resolve.FindIngress(ctx, o.clients.Kube, opts)
+	} else {
+		in, err = lookup.get()
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -73,9 +108,9 @@ func (o *URLOptions) report(ctx context.Context) (*URLReport, error) {
 
 // gateway fills the gateway part of rep from in.
 func (o *URLOptions) gateway(ctx context.Context, rep *URLReport, in *resolve.Ingress) error {
-	rep.in = in
+	rep.in, rep.API = in, model.APIIstio
 	svc := in.Service
-	rep.Ingress = IngressInfo{Name: svc.Name, Namespace: svc.Namespace, Type: string(svc.Spec.Type), Reason: in.Reason}
+	rep.Ingress = &IngressInfo{Name: svc.Name, Namespace: svc.Namespace, Type: string(svc.Spec.Type), Reason: in.Reason}
 	if rep.Ingress.Type == "" {
 		rep.Ingress.Type = "ClusterIP"
 	}
@@ -123,19 +158,73 @@ func (o *URLOptions) gateway(ctx context.Context, rep *URLReport, in *resolve.In
 	return nil
 }
 
-// serviceReport finds the routes to SERVICE and the gateways serving them.
+// serviceReport finds the routes to SERVICE and the gateways serving
+// them: of the Istio API, the Gateway API, or with --api auto both (the
+// Istio API's first; an API the cluster does not serve has none).
 func (o *URLOptions) serviceReport(ctx context.Context) (*URLReport, error) {
 	ns, name := o.clients.Namespace, o.Service
 	if _, err := getService(ctx, o.clients.Kube, ns, name, nil); err != nil {
 		return nil, err
 	}
-	routes, err := serviceRoutes(ctx, o.clients.Istio, ns, name)
+	apis, err := serviceAPIs(ctx, o.clients, o.API, o.gatewayRef, o.ErrOut)
 	if err != nil {
-		return nil, ExplainAPIError(err, "list", virtualServicesResource)
+		return nil, err
 	}
 	rep := &URLReport{Service: ns + "/" + name}
+	var lastErr, unserved error
+	if slices.Contains(apis, model.APIIstio) {
+		routes, err := serviceRoutes(ctx, o.clients.Istio, ns, name)
+		err = ExplainAPIError(err, "list", virtualServicesResource)
+		switch {
+		case err != nil && !(o.API == apiAuto && notServed(err)):
+			return nil, err
+		case err != nil:
+			unserved = err
+		default:
+			if o.gatewayRef != nil {
+				if _, err := istioGatewaySelector(ctx, o.clients, *o.gatewayRef); err != nil {
+					return nil, err
+				}
+				routes = onGateway(routes, *o.gatewayRef)
+			}
+			if lastErr, err = o.istioRoutes(ctx, rep, routes); err != nil {
+				return nil, err
+			}
+		}
+	}
+	if slices.Contains(apis, model.APIGateway) {
+		st, err := serviceGatewayState(ctx, o.clients, ns, name, o.gatewayRef)
+		switch {
+		case err != nil && !(o.API == apiAuto && notServed(err)):
+			return nil, err
+		case err != nil:
+			unserved = cmp.Or(unserved, err)
+		default:
+			gerr, err := o.gatewayRoutes(ctx, rep, st)
+			if err != nil {
+				return nil, err
+			}
+			lastErr = cmp.Or(lastErr, gerr)
+		}
+	}
+	if len(rep.Routes) == 0 {
+		if err := cmp.Or(lastErr, unserved); err != nil {
+			return nil, err // an API not served says so, as before --api
+		}
+		what := "routes"
+		if o.HTTPS {
+			what = "HTTPS routes"
+		}
+		return nil, fmt.Errorf("no %s to service %s/%s: %s in namespace %s routes to it through a Gateway%s (run `kubectl expose-gw %s` first)", what, ns, name, routeObjects(apis), ns, onGatewayText(o.gatewayRef), name)
+	}
+	return rep, nil
+}
+
+// istioRoutes adds the URLs of the Istio API's routes to rep; the first
+// gateway found fills its gateway part. lastErr is why the last route
+// that could not be reached was left out.
+func (o *URLOptions) istioRoutes(ctx context.Context, rep *URLReport, routes []model.Route) (lastErr, err error) {
 	ingresses := map[string]*resolve.Ingress{}
-	var lastErr error
 	for _, r := range routes {
 		if o.HTTPS && r.Scheme != "https" {
 			continue
@@ -151,7 +240,7 @@ func (o *URLOptions) serviceReport(ctx context.Context) (*URLReport, error) {
 				return nil, fmt.Errorf("gateway %s of VirtualService %s: %w", r.Gateway, r.VirtualService, err)
 			}
 			ingresses[k] = in
-			if rep.in == nil {
+			if rep.API == "" {
 				rep.selector = opts.Selector
 				if err := o.gateway(ctx, rep, in); err != nil {
 					return nil, err
@@ -172,22 +261,12 @@ func (o *URLOptions) serviceReport(ctx context.Context) (*URLReport, error) {
 		}
 		rep.Routes = append(rep.Routes, routeInfo(r, eps[0]))
 	}
-	if len(rep.Routes) == 0 {
-		if lastErr != nil {
-			return nil, lastErr
-		}
-		what := "routes"
-		if o.HTTPS {
-			what = "HTTPS routes"
-		}
-		return nil, fmt.Errorf("no %s to service %s/%s: no VirtualService in namespace %s routes to it through a Gateway (run `kubectl expose-gw %s` first)", what, ns, name, ns, name)
-	}
-	return rep, nil
+	return lastErr, nil
 }
 
 // routeInfo is the URL, Host header and curl command of a route.
 func routeInfo(r model.Route, ep resolve.Endpoint) RouteInfo {
-	ri := RouteInfo{VirtualService: r.VirtualService, Gateway: r.Gateway, HostHeader: rules.HostHeader(r.Host)}
+	ri := RouteInfo{VirtualService: r.VirtualService, HTTPRoute: r.HTTPRoute, Gateway: r.Gateway, Listener: r.Listener, HostHeader: rules.HostHeader(r.Host)}
 	ri.URL = ep.URL() + r.Path
 	ri.Curl = resolve.Curl(ep, ri.HostHeader, r.Path)
 	return ri

@@ -28,9 +28,19 @@ func TestURLOptionsValidate(t *testing.T) {
 		{name: "bad SERVICE", o: URLOptions{Output: "url"}, args: []string{"deploy/flaskapp"}, wantErr: `invalid SERVICE "deploy/flaskapp": expected NAME or svc/NAME`},
 		{name: "both ways to choose", o: URLOptions{Output: "url", GatewaySelector: "istio=a", IngressService: "gw"},
 			wantErr: `--ingress-service "gw" and --gateway-selector "istio=a" both choose the gateway: give one`},
+		{name: "gateway API", o: URLOptions{Output: "url", API: "gateway-api", Gateway: "infra/shared"}},
+		{name: "bad api", o: URLOptions{Output: "url", API: "bogus"}, wantErr: `invalid --api "bogus": expected one of auto, istio, gateway-api`},
+		{name: "bad gateway", o: URLOptions{Output: "url", Gateway: "a/b/c"}, wantErr: `invalid --gateway "a/b/c": expected [NAMESPACE/]NAME of a Gateway`},
+		{name: "an Istio flag with the Gateway API", o: URLOptions{Output: "url", API: "gateway-api", GatewaySelector: "istio=a"},
+			wantErr: `--gateway-selector "istio=a" is an Istio API flag: expected --gateway with --api gateway-api`},
+		{name: "--gateway and an Istio flag", o: URLOptions{Output: "url", Gateway: "gw", IngressService: "svc"},
+			wantErr: `--ingress-service "svc" and --gateway "gw" both choose the gateway: give one`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			if tt.o.API == "" {
+				tt.o.API = apiAuto
+			}
 			err := tt.o.Complete(nil, tt.args)
 			if err == nil {
 				err = tt.o.Validate()
@@ -73,9 +83,17 @@ func TestRouteInfo(t *testing.T) {
 	}
 }
 
+func TestPrintEnvGatewayAPI(t *testing.T) {
+	var b bytes.Buffer
+	require.NoError(t, printEnv(&b, &URLReport{API: "gateway-api", Ingress: &IngressInfo{Name: "gw-istio", Namespace: "default"},
+		Gateway: &GatewayInfo{Name: "gw", Namespace: "default"}, Host: "192.0.2.1", Port: 80, GatewayURL: "192.0.2.1:80"}))
+	assert.Equal(t, "export INGRESS_HOST=192.0.2.1\nexport INGRESS_PORT=80\nexport GATEWAY_URL=192.0.2.1:80\n", b.String(),
+		"the Istio docs' variables for the Gateway API: no INGRESS_NAME, INGRESS_NS")
+}
+
 func TestPrintEnv(t *testing.T) {
 	var b bytes.Buffer
-	require.NoError(t, printEnv(&b, &URLReport{Ingress: IngressInfo{Name: "gw", Namespace: "istio-system"},
+	require.NoError(t, printEnv(&b, &URLReport{Ingress: &IngressInfo{Name: "gw", Namespace: "istio-system"},
 		Host: "a.elb.amazonaws.com", Port: 80, SecurePort: 443, GatewayURL: "a.elb.amazonaws.com:80"}))
 	assert.Equal(t, `export INGRESS_NAME=gw
 export INGRESS_NS=istio-system

@@ -75,7 +75,7 @@ func TestPortForward(t *testing.T) {
 			{"--host alone", []string{"--host", "other.example.com"}, "other.example.com", ""},
 			{"a * route keeps the client's Host", []string{"anyhost"}, "client.example.net", ""},
 			{"no route", []string{"bare"}, "",
-				"error: no VirtualService bound to a gateway routes to service \"bare\": expose it first with `kubectl expose-gw bare`, or give --host without SERVICE"},
+				"error: no VirtualService or HTTPRoute bound to a gateway routes to service \"bare\": expose it first with `kubectl expose-gw bare`, or give --host without SERVICE"},
 			{"no such service", []string{"nope"}, "", `error: service "nope" not found in namespace "default": expected an existing Service (see kubectl get services -n default)`},
 			{"no such namespace", []string{"nope", "-n", "nons"}, "", `error: namespace "nons" not found: expected an existing namespace (see kubectl get namespaces), given by -n or the kubeconfig's context`},
 			{"a port in --host", []string{"--host", "flask.example.com:31380"}, "",

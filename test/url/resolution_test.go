@@ -26,7 +26,8 @@ func TestURLResolution(t *testing.T) {
 	// Rule 7 and the last fall-back, before anything else exists.
 	r := env.Kubectl("expose-gw", "url")
 	assert.Equal(t, 1, r.ExitCode)
-	assert.Equal(t, "error: no ingress gateway found: no pod matches istio=ingressgateway and no pod in any namespace has an istio label other than egressgateway or pilot; name the gateway's pod labels with --gateway-selector\n", r.Stderr)
+	assert.Equal(t, "error: no ingress gateway found: no pod matches istio=ingressgateway and no pod in any namespace has an istio label other than egressgateway or pilot; name the gateway's pod labels with --gateway-selector; nor is there a Gateway of class istio for the Gateway API (create one with `kubectl expose-gw SERVICE`)\n", r.Stderr,
+		"neither API has a gateway: one error naming both")
 	service(t, env, "istio-system", "istio-ingressgateway", corev1.ServiceTypeLoadBalancer, testenv.GatewayLabels, gatewayPorts(30080, 30443),
 		lb(corev1.LoadBalancerIngress{IP: "192.0.2.10"}))
 	r = env.Kubectl("expose-gw", "url")

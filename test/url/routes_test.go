@@ -133,8 +133,8 @@ func TestURLServiceRoutes(t *testing.T) {
 	assert.Equal(t, "error: service \"nope\" not found in namespace \"default\": expected an existing Service (see kubectl get services -n default)\n", r.Stderr)
 	r = env.Kubectl("expose-gw", "url", "unrouted")
 	assert.Equal(t, 1, r.ExitCode)
-	assert.Equal(t, "error: no routes to service default/unrouted: no VirtualService in namespace default routes to it through a Gateway (run `kubectl expose-gw unrouted` first)\n", r.Stderr)
+	assert.Equal(t, "error: no routes to service default/unrouted: no VirtualService or HTTPRoute in namespace default routes to it through a Gateway (run `kubectl expose-gw unrouted` first)\n", r.Stderr)
 	r = env.Kubectl("expose-gw", "url", "flaskapp", "--https")
 	assert.Equal(t, 1, r.ExitCode)
-	assert.Equal(t, "error: no HTTPS routes to service default/flaskapp: no VirtualService in namespace default routes to it through a Gateway (run `kubectl expose-gw flaskapp` first)\n", r.Stderr)
+	assert.Equal(t, "error: no HTTPS routes to service default/flaskapp: no VirtualService or HTTPRoute in namespace default routes to it through a Gateway (run `kubectl expose-gw flaskapp` first)\n", r.Stderr)
 }
