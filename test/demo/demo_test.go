@@ -53,6 +53,14 @@ func TestDemo(t *testing.T) {
 		"  Istio: /envoy -> outbound|80||web.default.svc.cluster.local, received as /envoy",
 		"  Istio: /api/version -> outbound|8080||api.default.svc.cluster.local, received as /version",
 		"  Istio: /api -> outbound|8080||api.default.svc.cluster.local, received as /",
+		// The Gateway API act: Istio accepts and routes what expose wrote,
+		// url and proxy find it.
+		"httproute.gateway.networking.k8s.io/flaskapp-any created",
+		"Accepted=True Accepted\nResolvedRefs=True ResolvedRefs\n",
+		"  Istio: /env/version -> outbound|80||flaskapp.shop.svc.cluster.local, received as /env/version",
+		"  Istio: /envoy -> 404 (no route)",
+		"to outbound|80||flaskapp.shop.svc.cluster.local, which received /env/version",
+		"gateway.gateway.networking.k8s.io/expose-gw deleted",
 		"demo: all steps passed",
 	} {
 		assert.Contains(t, got, want)

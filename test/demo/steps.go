@@ -84,7 +84,7 @@ func (d *demo) steps() {
 	d.must("expose-gw", "url", "-o", "env")
 
 	d.say("4. A local proxy that sends the right Host header (direct to the NodePort)")
-	d.proxyAndCurl("direct")
+	d.proxyAndCurl("default", "direct")
 
 	d.say("5. Paths as Istio routes them: a path prefix is not a string prefix, a rewrite replaces the prefix")
 	d.must("expose-gw", "web", "--host", "flask.example.com", "--prefix", "/")
@@ -101,7 +101,9 @@ func (d *demo) steps() {
 	if r := d.run("expose-gw", "url", "flaskapp"); r == 0 {
 		d.r.Fatalf("url should fail when the gateway is ClusterIP only, it exited 0")
 	}
-	d.proxyAndCurl("port-forward")
+	d.proxyAndCurl("default", "port-forward")
+
+	d.gatewayAPI()
 	fmt.Fprintln(d.out, "\ndemo: all steps passed")
 }
 
@@ -130,11 +132,14 @@ func (d *demo) must(args ...string) {
 
 var forwarding = regexp.MustCompile(`Forwarding (http://127\.0\.0\.1:\d+)`)
 
-// proxyAndCurl starts `kubectl expose-gw proxy flaskapp` in the
+// proxyAndCurl starts `kubectl expose-gw -n ns proxy flaskapp` in the
 // background, sends one request through it and shows what the gateway got.
-func (d *demo) proxyAndCurl(wantVia string) {
+func (d *demo) proxyAndCurl(ns, wantVia string) {
 	port := pickPort(8080, 18080, 18180)
 	args := []string{"expose-gw", "proxy", "flaskapp", "--local-port", strconv.Itoa(port)}
+	if ns != "default" {
+		args = []string{"expose-gw", "-n", ns, "proxy", "flaskapp", "--local-port", strconv.Itoa(port)}
+	}
 	fmt.Fprintf(d.out, "\n$ kubectl %s &\n", quote(args))
 	ctx, cancel := context.WithCancel(d.r.Context())
 	defer cancel()
