@@ -35,6 +35,22 @@ func validateAPI(v string) error {
 	return nil
 }
 
+// parseTarget validates --api and reads --gateway [NS/]NAME (nil when
+// not given; the namespace is filled in once known), for url and proxy.
+func parseTarget(api, gateway string) (*model.ObjectRef, error) {
+	if err := validateAPI(api); err != nil {
+		return nil, err
+	}
+	if gateway == "" {
+		return nil, nil
+	}
+	ref, err := model.ParseGatewayRef(gateway, "")
+	if err != nil {
+		return nil, err
+	}
+	return &ref, nil
+}
+
 // apiChoice is how --api auto decides: the inputs it reads.
 type apiChoice struct {
 	clients *Clients

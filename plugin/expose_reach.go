@@ -42,19 +42,27 @@ func (o *ExposeOptions) printReach(ctx context.Context, lookup *ingressLookup, r
 	path := o.req.Matches[0].Path
 	for _, host := range o.req.Hosts {
 		eps, err := endpointsFor(ctx, o, in, gw.Spec.Servers, host, scheme)
-		var un *resolve.Unreachable
-		switch {
-		case errors.As(err, &un):
-			fmt.Fprintf(o.ErrOut, "%v\n", un)
+		if !printEndpoint(out, o.ErrOut, eps, err, host, path) {
 			return
-		case err != nil:
-			fmt.Fprintf(o.ErrOut, "cannot tell where the gateway is reachable: %v\n", err)
-			return
-		case len(eps) == 0:
-			continue
 		}
+	}
+}
+
+// printEndpoint prints the URL of host and path at the first endpoint, or
+// why the gateway cannot be reached (then false: no other host will be).
+func printEndpoint(out, errOut io.Writer, eps []resolve.Endpoint, err error, host, path string) bool {
+	var un *resolve.Unreachable
+	switch {
+	case errors.As(err, &un):
+		fmt.Fprintf(errOut, "%v\n", un)
+		return false
+	case err != nil:
+		fmt.Fprintf(errOut, "cannot tell where the gateway is reachable: %v\n", err)
+		return false
+	case len(eps) > 0:
 		printURL(out, eps[0], host, path)
 	}
+	return true
 }
 
 // endpointsFor finds the ways in for the port of the Gateway server that

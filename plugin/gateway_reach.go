@@ -2,20 +2,19 @@ package plugin
 
 import (
 	"context"
-	"errors"
-	"fmt"
 
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	gwv1 "sigs.k8s.io/gateway-api/apis/v1"
 
 	"github.com/expose-gw/kubectl-expose-gw/plugin/gwapi"
 	"github.com/expose-gw/kubectl-expose-gw/plugin/model"
-	"github.com/expose-gw/kubectl-expose-gw/resolve"
 )
 
 // printGatewayReach tells how to reach what was exposed through a Gateway
-// API Gateway: a URL (or curl line with the Host header) per host, through
-// the Service Istio deployed for the Gateway, on the port of the listener
-// the host's route is attached to (HTTPS when it has one).
+// API Gateway: a URL (or curl line with the Host header) per host, at the
+// Gateway's address or the nodePort of the Service Istio deployed for it
+// (gatewayTarget, as url finds them), on the port of the listener the
+// host's route is attached to (HTTPS when it has one).
 func (o *ExposeOptions) printGatewayReach(ctx context.Context, result []model.Change) {
 	if len(result) == 0 {
 		return
@@ -24,15 +23,14 @@ func (o *ExposeOptions) printGatewayReach(ctx context.Context, result []model.Ch
 	if !ok {
 		return
 	}
+	if cur, err := o.Clients.Gateway.Gateways(g.Namespace).Get(ctx, g.Name, metav1.GetOptions{}); err == nil {
+		g = cur // with the status Istio wrote meanwhile
+	}
 	out := o.Out
 	if o.PrintFlags.OutputFormat != nil && *o.PrintFlags.OutputFormat != "" {
 		out = o.ErrOut
 	}
-	in, err := gatewayIngress(ctx, o.Clients, g.Namespace, g.Name)
-	if err != nil {
-		fmt.Fprintf(o.ErrOut, "cannot tell where the gateway is reachable: %v\n", err)
-		return
-	}
+	t := newGatewayTarget(o.Clients, g)
 	path := o.req.Matches[0].Path
 	for _, ch := range result[1:] {
 		r, ok := ch.Object.(*gwv1.HTTPRoute)
@@ -47,24 +45,10 @@ func (o *ExposeOptions) printGatewayReach(ctx context.Context, result []model.Ch
 		if l.Protocol == gwv1.HTTPSProtocolType {
 			scheme = "https"
 		}
-		port, ok := in.PortForNumber(int32(l.Port))
-		if !ok {
-			fmt.Fprintf(o.ErrOut, "cannot tell where the gateway is reachable: Service %s/%s has no port %d for listener %q\n", in.Service.Namespace, in.Service.Name, l.Port, l.Name)
-			continue
-		}
-		eps, err := resolve.EndpointsForPort(ctx, o.Clients.Kube, in, port, scheme)
-		var un *resolve.Unreachable
-		switch {
-		case errors.As(err, &un):
-			fmt.Fprintf(o.ErrOut, "%v\n", un)
+		eps, err := t.endpoints(ctx, int32(l.Port), scheme)
+		if !printEndpoint(out, o.ErrOut, eps, err, gwapi.HostOf(r), path) {
 			return
-		case err != nil:
-			fmt.Fprintf(o.ErrOut, "cannot tell where the gateway is reachable: %v\n", err)
-			return
-		case len(eps) == 0:
-			continue
 		}
-		printURL(out, eps[0], gwapi.HostOf(r), path)
 	}
 }
 

@@ -177,15 +177,9 @@ func (o *ProxyOptions) Validate() error {
 	if o.Tunnels < 1 || o.Tunnels > 64 {
 		return fmt.Errorf("invalid --tunnels %d: expected 1 to 64", o.Tunnels)
 	}
-	if err := validateAPI(o.API); err != nil {
+	var err error
+	if o.gatewayRef, err = parseTarget(o.API, o.Gateway); err != nil {
 		return err
-	}
-	if o.Gateway != "" {
-		ref, err := model.ParseGatewayRef(o.Gateway, "")
-		if err != nil {
-			return err
-		}
-		o.gatewayRef = &ref
 	}
 	if err := validateIstioFlags(o.API, o.Gateway, o.GatewaySelector, "", ""); err != nil {
 		return err

@@ -127,15 +127,9 @@ func (o *URLOptions) Validate() error {
 	if o.IngressService != "" && o.GatewaySelector != "" {
 		return fmt.Errorf("--ingress-service %q and --gateway-selector %q both choose the gateway: give one", o.IngressService, o.GatewaySelector)
 	}
-	if err := validateAPI(o.API); err != nil {
+	var err error
+	if o.gatewayRef, err = parseTarget(o.API, o.Gateway); err != nil {
 		return err
-	}
-	if o.Gateway != "" {
-		ref, err := model.ParseGatewayRef(o.Gateway, "")
-		if err != nil {
-			return err
-		}
-		o.gatewayRef = &ref
 	}
 	return validateIstioFlags(o.API, o.Gateway, o.GatewaySelector, o.IngressService, o.IngressNamespace)
 }

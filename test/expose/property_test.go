@@ -49,33 +49,14 @@ func TestPropertyListMatchesIstio(t *testing.T) {
 			w.app(ns, s)
 		}
 	}
-	hosts := []string{"*", "a.example.com", "*.example.com"}
-	paths := []string{"/", "/env", "/api", "/env/deep"}
+	ops := testenv.PropertyOps{Namespaces: namespaces, Services: services,
+		Hosts: []string{"*", "a.example.com", "*.example.com"}, Paths: []string{"/", "/env", "/api", "/env/deep"}, ForceOneIn: 6}
 	checked := 0
 	for seq := 0; seq < sequences; seq++ {
 		seed := int64(1000 + seq)
 		rng := rand.New(rand.NewSource(seed))
 		for op := 0; op < propertyOps; op++ {
-			ns := namespaces[rng.Intn(len(namespaces))]
-			svc := services[rng.Intn(len(services))]
-			args := []string{"expose-gw", "-n", ns}
-			if rng.Intn(5) == 0 {
-				args = append(args, "delete", svc)
-			} else {
-				args = append(args, svc, "--host", hosts[rng.Intn(len(hosts))])
-				p := paths[rng.Intn(len(paths))]
-				if rng.Intn(4) == 0 && p != "/" {
-					args = append(args, "--exact", p)
-				} else {
-					args = append(args, "--prefix", p)
-				}
-				if rng.Intn(3) == 0 {
-					args = append(args, "--rewrite", []string{"/", "/v2"}[rng.Intn(2)])
-				}
-				if rng.Intn(6) == 0 {
-					args = append(args, "--force")
-				}
-			}
+			args := ops.Next(rng)
 			r := w.Kubectl(args...)
 			require.Contains(t, []int{0, 1}, r.ExitCode, "seed %d op %d: %s", seed, op, r.Stderr)
 			checked += checkOKRoutes(t, w, fmt.Sprintf("seed %d op %d (%s)", seed, op, strings.Join(args[1:], " ")))
@@ -100,9 +81,10 @@ func checkOKRoutes(t *testing.T, w *world, when string) int {
 	require.NoError(t, json.Unmarshal([]byte(r.Stdout), &l))
 	n := 0
 	for _, it := range l.Items {
+		kind, p, _ := strings.Cut(it.Match, " ")
 		if strings.HasPrefix(it.Status, "shadowed by ") && !strings.Contains(it.Status, "("+it.Destination+")") {
 			// Reported unreachable, for another Service: Istio must agree.
-			host, path := probe(it)
+			host, path := testenv.ProbeRequest(it.Host, kind, p)
 			if _, svc, _ := request(t, w, host, path); svc+":80" == it.Destination {
 				t.Errorf("%s: list says %s %s %s -> %s is %s, but Istio sent GET %s%s to it\n%s",
 					when, it.Namespace, it.Host, it.Match, it.Destination, it.Status, host, path, r.Stdout)
@@ -113,11 +95,10 @@ func checkOKRoutes(t *testing.T, w *world, when string) int {
 		if it.Status != "ok" {
 			continue
 		}
-		kind, p, _ := strings.Cut(it.Match, " ")
-		host, path := probe(it)
+		host, path := testenv.ProbeRequest(it.Host, kind, p)
 		want := path
 		if it.Rewrite != "" {
-			want = rewritten(kind, p, it.Rewrite, path)
+			want = testenv.RewrittenPath(kind, p, it.Rewrite, path)
 		}
 		status, svc, got := request(t, w, host, path)
 		if status != 200 || svc+":80" != it.Destination || got != want {
@@ -129,40 +110,8 @@ func checkOKRoutes(t *testing.T, w *world, when string) int {
 	return n
 }
 
-// probe is a request for a route: its host (a name no other route has for
-// "*", one under a wildcard) and a path under its match.
-func probe(it row) (host, path string) {
-	kind, p, _ := strings.Cut(it.Match, " ")
-	path = p // exact
-	if kind == "prefix" {
-		path = strings.TrimSuffix(p, "/") + "/probe"
-	}
-	host = it.Host
-	switch {
-	case host == "*":
-		host = "no-route-names-me.invalid"
-	case strings.HasPrefix(host, "*."):
-		host = "w" + host[1:]
-	}
-	return host, path
-}
-
-// rewritten is the path a user expects after --rewrite R of a match.
-func rewritten(kind, p, r, path string) string {
-	if kind == "exact" {
-		return r
-	}
-	rest := strings.TrimPrefix(path, strings.TrimSuffix(p, "/"))
-	if p == "/" {
-		rest = path
-	}
-	return strings.TrimSuffix(r, "/") + rest
-}
-
 func request(t *testing.T, w *world, host, path string) (int, string, string) {
 	t.Helper()
 	status, seen := sendRaw(t, w, 8080, host, path)
 	return status, seen.Service(), seen.Path
 }
-
-var _ = testenv.IstioNamespace

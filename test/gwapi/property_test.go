@@ -46,35 +46,17 @@ func TestPropertyListMatchesIstioGatewayAPI(t *testing.T) {
 			env.CreateApp(testenv.App{Name: s, Namespace: ns})
 		}
 	}
-	hosts := []string{"*", "a.example.com", "*.example.com"}
-	paths := []string{"/", "/env", "/api", "/env/deep"}
+	// --force often: identical matches of several Services, the
+	// precedence Istio decides by age, are what list must tell.
+	ops := testenv.PropertyOps{Namespaces: namespaces, Services: services,
+		Hosts: []string{"*", "a.example.com", "*.example.com"}, Paths: []string{"/", "/env", "/api", "/env/deep"},
+		Extra: []string{"--api", "gateway-api", "--wait=0"}, ForceOneIn: 2}
 	checked := 0
 	for seq := 0; seq < sequences; seq++ {
 		seed := int64(2000 + seq)
 		rng := rand.New(rand.NewSource(seed))
 		for op := 0; op < propertyOps; op++ {
-			ns := namespaces[rng.Intn(len(namespaces))]
-			svc := services[rng.Intn(len(services))]
-			args := []string{"expose-gw", "-n", ns}
-			if rng.Intn(5) == 0 {
-				args = append(args, "delete", svc)
-			} else {
-				args = append(args, svc, "--api", "gateway-api", "--wait=0", "--host", hosts[rng.Intn(len(hosts))])
-				p := paths[rng.Intn(len(paths))]
-				if rng.Intn(4) == 0 && p != "/" {
-					args = append(args, "--exact", p)
-				} else {
-					args = append(args, "--prefix", p)
-				}
-				if rng.Intn(3) == 0 {
-					args = append(args, "--rewrite", []string{"/", "/v2"}[rng.Intn(2)])
-				}
-				// --force often: identical matches of several Services, the
-				// precedence Istio decides by age, are what list must tell.
-				if rng.Intn(2) == 0 {
-					args = append(args, "--force")
-				}
-			}
+			args := ops.Next(rng)
 			r := env.Kubectl(args...)
 			require.Contains(t, []int{0, 1}, r.ExitCode, "seed %d op %d: %s", seed, op, r.Stderr)
 			checked += checkRoutes(t, env, fmt.Sprintf("seed %d op %d (%s)", seed, op, strings.Join(args[1:], " ")))
@@ -112,7 +94,7 @@ func checkRoutes(t *testing.T, env *testenv.Env, when string) int {
 			addrs[it.Gateway] = addr
 		}
 		kind, p, _ := strings.Cut(it.Match, " ")
-		host, path := probe(it.Host, kind, p)
+		host, path := testenv.ProbeRequest(it.Host, kind, p)
 		status, seen, _ := get(t, addr, host, path)
 		got := seen.Service() + ":80"
 		if shadowed {
@@ -124,7 +106,7 @@ func checkRoutes(t *testing.T, env *testenv.Env, when string) int {
 		}
 		want := path
 		if it.Rewrite != "" {
-			want = rewritten(kind, p, it.Rewrite, path)
+			want = testenv.RewrittenPath(kind, p, it.Rewrite, path)
 		}
 		if status != 200 || got != it.Destination || seen.Path != want {
 			t.Errorf("%s: list says %s %s %s -> %s is ok, but Istio sent GET %s%s to %q (status %d) with path %q (want %q)\n%s",
@@ -133,32 +115,4 @@ func checkRoutes(t *testing.T, env *testenv.Env, when string) int {
 		n++
 	}
 	return n
-}
-
-// probe is a request for a route: its host (a name no route names for
-// "*", one under a wildcard) and a path under its match.
-func probe(host, kind, p string) (string, string) {
-	path := p
-	if kind == "prefix" {
-		path = strings.TrimSuffix(p, "/") + "/probe"
-	}
-	switch {
-	case host == "*":
-		host = "no-route-names-me.invalid"
-	case strings.HasPrefix(host, "*."):
-		host = "w" + host[1:]
-	}
-	return host, path
-}
-
-// rewritten is the path a user expects after --rewrite R of a match.
-func rewritten(kind, p, r, path string) string {
-	if kind == "exact" {
-		return r
-	}
-	rest := strings.TrimPrefix(path, strings.TrimSuffix(p, "/"))
-	if p == "/" {
-		rest = path
-	}
-	return strings.TrimSuffix(r, "/") + rest
 }
