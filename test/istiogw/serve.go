@@ -27,10 +27,14 @@ const (
 )
 
 // credential reads an SDS name "kubernetes://[NS/]NAME" (Istio's for a
-// credentialName) as the Secret it stands for; the namespace defaults to
-// the gateway workload's.
+// credentialName) or "kubernetes-gateway://NS/NAME" (for a Gateway API
+// listener's certificateRef) as the Secret it stands for; the namespace
+// defaults to the gateway workload's.
 func credential(sds, workloadNS string) (ns, name string, ok bool) {
 	rest, ok := strings.CutPrefix(sds, "kubernetes://")
+	if !ok {
+		rest, ok = strings.CutPrefix(sds, "kubernetes-gateway://")
+	}
 	if !ok {
 		return "", "", false
 	}

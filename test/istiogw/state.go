@@ -26,9 +26,7 @@ import (
 type kind struct {
 	gvr           schema.GroupVersionResource
 	config, kube  bool
-	analyzeOnly   bool   // given to the analyzers, not to pilot
 	labelSelector string // list only these
-	namesOnly     bool   // fingerprint by name (Secrets: data is not needed)
 }
 
 var kinds = []kind{
@@ -46,7 +44,9 @@ var kinds = []kind{
 	// a Gateway API Gateway's addresses only when its Service has some.
 	{gvr: schema.GroupVersionResource{Version: "v1", Resource: "pods"}, kube: true},
 	{gvr: schema.GroupVersionResource{Group: "discovery.k8s.io", Version: "v1", Resource: "endpointslices"}, kube: true},
-	{gvr: schema.GroupVersionResource{Version: "v1", Resource: "secrets"}, analyzeOnly: true},
+	// Secrets: Istio's Gateway API translation checks a listener's
+	// certificateRefs against them (a missing one drops the listener).
+	{gvr: schema.GroupVersionResource{Version: "v1", Resource: "secrets"}, kube: true},
 }
 
 // Snapshot is the cluster's objects at one moment.
