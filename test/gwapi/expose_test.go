@@ -78,6 +78,19 @@ func TestExposeWithTheGatewayAPI(t *testing.T) {
 		assert.Equal(t, 404, status, "--prefix /env is a path prefix: %s", body)
 	})
 
+	t.Run("--dry-run=client and =server print, write nothing", func(t *testing.T) {
+		before := snapshot(t, env)
+		for _, mode := range []string{"client", "server"} {
+			r := env.Kubectl("expose-gw", "webapp", "--prefix", "/web", "--dry-run="+mode, "-o", "name")
+			require.Equal(t, 0, r.ExitCode, r.Stderr)
+			assert.Equal(t, []string{"gateway.gateway.networking.k8s.io/expose-gw", "httproute.gateway.networking.k8s.io/webapp-any"}, lines(r.Stdout), mode)
+			assert.Equal(t, before, snapshot(t, env), mode)
+		}
+		r := env.Kubectl("expose-gw", "webapp", "--prefix", "/web", "--dry-run=server")
+		require.Equal(t, 0, r.ExitCode, r.Stderr)
+		assert.Equal(t, []string{"gateway.gateway.networking.k8s.io/expose-gw unchanged (server dry run)", "httproute.gateway.networking.k8s.io/webapp-any created (server dry run)"}, lines(r.Stdout))
+	})
+
 	t.Run("idempotent", func(t *testing.T) {
 		before := snapshot(t, env)
 		r := env.Kubectl("expose-gw", "flaskapp", "--prefix", "/env", "--wait=0")
