@@ -56,7 +56,7 @@ func TestHelmGateway(t *testing.T) {
 
 		r = w.Kubectl("expose-gw", "url")
 		assert.Equal(t, 1, r.ExitCode)
-		assert.Equal(t, noGatewayErr, r.Stderr)
+		assert.Equal(t, noAPIErr, r.Stderr)
 	})
 
 	svc := w.SeedHelmGateway(testenv.HelmGatewayNamespace, "istio-ingress", "ingress")

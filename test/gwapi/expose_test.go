@@ -191,12 +191,17 @@ func TestExposeWithTheGatewayAPI(t *testing.T) {
 		env.CreateApp(testenv.App{Name: "doomed"})
 		deleted := false
 		r := env.KubectlSyncing(300*time.Millisecond, func() {
-			// Once the route is written, the Service goes before Istio
-			// first reports on it: Istio's verdict is BackendNotFound.
-			if _, err := gw.HTTPRoutes("default").Get(ctx, "doomed-any", metav1.GetOptions{}); err == nil && !deleted {
-				require.NoError(t, env.Kube.CoreV1().Services("default").Delete(ctx, "doomed", metav1.DeleteOptions{}))
-				deleted = true
+			// Before Istio first syncs, the route is written and the
+			// Service goes: Istio's first verdict is BackendNotFound.
+			if deleted {
+				return
 			}
+			testenv.Eventually(t, 30*time.Second, "the HTTPRoute written", func() (bool, error) {
+				_, err := gw.HTTPRoutes("default").Get(ctx, "doomed-any", metav1.GetOptions{})
+				return err == nil, err
+			})
+			require.NoError(t, env.Kube.CoreV1().Services("default").Delete(ctx, "doomed", metav1.DeleteOptions{}))
+			deleted = true
 		}, "expose-gw", "doomed", "--prefix", "/doomed", "--wait", "30s")
 		require.True(t, deleted, "the route was written")
 		assert.Equal(t, 1, r.ExitCode)
