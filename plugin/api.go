@@ -51,6 +51,21 @@ func parseTarget(api, gateway string) (*model.ObjectRef, error) {
 	return &ref, nil
 }
 
+// validateIstioFlags: the Istio API's gateway flags choose the gateway,
+// as --gateway does, and mean nothing to the Gateway API.
+func validateIstioFlags(api, gateway, selector, service, namespace string) error {
+	for _, f := range []struct{ name, value string }{{"gateway-selector", selector}, {"ingress-service", service}, {"ingress-namespace", namespace}} {
+		switch {
+		case f.value == "":
+		case api == model.APIGateway:
+			return fmt.Errorf("--%s %q is an Istio API flag: expected --gateway with --api %s", f.name, f.value, model.APIGateway)
+		case gateway != "":
+			return fmt.Errorf("--%s %q and --gateway %q both choose the gateway: give one", f.name, f.value, gateway)
+		}
+	}
+	return nil
+}
+
 // apiChoice is how --api auto decides: the inputs it reads.
 type apiChoice struct {
 	clients *Clients
@@ -68,10 +83,11 @@ type apiChoice struct {
 // Gateway of either API selects that API; --gateway-selector the Istio
 // API; else the Istio API when pods match the Istio Gateway selector
 // (resolve.FindGateway: the seed's world, unchanged, also when it cannot
-// tell, or when the Gateway API is not installed at all); else the
-// Gateway API when a GatewayClass of Istio's controller exists; else an
-// error saying what is missing. auto says on stderr why it chose the
-// Gateway API, or the Istio API over an existing Gateway API setup.
+// tell); else the Gateway API when a GatewayClass of Istio's controller
+// exists; else a *NoAPIError saying what is missing and how to install
+// it. auto says on stderr why it chose the Gateway API; choosing the
+// Istio API, it is silent (every command of the Istio API's world would
+// otherwise gain a line).
 func (c apiChoice) choose(ctx context.Context) (string, error) {
 	if c.flag != apiAuto {
 		return c.flag, nil
@@ -97,11 +113,11 @@ func (c apiChoice) choose(ctx context.Context) (string, error) {
 	var missing *gatewayAPIMissing
 	switch {
 	case errors.As(err, &missing):
-		return model.APIIstio, nil // no Gateway API at all: the Istio API's own error says what is missing
+		return "", &NoAPIError{Istio: none, CRDsMissing: true}
 	case err != nil:
 		return "", fmt.Errorf("no Istio ingress gateway pods (%v) and %v", none, err)
 	case class == "":
-		return "", &NoAPIError{none}
+		return "", &NoAPIError{Istio: none}
 	}
 	return c.say(model.APIGateway, fmt.Sprintf("no Istio ingress gateway pods (no pod matches %s), and GatewayClass %s is Istio's (%s)", model.FormatSelector(resolve.DefaultSelector), class, gwapi.ControllerName))
 }
@@ -147,16 +163,27 @@ func istioClass(ctx context.Context, c *Clients) (string, error) {
 
 // NoAPIError: neither API has what it needs, an Istio ingress gateway's
 // pods nor Istio's GatewayClass.
-type NoAPIError struct{ Istio *resolve.NoGatewayError }
+type NoAPIError struct {
+	Istio *resolve.NoGatewayError
+	// CRDsMissing: the cluster does not serve the Gateway API at all.
+	CRDsMissing bool
+}
 
 func (e *NoAPIError) Error() string {
+	if e.CRDsMissing {
+		return fmt.Sprintf("%v; nor does the cluster serve the Gateway API: install its CRDs (%s) and then Istio, which creates GatewayClass %s",
+			e.Istio, gatewayAPIInstall, gwapi.ClassName)
+	}
 	return fmt.Sprintf("%v; nor is there a GatewayClass of Istio's controller %s for the Gateway API (Istio creates GatewayClass %s when the Gateway API CRDs are installed before it)",
 		e.Istio, gwapi.ControllerName, gwapi.ClassName)
 }
+
+// gatewayAPIInstall is how the Gateway API docs install its CRDs.
+const gatewayAPIInstall = "kubectl apply -f https://github.com/kubernetes-sigs/gateway-api/releases/download/v1.6.3/standard-install.yaml"
 
 // gatewayAPIMissing: the cluster does not serve the Gateway API.
 type gatewayAPIMissing struct{}
 
 func (*gatewayAPIMissing) Error() string {
-	return "the Gateway API CRDs are not installed (kubectl apply -f https://github.com/kubernetes-sigs/gateway-api/releases/download/v1.6.3/standard-install.yaml)"
+	return "the Gateway API CRDs are not installed (" + gatewayAPIInstall + ")"
 }

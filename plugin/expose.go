@@ -156,6 +156,11 @@ func (o *ExposeOptions) Validate() error {
 	if o.Wait < 0 {
 		return fmt.Errorf("invalid --wait %s: expected a duration of 0 or more (0: do not wait)", o.Wait)
 	}
+	if o.SelectorGiven {
+		if err := validateIstioFlags(o.API, "", o.Selector, "", ""); err != nil {
+			return err
+		}
+	}
 	if o.API == model.APIGateway && o.Mesh {
 		return fmt.Errorf("invalid --mesh with --api gateway-api: in-mesh routes are an Istio API feature (Gateway API mesh routing attaches HTTPRoutes to Services, which the tool does not write)")
 	}

@@ -91,12 +91,7 @@ func gatewaysState(ctx context.Context, c *Clients, ns string, gw *model.ObjectR
 // taken by name) and, when ns is given and a listener selects namespaces,
 // ns's labels.
 func readClassesAndLabels(ctx context.Context, c *Clients, ns string, st *gwapi.State) error {
-	if l, err := c.Gateway.GatewayClasses().List(ctx, metav1.ListOptions{}); err == nil {
-		st.Classes = map[string]string{}
-		for _, gc := range l.Items {
-			st.Classes[gc.Name] = string(gc.Spec.ControllerName)
-		}
-	}
+	st.Classes = gatewayClasses(ctx, c)
 	if ns == "" || !selectsNamespaces(st.Gateways) {
 		return nil
 	}

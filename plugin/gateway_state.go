@@ -50,12 +50,7 @@ func readGatewayState(ctx context.Context, c *Clients, ns string, gw *model.Obje
 	}()
 	go func() {
 		defer wg.Done()
-		if l, err := c.Gateway.GatewayClasses().List(ctx, metav1.ListOptions{}); err == nil {
-			st.Classes = map[string]string{}
-			for _, gc := range l.Items {
-				st.Classes[gc.Name] = string(gc.Spec.ControllerName)
-			}
-		}
+		st.Classes = gatewayClasses(ctx, c)
 	}()
 	go func() {
 		defer wg.Done()
@@ -92,4 +87,18 @@ func ptrs[L any, T any](l L, err error, items func(L) []T) ([]*T, error) {
 		out[i] = &its[i]
 	}
 	return out, nil
+}
+
+// gatewayClasses are the GatewayClasses' controllers by name, nil when
+// they cannot be read (the plans then take a class by its name, "istio").
+func gatewayClasses(ctx context.Context, c *Clients) map[string]string {
+	l, err := c.Gateway.GatewayClasses().List(ctx, metav1.ListOptions{})
+	if err != nil {
+		return nil
+	}
+	out := map[string]string{}
+	for _, gc := range l.Items {
+		out[gc.Name] = string(gc.Spec.ControllerName)
+	}
+	return out
 }

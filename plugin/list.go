@@ -148,8 +148,6 @@ func printRouteList(out io.Writer, format string, rows []model.RouteRow) error {
 	return p.PrintObj(objectList(objs), out)
 }
 
-// gateways are the Gateways of every namespace (a VirtualService may bind
-// one elsewhere), or of the namespace when that is forbidden.
 // rows reads both APIs' routes (an API the cluster does not serve has
 // none; when neither is served, that is the error).
 func (o *ListOptions) rows(ctx context.Context) ([]model.RouteRow, error) {
@@ -234,12 +232,7 @@ func (o *ListOptions) gatewayState(ctx context.Context) (gwapi.State, error) {
 	for i := range gl.Items {
 		st.Gateways = append(st.Gateways, &gl.Items[i])
 	}
-	if cl, err := o.Clients.Gateway.GatewayClasses().List(ctx, metav1.ListOptions{}); err == nil {
-		st.Classes = map[string]string{}
-		for _, c := range cl.Items {
-			st.Classes[c.Name] = string(c.Spec.ControllerName)
-		}
-	}
+	st.Classes = gatewayClasses(ctx, o.Clients)
 	return st, nil
 }
 
@@ -250,6 +243,8 @@ func orNone(s string) string {
 	return s
 }
 
+// gateways are the Gateways of every namespace (a VirtualService may bind
+// one elsewhere), or of the namespace when that is forbidden.
 func (o *ListOptions) gateways(ctx context.Context) ([]*networkingv1.Gateway, error) {
 	l, err := o.Clients.Istio.NetworkingV1().Gateways(metav1.NamespaceAll).List(ctx, metav1.ListOptions{})
 	if apierrors.IsForbidden(err) && o.Namespace != "" {

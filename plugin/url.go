@@ -134,21 +134,6 @@ func (o *URLOptions) Validate() error {
 	return validateIstioFlags(o.API, o.Gateway, o.GatewaySelector, o.IngressService, o.IngressNamespace)
 }
 
-// validateIstioFlags: the Istio API's gateway flags choose the gateway,
-// as --gateway does, and mean nothing to the Gateway API.
-func validateIstioFlags(api, gateway, selector, service, namespace string) error {
-	for _, f := range []struct{ name, value string }{{"gateway-selector", selector}, {"ingress-service", service}, {"ingress-namespace", namespace}} {
-		switch {
-		case f.value == "":
-		case api == model.APIGateway:
-			return fmt.Errorf("--%s %q is an Istio API flag: expected --gateway with --api %s", f.name, f.value, model.APIGateway)
-		case gateway != "":
-			return fmt.Errorf("--%s %q and --gateway %q both choose the gateway: give one", f.name, f.value, gateway)
-		}
-	}
-	return nil
-}
-
 // Run resolves and prints.
 func (o *URLOptions) Run(ctx context.Context) error {
 	if err := connect(&o.clients, o.flags, nil); err != nil {

@@ -50,17 +50,13 @@ func (o *URLOptions) gatewayAPIPart(ctx context.Context, rep *URLReport, t *gate
 	g := t.g
 	rep.API, rep.target = model.APIGateway, t
 	rep.Gateway = &GatewayInfo{Name: g.Name, Namespace: g.Namespace, Class: string(g.Spec.GatewayClassName), Address: t.addr, Reason: t.why}
-	var u *resolve.Unreachable
 	for _, scheme := range []string{"http", "https"} {
 		l := gwapi.Listener(g, scheme)
 		if l == nil || scheme == "http" && o.HTTPS {
 			continue
 		}
 		eps, err := t.endpoints(ctx, int32(l.Port), scheme)
-		switch {
-		case errors.As(err, &u):
-			return err
-		case err != nil:
+		if err != nil {
 			return err
 		}
 		for _, e := range eps {

@@ -87,13 +87,17 @@ func backendRule(m model.Match, t model.RouteTarget) gwv1.HTTPRouteRule {
 }
 
 // redirectRule answers m with a redirect to https (301), the Gateway API
-// way of --https-redirect on the HTTP listener.
-func redirectRule(m model.Match) gwv1.HTTPRouteRule {
+// way of --https-redirect on the HTTP listener, to the HTTPS listener's
+// port when it is not 443 (Istio redirects to the scheme's default port
+// otherwise).
+func redirectRule(m model.Match, httpsPort gwv1.PortNumber) gwv1.HTTPRouteRule {
+	f := &gwv1.HTTPRequestRedirectFilter{Scheme: ptr.To("https"), StatusCode: ptr.To(301)}
+	if httpsPort != 0 && httpsPort != 443 {
+		f.Port = ptr.To(httpsPort)
+	}
 	return canonical(gwv1.HTTPRouteRule{
 		Matches: []gwv1.HTTPRouteMatch{pathMatch(m)},
-		Filters: []gwv1.HTTPRouteFilter{{Type: gwv1.HTTPRouteFilterRequestRedirect, RequestRedirect: &gwv1.HTTPRequestRedirectFilter{
-			Scheme: ptr.To("https"), StatusCode: ptr.To(301),
-		}}},
+		Filters: []gwv1.HTTPRouteFilter{{Type: gwv1.HTTPRouteFilterRequestRedirect, RequestRedirect: f}},
 	})
 }
 

@@ -2,6 +2,7 @@ package gwapi
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"k8s.io/utils/ptr"
@@ -10,43 +11,81 @@ import (
 	"github.com/expose-gw/kubectl-expose-gw/plugin/model"
 )
 
-// TakenError is a rule whose match an older HTTPRoute of the same Gateway
-// and host already has: Gateway API sends such requests to the oldest
-// route (creation time, then namespace/name), so the new rule would never
-// be reached.
+// TakenError is a rule whose match another HTTPRoute of the same Gateway,
+// listener and host already has. Gateway API sends such requests to the
+// oldest route (creation time, then namespace/name): when the other one is
+// older, the new rule would never be reached; when the tool's route is
+// older (it exists and gains the rule), it would take the requests from
+// the other route.
 type TakenError struct {
 	Match   model.Match
 	Host    string
 	Gateway model.ObjectRef
-	Older   string // namespace/name of the HTTPRoute that keeps the requests
+	Other   string // namespace/name of the other HTTPRoute
+	// Takes is true when the tool's route is the older one.
+	Takes bool
 }
 
 func (e *TakenError) Error() string {
-	return fmt.Sprintf("%s on host %q of Gateway %s is already routed by the older HTTPRoute %s (Gateway API gives identical matches to the oldest route): add --force to write it anyway", e.Match, e.Host, e.Gateway, e.Older)
+	if e.Takes {
+		return fmt.Sprintf("%s on host %q of Gateway %s is routed by HTTPRoute %s, and the older route kubectl-expose-gw would write it into would take its requests (Gateway API gives identical matches to the oldest route): add --force to write it anyway", e.Match, e.Host, e.Gateway, e.Other)
+	}
+	return fmt.Sprintf("%s on host %q of Gateway %s is already routed by the older HTTPRoute %s (Gateway API gives identical matches to the oldest route): add --force to write it anyway", e.Match, e.Host, e.Gateway, e.Other)
 }
 
-// checkConflicts refuses a rule of r that an older route attached to the
-// same Gateway, listener and host matches identically; with force it is a
-// warning.
-func checkConflicts(r *gwv1.HTTPRoute, gw model.ObjectRef, st State, force bool) ([]string, error) {
+// checkConflicts refuses a rule that r (as planned; old is the route as
+// it is, nil when created) gains or changes when another route of routes
+// (the routes as the plan leaves them) competes for it (competes); with
+// force it is a warning.
+func checkConflicts(r, old *gwv1.HTTPRoute, gw model.ObjectRef, routes []*gwv1.HTTPRoute, force bool) ([]string, error) {
 	var warnings []string
-	for _, o := range st.Routes {
-		if o.Namespace == r.Namespace && o.Name == r.Name || !sharesListener(r, o, gw) || !sameHost(r, o) || !older(o, r) {
-			continue
+	host := HostOf(r)
+	for _, rule := range r.Spec.Rules {
+		m, ok := MatchOf(rule)
+		if !ok || old != nil && slices.ContainsFunc(old.Spec.Rules, func(x gwv1.HTTPRouteRule) bool {
+			return sameSpec(gwv1.HTTPRouteSpec{Rules: []gwv1.HTTPRouteRule{x}}, gwv1.HTTPRouteSpec{Rules: []gwv1.HTTPRouteRule{rule}})
+		}) {
+			continue // not read, or as it was: not this command's doing
 		}
-		for _, rule := range r.Spec.Rules {
-			m, ok := MatchOf(rule)
-			if !ok || !hasMatch(o, m) {
+		for _, o := range routes {
+			if o.Namespace == r.Namespace && o.Name == r.Name || !competes(r, o, gw, m, host) {
 				continue
 			}
-			err := &TakenError{Match: m, Host: HostOf(r), Gateway: gw, Older: o.Namespace + "/" + o.Name}
+			err := &TakenError{Match: m, Host: host, Gateway: gw, Other: o.Namespace + "/" + o.Name, Takes: older(r, o)}
 			if !force {
 				return nil, err
 			}
-			warnings = append(warnings, fmt.Sprintf("%s on host %q of Gateway %s stays with the older HTTPRoute %s: the new rule is not reached until that one goes", m, HostOf(r), gw, err.Older))
+			if err.Takes {
+				warnings = append(warnings, fmt.Sprintf("%s on host %q of Gateway %s is taken from HTTPRoute %s, which is newer", m, host, gw, err.Other))
+			} else {
+				warnings = append(warnings, fmt.Sprintf("%s on host %q of Gateway %s stays with the older HTTPRoute %s: the new rule is not reached until that one goes", m, host, gw, err.Other))
+			}
 		}
 	}
 	return warnings, nil
+}
+
+// competes is whether route b has match m for host of route a on a
+// listener of gw that a is attached to: the same virtual host and match,
+// which Gateway API gives to the older of the two.
+func competes(a, b *gwv1.HTTPRoute, gw model.ObjectRef, m model.Match, host string) bool {
+	return sharesListener(a, b, gw) && hasHost(b, host) && hasMatch(b, m)
+}
+
+// ShadowedBy is the older route of routes that keeps match m of r for
+// host on one of gws, "" when none does.
+func ShadowedBy(r *gwv1.HTTPRoute, m model.Match, host string, gws []model.ObjectRef, routes []*gwv1.HTTPRoute) string {
+	for _, o := range routes {
+		if o == r || !older(o, r) {
+			continue
+		}
+		for _, gw := range gws {
+			if competes(r, o, gw, m, host) {
+				return o.Namespace + "/" + o.Name
+			}
+		}
+	}
+	return ""
 }
 
 // ParentGateway is the Gateway a parentRef of a route in routeNS names,
@@ -91,18 +130,16 @@ func sharesListener(a, b *gwv1.HTTPRoute, gw model.ObjectRef) bool {
 	return false
 }
 
-// sameHost is whether both routes have a hostname in common, or neither
-// has any: the same virtual host. A route for a name and one for every
+// hasHost is whether r is a route for host ("*": a route without
+// hostnames): the same virtual host. A route for a name and one for every
 // name are not: requests for the name go to the route that names it.
-func sameHost(a, b *gwv1.HTTPRoute) bool {
-	if len(a.Spec.Hostnames) == 0 || len(b.Spec.Hostnames) == 0 {
-		return len(a.Spec.Hostnames) == 0 && len(b.Spec.Hostnames) == 0
+func hasHost(r *gwv1.HTTPRoute, host string) bool {
+	if host == "*" {
+		return len(r.Spec.Hostnames) == 0
 	}
-	for _, x := range a.Spec.Hostnames {
-		for _, y := range b.Spec.Hostnames {
-			if strings.EqualFold(string(x), string(y)) {
-				return true
-			}
+	for _, h := range r.Spec.Hostnames {
+		if strings.EqualFold(string(h), host) {
+			return true
 		}
 	}
 	return false

@@ -1,13 +1,10 @@
 package gwapi
 
 import (
-	"errors"
 	"fmt"
 	"slices"
 	"strings"
 
-	corev1 "k8s.io/api/core/v1"
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/utils/ptr"
 	gwv1 "sigs.k8s.io/gateway-api/apis/v1"
 
@@ -41,43 +38,63 @@ type sections struct{ http, https gwv1.SectionName }
 
 // chooseGateway is the Gateway the routes go to, as the plan leaves it,
 // and the change to it: --gateway (the tool's own is given the listeners
-// it lacks, another must have them), else the tool's own Gateway of the
-// namespace, else an existing Gateway of Istio whose listeners take the
-// routes, else a new own Gateway (expose-gw in the Service's namespace).
-// note says which existing Gateway was chosen, when it is not the tool's.
+// it lacks, another must have them); else an existing Gateway of Istio
+// whose listeners take the routes, the tool's own of the namespace first;
+// else the tool's own Gateway (expose-gw in the Service's namespace),
+// given the listeners it lacks or created. note says which existing
+// Gateway was chosen, when it is not the tool's.
 func chooseGateway(e *model.Expose, st State) (c model.Change, secs map[string]sections, note string, err error) {
 	ns := e.Target.Namespace
 	ref := model.ObjectRef{Namespace: ns, Name: model.DefaultGatewayName}
 	if e.Gateway != nil {
 		ref = *e.Gateway
 	}
-	if g := st.gateway(ref); g != nil {
-		if !st.istioGateway(g) {
-			return c, nil, "", fmt.Errorf("Gateway %s/%s is of class %q, which Istio does not program (controller %s): use a Gateway of class %s", g.Namespace, g.Name, g.Spec.GatewayClassName, ControllerName, ClassName)
+	g := st.gateway(ref)
+	if g != nil && !st.istioGateway(g) {
+		return c, nil, "", classError(g)
+	}
+	switch {
+	case g != nil && !model.IsManaged(g) && e.Gateway != nil:
+		secs, err := attach(g, e, st, true)
+		return model.Change{Op: model.OpUnchanged, Object: g}, secs, "", err
+	case e.Gateway == nil:
+		if x, secs := existingFor(e, st); x != nil {
+			if x == g && model.IsManaged(x) {
+				return model.Change{Op: model.OpUnchanged, Object: x}, secs, "", nil
+			}
+			return model.Change{Op: model.OpUnchanged, Object: x}, secs,
+				fmt.Sprintf("using Gateway %s/%s (class %s), whose listeners take routes for %s from namespace %s", x.Namespace, x.Name, x.Spec.GatewayClassName, strings.Join(e.Hosts, ", "), ns), nil
 		}
-		if !model.IsManaged(g) {
+		if g != nil && !model.IsManaged(g) {
+			// A Gateway named like the tool's that is not the tool's, and
+			// takes no route of the request: never changed.
 			secs, err := attach(g, e, st, true)
 			return model.Change{Op: model.OpUnchanged, Object: g}, secs, "", err
 		}
+	}
+	if g != nil {
 		return extendOwn(g, e, st)
 	}
-	if e.Gateway == nil {
-		if g, secs := existingFor(e, st); g != nil {
-			return model.Change{Op: model.OpUnchanged, Object: g}, secs,
-				fmt.Sprintf("using Gateway %s/%s (class %s), whose listeners take routes for %s from namespace %s", g.Namespace, g.Name, g.Spec.GatewayClassName, strings.Join(e.Hosts, ", "), ns), nil
-		}
-	}
-	g := newGateway(ref, nil)
-	c, secs, _, err = extendOwn(g, e, st)
+	c, secs, _, err = extendOwn(newGateway(ref, nil), e, st)
 	c.Op, c.Before = model.OpCreate, nil
 	return c, secs, "", err
 }
 
-// existingFor is the first Gateway of Istio, in the Service's namespace
-// first, whose listeners take every host's routes.
+// existingFor is the first Gateway of Istio whose listeners take every
+// host's routes: the tool's own of the namespace, then those of the
+// namespace, then the others, by namespace/name.
 func existingFor(e *model.Expose, st State) (*gwv1.Gateway, map[string]sections) {
 	gws := slices.Clone(st.Gateways)
+	own := func(g *gwv1.Gateway) bool {
+		return g.Namespace == e.Target.Namespace && g.Name == model.DefaultGatewayName && model.IsManaged(g)
+	}
 	slices.SortStableFunc(gws, func(a, b *gwv1.Gateway) int {
+		if own(a) != own(b) {
+			if own(a) {
+				return -1
+			}
+			return 1
+		}
 		if (a.Namespace == e.Target.Namespace) != (b.Namespace == e.Target.Namespace) {
 			if a.Namespace == e.Target.Namespace {
 				return -1
@@ -123,10 +140,14 @@ func attach(g *gwv1.Gateway, e *model.Expose, st State, explain bool) (map[strin
 // error explains why the closest one does not.
 func pick(g *gwv1.Gateway, routeNS string, nsLabels map[string]string, host string, proto gwv1.ProtocolType, secret string) (gwv1.SectionName, error) {
 	best, bestWhy := -1, WrongProtocol
+	var otherCert *OtherCertificateError
 	for i, l := range g.Spec.Listeners {
 		why := Admits(l, g.Namespace, routeNS, nsLabels, host, proto)
 		if why == Admitted && secret != "" && !usesSecret(l, g.Namespace, secret) {
-			return "", &OtherCertificateError{Gateway: g.Namespace + "/" + g.Name, Listener: string(l.Name), Host: host, Secret: secret}
+			if otherCert == nil {
+				otherCert = &OtherCertificateError{Gateway: g.Namespace + "/" + g.Name, Listener: string(l.Name), Host: host, Secret: secret}
+			}
+			continue // another listener may have the Secret
 		}
 		if why == Admitted {
 			return l.Name, nil
@@ -134,6 +155,9 @@ func pick(g *gwv1.Gateway, routeNS string, nsLabels map[string]string, host stri
 		if why > bestWhy || best < 0 {
 			best, bestWhy = i, why
 		}
+	}
+	if otherCert != nil {
+		return "", otherCert
 	}
 	var l *gwv1.Listener
 	if best >= 0 {
@@ -160,81 +184,6 @@ func usesSecret(l gwv1.Listener, gwNS, name string) bool {
 		}
 	}
 	return false
-}
-
-// extendOwn gives the tool's Gateway g the listeners the request lacks:
-// "http" on the HTTP port (no hostname: it takes every host), and for
-// --tls-secret "https" on the HTTPS port for the host ("https-HOST" when
-// "https" is taken), terminating TLS with the Secret. A Gateway in
-// another namespace than the Service's lets routes from it attach.
-func extendOwn(g *gwv1.Gateway, e *model.Expose, st State) (model.Change, map[string]sections, string, error) {
-	before := g
-	g = g.DeepCopy()
-	routeNS := e.Target.Namespace
-	httpPort, httpsPort := portOr(e.HTTPPort, 80), portOr(e.HTTPSPort, 443)
-	secs := map[string]sections{}
-	for _, n := range needs(e) {
-		var s sections
-		var err error
-		if s.http, err = pick(g, routeNS, st.NamespaceLabels, n.host, gwv1.HTTPProtocolType, ""); err != nil {
-			l := gwv1.Listener{Name: freeName(g, httpListener, n.host), Port: httpPort, Protocol: gwv1.HTTPProtocolType,
-				AllowedRoutes: allowFrom(g.Namespace, routeNS)}
-			g.Spec.Listeners = append(g.Spec.Listeners, l)
-			s.http = l.Name
-		}
-		if n.https {
-			if s.https, err = pick(g, routeNS, st.NamespaceLabels, n.host, gwv1.HTTPSProtocolType, n.secret); err != nil {
-				var oc *OtherCertificateError
-				if errors.As(err, &oc) {
-					return model.Change{}, nil, "", err
-				}
-				l := gwv1.Listener{Name: freeName(g, httpsListener, n.host), Port: httpsPort, Protocol: gwv1.HTTPSProtocolType,
-					TLS: &gwv1.ListenerTLSConfig{Mode: ptr.To(gwv1.TLSModeTerminate),
-						CertificateRefs: []gwv1.SecretObjectReference{{Name: gwv1.ObjectName(n.secret)}}},
-					AllowedRoutes: allowFrom(g.Namespace, routeNS)}
-				if n.host != "*" {
-					l.Hostname = ptr.To(gwv1.Hostname(n.host))
-				}
-				g.Spec.Listeners = append(g.Spec.Listeners, l)
-				s.https = l.Name
-			}
-		}
-		secs[n.host] = s
-	}
-	if len(g.Spec.Listeners) == len(before.Spec.Listeners) {
-		return model.Change{Op: model.OpUnchanged, Object: before}, secs, "", nil
-	}
-	return model.Change{Op: model.OpUpdate, Object: g, Before: before}, secs, "", nil
-}
-
-func portOr(p uint32, def gwv1.PortNumber) gwv1.PortNumber {
-	if p == 0 {
-		return def
-	}
-	return gwv1.PortNumber(p)
-}
-
-// freeName is base when no listener of g has that name, else base-HOST.
-func freeName(g *gwv1.Gateway, base, host string) gwv1.SectionName {
-	for _, l := range g.Spec.Listeners {
-		if string(l.Name) == base {
-			return gwv1.SectionName(base + "-" + model.HostSlug(host))
-		}
-	}
-	return gwv1.SectionName(base)
-}
-
-// allowFrom is the allowedRoutes of a listener for routes from routeNS:
-// none needed in the Gateway's own namespace, else that namespace by its
-// name label.
-func allowFrom(gwNS, routeNS string) *gwv1.AllowedRoutes {
-	if gwNS == routeNS {
-		return nil
-	}
-	return &gwv1.AllowedRoutes{Namespaces: &gwv1.RouteNamespaces{
-		From:     ptr.To(gwv1.NamespacesFromSelector),
-		Selector: &metav1.LabelSelector{MatchLabels: map[string]string{corev1.LabelMetadataName: routeNS}},
-	}}
 }
 
 // OtherCertificateError is a Gateway that serves HTTPS for the host with

@@ -33,14 +33,16 @@ func ListRoutes(st State) []model.RouteRow {
 			}
 		}
 		for _, rule := range r.Spec.Rules {
-			for _, m := range ruleMatches(rule) {
+			for _, rm := range ruleMatches(rule) {
 				for _, h := range hosts {
 					s := status
-					if by := shadowedBy(r, m, gws, st); by != "" {
-						s = model.StatusShadowed + " by " + by
+					if rm.ok {
+						if by := ShadowedBy(r, rm.m, h, gws, st.Routes); by != "" {
+							s = model.StatusShadowed + " by " + by
+						}
 					}
 					rows = append(rows, model.RouteRow{
-						API: model.APIGateway, Namespace: r.Namespace, Host: h, Match: m,
+						API: model.APIGateway, Namespace: r.Namespace, Host: h, Match: rm.text,
 						Destination: destinations(rule, r.Namespace), Gateway: joinRefs(gws),
 						Status: s, HTTPRoute: r.Name, Route: string(ptr.Deref(rule.Name, "")),
 						Rewrite: rewriteOf(rule), Managed: model.IsManaged(r),
@@ -102,19 +104,27 @@ func routeStatus(r *gwv1.HTTPRoute) string {
 	return st
 }
 
-// ruleMatches describes each match of a rule ("prefix /env", "exact /x",
-// or the matches as Gateway API writes them).
-func ruleMatches(rule gwv1.HTTPRouteRule) []string {
+// ruleMatch is one match of a rule: as the tool reads it (ok), and as
+// list describes it ("prefix /env", "exact /x", or the matches as
+// Gateway API writes them).
+type ruleMatch struct {
+	m    model.Match
+	ok   bool
+	text string
+}
+
+func ruleMatches(rule gwv1.HTTPRouteRule) []ruleMatch {
 	if len(rule.Matches) == 0 {
-		return []string{model.Match{Kind: model.Prefix, Path: "/"}.String()}
+		m := model.Match{Kind: model.Prefix, Path: "/"}
+		return []ruleMatch{{m, true, m.String()}}
 	}
-	var out []string
-	for _, m := range rule.Matches {
-		if x, ok := matchOf(m); ok {
-			out = append(out, x.String())
+	var out []ruleMatch
+	for _, hm := range rule.Matches {
+		if m, ok := matchOf(hm); ok {
+			out = append(out, ruleMatch{m, true, m.String()})
 			continue
 		}
-		out = append(out, describeMatch(m))
+		out = append(out, ruleMatch{text: describeMatch(hm)})
 	}
 	return out
 }
@@ -170,29 +180,6 @@ func rewriteOf(rule gwv1.HTTPRouteRule) string {
 		}
 		p := f.URLRewrite.Path
 		return ptr.Deref(p.ReplacePrefixMatch, ptr.Deref(p.ReplaceFullPath, ""))
-	}
-	return ""
-}
-
-// shadowedBy names the older route of the same Gateway, listener and
-// host with the identical match, "" when there is none.
-func shadowedBy(r *gwv1.HTTPRoute, m string, gws []model.ObjectRef, st State) string {
-	for _, o := range st.Routes {
-		if o == r || !older(o, r) || !sameHost(r, o) {
-			continue
-		}
-		for _, gw := range gws {
-			if !sharesListener(r, o, gw) {
-				continue
-			}
-			for _, rule := range o.Spec.Rules {
-				for _, om := range ruleMatches(rule) {
-					if om == m {
-						return o.Namespace + "/" + o.Name
-					}
-				}
-			}
-		}
 	}
 	return ""
 }

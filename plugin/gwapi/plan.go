@@ -66,7 +66,7 @@ func PlanExpose(e *model.Expose, st State) (Plan, error) {
 		var add, redirects []gwv1.HTTPRouteRule
 		for _, m := range e.Matches {
 			add = append(add, backendRule(m, e.Target))
-			redirects = append(redirects, redirectRule(m))
+			redirects = append(redirects, redirectRule(m, listenerPort(g, s.https)))
 		}
 		c, err := planRoute(e, st, name, host, main, add, e.HTTPSRedirect)
 		if err != nil {
@@ -81,14 +81,46 @@ func PlanExpose(e *model.Expose, st State) (Plan, error) {
 			p.Changes = append(p.Changes, rc)
 		}
 	}
+	after := routesAfter(st.Routes, p.Changes[1:])
 	for _, c := range p.Changes[1:] {
-		w, err := checkConflicts(c.Object.(*gwv1.HTTPRoute), ref, st, e.Force)
+		old, _ := c.Before.(*gwv1.HTTPRoute)
+		w, err := checkConflicts(c.Object.(*gwv1.HTTPRoute), old, ref, after, e.Force)
 		if err != nil {
 			return Plan{}, err
 		}
 		p.Warnings = append(p.Warnings, w...)
 	}
 	return p, nil
+}
+
+// listenerPort is the port of g's listener name, 0 when there is none.
+func listenerPort(g *gwv1.Gateway, name gwv1.SectionName) gwv1.PortNumber {
+	for _, l := range g.Spec.Listeners {
+		if l.Name == name {
+			return l.Port
+		}
+	}
+	return 0
+}
+
+// routesAfter are the routes as the changes leave them: the conflict
+// check compares the plan's routes with each other as they will be (a
+// route the plan moves off a listener competes there no more).
+func routesAfter(routes []*gwv1.HTTPRoute, changes []model.Change) []*gwv1.HTTPRoute {
+	out := slices.Clone(routes)
+	for _, c := range changes {
+		r := c.Object.(*gwv1.HTTPRoute)
+		i := slices.IndexFunc(out, func(x *gwv1.HTTPRoute) bool { return x.Namespace == r.Namespace && x.Name == r.Name })
+		switch {
+		case c.Op == model.OpDelete && i >= 0:
+			out = slices.Delete(out, i, i+1)
+		case i >= 0:
+			out[i] = r
+		default:
+			out = append(out, r)
+		}
+	}
+	return out
 }
 
 // planRoute creates the tool's HTTPRoute name, or merges rules into it:

@@ -224,7 +224,8 @@ func TestExposeNamedGatewayElsewhereIsCreatedForTheNamespace(t *testing.T) {
 	assert.Equal(t, "infra/edge", g.Namespace+"/"+g.Name)
 	ar := g.Spec.Listeners[0].AllowedRoutes
 	require.NotNil(t, ar, "routes of default may attach")
-	assert.Equal(t, map[string]string{"kubernetes.io/metadata.name": "default"}, ar.Namespaces.Selector.MatchLabels)
+	assert.Equal(t, []metav1.LabelSelectorRequirement{{Key: "kubernetes.io/metadata.name", Operator: metav1.LabelSelectorOpIn, Values: []string{"default"}}},
+		ar.Namespaces.Selector.MatchExpressions)
 	// The listener it wrote takes the route: nothing more to add.
 	again := must2(t, e, applied(State{}, p))
 	assert.Equal(t, model.OpUnchanged, again.Changes[0].Op)

@@ -24,6 +24,9 @@ type Options struct {
 	// NoGatewayClass leaves out the GatewayClass "istio" that Istio creates
 	// at install (the Gateway API CRDs are always installed).
 	NoGatewayClass bool
+	// NoGatewayAPI leaves out the Gateway API CRDs too (a cluster that
+	// serves only the Istio API); without Kwok only.
+	NoGatewayAPI bool
 }
 
 // Env is a running control plane. Everything it started is stopped when the
@@ -64,11 +67,19 @@ func Start(t TB, opts Options) *Env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	gwCRDs, err := GatewayAPICRDs()
-	if err != nil {
-		t.Fatal(err)
+	paths := []string{crds}
+	if opts.NoGatewayAPI {
+		if opts.Kwok {
+			t.Fatal("testenv: NoGatewayAPI needs Kwok off (Istio's Gateway API deployment controller is played with Kwok)")
+		}
+		opts.NoGatewayClass = true
+	} else {
+		gwCRDs, err := GatewayAPICRDs()
+		if err != nil {
+			t.Fatal(err)
+		}
+		paths = append(paths, gwCRDs...)
 	}
-	paths := append([]string{crds}, gwCRDs...)
 	if opts.Kwok {
 		pf, err := kwokPortForwardCRD()
 		if err != nil {

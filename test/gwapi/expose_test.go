@@ -175,6 +175,7 @@ func TestExposeWithTheGatewayAPI(t *testing.T) {
 			{[]string{"flaskapp", "--api", "bogus"}, `error: invalid --api "bogus": expected one of auto, istio, gateway-api`},
 			{[]string{"flaskapp", "--wait", "-1s"}, `error: invalid --wait -1s: expected a duration of 0 or more (0: do not wait)`},
 			{[]string{"flaskapp", "--api", "gateway-api", "--mesh", "--host", "a.example.com"}, `error: invalid --mesh with --api gateway-api: in-mesh routes are an Istio API feature (Gateway API mesh routing attaches HTTPRoutes to Services, which the tool does not write)`},
+			{[]string{"flaskapp", "--api", "gateway-api", "--gateway-selector", "istio=x"}, `error: --gateway-selector "istio=x" is an Istio API flag: expected --gateway with --api gateway-api`},
 			{[]string{"flaskapp", "--gateway", "infra/shared", "--wait=0"}, `error: Gateway infra/shared does not allow routes from namespace default on listener "http": add allowedRoutes.namespaces.from: All to it (or a Selector matching namespace default)`},
 			{[]string{"flaskapp", "--tls-secret", "nope", "--host", "a.example.com", "--wait=0"}, `error: invalid --tls-secret "nope": expected a TLS Secret in namespace default, the Gateway's, where Istio reads a listener's certificateRefs (create it with kubectl create secret tls nope -n default --cert=FILE --key=FILE)`},
 		} {
