@@ -30,6 +30,7 @@ type mapping struct {
 	Port      uint32 `json:"port"`
 
 	ln     net.Listener
+	res    *reservation // the address while not served (ln nil)
 	srv    *http.Server // its connections, closed when the mapping is removed
 	connMu sync.Mutex
 	raw    map[net.Conn]bool
@@ -167,6 +168,7 @@ func (g *Gateway) snapshotMappings() []*mapping {
 // Istio has a listener there.
 func (g *Gateway) AddMapping(m *mapping) {
 	m.gw = g
+	m.hold()
 	g.mapMu.Lock()
 	g.mappings = append(g.mappings, m)
 	g.mapMu.Unlock()
@@ -197,6 +199,8 @@ func (g *Gateway) RemoveMapping(addr string) bool {
 				m.ln.Close()
 				m.ln = nil
 			}
+			m.res.release()
+			m.res = nil
 			m.closeAll()
 			if m.srv != nil {
 				m.srv.Close()
@@ -219,7 +223,7 @@ func (g *Gateway) reconcile(st *state) {
 		want := v != nil && v.Listeners[m.Port] != nil
 		switch {
 		case want && m.ln == nil:
-			ln, err := net.Listen("tcp", m.Addr)
+			ln, err := m.listen()
 			if err != nil {
 				log.Printf("cannot listen on %s for %s:%d: %v", m.Addr, m.key(), m.Port, err)
 				continue
@@ -231,6 +235,31 @@ func (g *Gateway) reconcile(st *state) {
 			m.ln.Close()
 			m.ln = nil
 			m.open.Store(false)
+			m.hold()
 		}
 	}
+}
+
+// hold reserves the mapping's address while it is not served (see
+// reservation); failing to, the address is only bound when served.
+func (m *mapping) hold() {
+	if m.res != nil {
+		return
+	}
+	r, err := reserve(m.Addr)
+	if err != nil {
+		log.Printf("cannot reserve %s for %s:%d: %v", m.Addr, m.key(), m.Port, err)
+		return
+	}
+	m.res = r
+}
+
+// listen serves the mapping's address, from its reservation when held.
+func (m *mapping) listen() (net.Listener, error) {
+	if m.res == nil {
+		return net.Listen("tcp", m.Addr)
+	}
+	r := m.res
+	m.res = nil
+	return r.listen()
 }

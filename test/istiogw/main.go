@@ -86,6 +86,7 @@ func run() error {
 			return err
 		}
 		m.gw = g
+		m.hold()
 		g.mappings = append(g.mappings, m)
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
