@@ -170,7 +170,10 @@ func (o *DeleteOptions) plan(ctx context.Context) (model.State, []model.Change, 
 	if err != nil && !errors.As(err, &none) {
 		return st, nil, err
 	}
-	gw := gwapi.PlanDelete(&o.req, gst, gwUnknown)
+	gw, kept := gwapi.PlanDelete(&o.req, gst, gwUnknown)
+	for _, w := range kept {
+		fmt.Fprintln(o.ErrOut, "warning:", w)
+	}
 	if gwUnknown && slices.ContainsFunc(gw, func(c model.Change) bool { _, ok := c.Object.(*gwv1.HTTPRoute); return ok }) {
 		fmt.Fprintln(o.ErrOut, "warning: cannot list HTTPRoutes in all namespaces (forbidden), so routes of other namespaces may still use the Gateway: it is kept as it is")
 	}

@@ -1,6 +1,7 @@
 package gwapi
 
 import (
+	"fmt"
 	"slices"
 	"strings"
 
@@ -15,9 +16,12 @@ import (
 // the tool's Gateways they were attached to that no route of any
 // namespace attaches to anymore (with routesUnknown, when the routes of
 // other namespaces could not be read, Gateways are kept). HTTPRoutes the
-// tool did not write are never changed. Nothing to delete returns no
-// changes (the caller combines both APIs' plans).
-func PlanDelete(d *model.Delete, st State, routesUnknown bool) []model.Change {
+// tool did not write are never changed, nor is a Gateway deleted under
+// routes of other kinds (GRPCRoute, TLSRoute...): those Istio counts in a
+// listener's attachedRoutes beyond the HTTPRoutes attached keep it, with a
+// warning. Nothing to delete returns no changes (the caller combines both
+// APIs' plans).
+func PlanDelete(d *model.Delete, st State, routesUnknown bool) ([]model.Change, []string) {
 	var changes []model.Change
 	gone := map[*gwv1.HTTPRoute]bool{}
 	touched := map[model.ObjectRef]bool{}
@@ -52,8 +56,9 @@ func PlanDelete(d *model.Delete, st State, routesUnknown bool) []model.Change {
 		changes = append(changes, model.Change{Op: model.OpUpdate, Object: next, Before: r})
 	}
 	if len(changes) == 0 || routesUnknown {
-		return changes
+		return changes, nil
 	}
+	var warnings []string
 	for _, g := range st.Gateways {
 		ref := model.ObjectRef{Namespace: g.Namespace, Name: g.Name}
 		if !model.IsManaged(g) || !touched[ref] {
@@ -65,11 +70,38 @@ func PlanDelete(d *model.Delete, st State, routesUnknown bool) []model.Change {
 				return ok && pr == ref
 			})
 		})
-		if !used {
+		switch {
+		case used:
+		case othersAttached(g, st.Routes):
+			warnings = append(warnings, fmt.Sprintf("Gateway %s/%s is kept: Istio reports routes of other kinds (or HTTPRoutes not readable here) attached to it (status.listeners[].attachedRoutes); delete it yourself when they are gone", g.Namespace, g.Name))
+		default:
 			changes = append(changes, model.Change{Op: model.OpDelete, Object: g, Before: g})
 		}
 	}
-	return changes
+	return changes, warnings
+}
+
+// othersAttached is whether Istio counts more routes attached to a
+// listener of g (status.listeners[].attachedRoutes) than the HTTPRoutes of
+// routes (before the plan) attached to it: routes of other kinds, or of
+// namespaces not read.
+func othersAttached(g *gwv1.Gateway, routes []*gwv1.HTTPRoute) bool {
+	ref := model.ObjectRef{Namespace: g.Namespace, Name: g.Name}
+	for _, ls := range g.Status.Listeners {
+		n := int32(0)
+		for _, r := range routes {
+			if slices.ContainsFunc(r.Spec.ParentRefs, func(p gwv1.ParentReference) bool {
+				pr, ok := ParentGateway(p, r.Namespace)
+				return ok && pr == ref && (p.SectionName == nil || *p.SectionName == ls.Name)
+			}) {
+				n++
+			}
+		}
+		if ls.AttachedRoutes > n {
+			return true
+		}
+	}
+	return false
 }
 
 // ownRoute is whether r is one the tool wrote for d's service in its

@@ -18,29 +18,48 @@ func TestDeleteRemovesRulesThenRouteThenOwnGateway(t *testing.T) {
 	st = applied(st, must2(t, web, st))
 
 	d := &model.Delete{Service: "flaskapp", Namespace: "default", Matches: []model.Match{{Kind: model.Exact, Path: "/v"}}}
-	ch := PlanDelete(d, st, false)
+	ch := plan(PlanDelete(d, st, false))
 	require.Len(t, ch, 1)
 	assert.Equal(t, model.OpUpdate, ch[0].Op)
 	assert.Len(t, ch[0].Object.(*gwv1.HTTPRoute).Spec.Rules, 1)
 
 	d.Matches = nil
-	ch = PlanDelete(d, st, false)
+	ch = plan(PlanDelete(d, st, false))
 	require.Len(t, ch, 1, "web's route keeps the Gateway")
 	assert.Equal(t, model.OpDelete, ch[0].Op)
 	st = applied(st, Plan{Changes: ch})
 
-	ch = PlanDelete(&model.Delete{Service: "web", Namespace: "default"}, st, false)
+	ch = plan(PlanDelete(&model.Delete{Service: "web", Namespace: "default"}, st, false))
 	require.Len(t, ch, 2)
 	assert.Equal(t, "web-any", ch[0].Object.GetName())
 	assert.Equal(t, "expose-gw", ch[1].Object.GetName(), "the last route takes the tool's Gateway with it")
 	assert.Equal(t, model.OpDelete, ch[1].Op)
 
-	assert.Len(t, PlanDelete(&model.Delete{Service: "web", Namespace: "default"}, st, true), 1, "other namespaces unknown: the Gateway stays")
-	assert.Empty(t, PlanDelete(&model.Delete{Service: "nope", Namespace: "default"}, st, false))
+	assert.Len(t, plan(PlanDelete(&model.Delete{Service: "web", Namespace: "default"}, st, true)), 1, "other namespaces unknown: the Gateway stays")
+	assert.Empty(t, plan(PlanDelete(&model.Delete{Service: "nope", Namespace: "default"}, st, false)))
 }
 
 func TestDeleteNeverTouchesOthersRoutes(t *testing.T) {
 	r := newRoute("flaskapp-any", "default", "*", nil)
 	r.Labels = map[string]string{ServiceLabel: "flaskapp"} // not managed
-	assert.Empty(t, PlanDelete(&model.Delete{Service: "flaskapp", Namespace: "default"}, State{Routes: []*gwv1.HTTPRoute{r}}, false))
+	assert.Empty(t, plan(PlanDelete(&model.Delete{Service: "flaskapp", Namespace: "default"}, State{Routes: []*gwv1.HTTPRoute{r}}, false)))
+}
+
+func plan(c []model.Change, _ []string) []model.Change { return c }
+
+// Istio counts a user's GRPCRoute on the tool's Gateway in attachedRoutes:
+// the last HTTPRoute going does not take the Gateway with it.
+func TestDeleteKeepsAGatewayOtherRoutesUse(t *testing.T) {
+	st := applied(State{}, must(t, expose()))
+	st.Gateways[0].Status.Listeners = []gwv1.ListenerStatus{{Name: "http", AttachedRoutes: 2}} // flaskapp-any and a GRPCRoute
+	ch, warnings := PlanDelete(&model.Delete{Service: "flaskapp", Namespace: "default"}, st, false)
+	require.Len(t, ch, 1)
+	assert.Equal(t, "flaskapp-any", ch[0].Object.GetName())
+	require.Len(t, warnings, 1)
+	assert.Contains(t, warnings[0], "Gateway default/expose-gw is kept")
+
+	st.Gateways[0].Status.Listeners[0].AttachedRoutes = 1 // only ours
+	ch, warnings = PlanDelete(&model.Delete{Service: "flaskapp", Namespace: "default"}, st, false)
+	assert.Len(t, ch, 2)
+	assert.Empty(t, warnings)
 }

@@ -37,6 +37,7 @@ var kinds = []kind{
 	{gvr: schema.GroupVersionResource{Group: "gateway.networking.k8s.io", Version: "v1", Resource: "gatewayclasses"}, config: true, kube: true},
 	{gvr: schema.GroupVersionResource{Group: "gateway.networking.k8s.io", Version: "v1", Resource: "gateways"}, config: true, kube: true},
 	{gvr: schema.GroupVersionResource{Group: "gateway.networking.k8s.io", Version: "v1", Resource: "httproutes"}, config: true, kube: true},
+	{gvr: schema.GroupVersionResource{Group: "gateway.networking.k8s.io", Version: "v1", Resource: "grpcroutes"}, config: true, kube: true},
 	{gvr: schema.GroupVersionResource{Group: "gateway.networking.k8s.io", Version: "v1beta1", Resource: "referencegrants"}, config: true, kube: true},
 	{gvr: schema.GroupVersionResource{Version: "v1", Resource: "services"}, kube: true},
 	{gvr: schema.GroupVersionResource{Version: "v1", Resource: "namespaces"}, kube: true},
