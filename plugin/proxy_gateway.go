@@ -1,11 +1,9 @@
 package plugin
 
 import (
-	"cmp"
 	"context"
 	"errors"
 	"fmt"
-	"slices"
 
 	corev1 "k8s.io/api/core/v1"
 	gwv1 "sigs.k8s.io/gateway-api/apis/v1"
@@ -55,42 +53,12 @@ func (o *ProxyOptions) routes(ctx context.Context) (proxyRoutes, error) {
 		return rs, err
 	}
 	rs.apis = apis
-	var unserved error
-	if slices.Contains(apis, model.APIIstio) {
-		routes, err := serviceRoutes(ctx, c.Istio, c.Namespace, o.Service)
-		err = ExplainAPIError(err, "list", virtualServicesResource)
-		switch {
-		case err != nil && !(o.API == apiAuto && notServed(err)):
-			return rs, err
-		case err != nil:
-			unserved = err
-		case o.gatewayRef != nil:
-			if _, err := istioGatewaySelector(ctx, c, *o.gatewayRef); err != nil {
-				return rs, err
-			}
-			routes = onGateway(routes, *o.gatewayRef)
-		}
-		rs.routes = append(rs.routes, routes...)
+	ar, err := readServiceRoutes(ctx, c, o.API, apis, c.Namespace, o.Service, o.gatewayRef)
+	if err != nil {
+		return rs, err
 	}
-	if slices.Contains(apis, model.APIGateway) {
-		st, err := serviceGatewayState(ctx, c, c.Namespace, o.Service, o.gatewayRef)
-		switch {
-		case err != nil && !(o.API == apiAuto && notServed(err)):
-			return rs, err
-		case err != nil:
-			unserved = cmp.Or(unserved, err)
-		default:
-			routes := gwapi.ServiceRoutes(st, c.Namespace, o.Service)
-			if o.gatewayRef != nil {
-				if _, err := gwapi.ChooseGateway(st, c.Namespace, o.gatewayRef); err != nil {
-					return rs, err
-				}
-				routes = onGateway(routes, *o.gatewayRef)
-			}
-			rs.st = st
-			rs.routes = append(rs.routes, routes...)
-		}
-	}
+	rs.st, rs.routes = ar.st, append(ar.istio, ar.gateway...)
+	unserved := ar.unserved
 	if len(rs.routes) == 0 && unserved != nil {
 		return rs, unserved // an API not served says so, as before --api
 	}

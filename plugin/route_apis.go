@@ -1,10 +1,12 @@
 package plugin
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -97,4 +99,60 @@ func onGatewayText(gw *model.ObjectRef) string {
 		return ""
 	}
 	return " " + gw.String()
+}
+
+// apiRoutes are the routes to a Service in each API url and proxy read.
+type apiRoutes struct {
+	istio, gateway []model.Route
+	st             gwapi.State // the Gateway API's objects the routes were found in
+	// unserved is why an API --api auto read has no routes: the cluster
+	// does not serve it.
+	unserved error
+}
+
+// readServiceRoutes reads the routes to Service ns/name in each of apis
+// (on Gateway gw only, when given, which must exist): the Istio API's
+// first. With --api auto (flag), an API the cluster does not serve has
+// none.
+func readServiceRoutes(ctx context.Context, c *Clients, flag string, apis []string, ns, name string, gw *model.ObjectRef) (apiRoutes, error) {
+	var ar apiRoutes
+	if slices.Contains(apis, model.APIIstio) {
+		routes, err := serviceRoutes(ctx, c.Istio, ns, name)
+		err = ExplainAPIError(err, "list", virtualServicesResource)
+		switch {
+		case err != nil && !(flag == apiAuto && notServed(err)):
+			return ar, err
+		case err != nil:
+			ar.unserved = err
+		default:
+			if gw != nil {
+				if _, err := istioGatewaySelector(ctx, c, *gw); err != nil {
+					return ar, err
+				}
+				routes = onGateway(routes, *gw)
+			}
+			ar.istio = routes
+		}
+	}
+	if slices.Contains(apis, model.APIGateway) {
+		st, err := serviceGatewayState(ctx, c, ns, name, gw)
+		switch {
+		case err != nil && !(flag == apiAuto && notServed(err)):
+			return ar, err
+		case err != nil:
+			ar.unserved = cmp.Or(ar.unserved, err)
+		default:
+			if gw != nil {
+				if _, err := gwapi.ChooseGateway(st, ns, gw); err != nil {
+					return ar, err
+				}
+			}
+			ar.st = st
+			ar.gateway = gwapi.ServiceRoutes(st, ns, name)
+			if gw != nil {
+				ar.gateway = onGateway(ar.gateway, *gw)
+			}
+		}
+	}
+	return ar, nil
 }

@@ -92,21 +92,11 @@ func schemes(https bool) string {
 	return "HTTP or HTTPS"
 }
 
-// gatewayRoutes adds the URLs of the Gateway API's routes to rep (on
-// --gateway only, when given); the first Gateway fills its gateway part
+// gatewayRoutes adds the URLs of the Gateway API's routes (found in st)
+// to rep; the first Gateway fills its gateway part
 // unless the Istio API's routes did. lastErr is why the last route that
 // could not be reached was left out.
-func (o *URLOptions) gatewayRoutes(ctx context.Context, rep *URLReport, st gwapi.State) (lastErr, err error) {
-	ns := o.clients.Namespace
-	if o.gatewayRef != nil {
-		if _, err := gwapi.ChooseGateway(st, ns, o.gatewayRef); err != nil {
-			return nil, err
-		}
-	}
-	routes := gwapi.ServiceRoutes(st, ns, o.Service)
-	if o.gatewayRef != nil {
-		routes = onGateway(routes, *o.gatewayRef)
-	}
+func (o *URLOptions) gatewayRoutes(ctx context.Context, rep *URLReport, st gwapi.State, routes []model.Route) (lastErr, err error) {
 	targets := map[string]*gatewayTarget{}
 	for _, r := range routes {
 		if o.HTTPS && r.Scheme != "https" {

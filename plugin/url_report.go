@@ -5,7 +5,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"slices"
 
 	"k8s.io/apimachinery/pkg/labels"
 
@@ -171,42 +170,19 @@ func (o *URLOptions) serviceReport(ctx context.Context) (*URLReport, error) {
 		return nil, err
 	}
 	rep := &URLReport{Service: ns + "/" + name}
-	var lastErr, unserved error
-	if slices.Contains(apis, model.APIIstio) {
-		routes, err := serviceRoutes(ctx, o.clients.Istio, ns, name)
-		err = ExplainAPIError(err, "list", virtualServicesResource)
-		switch {
-		case err != nil && !(o.API == apiAuto && notServed(err)):
-			return nil, err
-		case err != nil:
-			unserved = err
-		default:
-			if o.gatewayRef != nil {
-				if _, err := istioGatewaySelector(ctx, o.clients, *o.gatewayRef); err != nil {
-					return nil, err
-				}
-				routes = onGateway(routes, *o.gatewayRef)
-			}
-			if lastErr, err = o.istioRoutes(ctx, rep, routes); err != nil {
-				return nil, err
-			}
-		}
+	ar, err := readServiceRoutes(ctx, o.clients, o.API, apis, ns, name, o.gatewayRef)
+	if err != nil {
+		return nil, err
 	}
-	if slices.Contains(apis, model.APIGateway) {
-		st, err := serviceGatewayState(ctx, o.clients, ns, name, o.gatewayRef)
-		switch {
-		case err != nil && !(o.API == apiAuto && notServed(err)):
-			return nil, err
-		case err != nil:
-			unserved = cmp.Or(unserved, err)
-		default:
-			gerr, err := o.gatewayRoutes(ctx, rep, st)
-			if err != nil {
-				return nil, err
-			}
-			lastErr = cmp.Or(lastErr, gerr)
-		}
+	lastErr, err := o.istioRoutes(ctx, rep, ar.istio)
+	if err != nil {
+		return nil, err
 	}
+	gerr, err := o.gatewayRoutes(ctx, rep, ar.st, ar.gateway)
+	if err != nil {
+		return nil, err
+	}
+	lastErr, unserved := cmp.Or(lastErr, gerr), ar.unserved
 	if len(rep.Routes) == 0 {
 		if err := cmp.Or(lastErr, unserved); err != nil {
 			return nil, err // an API not served says so, as before --api
