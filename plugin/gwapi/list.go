@@ -2,6 +2,7 @@ package gwapi
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"k8s.io/utils/ptr"
@@ -66,20 +67,11 @@ func istioParents(r *gwv1.HTTPRoute, st State) []model.ObjectRef {
 		if g := st.gateway(ref); g != nil && !st.istioGateway(g) {
 			continue
 		}
-		if !containsRef(out, ref) {
+		if !slices.Contains(out, ref) {
 			out = append(out, ref)
 		}
 	}
 	return out
-}
-
-func containsRef(refs []model.ObjectRef, r model.ObjectRef) bool {
-	for _, x := range refs {
-		if x == r {
-			return true
-		}
-	}
-	return false
 }
 
 func joinRefs(refs []model.ObjectRef) string {

@@ -1,6 +1,7 @@
 package gwapi
 
 import (
+	"slices"
 	"strings"
 
 	"k8s.io/utils/ptr"
@@ -97,7 +98,7 @@ func routeHosts(r *gwv1.HTTPRoute, lh *gwv1.Hostname) []string {
 		if lhs != "*" && wildcardCovers(hs, lhs) {
 			hs = lhs // a wildcard route on a specific listener: the listener's name
 		}
-		if !contains(out, hs) {
+		if !slices.Contains(out, hs) {
 			out = append(out, hs)
 		}
 	}
@@ -123,7 +124,7 @@ func backendPaths(r *gwv1.HTTPRoute, ns, name string) []string {
 			ms = []gwv1.HTTPRouteMatch{{}}
 		}
 		for _, m := range ms {
-			if x, ok := matchOf(m); ok && !contains(out, x.Path) {
+			if x, ok := matchOf(m); ok && !slices.Contains(out, x.Path) {
 				out = append(out, x.Path)
 			}
 		}
@@ -139,15 +140,6 @@ func sendsTo(rule gwv1.HTTPRouteRule, routeNS, ns, name string) bool {
 			continue
 		}
 		if string(b.Name) == name && string(ptr.Deref(b.Namespace, gwv1.Namespace(routeNS))) == ns {
-			return true
-		}
-	}
-	return false
-}
-
-func contains(s []string, x string) bool {
-	for _, v := range s {
-		if v == x {
 			return true
 		}
 	}

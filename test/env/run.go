@@ -49,15 +49,7 @@ func (e *Env) RunCmd(ctx context.Context, kubeconfig string, env []string, name 
 	cmd.Env = append(cmd.Env, env...)
 	var out, errb bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errb
-	err := cmd.Run()
-	r := Result{Stdout: out.String(), Stderr: errb.String()}
-	var ee *exec.ExitError
-	switch {
-	case errors.As(err, &ee):
-		r.ExitCode = ee.ExitCode()
-	case err != nil:
-		e.t.Fatalf("running %s %s: %v", name, strings.Join(args, " "), err)
-	}
+	r := e.result(cmd.Run(), &out, &errb, name, args)
 	e.t.Logf("$ %s %s (exit %d)\n%s%s", filepath.Base(name), strings.Join(args, " "), r.ExitCode, r.Stdout, r.Stderr)
 	if e.IstioGateway != nil {
 		// The command may have written objects: requests sent next must see
@@ -84,4 +76,19 @@ func (e *Env) Command(ctx context.Context, kubeconfig, name string, args ...stri
 		"HOME="+e.Dir, // no user kubeconfig, cache or krew leaks in
 	)
 	return cmd
+}
+
+// result is a finished command's outcome: its output and exit code (a
+// command that could not run fails the test).
+func (e *Env) result(err error, out, errb *bytes.Buffer, name string, args []string) Result {
+	e.t.Helper()
+	r := Result{Stdout: out.String(), Stderr: errb.String()}
+	var ee *exec.ExitError
+	switch {
+	case errors.As(err, &ee):
+		r.ExitCode = ee.ExitCode()
+	case err != nil:
+		e.t.Fatalf("running %s %s: %v", name, strings.Join(args, " "), err)
+	}
+	return r
 }

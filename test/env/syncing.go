@@ -2,8 +2,6 @@ package testenv
 
 import (
 	"bytes"
-	"errors"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"time"
@@ -40,14 +38,7 @@ loop:
 			}
 		}
 	}
-	r := Result{Stdout: out.String(), Stderr: errb.String()}
-	var ee *exec.ExitError
-	switch {
-	case errors.As(err, &ee):
-		r.ExitCode = ee.ExitCode()
-	case err != nil:
-		e.t.Fatalf("running kubectl %s: %v", strings.Join(args, " "), err)
-	}
+	r := e.result(err, &out, &errb, "kubectl", args)
 	e.t.Logf("$ %s %s (exit %d, Istio syncing)\n%s%s", filepath.Base(KubectlPath()), strings.Join(args, " "), r.ExitCode, r.Stdout, r.Stderr)
 	if serr := e.IstioGateway.sync(); serr != nil {
 		e.t.Errorf("after kubectl %s: %v", strings.Join(args, " "), serr)
