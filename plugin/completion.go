@@ -9,9 +9,9 @@ import (
 
 	"github.com/spf13/cobra"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/cli-runtime/pkg/genericclioptions"
-	"k8s.io/client-go/kubernetes"
 	clientcmdapi "k8s.io/client-go/tools/clientcmd/api"
+
+	"github.com/expose-gw/kubectl-expose-gw/plugin/kube"
 )
 
 // completionTimeout bounds the API calls made while the user waits for a
@@ -28,7 +28,7 @@ const completionTimeout = 5 * time.Second
 // It also drops cobra's `completion` command: the scripts it writes complete
 // a command named expose-gw, which does not exist; kubectl's own completion
 // reaches the plugin through kubectl_complete-expose_gw instead.
-func RegisterCompletions(root *cobra.Command, flags *genericclioptions.ConfigFlags) {
+func RegisterCompletions(root *cobra.Command, flags *kube.ConfigFlags) {
 	root.CompletionOptions.DisableDefaultCmd = true
 	services := ServiceCompletion(flags)
 	for _, c := range append([]*cobra.Command{root}, root.Commands()...) {
@@ -59,7 +59,7 @@ func takesService(c *cobra.Command) bool {
 
 // ServiceCompletion completes the first argument with the names of the
 // Services in the namespace given by -n (or the kubeconfig's).
-func ServiceCompletion(flags *genericclioptions.ConfigFlags) cobra.CompletionFunc {
+func ServiceCompletion(flags *kube.ConfigFlags) cobra.CompletionFunc {
 	return func(cmd *cobra.Command, args []string, toComplete string) ([]cobra.Completion, cobra.ShellCompDirective) {
 		if len(args) > 0 {
 			return nil, cobra.ShellCompDirectiveNoFileComp
@@ -84,7 +84,7 @@ func ServiceCompletion(flags *genericclioptions.ConfigFlags) cobra.CompletionFun
 }
 
 // NamespaceCompletion completes -n with the cluster's namespaces.
-func NamespaceCompletion(flags *genericclioptions.ConfigFlags) cobra.CompletionFunc {
+func NamespaceCompletion(flags *kube.ConfigFlags) cobra.CompletionFunc {
 	return func(cmd *cobra.Command, args []string, toComplete string) ([]cobra.Completion, cobra.ShellCompDirective) {
 		kube, _, err := completionClient(flags)
 		if err != nil {
@@ -107,7 +107,7 @@ func NamespaceCompletion(flags *genericclioptions.ConfigFlags) cobra.CompletionF
 
 // kubeconfigCompletion completes a flag with names read from the
 // kubeconfig (--kubeconfig, else $KUBECONFIG, else ~/.kube/config).
-func kubeconfigCompletion(flags *genericclioptions.ConfigFlags, names func(clientcmdapi.Config) []string) cobra.CompletionFunc {
+func kubeconfigCompletion(flags *kube.ConfigFlags, names func(clientcmdapi.Config) []string) cobra.CompletionFunc {
 	return func(_ *cobra.Command, _ []string, toComplete string) ([]cobra.Completion, cobra.ShellCompDirective) {
 		cfg, err := flags.ToRawKubeConfigLoader().RawConfig()
 		if err != nil {
@@ -123,13 +123,13 @@ func userNames(c clientcmdapi.Config) []string    { return slices.Collect(maps.K
 
 // completionClient is a Kubernetes client from flags, with requests bounded
 // by completionTimeout, and the namespace to complete in.
-func completionClient(flags *genericclioptions.ConfigFlags) (kubernetes.Interface, string, error) {
+func completionClient(flags *kube.ConfigFlags) (kube.Kube, string, error) {
 	cfg, err := flags.ToRESTConfig()
 	if err != nil {
 		return nil, "", err
 	}
 	cfg.Timeout = completionTimeout
-	kube, err := kubernetes.NewForConfig(cfg)
+	cs, err := kube.NewForConfig(cfg)
 	if err != nil {
 		return nil, "", err
 	}
@@ -137,7 +137,7 @@ func completionClient(flags *genericclioptions.ConfigFlags) (kubernetes.Interfac
 	if err != nil {
 		return nil, "", err
 	}
-	return kube, ns, nil
+	return cs.Kube, ns, nil
 }
 
 // commandContext is the context cobra was executed with (ExecuteContext

@@ -7,8 +7,9 @@ import (
 	"github.com/spf13/cobra"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-	"k8s.io/cli-runtime/pkg/genericclioptions"
 	"k8s.io/cli-runtime/pkg/genericiooptions"
+
+	"github.com/expose-gw/kubectl-expose-gw/plugin/kube"
 )
 
 func TestTakesService(t *testing.T) {
@@ -49,7 +50,7 @@ func TestMatching(t *testing.T) {
 }
 
 func TestRegisterCompletions(t *testing.T) {
-	flags := genericclioptions.NewConfigFlags(true)
+	flags := kube.NewConfigFlags()
 	root := &cobra.Command{Use: "expose-gw SERVICE"}
 	flags.AddFlags(root.PersistentFlags())
 	url := &cobra.Command{Use: "url [SERVICE]"}

@@ -11,18 +11,18 @@ import (
 
 	"github.com/spf13/cobra"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
-	"k8s.io/cli-runtime/pkg/genericclioptions"
 	"k8s.io/cli-runtime/pkg/genericiooptions"
 	gwv1 "sigs.k8s.io/gateway-api/apis/v1"
 
 	"github.com/expose-gw/kubectl-expose-gw/plugin/gwapi"
+	"github.com/expose-gw/kubectl-expose-gw/plugin/kube"
 	"github.com/expose-gw/kubectl-expose-gw/plugin/model"
 )
 
 // DeleteOptions holds the flags of `kubectl expose-gw delete SERVICE`.
 type DeleteOptions struct {
-	Flags      *genericclioptions.ConfigFlags
-	PrintFlags *genericclioptions.PrintFlags
+	Flags      *kube.ConfigFlags
+	PrintFlags *printFlags
 	genericiooptions.IOStreams
 
 	Prefixes, Exacts, Hosts []string
@@ -39,9 +39,9 @@ type DeleteOptions struct {
 }
 
 // NewCmdDelete returns `kubectl expose-gw delete SERVICE`.
-func NewCmdDelete(flags *genericclioptions.ConfigFlags, streams genericiooptions.IOStreams) *cobra.Command {
+func NewCmdDelete(flags *kube.ConfigFlags, streams genericiooptions.IOStreams) *cobra.Command {
 	o := &DeleteOptions{Flags: flags, IOStreams: streams,
-		PrintFlags: genericclioptions.NewPrintFlags("").WithTypeSetter(scheme)}
+		PrintFlags: &printFlags{}}
 	cmd := &cobra.Command{
 		Use:   "delete SERVICE [--prefix PATH]... [--host HOST]... [--force] [--ignore-not-found]",
 		Short: "Remove the routes of a Service, then the VirtualServices and Gateway servers left unused",

@@ -10,9 +10,9 @@ import (
 
 	"github.com/spf13/cobra"
 	"k8s.io/apimachinery/pkg/util/validation"
-	"k8s.io/cli-runtime/pkg/genericclioptions"
 	"k8s.io/cli-runtime/pkg/genericiooptions"
 
+	"github.com/expose-gw/kubectl-expose-gw/plugin/kube"
 	"github.com/expose-gw/kubectl-expose-gw/plugin/model"
 	"github.com/expose-gw/kubectl-expose-gw/resolve"
 )
@@ -20,8 +20,8 @@ import (
 // ExposeOptions holds the flags and resolved state of `kubectl expose-gw
 // SERVICE`.
 type ExposeOptions struct {
-	Flags      *genericclioptions.ConfigFlags
-	PrintFlags *genericclioptions.PrintFlags
+	Flags      *kube.ConfigFlags
+	PrintFlags *printFlags
 	genericiooptions.IOStreams
 
 	Prefixes, Exacts, Hosts []string
@@ -53,10 +53,10 @@ type ExposeOptions struct {
 }
 
 // NewExposeOptions returns options with the documented defaults.
-func NewExposeOptions(flags *genericclioptions.ConfigFlags, streams genericiooptions.IOStreams) *ExposeOptions {
+func NewExposeOptions(flags *kube.ConfigFlags, streams genericiooptions.IOStreams) *ExposeOptions {
 	return &ExposeOptions{
 		Flags:      flags,
-		PrintFlags: genericclioptions.NewPrintFlags("").WithTypeSetter(scheme),
+		PrintFlags: &printFlags{},
 		IOStreams:  streams,
 		Selector:   model.FormatSelector(resolve.DefaultSelector),
 		DryRun:     "none",

@@ -4,8 +4,9 @@ import (
 	"fmt"
 
 	"github.com/spf13/cobra"
-	"k8s.io/cli-runtime/pkg/genericclioptions"
 	"k8s.io/cli-runtime/pkg/genericiooptions"
+
+	"github.com/expose-gw/kubectl-expose-gw/plugin/kube"
 )
 
 const exposeExample = `  # The seed article's Gateway and VirtualService: /env on any host to flaskapp
@@ -23,7 +24,7 @@ const exposeExample = `  # The seed article's Gateway and VirtualService: /env o
 
 // AddExposeToRoot makes root itself run expose when given a SERVICE:
 // `kubectl expose-gw flaskapp --prefix /env`.
-func AddExposeToRoot(root *cobra.Command, flags *genericclioptions.ConfigFlags, streams genericiooptions.IOStreams) {
+func AddExposeToRoot(root *cobra.Command, flags *kube.ConfigFlags, streams genericiooptions.IOStreams) {
 	o := NewExposeOptions(flags, streams)
 	root.Use = "expose-gw SERVICE [--prefix PATH]... [--host HOST]... [flags]"
 	root.Example = exposeExample

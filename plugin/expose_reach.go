@@ -24,7 +24,7 @@ func (o *ExposeOptions) printReach(ctx context.Context, lookup *ingressLookup, r
 	}
 	gw := result[0].Gateway()
 	out := o.Out
-	if o.PrintFlags.OutputFormat != nil && *o.PrintFlags.OutputFormat != "" {
+	if o.PrintFlags.OutputFormat != "" {
 		out = o.ErrOut
 	}
 	in, err := lookup.get()

@@ -27,7 +27,7 @@ func (o *ExposeOptions) printGatewayReach(ctx context.Context, result []model.Ch
 		g = cur // with the status Istio wrote meanwhile
 	}
 	out := o.Out
-	if o.PrintFlags.OutputFormat != nil && *o.PrintFlags.OutputFormat != "" {
+	if o.PrintFlags.OutputFormat != "" {
 		out = o.ErrOut
 	}
 	t := newGatewayTarget(o.Clients, g)

@@ -14,17 +14,17 @@ import (
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
-	"k8s.io/cli-runtime/pkg/genericclioptions"
 	"k8s.io/cli-runtime/pkg/genericiooptions"
 	"k8s.io/cli-runtime/pkg/printers"
 
 	"github.com/expose-gw/kubectl-expose-gw/plugin/gwapi"
+	"github.com/expose-gw/kubectl-expose-gw/plugin/kube"
 	"github.com/expose-gw/kubectl-expose-gw/plugin/model"
 )
 
 // ListOptions holds the flags of `kubectl expose-gw list`.
 type ListOptions struct {
-	Flags *genericclioptions.ConfigFlags
+	Flags *kube.ConfigFlags
 	genericiooptions.IOStreams
 
 	AllNamespaces bool
@@ -35,7 +35,7 @@ type ListOptions struct {
 }
 
 // NewCmdList returns `kubectl expose-gw list`.
-func NewCmdList(flags *genericclioptions.ConfigFlags, streams genericiooptions.IOStreams) *cobra.Command {
+func NewCmdList(flags *kube.ConfigFlags, streams genericiooptions.IOStreams) *cobra.Command {
 	o := &ListOptions{Flags: flags, IOStreams: streams}
 	cmd := &cobra.Command{
 		Use:   "list [-A] [-o wide|yaml|json]",

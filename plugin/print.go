@@ -8,7 +8,7 @@ import (
 	"github.com/spf13/cobra"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
-	"k8s.io/cli-runtime/pkg/genericclioptions"
+	"k8s.io/cli-runtime/pkg/printers"
 
 	"github.com/expose-gw/kubectl-expose-gw/plugin/model"
 )
@@ -16,25 +16,51 @@ import (
 // objectFormats are the -o values of expose and delete.
 var objectFormats = []string{"yaml", "json", "name"}
 
-// addOutputFlag adds -o to cmd, its help naming only the formats that
-// validateOutput accepts (PrintFlags.AddFlags would also offer the
-// templates), and --show-managed-fields that yaml and json honor.
-func addOutputFlag(cmd *cobra.Command, pf *genericclioptions.PrintFlags) {
-	pf.JSONYamlPrintFlags.AddFlags(cmd)
-	cmd.Flags().StringVarP(pf.OutputFormat, "output", "o", *pf.OutputFormat, "Output format: "+strings.Join(objectFormats, "|"))
-	pf.OutputFlagSpecified = func() bool { return cmd.Flag("output").Changed }
+// printFlags are -o and --show-managed-fields of the commands that print
+// objects: the part of cli-runtime's genericclioptions.PrintFlags they
+// offer (yaml, json, name), on cli-runtime's printers as PrintFlags builds
+// them. (The package genericclioptions links what plugin/kube's doc says.)
+type printFlags struct {
+	OutputFormat      string
+	ShowManagedFields bool
+	// Operation is what the name printer adds ("created", ...).
+	Operation string
+}
+
+// addOutputFlag adds -o to cmd, its help naming the formats that
+// validateOutput accepts, and --show-managed-fields that yaml and json honor.
+func addOutputFlag(cmd *cobra.Command, pf *printFlags) {
+	cmd.Flags().BoolVar(&pf.ShowManagedFields, "show-managed-fields", false, "If true, keep the managedFields when printing objects in JSON or YAML format.")
+	cmd.Flags().StringVarP(&pf.OutputFormat, "output", "o", pf.OutputFormat, "Output format: "+strings.Join(objectFormats, "|"))
 }
 
 // validateOutput allows "" and formats only.
-func validateOutput(pf *genericclioptions.PrintFlags, formats ...string) error {
-	out := ""
-	if pf.OutputFormat != nil {
-		out = *pf.OutputFormat
-	}
-	if out != "" && !slices.Contains(formats, out) {
-		return invalidOutput(out, formats)
+func validateOutput(pf *printFlags, formats ...string) error {
+	if pf.OutputFormat != "" && !slices.Contains(formats, pf.OutputFormat) {
+		return invalidOutput(pf.OutputFormat, formats)
 	}
 	return nil
+}
+
+// ToPrinter is the printer of the format, setting apiVersion and kind from
+// the tool's scheme (the typed clients strip them), as PrintFlags does.
+func (pf *printFlags) ToPrinter() (printers.ResourcePrinter, error) {
+	var p printers.ResourcePrinter
+	switch pf.OutputFormat {
+	case "json", "yaml":
+		p = &printers.JSONPrinter{}
+		if pf.OutputFormat == "yaml" {
+			p = &printers.YAMLPrinter{}
+		}
+		if !pf.ShowManagedFields {
+			p = &printers.OmitManagedFieldsPrinter{Delegate: p}
+		}
+	case "name", "":
+		p = &printers.NamePrinter{Operation: pf.Operation, ShortOutput: pf.OutputFormat == "name"}
+	default:
+		return nil, invalidOutput(pf.OutputFormat, objectFormats)
+	}
+	return printers.NewTypeSetter(scheme).ToPrinter(p), nil
 }
 
 // objectList is objs as one v1 List, what kubectl prints for several
@@ -52,15 +78,12 @@ func objectList(objs []runtime.Object) *metav1.List {
 // the object, or one v1 List of them when there are several (so the output
 // is one JSON value, one YAML document). Objects get their apiVersion/kind
 // back (the typed clients strip them).
-func printChanges(pf *genericclioptions.PrintFlags, out io.Writer, changes []model.Change, mode dryRunMode) error {
+func printChanges(pf *printFlags, out io.Writer, changes []model.Change, mode dryRunMode) error {
 	objs := make([]runtime.Object, 0, len(changes))
 	for _, c := range changes {
 		objs = append(objs, withKind(c.Object))
 	}
-	format := ""
-	if pf.OutputFormat != nil {
-		format = *pf.OutputFormat
-	}
+	format := pf.OutputFormat
 	if format == "yaml" || format == "json" {
 		p, err := pf.ToPrinter()
 		if err != nil {
@@ -73,7 +96,7 @@ func printChanges(pf *genericclioptions.PrintFlags, out io.Writer, changes []mod
 	}
 	for i, obj := range objs {
 		if format == "" {
-			pf.NamePrintFlags.Operation = string(changes[i].Op) + mode.suffix()
+			pf.Operation = string(changes[i].Op) + mode.suffix()
 		}
 		p, err := pf.ToPrinter()
 		if err != nil {

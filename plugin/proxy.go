@@ -8,9 +8,9 @@ import (
 	"strings"
 
 	"github.com/spf13/cobra"
-	"k8s.io/cli-runtime/pkg/genericclioptions"
 	"k8s.io/cli-runtime/pkg/genericiooptions"
 
+	"github.com/expose-gw/kubectl-expose-gw/plugin/kube"
 	"github.com/expose-gw/kubectl-expose-gw/plugin/model"
 	"github.com/expose-gw/kubectl-expose-gw/portforward"
 )
@@ -24,7 +24,7 @@ const (
 
 // ProxyOptions holds the flags and resolved state of `proxy`.
 type ProxyOptions struct {
-	Flags *genericclioptions.ConfigFlags
+	Flags *kube.ConfigFlags
 
 	Service   string // SERVICE argument, may be empty with --host
 	Host      string
@@ -58,12 +58,12 @@ type ProxyOptions struct {
 }
 
 // NewProxyOptions returns the defaults of `proxy`.
-func NewProxyOptions(flags *genericclioptions.ConfigFlags, streams genericiooptions.IOStreams) *ProxyOptions {
+func NewProxyOptions(flags *kube.ConfigFlags, streams genericiooptions.IOStreams) *ProxyOptions {
 	return &ProxyOptions{Flags: flags, Address: "127.0.0.1", LocalPort: 8080, Via: ViaAuto, Tunnels: 1, API: apiAuto, IOStreams: streams}
 }
 
 // NewCmdProxy returns the `proxy` command.
-func NewCmdProxy(flags *genericclioptions.ConfigFlags, streams genericiooptions.IOStreams) *cobra.Command {
+func NewCmdProxy(flags *kube.ConfigFlags, streams genericiooptions.IOStreams) *cobra.Command {
 	return newProxyCommand(NewProxyOptions(flags, streams))
 }
 

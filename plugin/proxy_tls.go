@@ -9,7 +9,7 @@ import (
 
 // The proxy's flags about the gateway's certificate. They are named apart
 // from kubectl's --insecure-skip-tls-verify and --certificate-authority,
-// which configure the API server connection (genericclioptions.ConfigFlags).
+// which configure the API server connection (kube.ConfigFlags).
 const (
 	flagGatewayInsecure = "gateway-insecure-skip-tls-verify"
 	flagGatewayCAFile   = "gateway-ca-file"
@@ -40,10 +40,10 @@ func (o *ProxyOptions) completeTLSFlags(f *pflag.FlagSet) error {
 	if !changed(flagKubeInsecure) || !o.HTTPS || changed(flagGatewayInsecure) || changed(flagGatewayCAFile) || changed("ca-file") {
 		return nil
 	}
-	if o.Flags == nil || o.Flags.Insecure == nil || !*o.Flags.Insecure {
+	if o.Flags == nil || !o.Flags.Overrides.ClusterInfo.InsecureSkipTLSVerify {
 		return nil // --insecure-skip-tls-verify=false: verify both, as either reading does
 	}
-	*o.Flags.Insecure = false
+	o.Flags.Overrides.ClusterInfo.InsecureSkipTLSVerify = false
 	o.Insecure = true
 	fmt.Fprintf(o.ErrOut, "warning: --%s with --https is read as --%s, for the gateway only, as before: this is deprecated, use --%s; to skip verifying the API server's certificate instead, add --%s=false (the next release reads --%s for the API server only)\n",
 		flagKubeInsecure, flagGatewayInsecure, flagGatewayInsecure, flagGatewayInsecure, flagKubeInsecure)

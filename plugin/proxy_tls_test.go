@@ -10,8 +10,9 @@ import (
 	"github.com/spf13/cobra"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-	"k8s.io/cli-runtime/pkg/genericclioptions"
 	"k8s.io/cli-runtime/pkg/genericiooptions"
+
+	"github.com/expose-gw/kubectl-expose-gw/plugin/kube"
 )
 
 const testKubeconfig = `apiVersion: v1
@@ -87,7 +88,7 @@ func TestProxyTLSFlags(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			streams, _, out, errOut := genericiooptions.NewTestIOStreams()
-			flags := genericclioptions.NewConfigFlags(true)
+			flags := kube.NewConfigFlags()
 			root := &cobra.Command{Use: "expose-gw", SilenceErrors: true, SilenceUsage: true}
 			flags.AddFlags(root.PersistentFlags())
 			o := NewProxyOptions(flags, streams)

@@ -4,15 +4,16 @@ package plugin
 
 import (
 	"github.com/spf13/cobra"
-	"k8s.io/cli-runtime/pkg/genericclioptions"
 	"k8s.io/cli-runtime/pkg/genericiooptions"
+
+	"github.com/expose-gw/kubectl-expose-gw/plugin/kube"
 )
 
 // NewRootCmd returns `kubectl expose-gw` with every standard kubectl flag
 // (--kubeconfig, --context, -n, --as, --request-timeout, ...) and its
 // subcommands.
 func NewRootCmd(streams genericiooptions.IOStreams) *cobra.Command {
-	flags := genericclioptions.NewConfigFlags(true)
+	flags := kube.NewConfigFlags()
 	cmd := &cobra.Command{
 		Use:   "expose-gw",
 		Short: "Expose a Service through the Istio ingress gateway, find its URL and proxy to it",

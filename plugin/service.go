@@ -6,7 +6,8 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/client-go/kubernetes"
+
+	"github.com/expose-gw/kubectl-expose-gw/plugin/kube"
 )
 
 // getService gets the Service a command's SERVICE argument names, for
@@ -14,7 +15,7 @@ import (
 // serviceNotFound with suggestions (the subcommands the name may be a typo
 // of), or by namespaceNotFound when the namespace itself is missing (when
 // namespaces may not be read, the Service is said to be missing).
-func getService(ctx context.Context, kube kubernetes.Interface, ns, name string, suggestions []string) (*corev1.Service, error) {
+func getService(ctx context.Context, kube kube.Kube, ns, name string, suggestions []string) (*corev1.Service, error) {
 	svc, err := kube.CoreV1().Services(ns).Get(ctx, name, metav1.GetOptions{})
 	switch {
 	case err == nil:

@@ -5,16 +5,16 @@ import (
 	"fmt"
 
 	networkingv1 "istio.io/client-go/pkg/apis/networking/v1"
-	istioclient "istio.io/client-go/pkg/clientset/versioned"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
+	"github.com/expose-gw/kubectl-expose-gw/plugin/kube"
 	"github.com/expose-gw/kubectl-expose-gw/plugin/model"
 )
 
 // serviceRoutes reads what model.ServiceRoutes needs for Service ns/name:
 // one VirtualService list in ns and one Get per Gateway its routes bind.
-func serviceRoutes(ctx context.Context, ist istioclient.Interface, ns, name string) ([]model.Route, error) {
+func serviceRoutes(ctx context.Context, ist kube.Istio, ns, name string) ([]model.Route, error) {
 	l, err := ist.NetworkingV1().VirtualServices(ns).List(ctx, metav1.ListOptions{})
 	if err != nil {
 		return nil, fmt.Errorf("listing VirtualServices in namespace %s: %w", ns, err)

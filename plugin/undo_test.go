@@ -17,6 +17,7 @@ import (
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	k8stesting "k8s.io/client-go/testing"
 
+	"github.com/expose-gw/kubectl-expose-gw/plugin/kube/kubelib"
 	"github.com/expose-gw/kubectl-expose-gw/plugin/model"
 )
 
@@ -30,7 +31,7 @@ func TestUndoWarns(t *testing.T) {
 	gw := &networkingv1.Gateway{ObjectMeta: metav1.ObjectMeta{Name: "expose-gw", Namespace: "default", ResourceVersion: "1"}}
 	vs := &networkingv1.VirtualService{ObjectMeta: metav1.ObjectMeta{Name: "expose-gw-any", Namespace: "default", ResourceVersion: "2"}}
 	var errOut bytes.Buffer
-	a := &applier{stores: newStores(&Clients{Istio: istio}), errOut: &errOut, done: []written{
+	a := &applier{stores: newStores(&Clients{Istio: kubelib.Istio(istio)}), errOut: &errOut, done: []written{
 		{change: model.Change{Op: model.OpCreate, Object: gw}, after: model.Change{Op: model.OpCreate, Object: gw}},
 		{change: model.Change{Op: model.OpUpdate, Object: vs, Before: vs}, after: model.Change{Op: model.OpUpdate, Object: vs}},
 	}}

@@ -7,16 +7,16 @@ import (
 	"strings"
 
 	"github.com/spf13/cobra"
-	"k8s.io/cli-runtime/pkg/genericclioptions"
 	"k8s.io/cli-runtime/pkg/genericiooptions"
 
+	"github.com/expose-gw/kubectl-expose-gw/plugin/kube"
 	"github.com/expose-gw/kubectl-expose-gw/plugin/model"
 	"github.com/expose-gw/kubectl-expose-gw/resolve"
 )
 
 // URLOptions holds the flags and resolved state of `url`.
 type URLOptions struct {
-	flags *genericclioptions.ConfigFlags
+	flags *kube.ConfigFlags
 
 	Service          string // SERVICE argument
 	HTTPS            bool
@@ -52,7 +52,7 @@ const urlExample = `  # Where is the ingress gateway? (http and https base URLs)
   kubectl expose-gw url --api gateway-api --gateway infra/shared`
 
 // NewCmdURL returns the `url` command.
-func NewCmdURL(flags *genericclioptions.ConfigFlags, streams genericiooptions.IOStreams) *cobra.Command {
+func NewCmdURL(flags *kube.ConfigFlags, streams genericiooptions.IOStreams) *cobra.Command {
 	o := &URLOptions{flags: flags, IOStreams: streams}
 	cmd := &cobra.Command{
 		Use:   "url [SERVICE]",

@@ -10,14 +10,13 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	networkingv1 "istio.io/client-go/pkg/apis/networking/v1"
-	istioscheme "istio.io/client-go/pkg/clientset/versioned/scheme"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/cli-runtime/pkg/genericclioptions"
 	"k8s.io/cli-runtime/pkg/genericiooptions"
 	kubefake "k8s.io/client-go/kubernetes/fake"
 	"sigs.k8s.io/yaml"
 
+	"github.com/expose-gw/kubectl-expose-gw/plugin/kube/kubelib"
 	"github.com/expose-gw/kubectl-expose-gw/plugin/model"
 )
 
@@ -93,7 +92,7 @@ func TestDidYouMean(t *testing.T) {
 			require.NoError(t, o.Complete(root, []string{tt.arg}))
 			o.Namespace = tt.ns
 			require.NoError(t, o.Validate())
-			_, err := getService(context.Background(), kube, tt.ns, o.req.Target.Service, o.suggestions)
+			_, err := getService(context.Background(), kubelib.Kube(kube), tt.ns, o.req.Target.Service, o.suggestions)
 			if tt.want == "" {
 				assert.NoError(t, err)
 				return
@@ -116,7 +115,7 @@ func TestPrintChangesOneDocument(t *testing.T) {
 	vs := &networkingv1.VirtualService{ObjectMeta: metav1.ObjectMeta{Name: "expose-gw-any", Namespace: "default"}}
 	both := []model.Change{{Op: model.OpCreate, Object: gw}, {Op: model.OpCreate, Object: vs}}
 	print := func(format string, changes []model.Change) string {
-		pf := genericclioptions.NewPrintFlags("").WithTypeSetter(istioscheme.Scheme).WithDefaultOutput(format)
+		pf := &printFlags{OutputFormat: format}
 		var b bytes.Buffer
 		require.NoError(t, printChanges(pf, &b, changes, dryRunClient))
 		return b.String()

@@ -6,10 +6,11 @@ import (
 	"time"
 
 	"k8s.io/apimachinery/pkg/util/httpstream"
-	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/rest"
 	clientpf "k8s.io/client-go/tools/portforward"
 	"k8s.io/client-go/transport/spdy"
+
+	"github.com/expose-gw/kubectl-expose-gw/plugin/kube"
 )
 
 // ConnectFunc opens a port-forward connection to a pod.
@@ -18,7 +19,7 @@ type ConnectFunc func(namespace, pod string) (httpstream.Connection, error)
 // NewConnect dials pods' portforward subresource through the apiserver the
 // way kubectl port-forward does: WebSocket first, SPDY when the apiserver
 // (or a proxy on the way) does not upgrade to WebSocket.
-func NewConnect(cfg *rest.Config, kube kubernetes.Interface) ConnectFunc {
+func NewConnect(cfg *rest.Config, kube kube.Kube) ConnectFunc {
 	return func(namespace, pod string) (httpstream.Connection, error) {
 		u := kube.CoreV1().RESTClient().Post().Resource("pods").Namespace(namespace).
 			Name(pod).SubResource("portforward").URL()

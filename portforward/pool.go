@@ -9,12 +9,13 @@ import (
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
-	"k8s.io/client-go/kubernetes"
+
+	"github.com/expose-gw/kubectl-expose-gw/plugin/kube"
 )
 
 // PoolOptions says which pods the tunnels go to.
 type PoolOptions struct {
-	Kube    kubernetes.Interface
+	Kube    kube.Kube
 	Connect ConnectFunc
 	// Namespace and Selector find the gateway pods (the gateway Service's).
 	Namespace, Selector string

@@ -9,6 +9,8 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/kubernetes/fake"
+
+	"github.com/expose-gw/kubectl-expose-gw/plugin/kube/kubelib"
 )
 
 // These tests cover the pool's own logic with a fake clientset and fake
@@ -82,7 +84,7 @@ func newTestPool(kube *fake.Clientset, connect ConnectFunc, wait time.Duration) 
 	if kube == nil {
 		kube = fake.NewClientset()
 	}
-	return NewPool(PoolOptions{Kube: kube, Connect: connect, Namespace: testNS, Selector: testSelector,
+	return NewPool(PoolOptions{Kube: kubelib.Kube(kube), Connect: connect, Namespace: testNS, Selector: testSelector,
 		Port: http2Port, Wait: wait, Logf: l.logf}), l
 }
 

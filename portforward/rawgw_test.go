@@ -18,6 +18,8 @@ import (
 	"github.com/stretchr/testify/require"
 	"k8s.io/apimachinery/pkg/util/httpstream"
 	"k8s.io/client-go/kubernetes/fake"
+
+	"github.com/expose-gw/kubectl-expose-gw/plugin/kube/kubelib"
 )
 
 // rawGateway is a gateway that misbehaves on purpose: a TCP listener whose
@@ -121,7 +123,7 @@ func startMode(t *testing.T, mode, gw string, to Timeouts) string {
 		d := &net.Dialer{}
 		target.Dial = func(ctx context.Context, _, _ string) (net.Conn, error) { return d.DialContext(ctx, "tcp", gw) }
 	case "port-forward":
-		p := NewPool(PoolOptions{Kube: fake.NewClientset(gwPod("a")), Namespace: testNS, Selector: testSelector,
+		p := NewPool(PoolOptions{Kube: kubelib.Kube(fake.NewClientset(gwPod("a"))), Namespace: testNS, Selector: testSelector,
 			Port: http2Port, Connect: func(string, string) (httpstream.Connection, error) {
 				c := newFakeConn("a")
 				c.gateway = gw

@@ -10,7 +10,8 @@ import (
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/labels"
-	"k8s.io/client-go/kubernetes"
+
+	"github.com/expose-gw/kubectl-expose-gw/plugin/kube"
 )
 
 // IstioLabel is the pod label key of Istio's gateways: istio=ingressgateway
@@ -136,7 +137,7 @@ func (e *NoGatewayError) Error() string {
 // documented Service istio-system/istio-ingressgateway exists (installed,
 // no pod yet: the default selector stays). Forbidden to list pods
 // cluster-wide, it keeps the default selector and says so in Warning.
-func FindGateway(ctx context.Context, kube kubernetes.Interface, o Options) (*Gateway, error) {
+func FindGateway(ctx context.Context, kube kube.Kube, o Options) (*Gateway, error) {
 	sel, given := o.Selector, len(o.Selector) > 0
 	if !given {
 		sel = DefaultSelector

@@ -16,6 +16,8 @@ import (
 	"k8s.io/apimachinery/pkg/util/intstr"
 	"k8s.io/client-go/kubernetes/fake"
 	k8stesting "k8s.io/client-go/testing"
+
+	"github.com/expose-gw/kubectl-expose-gw/plugin/kube/kubelib"
 )
 
 // helmLabels are the labels of `helm install istio-ingress istio/gateway`.
@@ -146,8 +148,8 @@ func TestFindGateway(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			kube := fake.NewClientset(tt.objs...)
 			ctx := context.Background()
-			g, gerr := FindGateway(ctx, kube, tt.opts)
-			in, err := FindIngress(ctx, kube, tt.opts)
+			g, gerr := FindGateway(ctx, kubelib.Kube(kube), tt.opts)
+			in, err := FindIngress(ctx, kubelib.Kube(kube), tt.opts)
 			if tt.wantErr != "" {
 				require.Error(t, err)
 				assert.Equal(t, tt.wantErr, err.Error())
@@ -181,7 +183,7 @@ func TestFindGateway(t *testing.T) {
 func TestFindGatewayRequests(t *testing.T) {
 	kube := fake.NewClientset(helmSvc("istio-ingress", "istio-ingress", helmLabels),
 		pod("istio-ingress", "istio-ingress-0", "n1", helmLabels, true))
-	_, err := FindIngress(context.Background(), kube, Options{})
+	_, err := FindIngress(context.Background(), kubelib.Kube(kube), Options{})
 	require.NoError(t, err)
 	var sels []string
 	for _, a := range kube.Actions() {
@@ -200,7 +202,7 @@ func TestFindGatewayRequests(t *testing.T) {
 			}
 			return false, nil, nil
 		})
-		in, err := FindIngress(context.Background(), kube, Options{})
+		in, err := FindIngress(context.Background(), kubelib.Kube(kube), Options{})
 		require.NoError(t, err)
 		assert.Equal(t, "istio-system/istio-ingressgateway", key(in.Service))
 		assert.Equal(t, "istio=ingressgateway", labelString(in.Selector))

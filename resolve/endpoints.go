@@ -8,7 +8,8 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/client-go/kubernetes"
+
+	"github.com/expose-gw/kubectl-expose-gw/plugin/kube"
 )
 
 // MaxNodes bounds how many nodes NodePort addresses are taken from, so the
@@ -26,7 +27,7 @@ const MaxNodes = 5
 //     Cluster. Nodes that are not Ready are never used.
 //
 // The error is *Unreachable when only a port-forward can reach the gateway.
-func Endpoints(ctx context.Context, kube kubernetes.Interface, in *Ingress, role Role) ([]Endpoint, error) {
+func Endpoints(ctx context.Context, kube kube.Kube, in *Ingress, role Role) ([]Endpoint, error) {
 	port, ok := in.Port(role)
 	if !ok {
 		return nil, fmt.Errorf("gateway Service %s has no %s port (expected a port named %s)",
@@ -37,7 +38,7 @@ func Endpoints(ctx context.Context, kube kubernetes.Interface, in *Ingress, role
 
 // EndpointsForPort is Endpoints for a given port of in.Service (e.g. found
 // with PortForNumber from a Gateway server), with URLs of scheme.
-func EndpointsForPort(ctx context.Context, kube kubernetes.Interface, in *Ingress, port *corev1.ServicePort, scheme string) ([]Endpoint, error) {
+func EndpointsForPort(ctx context.Context, kube kube.Kube, in *Ingress, port *corev1.ServicePort, scheme string) ([]Endpoint, error) {
 	svc := in.Service
 	var eps []Endpoint
 	for _, lb := range svc.Status.LoadBalancer.Ingress {
@@ -91,7 +92,7 @@ func typeOf(svc *corev1.Service) corev1.ServiceType {
 // gatewayNodes returns the Ready nodes to use for a nodePort: those running a
 // Ready gateway pod (fetched by name), else, when no gateway pod is Ready
 // and traffic may cross nodes, a few Ready nodes from one bounded list.
-func gatewayNodes(ctx context.Context, kube kubernetes.Interface, in *Ingress) ([]corev1.Node, error) {
+func gatewayNodes(ctx context.Context, kube kube.Kube, in *Ingress) ([]corev1.Node, error) {
 	if in.nodesDone {
 		return in.nodes, nil
 	}
@@ -103,7 +104,7 @@ func gatewayNodes(ctx context.Context, kube kubernetes.Interface, in *Ingress) (
 	return nodes, nil
 }
 
-func findNodes(ctx context.Context, kube kubernetes.Interface, in *Ingress) ([]corev1.Node, error) {
+func findNodes(ctx context.Context, kube kube.Kube, in *Ingress) ([]corev1.Node, error) {
 	var names []string
 	seen := map[string]bool{}
 	for i := range in.Pods {

@@ -11,6 +11,8 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/client-go/kubernetes/fake"
+
+	"github.com/expose-gw/kubectl-expose-gw/plugin/kube/kubelib"
 )
 
 func TestEndpoints(t *testing.T) {
@@ -110,7 +112,7 @@ func TestEndpoints(t *testing.T) {
 			for _, p := range tt.pods {
 				in.Pods = append(in.Pods, *p)
 			}
-			eps, err := Endpoints(context.Background(), fake.NewClientset(tt.nodes...), in, tt.role)
+			eps, err := Endpoints(context.Background(), kubelib.Kube(fake.NewClientset(tt.nodes...)), in, tt.role)
 			var u *Unreachable
 			switch {
 			case tt.unreachable != "":

@@ -10,7 +10,8 @@ import (
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/labels"
-	"k8s.io/client-go/kubernetes"
+
+	"github.com/expose-gw/kubectl-expose-gw/plugin/kube"
 )
 
 // FindIngress chooses the ingress gateway Service for o:
@@ -24,7 +25,7 @@ import (
 //
 // Its requests do not depend on the size of the cluster: pod lists by
 // label selector, one Service list per namespace holding gateway pods.
-func FindIngress(ctx context.Context, kube kubernetes.Interface, o Options) (*Ingress, error) {
+func FindIngress(ctx context.Context, kube kube.Kube, o Options) (*Ingress, error) {
 	if o.Service != "" {
 		return namedIngress(ctx, kube, o)
 	}
@@ -38,7 +39,7 @@ func FindIngress(ctx context.Context, kube kubernetes.Interface, o Options) (*In
 // Ingress chooses the gateway Service of g: the Services selecting g's
 // pods in their namespaces, else (default selector only) the documented
 // istio-system/istio-ingressgateway.
-func (g *Gateway) Ingress(ctx context.Context, kube kubernetes.Interface) (*Ingress, error) {
+func (g *Gateway) Ingress(ctx context.Context, kube kube.Kube) (*Ingress, error) {
 	in, err := g.ingress(ctx, kube)
 	if err != nil {
 		return nil, err
@@ -47,7 +48,7 @@ func (g *Gateway) Ingress(ctx context.Context, kube kubernetes.Interface) (*Ingr
 	return in, nil
 }
 
-func (g *Gateway) ingress(ctx context.Context, kube kubernetes.Interface) (*Ingress, error) {
+func (g *Gateway) ingress(ctx context.Context, kube kube.Kube) (*Ingress, error) {
 	sel, pods := g.Selector, g.Pods
 	selStr := labels.SelectorFromSet(sel).String()
 	if len(pods) == 0 {
@@ -79,7 +80,7 @@ func isDefaultSelector(sel map[string]string) bool {
 }
 
 // namedIngress is --ingress-service/--ingress-namespace.
-func namedIngress(ctx context.Context, kube kubernetes.Interface, o Options) (*Ingress, error) {
+func namedIngress(ctx context.Context, kube kube.Kube, o Options) (*Ingress, error) {
 	ns := o.Namespace
 	if ns == "" {
 		ns = DefaultIngressNamespace
@@ -97,7 +98,7 @@ func namedIngress(ctx context.Context, kube kubernetes.Interface, o Options) (*I
 
 // fallbackIngress is the documented istio-system/istio-ingressgateway (svc
 // when already read).
-func fallbackIngress(ctx context.Context, kube kubernetes.Interface, svc *corev1.Service, why string) (*Ingress, error) {
+func fallbackIngress(ctx context.Context, kube kube.Kube, svc *corev1.Service, why string) (*Ingress, error) {
 	var err error
 	if svc == nil {
 		svc, err = kube.CoreV1().Services(DefaultIngressNamespace).Get(ctx, DefaultIngressService, metav1.GetOptions{})
@@ -115,7 +116,7 @@ func fallbackIngress(ctx context.Context, kube kubernetes.Interface, svc *corev1
 
 // podsOf fills in.Pods with the pods in.Service selects. Being forbidden to
 // list them is not fatal: the addresses of a LoadBalancer do not need them.
-func podsOf(ctx context.Context, kube kubernetes.Interface, in *Ingress) error {
+func podsOf(ctx context.Context, kube kube.Kube, in *Ingress) error {
 	if len(in.Service.Spec.Selector) == 0 {
 		return nil
 	}
@@ -135,7 +136,7 @@ func podsOf(ctx context.Context, kube kubernetes.Interface, in *Ingress) error {
 // gatewayPods lists the pods matching the Gateway selector, in all
 // namespaces unless ns is set. Forbidden cluster-wide, it retries in
 // istio-system, the usual home of the gateway (narrowed).
-func gatewayPods(ctx context.Context, kube kubernetes.Interface, ns, sel string) (pods []corev1.Pod, narrowed bool, err error) {
+func gatewayPods(ctx context.Context, kube kube.Kube, ns, sel string) (pods []corev1.Pod, narrowed bool, err error) {
 	l, err := kube.CoreV1().Pods(ns).List(ctx, metav1.ListOptions{LabelSelector: sel})
 	if apierrors.IsForbidden(err) && ns == "" {
 		l, err = kube.CoreV1().Pods(DefaultIngressNamespace).List(ctx, metav1.ListOptions{LabelSelector: sel})
@@ -164,7 +165,7 @@ func podNamespaces(pods []corev1.Pod) []string {
 // candidates are the Services, in the namespaces of pods, that select at
 // least one of pods. Services labelled like the gateway are tried first
 // (one small list); all Services of the namespace only when none fits.
-func candidates(ctx context.Context, kube kubernetes.Interface, pods []corev1.Pod, sel string) ([]*Ingress, error) {
+func candidates(ctx context.Context, kube kube.Kube, pods []corev1.Pod, sel string) ([]*Ingress, error) {
 	var out []*Ingress
 	for _, ns := range podNamespaces(pods) {
 		found, err := selectingServices(ctx, kube, ns, sel, pods)
@@ -181,7 +182,7 @@ func candidates(ctx context.Context, kube kubernetes.Interface, pods []corev1.Po
 	return out, nil
 }
 
-func selectingServices(ctx context.Context, kube kubernetes.Interface, ns, sel string, pods []corev1.Pod) ([]*Ingress, error) {
+func selectingServices(ctx context.Context, kube kube.Kube, ns, sel string, pods []corev1.Pod) ([]*Ingress, error) {
 	l, err := kube.CoreV1().Services(ns).List(ctx, metav1.ListOptions{LabelSelector: sel})
 	if err != nil {
 		return nil, fmt.Errorf("listing Services in namespace %s to find the gateway Service: %w", ns, err)

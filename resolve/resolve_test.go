@@ -11,6 +11,8 @@ import (
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/util/intstr"
 	"k8s.io/client-go/kubernetes/fake"
+
+	"github.com/expose-gw/kubectl-expose-gw/plugin/kube/kubelib"
 )
 
 var gwLabels = map[string]string{"istio": "ingressgateway", "app": "istio-ingressgateway"}
@@ -152,7 +154,7 @@ func TestFindIngress(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			kube := fake.NewClientset(tt.objs...)
-			in, err := FindIngress(context.Background(), kube, tt.opts)
+			in, err := FindIngress(context.Background(), kubelib.Kube(kube), tt.opts)
 			if tt.wantErr != "" {
 				require.Error(t, err)
 				assert.Contains(t, err.Error(), tt.wantErr)

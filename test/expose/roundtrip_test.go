@@ -11,13 +11,12 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	apinet "istio.io/api/networking/v1"
-	istioclient "istio.io/client-go/pkg/clientset/versioned"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/cli-runtime/pkg/genericiooptions"
-	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/rest"
 
 	"github.com/expose-gw/kubectl-expose-gw/plugin"
+	"github.com/expose-gw/kubectl-expose-gw/plugin/kube"
 	testenv "github.com/expose-gw/kubectl-expose-gw/test/env"
 )
 
@@ -71,7 +70,9 @@ func TestRoundTrips(t *testing.T) {
 	cfg := rest.CopyConfig(w.Config)
 	cfg.Wrap(func(rt http.RoundTripper) http.RoundTripper { c.rt = rt; return c })
 	cfg.QPS, cfg.Burst = -1, 0
-	clients := &plugin.Clients{Config: cfg, Kube: kubernetes.NewForConfigOrDie(cfg), Istio: istioclient.NewForConfigOrDie(cfg)}
+	cs, err := kube.NewForConfig(cfg)
+	require.NoError(t, err)
+	clients := &plugin.Clients{Config: cfg, Kube: cs.Kube, Istio: cs.Istio, Gateway: cs.Gateway}
 
 	expose := func(t *testing.T, ns, svc, prefix string) []string {
 		var out, errb bytes.Buffer

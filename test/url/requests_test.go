@@ -13,12 +13,12 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/util/intstr"
-	"k8s.io/cli-runtime/pkg/genericclioptions"
 	"k8s.io/cli-runtime/pkg/genericiooptions"
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/rest"
 
 	"github.com/expose-gw/kubectl-expose-gw/plugin"
+	"github.com/expose-gw/kubectl-expose-gw/plugin/kube"
 	testenv "github.com/expose-gw/kubectl-expose-gw/test/env"
 )
 
@@ -60,8 +60,8 @@ func (b *countingBody) Read(p []byte) (int, error) {
 func runURL(t *testing.T, env *testenv.Env, args ...string) (string, []string, int64) {
 	t.Helper()
 	c := &counter{}
-	flags := genericclioptions.NewConfigFlags(true)
-	flags.KubeConfig = &env.Kubeconfig
+	flags := kube.NewConfigFlags()
+	flags.Rules.ExplicitPath = env.Kubeconfig
 	flags.WrapConfigFn = func(cfg *rest.Config) *rest.Config {
 		cfg.Wrap(func(rt http.RoundTripper) http.RoundTripper { c.next = rt; return c })
 		return cfg
