@@ -28,7 +28,7 @@ func NewConnect(cfg *rest.Config, kube kube.Kube) ConnectFunc {
 			return nil, err
 		}
 		var dialer httpstream.Dialer = spdy.NewDialer(upgrader, &http.Client{Transport: tr}, http.MethodPost, u)
-		ws, err := clientpf.NewSPDYOverWebsocketDialer(u, cfg)
+		ws, err := newWSDialer(u, cfg)
 		if err != nil {
 			return nil, err
 		}
