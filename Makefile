@@ -18,6 +18,9 @@ KREW_TOOLS := $(BIN)/krew-tools
 GORELEASER_VERSION := v2.15.1
 GORELEASER := $(BIN)/goreleaser/goreleaser
 GORELEASER_STAMP := $(BIN)/goreleaser/.$(GORELEASER_VERSION)
+ACTIONLINT_VERSION := v1.7.12
+ACTIONLINT := $(BIN)/actionlint/actionlint
+ACTIONLINT_STAMP := $(BIN)/actionlint/.$(ACTIONLINT_VERSION)
 # The Krew manifest's renderer (krew/render), built from these sources.
 RENDER := .cache/krew-render
 export CGO_ENABLED := 0
@@ -27,8 +30,8 @@ help: ## List the targets
 	@grep -hE '^[a-z][a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk -F':.*?## ' '{printf "  %-10s %s\n", $$1, $$2}'
 
 .PHONY: tools
-tools: ## Build the test tools side by side: control plane (kube-apiserver, etcd, kubectl, kwok), the Istio-driven gateway, krew, goreleaser (cold: ~20 min on 2 cores)
-	@$(MAKE) --no-print-directory -j3 $(BIN)/.tools-stamp $(ISTIOGW) krew-tools $(GORELEASER_STAMP)
+tools: ## Build the test tools side by side: control plane (kube-apiserver, etcd, kubectl, kwok), the Istio-driven gateway, krew, goreleaser, actionlint (cold: ~20 min on 2 cores)
+	@$(MAKE) --no-print-directory -j3 $(BIN)/.tools-stamp $(ISTIOGW) krew-tools $(GORELEASER_STAMP) $(ACTIONLINT_STAMP)
 
 $(BIN)/.tools-stamp: test/tools/go.mod test/tools/go.sum test/tools/build.sh
 	test/tools/build.sh $(BIN)
@@ -65,12 +68,13 @@ install: build ## Put kubectl-expose_gw and its completion helper on PATH (into 
 	@echo "installed $$($(GO) env GOPATH)/bin/kubectl-expose_gw; try: kubectl expose-gw version"
 
 .PHONY: lint
-lint: ## gofmt and go vet (the plugin's packages for Windows and macOS too: the release builds them)
+lint: $(ACTIONLINT_STAMP) ## gofmt, go vet (the plugin's packages for Windows and macOS too: the release builds them), actionlint
 	@out=$$(gofmt -l . | grep -v '^test/tools/' || true); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 	$(GO) vet ./...
 	cd test/istiogw && $(GO) vet ./...
 	GOOS=windows GOARCH=amd64 $(GO) vet ./cmd/... ./plugin/... ./portforward/... ./resolve/...
 	GOOS=darwin GOARCH=arm64 $(GO) vet ./cmd/... ./plugin/... ./portforward/... ./resolve/...
+	$(ACTIONLINT)
 
 .PHONY: test
 test: tools browser build lint release-check ## Build what is needed (chromium too) and run all tests against a real kube-apiserver and the Istio-driven gateway
@@ -116,6 +120,10 @@ release-check: $(GORELEASER_STAMP) ## goreleaser check of .goreleaser.yaml
 $(GORELEASER_STAMP):
 	@echo ">> building goreleaser $(GORELEASER_VERSION) (cold: several minutes)" >&2
 	GOBIN=$(abspath $(dir $@)) $(GO) install github.com/goreleaser/goreleaser/v2@$(GORELEASER_VERSION)
+	touch $@
+
+$(ACTIONLINT_STAMP):
+	GOBIN=$(abspath $(dir $@)) $(GO) install github.com/rhysd/actionlint/cmd/actionlint@$(ACTIONLINT_VERSION)
 	touch $@
 
 .PHONY: krew-tools
