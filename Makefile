@@ -100,7 +100,7 @@ bench-url: tools ## url -o env against the Istio docs' three kubectl look-ups, w
 dist: ## Snapshot release, offline: goreleaser's six archives and checksums.txt, then the Krew manifest, into dist/: make dist VERSION=v1.2.3 RELEASE_URL=<base URL>
 	@$(GO) build -o $(RENDER) ./krew/render
 	@$(RENDER) -check -version "$(VERSION)" -release-url "$(RELEASE_URL)"
-	@$(MAKE) --no-print-directory $(GORELEASER_STAMP)
+	@$(MAKE) --no-print-directory -s $(GORELEASER_STAMP)
 	@git rev-parse -q --verify HEAD >/dev/null || { echo "make dist: $(CURDIR) is not a git checkout with a commit: expected one, goreleaser dates the archives with HEAD's commit time" >&2; exit 1; }
 	@# goreleaser reads git's remote URL and, without one, ignores git entirely
 	@# in a snapshot (no tag, no commit time): lend a checkout without a remote
@@ -112,6 +112,7 @@ dist: ## Snapshot release, offline: goreleaser's six archives and checksums.txt,
 	@mkdir -p "$(DIST)"
 	cd dist/goreleaser && cp $$(awk '{print $$2}' checksums.txt) checksums.txt "$(abspath $(DIST))/"
 	$(RENDER) -version "$(VERSION)" -release-url "$(RELEASE_URL)" -checksums "$(DIST)/checksums.txt" -out "$(DIST)/expose-gw.yaml"
+	@cat "$(DIST)/checksums.txt"
 
 .PHONY: release-check
 release-check: $(GORELEASER_STAMP) ## goreleaser check of .goreleaser.yaml
