@@ -29,6 +29,7 @@ func TestMakeDistBadInput(t *testing.T) {
 			out := filepath.Join(t.TempDir(), "dist")
 			cmd := exec.Command("make", "--no-print-directory", "-C", testenv.RepoRoot(), "dist",
 				"BIN="+testenv.BinDir(), "VERSION="+tc.version, "RELEASE_URL="+tc.url, "DIST="+out)
+			cmd.Env = makeEnv()
 			var stdout, stderr strings.Builder
 			cmd.Stdout, cmd.Stderr = &stdout, &stderr
 			err := cmd.Run()

@@ -104,10 +104,26 @@ func makeDist(src, out string) error {
 	}
 	cmd := exec.Command("make", "--no-print-directory", "-C", src, "dist", "BIN="+testenv.BinDir(),
 		"VERSION="+Version, "COMMIT="+commit, "RELEASE_URL="+serverURL, "DIST="+out)
+	cmd.Env = makeEnv()
 	if b, err := cmd.CombinedOutput(); err != nil {
 		return fmt.Errorf("make dist: %w\n%s", err, b)
 	}
 	return nil
+}
+
+// makeEnv is the environment without what an outer make (`make test`)
+// passes to its children, so that a make the tests start behaves (and
+// prints) as one run by hand.
+func makeEnv() []string {
+	var env []string
+	for _, kv := range os.Environ() {
+		switch k, _, _ := strings.Cut(kv, "="); k {
+		case "MAKELEVEL", "MAKEFLAGS", "MFLAGS", "MAKEOVERRIDES":
+		default:
+			env = append(env, kv)
+		}
+	}
+	return env
 }
 
 var (
