@@ -13,6 +13,16 @@ RELEASE_URL ?= https://github.com/expose-gw/kubectl-expose-gw/releases/download/
 DIST ?= dist
 KREW_VERSION := v0.4.3
 KREW_TOOLS := $(BIN)/krew-tools
+# Release tools, pinned; each is rebuilt only when its pin changes (the stamp
+# is named for the version).
+GORELEASER_VERSION := v2.15.1
+GORELEASER := $(BIN)/goreleaser/goreleaser
+GORELEASER_STAMP := $(BIN)/goreleaser/.$(GORELEASER_VERSION)
+ACTIONLINT_VERSION := v1.7.12
+ACTIONLINT := $(BIN)/actionlint/actionlint
+ACTIONLINT_STAMP := $(BIN)/actionlint/.$(ACTIONLINT_VERSION)
+# The Krew manifest's renderer (krew/render), built from these sources.
+RENDER := .cache/krew-render
 export CGO_ENABLED := 0
 
 .PHONY: help
@@ -20,8 +30,8 @@ help: ## List the targets
 	@grep -hE '^[a-z][a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk -F':.*?## ' '{printf "  %-10s %s\n", $$1, $$2}'
 
 .PHONY: tools
-tools: ## Build the test tools side by side: control plane (kube-apiserver, etcd, kubectl, kwok), the Istio-driven gateway, krew (cold: ~20 min on 2 cores)
-	@$(MAKE) --no-print-directory -j3 $(BIN)/.tools-stamp $(ISTIOGW) krew-tools
+tools: ## Build the test tools side by side: control plane (kube-apiserver, etcd, kubectl, kwok), the Istio-driven gateway, krew, goreleaser, actionlint (cold: ~20 min on 2 cores)
+	@$(MAKE) --no-print-directory -j3 $(BIN)/.tools-stamp $(ISTIOGW) krew-tools $(GORELEASER_STAMP) $(ACTIONLINT_STAMP)
 
 $(BIN)/.tools-stamp: test/tools/go.mod test/tools/go.sum test/tools/build.sh
 	test/tools/build.sh $(BIN)
@@ -58,15 +68,16 @@ install: build ## Put kubectl-expose_gw and its completion helper on PATH (into 
 	@echo "installed $$($(GO) env GOPATH)/bin/kubectl-expose_gw; try: kubectl expose-gw version"
 
 .PHONY: lint
-lint: ## gofmt and go vet (the plugin's packages for Windows and macOS too: the release builds them)
+lint: $(ACTIONLINT_STAMP) ## gofmt, go vet (the plugin's packages for Windows and macOS too: the release builds them), actionlint
 	@out=$$(gofmt -l . | grep -v '^test/tools/' || true); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 	$(GO) vet ./...
 	cd test/istiogw && $(GO) vet ./...
 	GOOS=windows GOARCH=amd64 $(GO) vet ./cmd/... ./plugin/... ./portforward/... ./resolve/...
 	GOOS=darwin GOARCH=arm64 $(GO) vet ./cmd/... ./plugin/... ./portforward/... ./resolve/...
+	$(ACTIONLINT)
 
 .PHONY: test
-test: tools browser build lint ## Build what is needed (chromium too) and run all tests against a real kube-apiserver and the Istio-driven gateway
+test: tools browser build lint release-check ## Build what is needed (chromium too) and run all tests against a real kube-apiserver and the Istio-driven gateway
 	@# The smoke test verbosely first: its log shows the real kube-apiserver's version and the Istio CRDs.
 	EXPOSE_GW_PLUGIN_DIR=$(CURDIR)/$(BIN)/plugin $(GO) test -count=1 -timeout 10m -v ./test/
 	EXPOSE_GW_PLUGIN_DIR=$(CURDIR)/$(BIN)/plugin $(GO) test -count=1 -timeout 30m $$($(GO) list ./... | grep -v '/test$$')
@@ -86,9 +97,35 @@ bench-url: tools ## url -o env against the Istio docs' three kubectl look-ups, w
 	test/url/bench.sh
 
 .PHONY: dist
-dist: ## Release archives, Krew manifest and checksums into dist/: make dist VERSION=v1.2.3 RELEASE_URL=<base URL>
-	SOURCE_DATE_EPOCH=$${SOURCE_DATE_EPOCH:-$$(git log -1 --format=%ct 2>/dev/null || echo 315532800)} \
-	  $(GO) run ./krew -version "$(VERSION)" -ldflags "$(LDFLAGS)" -release-url "$(RELEASE_URL)" -out "$(DIST)"
+dist: ## Snapshot release, offline: goreleaser's six archives and checksums.txt, then the Krew manifest, into dist/: make dist VERSION=v1.2.3 RELEASE_URL=<base URL>
+	@$(GO) build -o $(RENDER) ./krew/render
+	@$(RENDER) -check -version "$(VERSION)" -release-url "$(RELEASE_URL)"
+	@$(MAKE) --no-print-directory -s $(GORELEASER_STAMP)
+	@git rev-parse -q --verify HEAD >/dev/null || { echo "make dist: $(CURDIR) is not a git checkout with a commit: expected one, goreleaser dates the archives with HEAD's commit time" >&2; exit 1; }
+	@# goreleaser reads git's remote URL and, without one, ignores git entirely
+	@# in a snapshot (no tag, no commit time): lend a checkout without a remote
+	@# the project's, for this command only.
+	@remote=; git ls-remote --get-url >/dev/null 2>&1 || \
+	  remote="GIT_CONFIG_COUNT=1 GIT_CONFIG_KEY_0=remote.origin.url GIT_CONFIG_VALUE_0=https://$(PKG).git"; \
+	  echo "$(GORELEASER) release --snapshot --clean   (tag $(VERSION), commit $(COMMIT))"; \
+	  env $$remote GORELEASER_CURRENT_TAG="$(VERSION)" COMMIT="$(COMMIT)" $(GORELEASER) release --snapshot --clean
+	@mkdir -p "$(DIST)"
+	cd dist/goreleaser && cp $$(awk '{print $$2}' checksums.txt) checksums.txt "$(abspath $(DIST))/"
+	$(RENDER) -version "$(VERSION)" -release-url "$(RELEASE_URL)" -checksums "$(DIST)/checksums.txt" -out "$(DIST)/expose-gw.yaml"
+	@cat "$(DIST)/checksums.txt"
+
+.PHONY: release-check
+release-check: $(GORELEASER_STAMP) ## goreleaser check of .goreleaser.yaml
+	$(GORELEASER) check
+
+$(GORELEASER_STAMP):
+	@echo ">> building goreleaser $(GORELEASER_VERSION) (cold: several minutes)" >&2
+	GOBIN=$(abspath $(dir $@)) $(GO) install github.com/goreleaser/goreleaser/v2@$(GORELEASER_VERSION)
+	touch $@
+
+$(ACTIONLINT_STAMP):
+	GOBIN=$(abspath $(dir $@)) $(GO) install github.com/rhysd/actionlint/cmd/actionlint@$(ACTIONLINT_VERSION)
+	touch $@
 
 .PHONY: krew-tools
 krew-tools: $(KREW_TOOLS)/.$(KREW_VERSION) ## Build krew and validate-krew-manifest for the Krew tests

@@ -10,14 +10,16 @@ import (
 	"debug/macho"
 	"debug/pe"
 	"encoding/hex"
-	"fmt"
 	"io"
 	"io/fs"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -109,8 +111,9 @@ func TestDistIsReproducible(t *testing.T) {
 	t.Logf("checksums.txt of both builds:\n%s", sums)
 }
 
-// TestDistContents checks the six archives, what they hold, the manifest's
-// URLs and checksums, and checksums.txt.
+// TestDistContents checks the six archives, what they hold and how (the
+// entries' order, modes, owner and times: what makes them reproducible), the
+// manifest's URLs and checksums, and checksums.txt.
 func TestDistContents(t *testing.T) {
 	dir := dist(t)
 	var want []string
@@ -125,11 +128,16 @@ func TestDistContents(t *testing.T) {
 		got = append(got, e.Name())
 	}
 	slices.Sort(want)
-	assert.Equal(t, want, got)
+	assert.Equal(t, want, got, "make dist writes the archives, checksums.txt and the manifest, nothing else")
 
 	license, err := os.ReadFile(filepath.Join(testenv.RepoRoot(), "LICENSE"))
 	require.NoError(t, err)
-	var checksums strings.Builder
+	ct, err := git(testenv.RepoRoot(), nil, "log", "-1", "--format=%ct")
+	require.NoError(t, err)
+	sec, err := strconv.ParseInt(ct, 10, 64)
+	require.NoError(t, err)
+	commitTime := time.Unix(sec, 0)
+
 	m := readManifest(t, filepath.Join(dir, "expose-gw.yaml"))
 	assert.Equal(t, "krew.googlecontainertools.github.com/v1alpha2", m.APIVersion)
 	assert.Equal(t, "Plugin", m.Kind)
@@ -137,11 +145,12 @@ func TestDistContents(t *testing.T) {
 	assert.Equal(t, Version, m.Spec.Version)
 	require.Len(t, m.Spec.Platforms, len(platforms))
 
+	sums := map[string]string{}
 	for i, p := range platforms {
 		t.Run(p.os+"/"+p.arch, func(t *testing.T) {
 			path := filepath.Join(dir, p.archive)
 			sum := sha256File(t, path)
-			fmt.Fprintf(&checksums, "%s  %s\n", sum, p.archive)
+			sums[p.archive] = sum
 
 			mp := m.Spec.Platforms[i]
 			assert.Equal(t, map[string]string{"os": p.os, "arch": p.arch}, mp.Selector.MatchLabels)
@@ -151,42 +160,66 @@ func TestDistContents(t *testing.T) {
 
 			files := archiveFiles(t, path)
 			var names []string
-			for name := range files {
-				names = append(names, name)
+			for _, f := range files {
+				names = append(names, f.name)
+				assert.True(t, commitTime.Equal(f.mtime), "mtime of %s: %s, expected the commit's %s", f.name, f.mtime, commitTime)
 			}
-			slices.Sort(names)
-			wantNames := []string{"LICENSE", "README.md", p.bin, p.completion}
-			slices.Sort(wantNames)
-			assert.Equal(t, wantNames, names)
+			// goreleaser's fixed order: the files sorted by name, then the binary.
+			assert.Equal(t, []string{"LICENSE", "README.md", p.completion, p.bin}, names, "the archive's entries, in order, at its root")
 			var from []string
 			for _, f := range mp.Files {
 				from = append(from, f.From)
 				assert.Equal(t, ".", f.To)
 			}
 			slices.Sort(from)
-			assert.Equal(t, wantNames, from, "the manifest installs every file of the archive")
+			slices.Sort(names)
+			assert.Equal(t, names, from, "the manifest installs every file of the archive")
 
-			assert.Equal(t, license, files["LICENSE"].data)
-			assert.Equal(t, fs.FileMode(0o755), files[p.bin].mode, "the binary is executable")
-			assert.Equal(t, fs.FileMode(0o755), files[p.completion].mode, "the completion helper is executable")
-			assert.Contains(t, string(files[p.completion].data), "__complete")
-			assertExecutable(t, p, files[p.bin].data)
+			byName := map[string]archived{}
+			for _, f := range files {
+				byName[f.name] = f
+			}
+			assert.Equal(t, license, byName["LICENSE"].data)
+			assert.Equal(t, fs.FileMode(0o644), byName["LICENSE"].mode)
+			assert.Equal(t, fs.FileMode(0o644), byName["README.md"].mode)
+			assert.Equal(t, fs.FileMode(0o755), byName[p.bin].mode, "the binary is executable")
+			assert.Equal(t, fs.FileMode(0o755), byName[p.completion].mode, "the completion helper is executable")
+			assert.Contains(t, string(byName[p.completion].data), "__complete")
+			assertExecutable(t, p, byName[p.bin].data)
 		})
 	}
-	sums, err := os.ReadFile(filepath.Join(dir, "checksums.txt"))
+
+	// checksums.txt lists the archives, sorted by name, as sha256sum prints
+	// them; and sha256sum -c agrees.
+	var lines []string
+	for name, sum := range sums {
+		lines = append(lines, sum+"  "+name+"\n")
+	}
+	slices.SortFunc(lines, func(a, b string) int { return strings.Compare(a[66:], b[66:]) })
+	data, err := os.ReadFile(filepath.Join(dir, "checksums.txt"))
 	require.NoError(t, err)
-	assert.Equal(t, checksums.String(), string(sums))
+	assert.Equal(t, strings.Join(lines, ""), string(data))
+	check := exec.Command("sha256sum", "--check", "--strict", "checksums.txt")
+	check.Dir = dir
+	out, err := check.CombinedOutput()
+	assert.NoError(t, err, "sha256sum --check checksums.txt:\n%s", out)
+	assert.Equal(t, len(platforms), strings.Count(string(out), ": OK\n"), "sha256sum --check checksums.txt:\n%s", out)
 }
 
+// archived is one entry of an archive.
 type archived struct {
-	mode fs.FileMode
-	data []byte
+	name  string
+	mode  fs.FileMode
+	mtime time.Time
+	data  []byte
 }
 
-// archiveFiles reads a .tar.gz or .zip into name -> file.
-func archiveFiles(t *testing.T, path string) map[string]archived {
+// archiveFiles reads a .tar.gz or .zip's entries in their order. A tar's
+// entries must be regular files owned by root:root (0/0) and its gzip
+// header carry no name or time.
+func archiveFiles(t *testing.T, path string) []archived {
 	t.Helper()
-	out := map[string]archived{}
+	var out []archived
 	if strings.HasSuffix(path, ".zip") {
 		zr, err := zip.OpenReader(path)
 		require.NoError(t, err)
@@ -196,7 +229,7 @@ func archiveFiles(t *testing.T, path string) map[string]archived {
 			require.NoError(t, err)
 			data, err := io.ReadAll(rc)
 			require.NoError(t, err)
-			out[f.Name] = archived{mode: f.Mode().Perm(), data: data}
+			out = append(out, archived{name: f.Name, mode: f.Mode(), mtime: f.Modified, data: data})
 		}
 		return out
 	}
@@ -205,6 +238,8 @@ func archiveFiles(t *testing.T, path string) map[string]archived {
 	defer fh.Close()
 	gz, err := gzip.NewReader(fh)
 	require.NoError(t, err)
+	assert.Empty(t, gz.Name, "no file name in the gzip header")
+	assert.True(t, gz.ModTime.IsZero(), "no time in the gzip header")
 	tr := tar.NewReader(gz)
 	for {
 		h, err := tr.Next()
@@ -212,11 +247,14 @@ func archiveFiles(t *testing.T, path string) map[string]archived {
 			return out
 		}
 		require.NoError(t, err)
+		assert.Equal(t, byte(tar.TypeReg), h.Typeflag, "%s is a regular file", h.Name)
 		assert.Zero(t, h.Uid, "uid of %s", h.Name)
 		assert.Zero(t, h.Gid, "gid of %s", h.Name)
+		assert.Equal(t, "root", h.Uname, "owner of %s", h.Name)
+		assert.Equal(t, "root", h.Gname, "group of %s", h.Name)
 		data, err := io.ReadAll(tr)
 		require.NoError(t, err)
-		out[h.Name] = archived{mode: fs.FileMode(h.Mode).Perm(), data: data}
+		out = append(out, archived{name: h.Name, mode: fs.FileMode(h.Mode), mtime: h.ModTime, data: data})
 	}
 }
 

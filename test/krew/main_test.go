@@ -10,7 +10,6 @@ package krew_test
 import (
 	"context"
 	"fmt"
-	"io/fs"
 	"net"
 	"net/http"
 	"os"
@@ -85,7 +84,10 @@ var (
 func dist(t *testing.T) string {
 	t.Helper()
 	distOnce.Do(func() {
-		commit = gitCommit()
+		commit, distErr = git(testenv.RepoRoot(), nil, "rev-parse", "--short", "HEAD")
+		if distErr != nil {
+			return
+		}
 		distErr = makeDist(filepath.Join(distRoot, "src-a"), distDir)
 	})
 	if distErr != nil {
@@ -94,67 +96,34 @@ func dist(t *testing.T) string {
 	return distDir
 }
 
-// makeDist copies the checkout's sources to src and runs `make dist` there
-// into out.
+// makeDist snapshots the checkout's sources into src and runs `make dist`
+// there into out, with the goreleaser of the checkout's bin/.
 func makeDist(src, out string) error {
-	if err := copySources(testenv.RepoRoot(), src); err != nil {
-		return fmt.Errorf("copying the sources: %w", err)
+	if err := snapshotSources(testenv.RepoRoot(), src); err != nil {
+		return fmt.Errorf("snapshotting the sources: %w", err)
 	}
-	cmd := exec.Command("make", "--no-print-directory", "-C", src, "dist",
+	cmd := exec.Command("make", "--no-print-directory", "-C", src, "dist", "BIN="+testenv.BinDir(),
 		"VERSION="+Version, "COMMIT="+commit, "RELEASE_URL="+serverURL, "DIST="+out)
-	cmd.Env = append(os.Environ(), "SOURCE_DATE_EPOCH=")
+	cmd.Env = makeEnv()
 	if b, err := cmd.CombinedOutput(); err != nil {
 		return fmt.Errorf("make dist: %w\n%s", err, b)
 	}
 	return nil
 }
 
-// copySources copies the checkout without .git and what builds write
-// (bin/, dist/), so that a build sees one snapshot of the sources even
-// while they are being edited.
-func copySources(root, dst string) error {
-	return filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
+// makeEnv is the environment without what an outer make (`make test`)
+// passes to its children, so that a make the tests start behaves (and
+// prints) as one run by hand.
+func makeEnv() []string {
+	var env []string
+	for _, kv := range os.Environ() {
+		switch k, _, _ := strings.Cut(kv, "="); k {
+		case "MAKELEVEL", "MAKEFLAGS", "MFLAGS", "MAKEOVERRIDES":
+		default:
+			env = append(env, kv)
 		}
-		rel, err := filepath.Rel(root, path)
-		if err != nil {
-			return err
-		}
-		switch rel {
-		case ".git", "bin", "dist", ".cache":
-			if !d.IsDir() {
-				return nil // a worktree's .git is a file: skipping its "dir" would skip the rest of root
-			}
-			return filepath.SkipDir
-		}
-		target := filepath.Join(dst, rel)
-		if d.IsDir() {
-			return os.MkdirAll(target, 0o755)
-		}
-		if !d.Type().IsRegular() {
-			return nil
-		}
-		info, err := d.Info()
-		if err != nil {
-			return err
-		}
-		data, err := os.ReadFile(path)
-		if err != nil {
-			return err
-		}
-		return os.WriteFile(target, data, info.Mode().Perm()|0o200)
-	})
-}
-
-func gitCommit() string {
-	cmd := exec.Command("git", "rev-parse", "--short", "HEAD")
-	cmd.Dir = testenv.RepoRoot()
-	out, err := cmd.Output()
-	if err != nil {
-		return "unknown"
 	}
-	return strings.TrimSpace(string(out))
+	return env
 }
 
 var (
