@@ -2,6 +2,8 @@ module github.com/expose-gw/kubectl-expose-gw
 
 go 1.26.0
 
+toolchain go1.26.8
+
 require (
 	github.com/chromedp/chromedp v0.23.0
 	github.com/moby/spdystream v0.5.1
