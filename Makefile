@@ -88,9 +88,10 @@ demo: tools build ## The seed story end to end on a local sandbox (KEEP=1 keeps 
 	EXPOSE_GW_PLUGIN_DIR=$(CURDIR)/$(BIN)/plugin KEEP=$(KEEP) $(GO) run ./test/demo
 
 .PHONY: bench
-bench: tools build ## Proxy req/s and added latency with wrk: the test gateway, nginx, kubectl port-forward, proxy direct and port-forward
+bench: tools build ## Proxy req/s and added latency with wrk: the test gateway, nginx, kubectl port-forward, proxy direct and port-forward; cluster on a CPU of its own (split), then all on every CPU (shared)
 	$(GO) test -count=1 -run NONE -bench BenchmarkProxyPath ./portforward/
-	PLUGIN_DIR=$(CURDIR)/$(BIN)/plugin test/bench/proxy.sh
+	LAYOUT=split PLUGIN_DIR=$(CURDIR)/$(BIN)/plugin test/bench/proxy.sh
+	LAYOUT=shared PLUGIN_DIR=$(CURDIR)/$(BIN)/plugin test/bench/proxy.sh
 
 .PHONY: bench-url
 bench-url: tools ## url -o env against the Istio docs' three kubectl look-ups, with hyperfine

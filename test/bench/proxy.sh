@@ -27,12 +27,25 @@
 # proxying process and its children spent per request in the req/s run: it
 # depends less on what else the machine runs than req/s does (gateway: the
 # whole sandbox, apiserver and kwok included).
+# "cluster us/req" is the same for the sandbox (kube-apiserver, etcd, kwok,
+# the gateway and the upstream) in the same run: what reaching the route
+# costs the cluster, which the way in changes (a port-forward goes through
+# the apiserver and kwok).
+# LAYOUT says where the processes run:
+#   shared  everything shares every core (the machine as it is)
+#   split   the sandbox on CLUSTER_CPUS (default 1), wrk and the ways in
+#           (nginx, kubectl, the proxy) on CLIENT_CPUS (default 0), with
+#           taskset: the cluster has CPUs of its own, as a real cluster has,
+#           and a way in is not charged for taking CPU from the gateway or
+#           the apiserver (Go sizes GOMAXPROCS to the CPUs it may use, for
+#           kubectl and the proxy alike)
 # Rounds go over every row in turn; each figure is the median of ROUNDS.
 # Needs wrk and nginx (Debian: apt-get install wrk nginx-light), the test
 # control plane and gateway (make tools) and the plugin (make build).
 # Environment: DURATION (default 8s), CONNECTIONS (32), LATENCY_CONNECTIONS
 # (6), THREADS (2), TUNNELS (1), NGINX_WORKERS (1), ROUNDS (3), ROWS (after
-# the gateway's, default "nginx kubectl-pf proxy-direct proxy-pf").
+# the gateway's, default "nginx kubectl-pf proxy-direct proxy-pf"), LAYOUT
+# (shared), CLUSTER_CPUS (1), CLIENT_CPUS (0).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 DURATION=${DURATION:-8s}
@@ -42,11 +55,26 @@ THREADS=${THREADS:-2}
 TUNNELS=${TUNNELS:-1}
 NGINX_WORKERS=${NGINX_WORKERS:-1}
 ROUNDS=${ROUNDS:-3}
+LAYOUT=${LAYOUT:-shared}
+CLUSTER_CPUS=${CLUSTER_CPUS:-1}
+CLIENT_CPUS=${CLIENT_CPUS:-0}
 PLUGIN_DIR=${PLUGIN_DIR:-$PWD/bin/plugin}
 KUBECTL=${KUBECTL:-$(command -v kubectl || echo "$PWD/bin/kubectl")}
 for tool in wrk nginx; do
   command -v $tool >/dev/null || { echo "bench: $tool not found (Debian: apt-get install wrk nginx-light)" >&2; exit 1; }
 done
+# on_cluster / on_client: the command prefix that runs a command where
+# LAYOUT puts the cluster or the client side (taskset execs the command: the
+# PID stays the command's).
+case $LAYOUT in
+  shared) on_cluster=() on_client=() ;;
+  split)
+    command -v taskset >/dev/null || { echo "bench: LAYOUT=split needs taskset (Debian: util-linux)" >&2; exit 1; }
+    { taskset -c "$CLUSTER_CPUS" true && taskset -c "$CLIENT_CPUS" true; } 2>/dev/null ||
+      { echo "bench: LAYOUT=split: CLUSTER_CPUS $CLUSTER_CPUS or CLIENT_CPUS $CLIENT_CPUS is not a CPU list of this machine (expected CPUs among 0-$(($(nproc) - 1)))" >&2; exit 1; }
+    on_cluster=(taskset -c "$CLUSTER_CPUS") on_client=(taskset -c "$CLIENT_CPUS") ;;
+  *) echo "bench: LAYOUT $LAYOUT: expected shared or split" >&2; exit 1 ;;
+esac
 [ -x "$PLUGIN_DIR/kubectl-expose_gw" ] || { echo "bench: $PLUGIN_DIR/kubectl-expose_gw missing (make build)" >&2; exit 1; }
 
 dir=$(mktemp -d)
@@ -64,7 +92,7 @@ wait_http() { # wait until $1 answers
 }
 
 go build -o "$dir/sandbox" ./test/bench/sandbox
-"$dir/sandbox" "$dir/env" 2>"$dir/sandbox.log" & pids+=($!)
+"${on_cluster[@]}" "$dir/sandbox" "$dir/env" 2>"$dir/sandbox.log" & pids+=($!)
 # kubectl finds the plugin first on PATH, and no user kubeconfig or cache leaks in.
 export PATH="$PLUGIN_DIR:$PATH" HOME="$dir"
 for _ in $(seq 1 600); do [ -s "$dir/env" ] && break; sleep 0.1; done
@@ -81,19 +109,19 @@ port=$(free_port)
 mkdir -p "$dir/nginx"
 sed -e "s|@LISTEN@|127.0.0.1:$port|" -e "s|@UPSTREAM@|$GATEWAY|" -e "s|@HOST@|$HOST|" -e "s|@DIR@|$dir/nginx|" \
   -e "s|@WORKERS@|$NGINX_WORKERS|" test/bench/nginx.conf >"$dir/nginx/nginx.conf"
-nginx -c "$dir/nginx/nginx.conf" -e "$dir/nginx/error.log" & pids+=($!)
+"${on_client[@]}" nginx -c "$dir/nginx/nginx.conf" -e "$dir/nginx/error.log" & pids+=($!)
 url[nginx]="http://127.0.0.1:$port" pid[nginx]=$!
 
 port=$(free_port)
-"$KUBECTL" port-forward -n istio-system svc/istio-ingressgateway "$port:80" >"$dir/kubectl-pf.log" 2>&1 & pids+=($!)
+"${on_client[@]}" "$KUBECTL" port-forward -n istio-system svc/istio-ingressgateway "$port:80" >"$dir/kubectl-pf.log" 2>&1 & pids+=($!)
 url[kubectl-pf]="http://127.0.0.1:$port" pid[kubectl-pf]=$!
 
 port=$(free_port)
-"$KUBECTL" expose-gw proxy flaskapp --via direct --local-port "$port" >"$dir/proxy-direct.log" 2>&1 & pids+=($!)
+"${on_client[@]}" "$KUBECTL" expose-gw proxy flaskapp --via direct --local-port "$port" >"$dir/proxy-direct.log" 2>&1 & pids+=($!)
 url[proxy-direct]="http://127.0.0.1:$port" pid[proxy-direct]=$!
 
 port=$(free_port)
-"$KUBECTL" expose-gw proxy flaskapp --via port-forward --tunnels "$TUNNELS" --local-port "$port" >"$dir/proxy-pf.log" 2>&1 & pids+=($!)
+"${on_client[@]}" "$KUBECTL" expose-gw proxy flaskapp --via port-forward --tunnels "$TUNNELS" --local-port "$port" >"$dir/proxy-pf.log" 2>&1 & pids+=($!)
 url[proxy-pf]="http://127.0.0.1:$port" pid[proxy-pf]=$!
 
 # ROWS picks the rows measured after the gateway's (all by default).
@@ -110,13 +138,15 @@ cpu_ticks() {
   done
   echo "$t"
 }
+# per_req TICKS REQUESTS: microseconds of CPU per request.
+per_req() { awk -v t="$1" -v hz="$(getconf CLK_TCK)" -v r="$2" 'BEGIN { printf "%.0f", t / hz * 1e6 / r }'; }
 # us VALUE: wrk's latency (850.00us, 1.23ms, 1.01s) in microseconds.
 us() { awk -v v="$1" 'BEGIN { n = v + 0; u = v; sub(/^[0-9.]+/, "", u);
   f = (u == "us") ? 1 : (u == "ms") ? 1e3 : (u == "s") ? 1e6 : (u == "m") ? 6e7 : -1;
   if (f < 0) { print "bench: latency unit " u " in " v > "/dev/stderr"; exit 1 } printf "%.0f", n * f }'; }
-declare -A rps cpu p50 p99 m50 m99 runs lat
+declare -A rps cpu cluster p50 p99 m50 m99 runs lat
 warnings=""
-echo "wrk -t$THREADS -c$CONNECTIONS -d$DURATION (req/s) and -c$LATENCY_CONNECTIONS --latency (latency), GET /env/version, $ROUNDS rounds, $(nproc) cores, nginx workers: $NGINX_WORKERS, proxy-pf tunnels: $TUNNELS, $(date -u +%FT%TZ), load average:$(uptime | sed 's/.*load average://')"
+echo "wrk -t$THREADS -c$CONNECTIONS -d$DURATION (req/s) and -c$LATENCY_CONNECTIONS --latency (latency), GET /env/version, $ROUNDS rounds, $(nproc) cores, layout: $LAYOUT$([ "$LAYOUT" = split ] && echo " (cluster on CPU $CLUSTER_CPUS, client side on CPU $CLIENT_CPUS)"), nginx workers: $NGINX_WORKERS, proxy-pf tunnels: $TUNNELS, $(date -u +%FT%TZ), load average:$(uptime | sed 's/.*load average://')"
 check() { # check ROW ROUND WRK-OUTPUT: a row with errors is not valid
   local errs
   errs=$(awk '/Non-2xx|Socket errors/ {print}' <<<"$3" | tr '\n' ' ')
@@ -126,15 +156,15 @@ for ((round = 1; round <= ROUNDS; round++)); do
   for n in "${names[@]}"; do
     hdr=()
     case $n in gateway|kubectl-pf) hdr=(-H "Host: $HOST");; esac
-    t0=$(cpu_ticks "${pid[$n]}")
-    out=$(wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" "${hdr[@]}" "${url[$n]}/env/version")
-    t1=$(cpu_ticks "${pid[$n]}")
+    t0=$(cpu_ticks "${pid[$n]}") k0=$(cpu_ticks "${pid[gateway]}")
+    out=$("${on_client[@]}" wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" "${hdr[@]}" "${url[$n]}/env/version")
+    t1=$(cpu_ticks "${pid[$n]}") k1=$(cpu_ticks "${pid[gateway]}")
     check "$n" "$round" "$out"
     r=$(awk '/^Requests\/sec:/ {print $2}' <<<"$out")
     reqs=$(awk '/requests in/ {print $1}' <<<"$out")
-    c=$(awk -v t="$((t1 - t0))" -v hz="$(getconf CLK_TCK)" -v r="$reqs" 'BEGIN { printf "%.0f", t / hz * 1e6 / r }')
-    runs[$n]+="$r:$c "
-    out=$(wrk -t"$THREADS" -c"$LATENCY_CONNECTIONS" -d"$DURATION" --latency "${hdr[@]}" "${url[$n]}/env/version")
+    c=$(per_req $((t1 - t0)) "$reqs") k=$(per_req $((k1 - k0)) "$reqs")
+    runs[$n]+="$r:$c:$k "
+    out=$("${on_client[@]}" wrk -t"$THREADS" -c"$LATENCY_CONNECTIONS" -d"$DURATION" --latency "${hdr[@]}" "${url[$n]}/env/version")
     check "$n" "$round" "$out"
     l50=$(us "$(awk '$1 == "50%" {print $2}' <<<"$out")")
     l99=$(us "$(awk '$1 == "99%" {print $2}' <<<"$out")")
@@ -155,11 +185,11 @@ for n in "${names[@]}"; do
   m50[$n]=$(for ((round = 1; round <= ROUNDS; round++)); do echo "${lat[$n,$round]%%:*}"; done | med)
   m99[$n]=$(for ((round = 1; round <= ROUNDS; round++)); do echo "${lat[$n,$round]##*:}"; done | med)
 done
-printf '%-13s %9s %11s %8s %8s %10s %10s   %s\n' "" "req/s" "cpu us/req" "p50 us" "p99 us" "+p50 us" "+p99 us" "rounds (req/s)"
+printf '%-13s %9s %11s %15s %8s %8s %10s %10s   %s\n' "" "req/s" "cpu us/req" "cluster us/req" "p50 us" "p99 us" "+p50 us" "+p99 us" "rounds (req/s)"
 for n in "${names[@]}"; do
   m=$(median <<<"${runs[$n]}")
-  rps[$n]=${m%%:*} cpu[$n]=${m##*:}
-  printf '%-13s %9s %11s %8s %8s %10s %10s   %s\n' "$n" "${rps[$n]}" "${cpu[$n]}" "${m50[$n]}" "${m99[$n]}" "${p50[$n]}" "${p99[$n]}" \
+  IFS=: read -r "rps[$n]" "cpu[$n]" "cluster[$n]" <<<"$m"
+  printf '%-13s %9s %11s %15s %8s %8s %10s %10s   %s\n' "$n" "${rps[$n]}" "${cpu[$n]}" "${cluster[$n]}" "${m50[$n]}" "${m99[$n]}" "${p50[$n]}" "${p99[$n]}" \
     "$(tr ' ' '\n' <<<"${runs[$n]}" | grep . | cut -d: -f1 | tr '\n' ' ')"
 done
 printf '%s' "$warnings"
@@ -167,5 +197,7 @@ echo
 for pair in proxy-direct/nginx proxy-direct/gateway proxy-pf/kubectl-pf; do
   a=${pair%/*} b=${pair#*/}
   [ -n "${rps[$a]:-}" ] && [ -n "${rps[$b]:-}" ] &&
-    printf '%-24s = %s\n' "$a / $b" "$(awk -v a="${rps[$a]}" -v b="${rps[$b]}" 'BEGIN { printf "%.2f", a / b }')"
+    printf '%-24s = %s   rounds: %s\n' "$a / $b" "$(awk -v a="${rps[$a]}" -v b="${rps[$b]}" 'BEGIN { printf "%.2f", a / b }')" \
+      "$(paste -d' ' <(tr ' ' '\n' <<<"${runs[$a]}" | grep . | cut -d: -f1) <(tr ' ' '\n' <<<"${runs[$b]}" | grep . | cut -d: -f1) |
+        awk '{ printf "%.2f ", $1 / $2 }')"
 done
