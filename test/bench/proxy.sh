@@ -172,6 +172,8 @@ for ((round = 1; round <= ROUNDS; round++)); do
   done
 done
 median() { tr ' ' '\n' | grep . | sort -t: -k1 -g | awk -F: '{ a[NR] = $0 } END { print a[int((NR + 1) / 2)] }'; }
+# round_rps ROW: the row's req/s, one line per round.
+round_rps() { tr ' ' '\n' <<<"${runs[$1]}" | grep . | cut -d: -f1; }
 med() { tr ' ' '\n' | grep . | sort -g | awk '{ a[NR] = $0 } END { print a[int((NR + 1) / 2)] }'; }
 # added latency: per round, the row's p50/p99 minus the gateway row's, then the median.
 for n in "${names[@]}"; do
@@ -190,7 +192,7 @@ for n in "${names[@]}"; do
   m=$(median <<<"${runs[$n]}")
   IFS=: read -r "rps[$n]" "cpu[$n]" "cluster[$n]" <<<"$m"
   printf '%-13s %9s %11s %15s %8s %8s %10s %10s   %s\n' "$n" "${rps[$n]}" "${cpu[$n]}" "${cluster[$n]}" "${m50[$n]}" "${m99[$n]}" "${p50[$n]}" "${p99[$n]}" \
-    "$(tr ' ' '\n' <<<"${runs[$n]}" | grep . | cut -d: -f1 | tr '\n' ' ')"
+    "$(round_rps "$n" | tr '\n' ' ')"
 done
 printf '%s' "$warnings"
 echo
@@ -198,6 +200,5 @@ for pair in proxy-direct/nginx proxy-direct/gateway proxy-pf/kubectl-pf; do
   a=${pair%/*} b=${pair#*/}
   [ -n "${rps[$a]:-}" ] && [ -n "${rps[$b]:-}" ] &&
     printf '%-24s = %s   rounds: %s\n' "$a / $b" "$(awk -v a="${rps[$a]}" -v b="${rps[$b]}" 'BEGIN { printf "%.2f", a / b }')" \
-      "$(paste -d' ' <(tr ' ' '\n' <<<"${runs[$a]}" | grep . | cut -d: -f1) <(tr ' ' '\n' <<<"${runs[$b]}" | grep . | cut -d: -f1) |
-        awk '{ printf "%.2f ", $1 / $2 }')"
+      "$(paste -d' ' <(round_rps "$a") <(round_rps "$b") | awk '{ printf "%.2f ", $1 / $2 }')"
 done
