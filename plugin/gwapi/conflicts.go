@@ -37,8 +37,9 @@ func (e *TakenError) Error() string {
 // it is, nil when created) gains or changes when another route of routes
 // (the routes as the plan leaves them) competes for it (competes); with
 // force it is a warning.
-func checkConflicts(r, old *gwv1.HTTPRoute, gw model.ObjectRef, routes []*gwv1.HTTPRoute, force bool) ([]string, error) {
+func checkConflicts(r, old *gwv1.HTTPRoute, g *gwv1.Gateway, routes []*gwv1.HTTPRoute, force bool) ([]string, error) {
 	var warnings []string
+	gw := refOf(g)
 	host := HostOf(r)
 	for _, rule := range r.Spec.Rules {
 		m, ok := MatchOf(rule)
@@ -48,7 +49,7 @@ func checkConflicts(r, old *gwv1.HTTPRoute, gw model.ObjectRef, routes []*gwv1.H
 			continue // not read, or as it was: not this command's doing
 		}
 		for _, o := range routes {
-			if o.Namespace == r.Namespace && o.Name == r.Name || !competes(r, o, gw, m, host) {
+			if o.Namespace == r.Namespace && o.Name == r.Name || !competes(r, o, g, m, host) {
 				continue
 			}
 			err := &TakenError{Match: m, Host: host, Gateway: gw, Other: o.Namespace + "/" + o.Name, Takes: older(r, o)}
@@ -66,15 +67,15 @@ func checkConflicts(r, old *gwv1.HTTPRoute, gw model.ObjectRef, routes []*gwv1.H
 }
 
 // competes is whether route b has match m for host of route a on a
-// listener of gw that a is attached to: the same virtual host and match,
+// listener of g that a is attached to: the same virtual host and match,
 // which Gateway API gives to the older of the two.
-func competes(a, b *gwv1.HTTPRoute, gw model.ObjectRef, m model.Match, host string) bool {
-	return sharesListener(a, b, gw) && hasHost(b, host) && hasMatch(b, m)
+func competes(a, b *gwv1.HTTPRoute, g *gwv1.Gateway, m model.Match, host string) bool {
+	return sharesListener(a, b, g) && hasHost(b, host) && hasMatch(b, m)
 }
 
 // ShadowedBy is the older route of routes that keeps match m of r for
 // host on one of gws, "" when none does.
-func ShadowedBy(r *gwv1.HTTPRoute, m model.Match, host string, gws []model.ObjectRef, routes []*gwv1.HTTPRoute) string {
+func ShadowedBy(r *gwv1.HTTPRoute, m model.Match, host string, gws []*gwv1.Gateway, routes []*gwv1.HTTPRoute) string {
 	for _, o := range routes {
 		if o == r || !older(o, r) {
 			continue
@@ -97,33 +98,31 @@ func ParentGateway(p gwv1.ParentReference, routeNS string) (model.ObjectRef, boo
 	return model.ObjectRef{Namespace: string(ptr.Deref(p.Namespace, gwv1.Namespace(routeNS))), Name: string(p.Name)}, true
 }
 
-// sections are the listeners of gw route r attaches to; all is true when
-// a parentRef names no section (every listener).
-func sectionsOf(r *gwv1.HTTPRoute, gw model.ObjectRef) (names map[gwv1.SectionName]bool, all bool) {
-	names = map[gwv1.SectionName]bool{}
+// attached are the names of the listeners of g that route r attaches to:
+// a parentRef naming g takes the listeners with its sectionName and its
+// port (Gateway API: when both are given a listener must have both;
+// neither is every listener).
+func attached(r *gwv1.HTTPRoute, g *gwv1.Gateway) map[gwv1.SectionName]bool {
+	names := map[gwv1.SectionName]bool{}
 	for _, p := range r.Spec.ParentRefs {
-		if ref, ok := ParentGateway(p, r.Namespace); ok && ref == gw {
-			if p.SectionName == nil {
-				all = true
-			} else {
-				names[*p.SectionName] = true
+		if ref, ok := ParentGateway(p, r.Namespace); !ok || ref != refOf(g) {
+			continue
+		}
+		for _, l := range g.Spec.Listeners {
+			if (p.SectionName == nil || *p.SectionName == l.Name) && (p.Port == nil || *p.Port == l.Port) {
+				names[l.Name] = true
 			}
 		}
 	}
-	return names, all
+	return names
 }
 
-func sharesListener(a, b *gwv1.HTTPRoute, gw model.ObjectRef) bool {
-	an, aall := sectionsOf(a, gw)
-	bn, ball := sectionsOf(b, gw)
-	if (len(an) == 0 && !aall) || (len(bn) == 0 && !ball) {
-		return false
-	}
-	if aall || ball {
-		return true
-	}
-	for s := range an {
-		if bn[s] {
+// sharesListener is whether routes a and b attach to a listener of g in
+// common.
+func sharesListener(a, b *gwv1.HTTPRoute, g *gwv1.Gateway) bool {
+	bn := attached(b, g)
+	for name := range attached(a, g) {
+		if bn[name] {
 			return true
 		}
 	}

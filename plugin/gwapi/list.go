@@ -26,6 +26,7 @@ func ListRoutes(st State) []model.RouteRow {
 			continue
 		}
 		status := routeStatus(r)
+		parents := st.gateways(gws)
 		hosts := []string{"*"}
 		if len(r.Spec.Hostnames) > 0 {
 			hosts = nil
@@ -38,7 +39,7 @@ func ListRoutes(st State) []model.RouteRow {
 				for _, h := range hosts {
 					s := status
 					if rm.ok {
-						if by := ShadowedBy(r, rm.m, h, gws, st.Routes); by != "" {
+						if by := ShadowedBy(r, rm.m, h, parents, st.Routes); by != "" {
 							s = model.StatusShadowed + " by " + by
 						}
 					}
@@ -69,6 +70,18 @@ func istioParents(r *gwv1.HTTPRoute, st State) []model.ObjectRef {
 		}
 		if !slices.Contains(out, ref) {
 			out = append(out, ref)
+		}
+	}
+	return out
+}
+
+// gateways are the Gateways of refs that st holds (a missing one has no
+// listeners to share).
+func (st State) gateways(refs []model.ObjectRef) []*gwv1.Gateway {
+	var out []*gwv1.Gateway
+	for _, ref := range refs {
+		if g := st.gateway(ref); g != nil {
+			out = append(out, g)
 		}
 	}
 	return out

@@ -84,7 +84,7 @@ func PlanExpose(e *model.Expose, st State) (Plan, error) {
 	after := routesAfter(st.Routes, p.Changes[1:])
 	for _, c := range p.Changes[1:] {
 		old, _ := c.Before.(*gwv1.HTTPRoute)
-		w, err := checkConflicts(c.Object.(*gwv1.HTTPRoute), old, ref, after, e.Force)
+		w, err := checkConflicts(c.Object.(*gwv1.HTTPRoute), old, g, after, e.Force)
 		if err != nil {
 			return Plan{}, err
 		}

@@ -1,0 +1,59 @@
+package gwapi
+
+import (
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	gatewayv1 "sigs.k8s.io/gateway-api/apis/v1"
+
+	testenv "github.com/expose-gw/kubectl-expose-gw/test/env"
+)
+
+// TestExposeBesideARouteOnAnotherPort: an HTTPRoute attached by port
+// (parentRef.port 8080) to one listener of a two-port Gateway does not
+// compete with a route on the other listener (port 80) for the same match:
+// expose writes the tool's route without --force, and Istio sends /env on
+// each port to the route attached there.
+func TestExposeBesideARouteOnAnotherPort(t *testing.T) {
+	env := testenv.Start(t, testenv.Options{Kwok: true})
+	env.CreateApp(testenv.App{Name: "flaskapp"})
+	env.CreateApp(testenv.App{Name: "webapp"})
+	ctx := env.Ctx()
+	gw := env.GatewayAPI.GatewayV1()
+	edge := gateway("default", "edge")
+	edge.Spec.Listeners = append(edge.Spec.Listeners, gatewayv1.Listener{Name: "alt", Port: 8080, Protocol: gatewayv1.HTTPProtocolType})
+	_, err := gw.Gateways("default").Create(ctx, edge, metav1.CreateOptions{})
+	require.NoError(t, err)
+	legacy := route("default", "legacy", "default", "edge", "/env", "webapp")
+	legacy.Spec.ParentRefs[0].Port = ptr(gatewayv1.PortNumber(8080))
+	_, err = gw.HTTPRoutes("default").Create(ctx, legacy, metav1.CreateOptions{})
+	require.NoError(t, err)
+	env.IstioGateway.Sync()
+
+	r := env.KubectlSyncing(300*time.Millisecond, nil, "expose-gw", "flaskapp", "--prefix", "/env", "--gateway", "default/edge", "--wait", "60s")
+	require.Equal(t, 0, r.ExitCode, r.Stderr)
+	assert.NotContains(t, r.Stderr, "older HTTPRoute")
+	out := lines(r.Stdout)
+	require.GreaterOrEqual(t, len(out), 2, r.Stdout)
+	assert.Equal(t, "gateway.gateway.networking.k8s.io/edge unchanged", out[0])
+	assert.Regexp(t, `^httproute\.gateway\.networking\.k8s\.io/flaskapp-any-edge-[0-9a-f]+ created$`, out[1])
+	env.IstioGateway.Sync()
+
+	pod := env.GatewayPod("default", "edge")
+	for _, tc := range []struct {
+		port    int
+		service string
+	}{{80, "flaskapp"}, {8080, "webapp"}} {
+		status, seen, body := get(t, env.PortForward("default", pod, tc.port), "x.example.com", "/env/version")
+		require.Equal(t, 200, status, "port %d: %s", tc.port, body)
+		assert.Equal(t, "outbound|80||"+tc.service+".default.svc.cluster.local", seen.Cluster, "port %d", tc.port)
+	}
+
+	r = env.Kubectl("expose-gw", "list")
+	require.Equal(t, 0, r.ExitCode, r.Stderr)
+	assert.NotContains(t, r.Stdout, "shadowed", "each route has a listener of its own:\n%s", r.Stdout)
+	assert.Len(t, lines(r.Stdout), 3, r.Stdout)
+}
