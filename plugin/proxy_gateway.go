@@ -144,6 +144,9 @@ func (o *ProxyOptions) reachGatewayAPI(ctx context.Context, ph *proxyHost, rs pr
 		port = int32(l.Port)
 	}
 	t := newGatewayTarget(o.clients, g)
+	if w := gwapi.Stale(g); w != "" {
+		fmt.Fprintln(o.ErrOut, "warning:", w)
+	}
 	return o.reach(ctx, func(scheme string) ([]resolve.Endpoint, error) {
 		eps, err := t.endpoints(ctx, port, scheme)
 		var un *resolve.Unreachable

@@ -40,6 +40,9 @@ func (o *URLOptions) gatewayAPIReport(ctx context.Context) (*URLReport, error) {
 		return nil, err
 	}
 	rep := &URLReport{}
+	if w := gwapi.Stale(g); w != "" {
+		rep.Warnings = append(rep.Warnings, w)
+	}
 	return rep, o.gatewayAPIPart(ctx, rep, newGatewayTarget(o.clients, g))
 }
 
@@ -106,6 +109,9 @@ func (o *URLOptions) gatewayRoutes(ctx context.Context, rep *URLReport, st gwapi
 		if !ok {
 			t = newGatewayTarget(o.clients, gatewayOf(st, r))
 			targets[r.Gateway] = t
+			if w := gwapi.Stale(t.g); w != "" {
+				rep.Warnings = append(rep.Warnings, w)
+			}
 		}
 		eps, err := t.endpoints(ctx, int32(r.ServerPort), r.Scheme)
 		if err != nil {

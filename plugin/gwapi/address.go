@@ -37,6 +37,19 @@ func Address(g *gwv1.Gateway) (addr string, ok bool, why string) {
 	return addr, true, ""
 }
 
+// Stale says, when Istio's Programmed condition on g is of an older
+// generation than g (the spec changed after Istio last reported on it),
+// that its address and listeners may not be in effect yet; "" when the
+// condition is current, or absent (Address says so).
+func Stale(g *gwv1.Gateway) string {
+	c := meta.FindStatusCondition(g.Status.Conditions, string(gwv1.GatewayConditionProgrammed))
+	if c == nil || c.ObservedGeneration == 0 || c.ObservedGeneration >= g.Generation {
+		return ""
+	}
+	return fmt.Sprintf("Gateway %s/%s changed (generation %d) after Istio's last report on it (Programmed of generation %d): its address and listeners may not be in effect yet; is istiod running? (kubectl get gtw -n %s %s -o yaml)",
+		g.Namespace, g.Name, g.Generation, c.ObservedGeneration, g.Namespace, g.Name)
+}
+
 // InCluster is whether an address is a cluster-internal DNS name.
 func InCluster(addr string) bool {
 	a := strings.TrimSuffix(strings.ToLower(addr), ".")

@@ -150,6 +150,21 @@ func TestAddress(t *testing.T) {
 	}
 }
 
+// TestStale: a Programmed condition of an older generation than the
+// Gateway's (metav1.Condition.ObservedGeneration) is out of date.
+func TestStale(t *testing.T) {
+	at := func(gen, observed int64) *gwv1.Gateway {
+		g := programmed(istioGW("ns", "gw", "istio"), "True", "Programmed", "192.0.2.1")
+		g.Generation = gen
+		g.Status.Conditions[0].ObservedGeneration = observed
+		return g
+	}
+	assert.Equal(t, "", Stale(at(3, 3)), "current")
+	assert.Equal(t, "", Stale(at(3, 0)), "no observedGeneration: nothing to compare")
+	assert.Equal(t, "", Stale(istioGW("ns", "gw", "istio")), "no condition: Address says so")
+	assert.Equal(t, "Gateway ns/gw changed (generation 4) after Istio's last report on it (Programmed of generation 3): its address and listeners may not be in effect yet; is istiod running? (kubectl get gtw -n ns gw -o yaml)", Stale(at(4, 3)))
+}
+
 func TestChooseGateway(t *testing.T) {
 	own := istioGW("default", "expose-gw", "istio")
 	shared := istioGW("infra", "shared", "istio")

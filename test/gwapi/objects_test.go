@@ -2,9 +2,13 @@ package gwapi
 
 import (
 	"strconv"
+	"testing"
 
+	"github.com/stretchr/testify/require"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	gatewayv1 "sigs.k8s.io/gateway-api/apis/v1"
+
+	testenv "github.com/expose-gw/kubectl-expose-gw/test/env"
 )
 
 func ptr[T any](v T) *T { return &v }
@@ -46,3 +50,25 @@ func route(ns, name, gwNS, gw, prefix, svc string, hosts ...string) *gatewayv1.H
 }
 
 func itoa(i int) string { return strconv.Itoa(i) }
+
+// setProbeListener adds (on) or removes a listener "probe" on port 8081 of
+// the tool's Gateway default/expose-gw: a new generation of its spec, which
+// Istio has not reported on until the next Sync.
+func setProbeListener(t *testing.T, env *testenv.Env, on bool) {
+	t.Helper()
+	gws := env.GatewayAPI.GatewayV1().Gateways("default")
+	g, err := gws.Get(env.Ctx(), "expose-gw", metav1.GetOptions{})
+	require.NoError(t, err)
+	var ls []gatewayv1.Listener
+	for _, l := range g.Spec.Listeners {
+		if l.Name != "probe" {
+			ls = append(ls, l)
+		}
+	}
+	if on {
+		ls = append(ls, gatewayv1.Listener{Name: "probe", Port: 8081, Protocol: gatewayv1.HTTPProtocolType})
+	}
+	g.Spec.Listeners = ls
+	_, err = gws.Update(env.Ctx(), g, metav1.UpdateOptions{})
+	require.NoError(t, err)
+}

@@ -83,6 +83,16 @@ func TestProxyGatewayAPI(t *testing.T) {
 		assert.Equal(t, 404, status, "a path the route does not match is Istio's 404")
 	})
 
+	t.Run("a Gateway changed after Istio's last report on it: a warning, and the proxy still starts", func(t *testing.T) {
+		setProbeListener(t, env, true)
+		t.Cleanup(func() { setProbeListener(t, env, false); env.IstioGateway.Sync() })
+		addr, _, stderr := startProxy(t, env, "flaskapp", "--via", "port-forward")
+		assert.Regexp(t, `warning: Gateway default/expose-gw changed \(generation \d+\) after Istio's last report on it`, stderr)
+		status, seen, body := get(t, addr, "", "/env/version")
+		require.Equal(t, 200, status, body)
+		assert.Equal(t, "outbound|80||flaskapp.default.svc.cluster.local", seen.Cluster)
+	})
+
 	t.Run("--via auto: no address yet, a port-forward", func(t *testing.T) {
 		svc, err := env.Kube.CoreV1().Services("default").Get(ctx, "expose-gw-istio", metav1.GetOptions{})
 		require.NoError(t, err)

@@ -142,6 +142,28 @@ func TestURLGatewayAPI(t *testing.T) {
 		assert.NotContains(t, r.Stdout, `"virtualService"`)
 	})
 
+	t.Run("a Gateway changed after Istio's last report on it: url warns until Istio reports again", func(t *testing.T) {
+		const stale = "after Istio's last report on it"
+		r := env.Kubectl("expose-gw", "url")
+		require.Equal(t, 0, r.ExitCode, r.Stderr)
+		assert.NotContains(t, r.Stderr, stale, "Istio reported on the current generation")
+
+		setProbeListener(t, env, true) // a new generation Istio has not seen (no Sync)
+		g, err := env.GatewayAPI.GatewayV1().Gateways("default").Get(ctx, "expose-gw", metav1.GetOptions{})
+		require.NoError(t, err)
+		r = env.Kubectl("expose-gw", "url", "-o", "env")
+		require.Equal(t, 0, r.ExitCode, r.Stderr)
+		assert.Contains(t, r.Stderr, fmt.Sprintf("warning: Gateway default/expose-gw changed (generation %d) after Istio's last report on it (Programmed of generation %d)", g.Generation, g.Generation-1))
+		assert.Contains(t, r.Stdout, "export INGRESS_HOST=127.0.0.1\n", "the address Istio reported is still given")
+
+		env.IstioGateway.Sync()
+		r = env.Kubectl("expose-gw", "url")
+		require.Equal(t, 0, r.ExitCode, r.Stderr)
+		assert.NotContains(t, r.Stderr, stale, "Istio's report is of the new generation")
+		setProbeListener(t, env, false)
+		env.IstioGateway.Sync()
+	})
+
 	t.Run("bad input: one line, non-zero exit", func(t *testing.T) {
 		other := gateway("default", "envoy")
 		other.Spec.GatewayClassName = "eg"
