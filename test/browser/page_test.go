@@ -55,7 +55,7 @@ func TestBrowserThroughProxy(t *testing.T) {
 		{"port-forward", env.IstioGateway.PortAddr(testenv.IstioNamespace, 8080)},
 	} {
 		t.Run("--via "+tt.via, func(t *testing.T) {
-			base := startProxy(t, env, "shop", "--via", tt.via)
+			base := testenv.StartProxy(t, env, "shop", "--via", tt.via).URL
 			ctx, cancel := context.WithTimeout(newTab(t, browser), 2*time.Minute)
 			defer cancel()
 			// Each answer is read from the DOM once it is there; the page

@@ -1,14 +1,8 @@
 package gwapi
 
 import (
-	"bufio"
-	"context"
 	"fmt"
-	"regexp"
-	"strings"
-	"syscall"
 	"testing"
-	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -18,61 +12,14 @@ import (
 	testenv "github.com/expose-gw/kubectl-expose-gw/test/env"
 )
 
-var forwardingRE = regexp.MustCompile(`^Forwarding http://(127\.0\.0\.1:\d+) -> (.*) \(Host: (.*)\)$`)
-
-// startProxy runs the real `kubectl expose-gw proxy --local-port 0` in the
-// background and returns its local address and Forwarding line once it
-// prints it; it is stopped (SIGINT, exit 0) when the test ends.
-func startProxy(t *testing.T, env *testenv.Env, args ...string) (addr, line, stderr string) {
-	t.Helper()
-	args = append([]string{"expose-gw", "proxy", "--local-port", "0"}, args...)
-	cmd := env.Command(context.Background(), env.Kubeconfig, testenv.KubectlPath(), args...)
-	errBuf := &testenv.LockedBuffer{}
-	cmd.Stderr = errBuf
-	out, err := cmd.StdoutPipe()
-	require.NoError(t, err)
-	require.NoError(t, cmd.Start())
-	done := make(chan error, 1)
-	lines := make(chan string, 100)
-	go func() {
-		sc := bufio.NewScanner(out)
-		for sc.Scan() {
-			lines <- sc.Text()
-		}
-		close(lines)
-		done <- cmd.Wait()
-	}()
-	t.Cleanup(func() {
-		_ = cmd.Process.Signal(syscall.SIGINT)
-		select {
-		case err := <-done:
-			assert.NoError(t, err, "proxy exits 0 on SIGINT: %s", errBuf.String())
-		case <-time.After(30 * time.Second):
-			_ = cmd.Process.Kill()
-			t.Errorf("proxy did not stop 30s after SIGINT")
-		}
-	})
-	for {
-		select {
-		case l, ok := <-lines:
-			require.True(t, ok, "kubectl %s exited before forwarding: %s", strings.Join(args, " "), errBuf.String())
-			if m := forwardingRE.FindStringSubmatch(l); m != nil {
-				t.Logf("$ kubectl %s\n%s\n%s", strings.Join(args, " "), l, errBuf.String())
-				return m[1], l, errBuf.String()
-			}
-		case <-time.After(60 * time.Second):
-			t.Fatalf("no Forwarding line after 60s: %s", errBuf.String())
-		}
-	}
-}
-
 func TestProxyGatewayAPI(t *testing.T) {
 	env := testenv.Start(t, testenv.Options{Kwok: true})
 	port := exposeOnPort(t, env)
 	ctx := env.Ctx()
 
 	t.Run("--via port-forward: the Gateway's pod on the listener's port, the route's Host", func(t *testing.T) {
-		addr, line, _ := startProxy(t, env, "flaskapp", "--via", "port-forward")
+		p := testenv.StartProxy(t, env, "flaskapp", "--via", "port-forward")
+		addr, line := p.Addr, p.Line
 		assert.Contains(t, line, fmt.Sprintf("-> port-forward to pod default/expose-gw-istio-0 port %d (Host: flask.example.com)", port))
 		status, seen, body := get(t, addr, "", "/env/version")
 		require.Equal(t, 200, status, body)
@@ -86,7 +33,8 @@ func TestProxyGatewayAPI(t *testing.T) {
 	t.Run("a Gateway changed after Istio's last report on it: a warning, and the proxy still starts", func(t *testing.T) {
 		setProbeListener(t, env, true)
 		t.Cleanup(func() { setProbeListener(t, env, false); env.IstioGateway.Sync() })
-		addr, _, stderr := startProxy(t, env, "flaskapp", "--via", "port-forward")
+		p := testenv.StartProxy(t, env, "flaskapp", "--via", "port-forward")
+		addr, stderr := p.Addr, p.Stderr
 		assert.Regexp(t, `warning: Gateway default/expose-gw changed \(generation \d+\) after Istio's last report on it`, stderr)
 		status, seen, body := get(t, addr, "", "/env/version")
 		require.Equal(t, 200, status, body)
@@ -105,7 +53,8 @@ func TestProxyGatewayAPI(t *testing.T) {
 		require.Equal(t, 0, r.ExitCode, r.Stderr)
 		r = env.Kubectl("get", "gtw", "expose-gw", "-o", "jsonpath={.status.addresses[0].value}")
 		require.Equal(t, "expose-gw-istio.default.svc.cluster.local", r.Stdout)
-		addr, line, stderr := startProxy(t, env, "flaskapp")
+		p := testenv.StartProxy(t, env, "flaskapp")
+		addr, line, stderr := p.Addr, p.Line, p.Stderr
 		assert.Contains(t, stderr, "No direct way to the gateway (the address of Gateway default/expose-gw is expose-gw-istio.default.svc.cluster.local, only known inside the cluster; gateway Service default/expose-gw-istio is of type ClusterIP, without external IPs): using a port-forward")
 		assert.Contains(t, line, "port-forward to pod default/expose-gw-istio-0")
 		status, seen, body := get(t, addr, "", "/env")
@@ -127,7 +76,8 @@ func TestProxyGatewayAPI(t *testing.T) {
 		require.NoError(t, err)
 		env.IstioGateway.Sync()
 		env.IstioGateway.ListenGateway(fmt.Sprintf("127.0.0.1:%d", port), "default", "expose-gw", port)
-		addr, line, _ := startProxy(t, env, "flaskapp", "--via", "direct")
+		p := testenv.StartProxy(t, env, "flaskapp", "--via", "direct")
+		addr, line := p.Addr, p.Line
 		assert.Contains(t, line, fmt.Sprintf("-> http://127.0.0.1:%d (Gateway) (Host: flask.example.com)", port))
 		status, seen, body := get(t, addr, "", "/env/direct")
 		require.Equal(t, 200, status, body)
@@ -135,7 +85,8 @@ func TestProxyGatewayAPI(t *testing.T) {
 		assert.Equal(t, "flask.example.com", seen.Host)
 		assert.Equal(t, "/env/direct", seen.Path)
 
-		addr, line, _ = startProxy(t, env, "--host", "flask.example.com", "--api", "gateway-api")
+		p = testenv.StartProxy(t, env, "--host", "flask.example.com", "--api", "gateway-api")
+		addr, line = p.Addr, p.Line
 		assert.Contains(t, line, fmt.Sprintf("-> http://127.0.0.1:%d (Gateway)", port), "without SERVICE: the namespace's expose-gw Gateway")
 		status, _, body = get(t, addr, "", "/env")
 		assert.Equal(t, 200, status, body)

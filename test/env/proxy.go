@@ -1,0 +1,86 @@
+package testenv
+
+import (
+	"bufio"
+	"context"
+	"regexp"
+	"strings"
+	"syscall"
+	"time"
+)
+
+// ForwardingRE matches the proxy's first line: its local address, where it
+// forwards to, and the Host it sends.
+var ForwardingRE = regexp.MustCompile(`^Forwarding http://(127\.0\.0\.1:\d+) -> (.*) \(Host: (.*)\)$`)
+
+// Proxy is a `kubectl expose-gw proxy` StartProxy started.
+type Proxy struct {
+	Addr string // 127.0.0.1:PORT, from its Forwarding line
+	URL  string // http://Addr
+	Line string // the Forwarding line
+	// Stderr is what it printed on stderr up to its Forwarding line.
+	Stderr string
+}
+
+// StartProxy runs the real `kubectl expose-gw proxy --local-port 0 ARGS`
+// (through the real kubectl) in the background and returns once it prints
+// its Forwarding line. When t ends it is sent SIGINT and must exit 0
+// within 30s.
+func StartProxy(t TB, env *Env, args ...string) Proxy {
+	t.Helper()
+	args = append([]string{"expose-gw", "proxy", "--local-port", "0"}, args...)
+	cmdline := "kubectl " + strings.Join(args, " ")
+	cmd := env.Command(context.Background(), env.Kubeconfig, KubectlPath(), args...)
+	stderr := &LockedBuffer{}
+	cmd.Stderr = stderr
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	lines := make(chan string, 100)
+	go func() {
+		sc := bufio.NewScanner(out)
+		for sc.Scan() {
+			lines <- sc.Text()
+		}
+		close(lines)
+		done <- cmd.Wait()
+	}()
+	t.Cleanup(func() {
+		_ = cmd.Process.Signal(syscall.SIGINT)
+		select {
+		case err := <-done:
+			if err != nil {
+				t.Errorf("%s: %v on SIGINT, expected exit 0; stderr:\n%s", cmdline, err, stderr.String())
+			}
+		case <-time.After(30 * time.Second):
+			_ = cmd.Process.Kill()
+			t.Errorf("%s did not exit 30s after SIGINT", cmdline)
+		}
+	})
+	timeout := time.After(60 * time.Second)
+	for {
+		select {
+		case l, ok := <-lines:
+			if !ok {
+				t.Fatalf("%s exited before forwarding; stderr:\n%s", cmdline, stderr.String())
+			}
+			if m := ForwardingRE.FindStringSubmatch(l); m != nil {
+				p := Proxy{Addr: m[1], URL: "http://" + m[1], Line: l, Stderr: stderr.String()}
+				t.Logf("$ %s\n%s\n%s", cmdline, l, p.Stderr)
+				go func() { // the route URLs follow: keep the pipe drained
+					for range lines {
+					}
+				}()
+				return p
+			}
+			t.Logf("$ %s: %s", cmdline, l)
+		case <-timeout:
+			t.Fatalf("%s printed no Forwarding line in 60s; stderr:\n%s", cmdline, stderr.String())
+		}
+	}
+}
