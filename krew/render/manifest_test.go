@@ -9,54 +9,17 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-	"sigs.k8s.io/yaml"
+
+	"github.com/expose-gw/kubectl-expose-gw/test/krewspec"
 )
-
-// plugin is the part of Krew's v1alpha2 Plugin the tests read.
-type plugin struct {
-	APIVersion string `json:"apiVersion"`
-	Kind       string `json:"kind"`
-	Metadata   struct {
-		Name string `json:"name"`
-	} `json:"metadata"`
-	Spec struct {
-		Version          string `json:"version"`
-		Homepage         string `json:"homepage"`
-		ShortDescription string `json:"shortDescription"`
-		Description      string `json:"description"`
-		Caveats          string `json:"caveats"`
-		Platforms        []struct {
-			Selector struct {
-				MatchLabels map[string]string `json:"matchLabels"`
-			} `json:"selector"`
-			URI    string `json:"uri"`
-			SHA256 string `json:"sha256"`
-			Files  []struct {
-				From string `json:"from"`
-				To   string `json:"to"`
-			} `json:"files"`
-			Bin string `json:"bin"`
-		} `json:"platforms"`
-	} `json:"spec"`
-}
-
-// platforms are the six of the release, in the manifest's order.
-var platforms = []struct{ os, arch, archive, bin, completion string }{
-	{"linux", "amd64", "kubectl-expose_gw_linux_amd64.tar.gz", "kubectl-expose_gw", "kubectl_complete-expose_gw"},
-	{"linux", "arm64", "kubectl-expose_gw_linux_arm64.tar.gz", "kubectl-expose_gw", "kubectl_complete-expose_gw"},
-	{"darwin", "amd64", "kubectl-expose_gw_darwin_amd64.tar.gz", "kubectl-expose_gw", "kubectl_complete-expose_gw"},
-	{"darwin", "arm64", "kubectl-expose_gw_darwin_arm64.tar.gz", "kubectl-expose_gw", "kubectl_complete-expose_gw"},
-	{"windows", "amd64", "kubectl-expose_gw_windows_amd64.zip", "kubectl-expose_gw.exe", "kubectl_complete-expose_gw.cmd"},
-	{"windows", "arm64", "kubectl-expose_gw_windows_arm64.zip", "kubectl-expose_gw.exe", "kubectl_complete-expose_gw.cmd"},
-}
 
 // writeChecksums writes a checksums.txt of the six archives, the sum of
 // the i-th made of the letter 'a'+i.
 func writeChecksums(t *testing.T, dir string) string {
 	t.Helper()
 	var b strings.Builder
-	for i, p := range platforms {
-		fmt.Fprintf(&b, "%s  %s\n", hexOf(byte('a'+i)), p.archive)
+	for i, p := range krewspec.Platforms {
+		fmt.Fprintf(&b, "%s  %s\n", hexOf(byte('a'+i)), p.Archive)
 	}
 	path := filepath.Join(dir, "checksums.txt")
 	require.NoError(t, os.WriteFile(path, []byte(b.String()), 0o644))
@@ -75,8 +38,8 @@ func TestManifest(t *testing.T) {
 	assert.Equal(t, o.Out+": v1.2.3 for 6 platforms from http://127.0.0.1:9/r/v1.2.3/\n", out.String())
 	data, err := os.ReadFile(o.Out)
 	require.NoError(t, err)
-	var p plugin
-	require.NoError(t, yaml.UnmarshalStrict(data, &p))
+	p, err := krewspec.Parse(data)
+	require.NoError(t, err)
 
 	assert.True(t, strings.HasPrefix(string(data), "apiVersion: "), "the template's comment is not rendered")
 	assert.Equal(t, "krew.googlecontainertools.github.com/v1alpha2", p.APIVersion)
@@ -96,18 +59,18 @@ func TestManifest(t *testing.T) {
 	assert.Contains(t, p.Spec.Caveats, "\n  "+`cp "${KREW_ROOT:-$HOME/.krew}/store/expose-gw/v1.2.3/kubectl_complete-expose_gw" "${KREW_ROOT:-$HOME/.krew}/bin/"`+"\n")
 	assert.Contains(t, p.Spec.Caveats, `%USERPROFILE%\.krew\store\expose-gw\v1.2.3\`)
 
-	require.Len(t, p.Spec.Platforms, len(platforms))
-	for i, want := range platforms {
+	require.Len(t, p.Spec.Platforms, len(krewspec.Platforms))
+	for i, want := range krewspec.Platforms {
 		got := p.Spec.Platforms[i]
-		assert.Equal(t, map[string]string{"os": want.os, "arch": want.arch}, got.Selector.MatchLabels)
-		assert.Equal(t, "http://127.0.0.1:9/r/v1.2.3/"+want.archive, got.URI)
+		assert.Equal(t, map[string]string{"os": want.OS, "arch": want.Arch}, got.Selector.MatchLabels)
+		assert.Equal(t, "http://127.0.0.1:9/r/v1.2.3/"+want.Archive, got.URI)
 		assert.Equal(t, hexOf(byte('a'+i)), got.SHA256)
-		assert.Equal(t, want.bin, got.Bin)
+		assert.Equal(t, want.Bin, got.Bin)
 		var from []string
 		for _, f := range got.Files {
 			from = append(from, f.From)
 			assert.Equal(t, ".", f.To)
 		}
-		assert.Equal(t, []string{want.bin, want.completion, "LICENSE", "README.md"}, from)
+		assert.Equal(t, []string{want.Bin, want.Completion, "LICENSE", "README.md"}, from)
 	}
 }

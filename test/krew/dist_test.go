@@ -23,56 +23,17 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-	"k8s.io/apimachinery/pkg/util/yaml"
 
 	testenv "github.com/expose-gw/kubectl-expose-gw/test/env"
+	"github.com/expose-gw/kubectl-expose-gw/test/krewspec"
 )
 
-// platform is one release platform and what its archive must hold.
-type platform struct {
-	os, arch, archive, bin, completion string
-}
-
-var platforms = []platform{
-	{"linux", "amd64", "kubectl-expose_gw_linux_amd64.tar.gz", "kubectl-expose_gw", "kubectl_complete-expose_gw"},
-	{"linux", "arm64", "kubectl-expose_gw_linux_arm64.tar.gz", "kubectl-expose_gw", "kubectl_complete-expose_gw"},
-	{"darwin", "amd64", "kubectl-expose_gw_darwin_amd64.tar.gz", "kubectl-expose_gw", "kubectl_complete-expose_gw"},
-	{"darwin", "arm64", "kubectl-expose_gw_darwin_arm64.tar.gz", "kubectl-expose_gw", "kubectl_complete-expose_gw"},
-	{"windows", "amd64", "kubectl-expose_gw_windows_amd64.zip", "kubectl-expose_gw.exe", "kubectl_complete-expose_gw.cmd"},
-	{"windows", "arm64", "kubectl-expose_gw_windows_arm64.zip", "kubectl-expose_gw.exe", "kubectl_complete-expose_gw.cmd"},
-}
-
-// manifest is the part of Krew's v1alpha2 Plugin the tests read.
-type manifest struct {
-	APIVersion string `json:"apiVersion"`
-	Kind       string `json:"kind"`
-	Metadata   struct {
-		Name string `json:"name"`
-	} `json:"metadata"`
-	Spec struct {
-		Version   string `json:"version"`
-		Caveats   string `json:"caveats"`
-		Platforms []struct {
-			Selector struct {
-				MatchLabels map[string]string `json:"matchLabels"`
-			} `json:"selector"`
-			URI    string `json:"uri"`
-			SHA256 string `json:"sha256"`
-			Files  []struct {
-				From string `json:"from"`
-				To   string `json:"to"`
-			} `json:"files"`
-			Bin string `json:"bin"`
-		} `json:"platforms"`
-	} `json:"spec"`
-}
-
-func readManifest(t *testing.T, path string) manifest {
+func readManifest(t *testing.T, path string) krewspec.Plugin {
 	t.Helper()
 	data, err := os.ReadFile(path)
 	require.NoError(t, err)
-	var m manifest
-	require.NoError(t, yaml.NewYAMLOrJSONDecoder(bytes.NewReader(data), 4096).Decode(&m))
+	m, err := krewspec.Parse(data)
+	require.NoError(t, err)
 	return m
 }
 
@@ -117,8 +78,8 @@ func TestDistIsReproducible(t *testing.T) {
 func TestDistContents(t *testing.T) {
 	dir := dist(t)
 	var want []string
-	for _, p := range platforms {
-		want = append(want, p.archive)
+	for _, p := range krewspec.Platforms {
+		want = append(want, p.Archive)
 	}
 	want = append(want, "checksums.txt", "expose-gw.yaml")
 	var got []string
@@ -143,20 +104,20 @@ func TestDistContents(t *testing.T) {
 	assert.Equal(t, "Plugin", m.Kind)
 	assert.Equal(t, "expose-gw", m.Metadata.Name)
 	assert.Equal(t, Version, m.Spec.Version)
-	require.Len(t, m.Spec.Platforms, len(platforms))
+	require.Len(t, m.Spec.Platforms, len(krewspec.Platforms))
 
 	sums := map[string]string{}
-	for i, p := range platforms {
-		t.Run(p.os+"/"+p.arch, func(t *testing.T) {
-			path := filepath.Join(dir, p.archive)
+	for i, p := range krewspec.Platforms {
+		t.Run(p.OS+"/"+p.Arch, func(t *testing.T) {
+			path := filepath.Join(dir, p.Archive)
 			sum := sha256File(t, path)
-			sums[p.archive] = sum
+			sums[p.Archive] = sum
 
 			mp := m.Spec.Platforms[i]
-			assert.Equal(t, map[string]string{"os": p.os, "arch": p.arch}, mp.Selector.MatchLabels)
-			assert.Equal(t, serverURL+"/"+p.archive, mp.URI)
+			assert.Equal(t, map[string]string{"os": p.OS, "arch": p.Arch}, mp.Selector.MatchLabels)
+			assert.Equal(t, serverURL+"/"+p.Archive, mp.URI)
 			assert.Equal(t, sum, mp.SHA256, "the manifest's sha256 is the archive's, in lowercase hex")
-			assert.Equal(t, p.bin, mp.Bin)
+			assert.Equal(t, p.Bin, mp.Bin)
 
 			files := archiveFiles(t, path)
 			var names []string
@@ -165,7 +126,7 @@ func TestDistContents(t *testing.T) {
 				assert.True(t, commitTime.Equal(f.mtime), "mtime of %s: %s, expected the commit's %s", f.name, f.mtime, commitTime)
 			}
 			// goreleaser's fixed order: the files sorted by name, then the binary.
-			assert.Equal(t, []string{"LICENSE", "README.md", p.completion, p.bin}, names, "the archive's entries, in order, at its root")
+			assert.Equal(t, []string{"LICENSE", "README.md", p.Completion, p.Bin}, names, "the archive's entries, in order, at its root")
 			var from []string
 			for _, f := range mp.Files {
 				from = append(from, f.From)
@@ -182,10 +143,10 @@ func TestDistContents(t *testing.T) {
 			assert.Equal(t, license, byName["LICENSE"].data)
 			assert.Equal(t, fs.FileMode(0o644), byName["LICENSE"].mode)
 			assert.Equal(t, fs.FileMode(0o644), byName["README.md"].mode)
-			assert.Equal(t, fs.FileMode(0o755), byName[p.bin].mode, "the binary is executable")
-			assert.Equal(t, fs.FileMode(0o755), byName[p.completion].mode, "the completion helper is executable")
-			assert.Contains(t, string(byName[p.completion].data), "__complete")
-			assertExecutable(t, p, byName[p.bin].data)
+			assert.Equal(t, fs.FileMode(0o755), byName[p.Bin].mode, "the binary is executable")
+			assert.Equal(t, fs.FileMode(0o755), byName[p.Completion].mode, "the completion helper is executable")
+			assert.Contains(t, string(byName[p.Completion].data), "__complete")
+			assertExecutable(t, p, byName[p.Bin].data)
 		})
 	}
 
@@ -203,7 +164,7 @@ func TestDistContents(t *testing.T) {
 	check.Dir = dir
 	out, err := check.CombinedOutput()
 	assert.NoError(t, err, "sha256sum --check checksums.txt:\n%s", out)
-	assert.Equal(t, len(platforms), strings.Count(string(out), ": OK\n"), "sha256sum --check checksums.txt:\n%s", out)
+	assert.Equal(t, len(krewspec.Platforms), strings.Count(string(out), ": OK\n"), "sha256sum --check checksums.txt:\n%s", out)
 }
 
 // archived is one entry of an archive.
@@ -259,24 +220,24 @@ func archiveFiles(t *testing.T, path string) []archived {
 }
 
 // assertExecutable checks that data is an executable for p's OS and CPU.
-func assertExecutable(t *testing.T, p platform, data []byte) {
+func assertExecutable(t *testing.T, p krewspec.Platform, data []byte) {
 	t.Helper()
 	r := bytes.NewReader(data)
-	switch p.os {
+	switch p.OS {
 	case "linux":
 		f, err := elf.NewFile(r)
 		require.NoError(t, err, "an ELF binary")
-		want := map[string]elf.Machine{"amd64": elf.EM_X86_64, "arm64": elf.EM_AARCH64}[p.arch]
+		want := map[string]elf.Machine{"amd64": elf.EM_X86_64, "arm64": elf.EM_AARCH64}[p.Arch]
 		assert.Equal(t, want, f.Machine)
 	case "darwin":
 		f, err := macho.NewFile(r)
 		require.NoError(t, err, "a Mach-O binary")
-		want := map[string]macho.Cpu{"amd64": macho.CpuAmd64, "arm64": macho.CpuArm64}[p.arch]
+		want := map[string]macho.Cpu{"amd64": macho.CpuAmd64, "arm64": macho.CpuArm64}[p.Arch]
 		assert.Equal(t, want, f.Cpu)
 	case "windows":
 		f, err := pe.NewFile(r)
 		require.NoError(t, err, "a PE binary")
-		want := map[string]uint16{"amd64": pe.IMAGE_FILE_MACHINE_AMD64, "arm64": pe.IMAGE_FILE_MACHINE_ARM64}[p.arch]
+		want := map[string]uint16{"amd64": pe.IMAGE_FILE_MACHINE_AMD64, "arm64": pe.IMAGE_FILE_MACHINE_ARM64}[p.Arch]
 		assert.Equal(t, want, f.Machine)
 	}
 }

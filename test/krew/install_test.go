@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	testenv "github.com/expose-gw/kubectl-expose-gw/test/env"
+	"github.com/expose-gw/kubectl-expose-gw/test/krewspec"
 )
 
 // TestValidateKrewManifest runs krew's own validator on the generated
@@ -26,8 +27,8 @@ func TestValidateKrewManifest(t *testing.T) {
 	require.Equal(t, 0, r.ExitCode, "validate-krew-manifest refused the manifest")
 	assert.Contains(t, r.Stderr, "structural validation OK")
 	assert.Contains(t, r.Stderr, "all 6 spec.platforms installed fine")
-	for _, p := range platforms {
-		assert.Positive(t, servedCount(p.archive), "%s was downloaded from the release URL", p.archive)
+	for _, p := range krewspec.Platforms {
+		assert.Positive(t, servedCount(p.Archive), "%s was downloaded from the release URL", p.Archive)
 	}
 }
 
