@@ -70,7 +70,7 @@ func checkConflicts(r, old *gwv1.HTTPRoute, g *gwv1.Gateway, routes []*gwv1.HTTP
 // listener of g that a is attached to: the same virtual host and match,
 // which Gateway API gives to the older of the two.
 func competes(a, b *gwv1.HTTPRoute, g *gwv1.Gateway, m model.Match, host string) bool {
-	return sharesListener(a, b, g) && hasHost(b, host) && hasMatch(b, m)
+	return sharesListener(a, b, g, host) && hasHost(b, host) && hasMatch(b, m)
 }
 
 // ShadowedBy is the older route of routes that keeps match m of r for
@@ -98,18 +98,20 @@ func ParentGateway(p gwv1.ParentReference, routeNS string) (model.ObjectRef, boo
 	return model.ObjectRef{Namespace: string(ptr.Deref(p.Namespace, gwv1.Namespace(routeNS))), Name: string(p.Name)}, true
 }
 
-// attached are the names of the listeners of g that route r attaches to:
-// a parentRef naming g takes the listeners with its sectionName and its
+// attached are the names of the listeners of g that take route r for
+// host: a parentRef naming g picks listeners by its sectionName and its
 // port (Gateway API: when both are given a listener must have both;
-// neither is every listener).
-func attached(r *gwv1.HTTPRoute, g *gwv1.Gateway) map[gwv1.SectionName]bool {
+// neither is every listener), and a listener takes the route when it
+// serves host, is HTTP or HTTPS, and allows the route's namespace and kind
+// (mayTake).
+func attached(r *gwv1.HTTPRoute, g *gwv1.Gateway, host string) map[gwv1.SectionName]bool {
 	names := map[gwv1.SectionName]bool{}
 	for _, p := range r.Spec.ParentRefs {
 		if ref, ok := ParentGateway(p, r.Namespace); !ok || ref != refOf(g) {
 			continue
 		}
 		for _, l := range g.Spec.Listeners {
-			if (p.SectionName == nil || *p.SectionName == l.Name) && (p.Port == nil || *p.Port == l.Port) {
+			if (p.SectionName == nil || *p.SectionName == l.Name) && (p.Port == nil || *p.Port == l.Port) && mayTake(l, g.Namespace, r.Namespace, host) {
 				names[l.Name] = true
 			}
 		}
@@ -117,11 +119,23 @@ func attached(r *gwv1.HTTPRoute, g *gwv1.Gateway) map[gwv1.SectionName]bool {
 	return names
 }
 
-// sharesListener is whether routes a and b attach to a listener of g in
-// common.
-func sharesListener(a, b *gwv1.HTTPRoute, g *gwv1.Gateway) bool {
-	bn := attached(b, g)
-	for name := range attached(a, g) {
+// mayTake is Admits for a route of any namespace over HTTP or HTTPS: a
+// namespace selector, whose labels are not read here, counts as allowing
+// (a competitor is not overlooked).
+func mayTake(l gwv1.Listener, gwNS, routeNS, host string) bool {
+	if l.Protocol != gwv1.HTTPProtocolType && l.Protocol != gwv1.HTTPSProtocolType {
+		return false
+	}
+	ar := l.AllowedRoutes
+	bySelector := ar != nil && ar.Namespaces != nil && ptr.Deref(ar.Namespaces.From, gwv1.NamespacesFromSame) == gwv1.NamespacesFromSelector
+	return HostnamesIntersect(l.Hostname, host) && kindAllowed(ar) && (bySelector || namespaceAllowed(ar, gwNS, routeNS, nil))
+}
+
+// sharesListener is whether routes a and b both attach to a listener of g
+// that takes them for host.
+func sharesListener(a, b *gwv1.HTTPRoute, g *gwv1.Gateway, host string) bool {
+	bn := attached(b, g, host)
+	for name := range attached(a, g, host) {
 		if bn[name] {
 			return true
 		}
