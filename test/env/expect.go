@@ -1,7 +1,9 @@
 package testenv
 
 import (
+	"fmt"
 	"math/rand"
+	"slices"
 	"strings"
 )
 
@@ -46,6 +48,34 @@ func RewrittenPath(kind, p, r, path string) string {
 type PropertyOps struct {
 	Namespaces, Services, Hosts, Paths, Extra []string
 	ForceOneIn                                int
+}
+
+// Run plays sequences of ops operations each (Next, seeded seed, seed+1,
+// ...) through kubectl, where every operation must exit 0 or 1, and calls
+// check after each with where it is ("seed S op N (ARGS)"); between
+// sequences it deletes what the tool made for every Service, so that each
+// starts from an empty cluster. It returns the sum of what check returned
+// (the routes checked).
+func (o PropertyOps) Run(t TB, kubectl func(args ...string) Result, seed int64, sequences, ops int, check func(at string) int) int {
+	t.Helper()
+	checked := 0
+	for seq := 0; seq < sequences; seq++ {
+		s := seed + int64(seq)
+		rng := rand.New(rand.NewSource(s))
+		for op := 0; op < ops; op++ {
+			args := o.Next(rng)
+			if r := kubectl(args...); !slices.Contains([]int{0, 1}, r.ExitCode) {
+				t.Fatalf("seed %d op %d: kubectl %s exited %d, expected 0 or 1: %s", s, op, strings.Join(args, " "), r.ExitCode, r.Stderr)
+			}
+			checked += check(fmt.Sprintf("seed %d op %d (%s)", s, op, strings.Join(args[1:], " ")))
+		}
+		for _, ns := range o.Namespaces {
+			for _, svc := range o.Services {
+				kubectl("expose-gw", "-n", ns, "delete", svc)
+			}
+		}
+	}
+	return checked
 }
 
 // Next is the kubectl arguments of one operation.

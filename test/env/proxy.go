@@ -20,7 +20,11 @@ type Proxy struct {
 	Line string // the Forwarding line
 	// Stderr is what it printed on stderr up to its Forwarding line.
 	Stderr string
+	stderr *LockedBuffer
 }
+
+// StderrNow is what it has printed on stderr so far.
+func (p Proxy) StderrNow() string { return p.stderr.String() }
 
 // StartProxy runs the real `kubectl expose-gw proxy --local-port 0 ARGS`
 // (through the real kubectl) in the background and returns once it prints
@@ -70,7 +74,7 @@ func StartProxy(t TB, env *Env, args ...string) Proxy {
 				t.Fatalf("%s exited before forwarding; stderr:\n%s", cmdline, stderr.String())
 			}
 			if m := ForwardingRE.FindStringSubmatch(l); m != nil {
-				p := Proxy{Addr: m[1], URL: "http://" + m[1], Line: l, Stderr: stderr.String()}
+				p := Proxy{Addr: m[1], URL: "http://" + m[1], Line: l, Stderr: stderr.String(), stderr: stderr}
 				t.Logf("$ %s\n%s\n%s", cmdline, l, p.Stderr)
 				go func() { // the route URLs follow: keep the pipe drained
 					for range lines {

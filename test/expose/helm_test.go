@@ -1,14 +1,10 @@
 package expose
 
 import (
-	"bufio"
-	"context"
 	"io"
 	"net/http"
-	"regexp"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -107,7 +103,8 @@ func TestHelmGateway(t *testing.T) {
 	})
 
 	t.Run("a request reaches the route through the Helm gateway", func(t *testing.T) {
-		base, stderr := startProxy(t, w.Env, "-n", "helm", "flaskapp", "--via", "port-forward")
+		p := testenv.StartProxy(t, w.Env, "-n", "helm", "flaskapp", "--via", "port-forward")
+		base, stderr := p.URL, p.StderrNow
 		resp, err := http.Get(base + "/env/version")
 		require.NoError(t, err, stderr())
 		body, _ := io.ReadAll(resp.Body)
@@ -147,40 +144,4 @@ func TestHelmGateway(t *testing.T) {
 		require.Equal(t, 0, r.ExitCode, r.Stderr)
 		assert.Equal(t, "http://127.0.0.1/env", lines(r.Stdout)[0])
 	})
-}
-
-var forwarding = regexp.MustCompile(`^Forwarding (http://127\.0\.0\.1:\d+) -> `)
-
-// startProxy runs `kubectl expose-gw proxy --local-port 0 ARGS` until the
-// test ends and returns its base URL once it forwards.
-func startProxy(t *testing.T, env *testenv.Env, args ...string) (string, func() string) {
-	t.Helper()
-	ctx, cancel := context.WithCancel(context.Background())
-	cmd := env.Command(ctx, env.Kubeconfig, testenv.KubectlPath(), append([]string{"expose-gw", "proxy", "--local-port", "0"}, args...)...)
-	errb := &testenv.LockedBuffer{}
-	cmd.Stderr = errb
-	out, err := cmd.StdoutPipe()
-	require.NoError(t, err)
-	require.NoError(t, cmd.Start())
-	t.Cleanup(func() {
-		cancel()
-		_ = cmd.Wait()
-	})
-	found := make(chan string, 1)
-	go func() {
-		sc := bufio.NewScanner(out)
-		for sc.Scan() {
-			if m := forwarding.FindStringSubmatch(sc.Text()); m != nil {
-				t.Logf("proxy: %s", sc.Text())
-				found <- m[1]
-			}
-		}
-	}()
-	select {
-	case base := <-found:
-		return base, errb.String
-	case <-time.After(60 * time.Second):
-		t.Fatalf("no Forwarding line after 60s; stderr: %s", errb.String())
-		return "", nil
-	}
 }

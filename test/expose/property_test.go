@@ -2,8 +2,6 @@ package expose
 
 import (
 	"encoding/json"
-	"fmt"
-	"math/rand"
 	"os"
 	"strconv"
 	"strings"
@@ -51,23 +49,7 @@ func TestPropertyListMatchesIstio(t *testing.T) {
 	}
 	ops := testenv.PropertyOps{Namespaces: namespaces, Services: services,
 		Hosts: []string{"*", "a.example.com", "*.example.com"}, Paths: []string{"/", "/env", "/api", "/env/deep"}, ForceOneIn: 6}
-	checked := 0
-	for seq := 0; seq < sequences; seq++ {
-		seed := int64(1000 + seq)
-		rng := rand.New(rand.NewSource(seed))
-		for op := 0; op < propertyOps; op++ {
-			args := ops.Next(rng)
-			r := w.Kubectl(args...)
-			require.Contains(t, []int{0, 1}, r.ExitCode, "seed %d op %d: %s", seed, op, r.Stderr)
-			checked += checkOKRoutes(t, w, fmt.Sprintf("seed %d op %d (%s)", seed, op, strings.Join(args[1:], " ")))
-		}
-		// Next sequence from an empty cluster: delete what the tool made.
-		for _, ns := range namespaces {
-			for _, s := range services {
-				w.Kubectl("expose-gw", "-n", ns, "delete", s)
-			}
-		}
-	}
+	checked := ops.Run(t, w.Kubectl, 1000, sequences, propertyOps, func(at string) int { return checkOKRoutes(t, w, at) })
 	t.Logf("property: %d sequences x %d operations, %d routes (ok or shadowed) checked with a request through Istio's routes", sequences, propertyOps, checked)
 }
 

@@ -2,8 +2,6 @@ package gwapi
 
 import (
 	"encoding/json"
-	"fmt"
-	"math/rand"
 	"os"
 	"strconv"
 	"strings"
@@ -51,22 +49,7 @@ func TestPropertyListMatchesIstioGatewayAPI(t *testing.T) {
 	ops := testenv.PropertyOps{Namespaces: namespaces, Services: services,
 		Hosts: []string{"*", "a.example.com", "*.example.com"}, Paths: []string{"/", "/env", "/api", "/env/deep"},
 		Extra: []string{"--api", "gateway-api", "--wait=0"}, ForceOneIn: 2}
-	checked := 0
-	for seq := 0; seq < sequences; seq++ {
-		seed := int64(2000 + seq)
-		rng := rand.New(rand.NewSource(seed))
-		for op := 0; op < propertyOps; op++ {
-			args := ops.Next(rng)
-			r := env.Kubectl(args...)
-			require.Contains(t, []int{0, 1}, r.ExitCode, "seed %d op %d: %s", seed, op, r.Stderr)
-			checked += checkRoutes(t, env, fmt.Sprintf("seed %d op %d (%s)", seed, op, strings.Join(args[1:], " ")))
-		}
-		for _, ns := range namespaces {
-			for _, s := range services {
-				env.Kubectl("expose-gw", "-n", ns, "delete", s)
-			}
-		}
-	}
+	checked := ops.Run(t, env.Kubectl, 2000, sequences, propertyOps, func(at string) int { return checkRoutes(t, env, at) })
 	t.Logf("property: %d sequences x %d operations, %d Gateway API routes (ok or shadowed) checked with a request through Istio's routes", sequences, propertyOps, checked)
 	require.Positive(t, checked)
 }
