@@ -49,7 +49,7 @@ func checkConflicts(r, old *gwv1.HTTPRoute, g *gwv1.Gateway, routes []*gwv1.HTTP
 			continue // not read, or as it was: not this command's doing
 		}
 		for _, o := range routes {
-			if o.Namespace == r.Namespace && o.Name == r.Name || !competes(r, o, g, m, host) {
+			if o.Namespace == r.Namespace && o.Name == r.Name || !competes(r, o, g, gw, m, host) {
 				continue
 			}
 			err := &TakenError{Match: m, Host: host, Gateway: gw, Other: o.Namespace + "/" + o.Name, Takes: older(r, o)}
@@ -66,22 +66,44 @@ func checkConflicts(r, old *gwv1.HTTPRoute, g *gwv1.Gateway, routes []*gwv1.HTTP
 	return warnings, nil
 }
 
-// competes is whether route b has match m for host of route a on a
-// listener of g that a is attached to: the same virtual host and match,
-// which Gateway API gives to the older of the two.
-func competes(a, b *gwv1.HTTPRoute, g *gwv1.Gateway, m model.Match, host string) bool {
-	return sharesListener(a, b, g, host) && hasHost(b, host) && hasMatch(b, m)
+// competes is whether route b has match m on a virtual host where route a
+// serves host (a hostname of a, "*" for none) on Gateway ref (g, nil when
+// not known here): both attach to listeners Istio serves together
+// (serverKey), and the host requests reach a with through its listener is
+// one b is reached with through its own — the same virtual host and match,
+// which the Gateway API gives to the older of the two. For a Gateway not
+// known, the parentRefs and hostnames are compared as they are.
+func competes(a, b *gwv1.HTTPRoute, g *gwv1.Gateway, ref model.ObjectRef, m model.Match, host string) bool {
+	if !hasMatch(b, m) {
+		return false
+	}
+	if g == nil {
+		return sharesParentRefs(a, b, ref) && hasHost(b, host)
+	}
+	for _, la := range listenersOf(a, g) {
+		ha, ok := hostThrough(host, la.Hostname)
+		if !ok {
+			continue
+		}
+		for _, lb := range listenersOf(b, g) {
+			if serverKey(la) == serverKey(lb) && slices.Contains(routeHosts(b, lb.Hostname), ha) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // ShadowedBy is the older route of routes that keeps match m of r for
-// host on one of gws, "" when none does.
-func ShadowedBy(r *gwv1.HTTPRoute, m model.Match, host string, gws []*gwv1.Gateway, routes []*gwv1.HTTPRoute) string {
+// host on one of gws (gateway finds each, nil when not known), "" when none
+// does.
+func ShadowedBy(r *gwv1.HTTPRoute, m model.Match, host string, gws []model.ObjectRef, gateway func(model.ObjectRef) *gwv1.Gateway, routes []*gwv1.HTTPRoute) string {
 	for _, o := range routes {
 		if o == r || !older(o, r) {
 			continue
 		}
-		for _, gw := range gws {
-			if competes(r, o, gw, m, host) {
+		for _, ref := range gws {
+			if competes(r, o, gateway(ref), ref, m, host) {
 				return o.Namespace + "/" + o.Name
 			}
 		}
@@ -96,51 +118,6 @@ func ParentGateway(p gwv1.ParentReference, routeNS string) (model.ObjectRef, boo
 		return model.ObjectRef{}, false
 	}
 	return model.ObjectRef{Namespace: string(ptr.Deref(p.Namespace, gwv1.Namespace(routeNS))), Name: string(p.Name)}, true
-}
-
-// attached are the names of the listeners of g that take route r for
-// host: a parentRef naming g picks listeners by its sectionName and its
-// port (Gateway API: when both are given a listener must have both;
-// neither is every listener), and a listener takes the route when it
-// serves host, is HTTP or HTTPS, and allows the route's namespace and kind
-// (mayTake).
-func attached(r *gwv1.HTTPRoute, g *gwv1.Gateway, host string) map[gwv1.SectionName]bool {
-	names := map[gwv1.SectionName]bool{}
-	for _, p := range r.Spec.ParentRefs {
-		if ref, ok := ParentGateway(p, r.Namespace); !ok || ref != refOf(g) {
-			continue
-		}
-		for _, l := range g.Spec.Listeners {
-			if (p.SectionName == nil || *p.SectionName == l.Name) && (p.Port == nil || *p.Port == l.Port) && mayTake(l, g.Namespace, r.Namespace, host) {
-				names[l.Name] = true
-			}
-		}
-	}
-	return names
-}
-
-// mayTake is Admits for a route of any namespace over HTTP or HTTPS: a
-// namespace selector, whose labels are not read here, counts as allowing
-// (a competitor is not overlooked).
-func mayTake(l gwv1.Listener, gwNS, routeNS, host string) bool {
-	if l.Protocol != gwv1.HTTPProtocolType && l.Protocol != gwv1.HTTPSProtocolType {
-		return false
-	}
-	ar := l.AllowedRoutes
-	bySelector := ar != nil && ar.Namespaces != nil && ptr.Deref(ar.Namespaces.From, gwv1.NamespacesFromSame) == gwv1.NamespacesFromSelector
-	return HostnamesIntersect(l.Hostname, host) && kindAllowed(ar) && (bySelector || namespaceAllowed(ar, gwNS, routeNS, nil))
-}
-
-// sharesListener is whether routes a and b both attach to a listener of g
-// that takes them for host.
-func sharesListener(a, b *gwv1.HTTPRoute, g *gwv1.Gateway, host string) bool {
-	bn := attached(b, g, host)
-	for name := range attached(a, g, host) {
-		if bn[name] {
-			return true
-		}
-	}
-	return false
 }
 
 // hasHost is whether r is a route for host ("*": a route without

@@ -16,7 +16,8 @@ import (
 // twoPorts is a Gateway in default with HTTP listeners on 80 and 8080,
 // one more on 8080 for b.example.com only, one on 8081 that takes routes
 // of every namespace, one on 8082 that takes those of namespaces a
-// selector picks, and a TLS passthrough listener on 8443.
+// selector picks, two HTTPS listeners on 443 (any host, and
+// b.example.com) and a TLS passthrough listener on 8443.
 func twoPorts() *gwv1.Gateway {
 	from := func(f gwv1.FromNamespaces) *gwv1.AllowedRoutes {
 		return &gwv1.AllowedRoutes{Namespaces: &gwv1.RouteNamespaces{From: ptr.To(f), Selector: &metav1.LabelSelector{MatchLabels: map[string]string{"team": "x"}}}}
@@ -29,6 +30,8 @@ func twoPorts() *gwv1.Gateway {
 			{Name: "alt-b", Port: 8080, Protocol: gwv1.HTTPProtocolType, Hostname: ptr.To(gwv1.Hostname("b.example.com"))},
 			{Name: "all", Port: 8081, Protocol: gwv1.HTTPProtocolType, AllowedRoutes: from(gwv1.NamespacesFromAll)},
 			{Name: "picked", Port: 8082, Protocol: gwv1.HTTPProtocolType, AllowedRoutes: from(gwv1.NamespacesFromSelector)},
+			{Name: "https", Port: 443, Protocol: gwv1.HTTPSProtocolType},
+			{Name: "https-b", Port: 443, Protocol: gwv1.HTTPSProtocolType, Hostname: ptr.To(gwv1.Hostname("b.example.com"))},
 			{Name: "tls", Port: 8443, Protocol: gwv1.TLSProtocolType},
 		}},
 	}
@@ -46,67 +49,104 @@ func ref(section string, port gwv1.PortNumber) gwv1.ParentReference {
 	return p
 }
 
-// TestAttached: the listeners a parentRef takes, as the Gateway API
-// reference says of ParentReference.sectionName and .port, Listener
-// hostname and AllowedRoutes.
-func TestAttached(t *testing.T) {
+// TestListenersOf: the listeners a parentRef takes, as the Gateway API
+// reference says of ParentReference.sectionName and .port, and of
+// AllowedRoutes.
+func TestListenersOf(t *testing.T) {
 	g := twoPorts()
 	other := gwv1.ParentReference{Name: "elsewhere"}
 	foreign := ref("", 0)
 	foreign.Namespace = ptr.To(gwv1.Namespace("infra"))
 	fromOther := ref("", 0)
 	fromOther.Namespace = ptr.To(gwv1.Namespace("default"))
-	httpAll := []gwv1.SectionName{"http", "alt", "alt-b", "all", "picked"}
 	for _, tc := range []struct {
 		name    string
 		ns      string // the route's namespace (default: default)
-		host    string // the route host (default: *)
 		parents []gwv1.ParentReference
 		want    []gwv1.SectionName
 	}{
-		{"neither: every HTTP listener (not the TLS one)", "", "", []gwv1.ParentReference{ref("", 0)}, httpAll},
-		{"sectionName", "", "", []gwv1.ParentReference{ref("alt", 0)}, []gwv1.SectionName{"alt"}},
-		{"port: every listener on it", "", "", []gwv1.ParentReference{ref("", 8080)}, []gwv1.SectionName{"alt", "alt-b"}},
-		{"both, matching", "", "", []gwv1.ParentReference{ref("alt", 8080)}, []gwv1.SectionName{"alt"}},
-		{"both, the listener on another port: none", "", "", []gwv1.ParentReference{ref("http", 8080)}, nil},
-		{"a port no listener has: none", "", "", []gwv1.ParentReference{ref("", 9090)}, nil},
-		{"a section the Gateway lacks: none", "", "", []gwv1.ParentReference{ref("gone", 0)}, nil},
-		{"another Gateway: none", "", "", []gwv1.ParentReference{other}, nil},
-		{"a Gateway of that name in another namespace: none", "", "", []gwv1.ParentReference{foreign}, nil},
-		{"several parentRefs add up", "", "", []gwv1.ParentReference{ref("http", 0), ref("", 8080)}, []gwv1.SectionName{"http", "alt", "alt-b"}},
-		{"a host the listener's hostname does not cover", "", "a.example.com", []gwv1.ParentReference{ref("", 8080)}, []gwv1.SectionName{"alt"}},
-		{"the listener's hostname", "", "b.example.com", []gwv1.ParentReference{ref("", 8080)}, []gwv1.SectionName{"alt", "alt-b"}},
-		{"another namespace: only the listeners that allow it (a selector counts as allowing)", "other", "", []gwv1.ParentReference{fromOther}, []gwv1.SectionName{"all", "picked"}},
+		{"neither: every HTTP and HTTPS listener (not the TLS one)", "", []gwv1.ParentReference{ref("", 0)}, []gwv1.SectionName{"http", "alt", "alt-b", "all", "picked", "https", "https-b"}},
+		{"sectionName", "", []gwv1.ParentReference{ref("alt", 0)}, []gwv1.SectionName{"alt"}},
+		{"port: every listener on it", "", []gwv1.ParentReference{ref("", 8080)}, []gwv1.SectionName{"alt", "alt-b"}},
+		{"port of the HTTPS listeners", "", []gwv1.ParentReference{ref("", 443)}, []gwv1.SectionName{"https", "https-b"}},
+		{"both, matching", "", []gwv1.ParentReference{ref("alt", 8080)}, []gwv1.SectionName{"alt"}},
+		{"both, the listener on another port: none", "", []gwv1.ParentReference{ref("http", 8080)}, nil},
+		{"a port no listener has: none", "", []gwv1.ParentReference{ref("", 9090)}, nil},
+		{"a section the Gateway lacks: none", "", []gwv1.ParentReference{ref("gone", 0)}, nil},
+		{"the TLS listener: none (it takes TLSRoutes)", "", []gwv1.ParentReference{ref("tls", 0)}, nil},
+		{"another Gateway: none", "", []gwv1.ParentReference{other}, nil},
+		{"a Gateway of that name in another namespace: none", "", []gwv1.ParentReference{foreign}, nil},
+		{"several parentRefs add up", "", []gwv1.ParentReference{ref("http", 0), ref("", 8080)}, []gwv1.SectionName{"http", "alt", "alt-b"}},
+		{"another namespace: only the listeners that allow it (a selector counts as allowing)", "other", []gwv1.ParentReference{fromOther}, []gwv1.SectionName{"all", "picked"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			ns, host := "default", "*"
+			ns := "default"
 			if tc.ns != "" {
 				ns = tc.ns
 			}
-			if tc.host != "" {
-				host = tc.host
-			}
-			r := newRoute("r", ns, host, tc.parents)
 			var got []gwv1.SectionName
-			for name := range attached(r, g, host) {
-				got = append(got, name)
+			for _, l := range listenersOf(newRoute("r", ns, "*", tc.parents), g) {
+				got = append(got, l.Name)
 			}
 			assert.ElementsMatch(t, tc.want, got)
 		})
 	}
+
+	kinds := twoPorts()
+	kinds.Spec.Listeners[0].AllowedRoutes = &gwv1.AllowedRoutes{Kinds: []gwv1.RouteGroupKind{{Kind: "GRPCRoute"}}}
+	assert.Empty(t, listenersOf(newRoute("r", "default", "*", []gwv1.ParentReference{ref("http", 0)}), kinds), "a listener for GRPCRoutes only")
 }
 
-func TestSharesListener(t *testing.T) {
+// TestCompetes: the tool's route a (host, on listener section) and an
+// older route b (hostnames, parentRef) with the same match compete when
+// Istio would put them on one virtual host.
+func TestCompetes(t *testing.T) {
 	g := twoPorts()
-	route := func(p gwv1.ParentReference) *gwv1.HTTPRoute {
-		return newRoute("r", "default", "*", []gwv1.ParentReference{p})
+	m := model.Match{Kind: model.Prefix, Path: "/env"}
+	mk := func(p gwv1.ParentReference, hosts ...gwv1.Hostname) *gwv1.HTTPRoute {
+		r := newRoute("r", "default", "*", []gwv1.ParentReference{p})
+		r.Spec.Hostnames = hosts
+		r.Spec.Rules = []gwv1.HTTPRouteRule{backendRule(m, model.RouteTarget{Service: "s", Namespace: "default", Port: 80})}
+		return r
 	}
-	assert.True(t, sharesListener(route(ref("http", 0)), route(ref("", 0)), g, "*"), "every listener includes http")
-	assert.True(t, sharesListener(route(ref("", 8080)), route(ref("alt", 0)), g, "*"))
-	assert.False(t, sharesListener(route(ref("http", 0)), route(ref("", 8080)), g, "*"), "port 8080 is not the http listener's")
-	assert.False(t, sharesListener(route(ref("http", 0)), route(ref("alt", 0)), g, "*"))
-	assert.False(t, sharesListener(route(ref("http", 0)), route(ref("http", 8080)), g, "*"), "a parentRef that takes no listener shares none")
-	assert.False(t, sharesListener(route(ref("alt-b", 0)), route(ref("", 8080)), g, "a.example.com"), "alt-b does not serve a.example.com")
+	for _, tc := range []struct {
+		name    string
+		section string // the tool's listener
+		host    string // the tool's host
+		b       *gwv1.HTTPRoute
+		want    bool
+	}{
+		{"every listener includes http", "http", "*", mk(ref("", 0)), true},
+		{"port 8080 is not the http listener's", "http", "*", mk(ref("", 8080)), false},
+		{"another listener of another port", "http", "*", mk(ref("alt", 0)), false},
+		{"a parentRef that takes no listener", "http", "*", mk(ref("http", 8080)), false},
+		{"the same listener, a host of its own: another virtual host", "alt", "*", mk(ref("alt", 0), "a.example.com"), false},
+		{"a listener's hostname is the host of a route without one", "alt-b", "b.example.com", mk(ref("alt-b", 0)), true},
+		{"a wildcard route on a listener for a name serves the name", "alt-b", "b.example.com", mk(ref("alt-b", 0), "*.example.com"), true},
+		{"HTTP listeners of one port share their virtual hosts", "alt", "b.example.com", mk(ref("alt-b", 0)), true},
+		{"HTTP listeners of one port, other hosts", "alt", "a.example.com", mk(ref("alt-b", 0)), false},
+		{"an HTTPS listener has virtual hosts of its own", "https", "b.example.com", mk(ref("https-b", 0)), false},
+		{"the same HTTPS listener", "https", "*", mk(ref("", 443)), true},
+		{"HTTP and HTTPS of one host do not compete", "http", "*", mk(ref("https", 0)), false},
+		{"another match", "http", "*", func() *gwv1.HTTPRoute {
+			r := mk(ref("", 0))
+			r.Spec.Rules[0] = backendRule(model.Match{Kind: model.Prefix, Path: "/api"}, model.RouteTarget{Service: "s", Namespace: "default", Port: 80})
+			return r
+		}(), false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			a := newRoute("tool", "default", tc.host, []gwv1.ParentReference{ref(tc.section, 0)})
+			assert.Equal(t, tc.want, competes(a, tc.b, g, refOf(g), m, tc.host))
+		})
+	}
+
+	// A Gateway not known here: the parentRefs and hostnames as they are.
+	ghost := model.ObjectRef{Namespace: "default", Name: "edge"}
+	a := newRoute("tool", "default", "*", []gwv1.ParentReference{ref("http", 0)})
+	assert.True(t, competes(a, mk(ref("", 0)), nil, ghost, m, "*"))
+	assert.True(t, competes(a, mk(ref("http", 80)), nil, ghost, m, "*"))
+	assert.False(t, competes(a, mk(ref("alt", 0)), nil, ghost, m, "*"))
+	assert.False(t, competes(a, mk(ref("", 0), "a.example.com"), nil, ghost, m, "*"))
 }
 
 // A route attached by port to another listener does not compete with the

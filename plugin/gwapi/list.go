@@ -26,7 +26,6 @@ func ListRoutes(st State) []model.RouteRow {
 			continue
 		}
 		status := routeStatus(r)
-		parents := st.gateways(gws)
 		hosts := []string{"*"}
 		if len(r.Spec.Hostnames) > 0 {
 			hosts = nil
@@ -39,7 +38,7 @@ func ListRoutes(st State) []model.RouteRow {
 				for _, h := range hosts {
 					s := status
 					if rm.ok {
-						if by := ShadowedBy(r, rm.m, h, parents, st.Routes); by != "" {
+						if by := ShadowedBy(r, rm.m, h, gws, st.gateway, st.Routes); by != "" {
 							s = model.StatusShadowed + " by " + by
 						}
 					}
@@ -70,18 +69,6 @@ func istioParents(r *gwv1.HTTPRoute, st State) []model.ObjectRef {
 		}
 		if !slices.Contains(out, ref) {
 			out = append(out, ref)
-		}
-	}
-	return out
-}
-
-// gateways are the Gateways of refs that st holds (a missing one has no
-// listeners to share).
-func (st State) gateways(refs []model.ObjectRef) []*gwv1.Gateway {
-	var out []*gwv1.Gateway
-	for _, ref := range refs {
-		if g := st.gateway(ref); g != nil {
-			out = append(out, g)
 		}
 	}
 	return out

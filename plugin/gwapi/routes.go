@@ -2,7 +2,6 @@ package gwapi
 
 import (
 	"slices"
-	"strings"
 
 	"k8s.io/utils/ptr"
 	gwv1 "sigs.k8s.io/gateway-api/apis/v1"
@@ -79,26 +78,16 @@ func listenerScheme(l gwv1.Listener) string {
 }
 
 // routeHosts are the hosts requests through listener hostname lh reach r
-// with: each of r's hostnames that intersects lh, the narrower of the
-// two; without hostnames, lh itself, else "*".
+// with (hostThrough): each of r's hostnames that intersects lh, the
+// narrower of the two; without hostnames, lh itself, else "*".
 func routeHosts(r *gwv1.HTTPRoute, lh *gwv1.Hostname) []string {
-	lhs := "*"
-	if lh != nil && *lh != "" {
-		lhs = strings.ToLower(string(*lh))
-	}
 	if len(r.Spec.Hostnames) == 0 {
-		return []string{lhs}
+		h, _ := hostThrough("*", lh)
+		return []string{h}
 	}
 	var out []string
 	for _, h := range r.Spec.Hostnames {
-		hs := strings.ToLower(string(h))
-		if !HostnamesIntersect(lh, hs) {
-			continue
-		}
-		if lhs != "*" && wildcardCovers(hs, lhs) {
-			hs = lhs // a wildcard route on a specific listener: the listener's name
-		}
-		if !slices.Contains(out, hs) {
+		if hs, ok := hostThrough(string(h), lh); ok && !slices.Contains(out, hs) {
 			out = append(out, hs)
 		}
 	}

@@ -3,6 +3,7 @@ package testenv
 import (
 	"bufio"
 	"context"
+	"os"
 	"regexp"
 	"strings"
 	"syscall"
@@ -20,11 +21,17 @@ type Proxy struct {
 	Line string // the Forwarding line
 	// Stderr is what it printed on stderr up to its Forwarding line.
 	Stderr string
-	stderr *LockedBuffer
+	stderr string // the file its stderr goes to
 }
 
 // StderrNow is what it has printed on stderr so far.
-func (p Proxy) StderrNow() string { return p.stderr.String() }
+func (p Proxy) StderrNow() string { return readStderr(p.stderr) }
+
+// readStderr is the content of a proxy's stderr file.
+func readStderr(path string) string {
+	b, _ := os.ReadFile(path)
+	return string(b)
+}
 
 // StartProxy runs the real `kubectl expose-gw proxy --local-port 0 ARGS`
 // (through the real kubectl) in the background and returns once it prints
@@ -35,8 +42,16 @@ func StartProxy(t TB, env *Env, args ...string) Proxy {
 	args = append([]string{"expose-gw", "proxy", "--local-port", "0"}, args...)
 	cmdline := "kubectl " + strings.Join(args, " ")
 	cmd := env.Command(context.Background(), env.Kubeconfig, KubectlPath(), args...)
-	stderr := &LockedBuffer{}
-	cmd.Stderr = stderr
+	// Its stderr is a file, not a pipe exec copies from in a goroutine:
+	// what it printed there before its Forwarding line is in the file by
+	// the time that line arrives.
+	f, err := os.CreateTemp(t.TempDir(), "proxy-stderr-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close() // the child has its own descriptor
+	stderrPath := f.Name()
+	cmd.Stderr = f
 	out, err := cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -59,7 +74,7 @@ func StartProxy(t TB, env *Env, args ...string) Proxy {
 		select {
 		case err := <-done:
 			if err != nil {
-				t.Errorf("%s: %v on SIGINT, expected exit 0; stderr:\n%s", cmdline, err, stderr.String())
+				t.Errorf("%s: %v on SIGINT, expected exit 0; stderr:\n%s", cmdline, err, readStderr(stderrPath))
 			}
 		case <-time.After(30 * time.Second):
 			_ = cmd.Process.Kill()
@@ -71,10 +86,10 @@ func StartProxy(t TB, env *Env, args ...string) Proxy {
 		select {
 		case l, ok := <-lines:
 			if !ok {
-				t.Fatalf("%s exited before forwarding; stderr:\n%s", cmdline, stderr.String())
+				t.Fatalf("%s exited before forwarding; stderr:\n%s", cmdline, readStderr(stderrPath))
 			}
 			if m := ForwardingRE.FindStringSubmatch(l); m != nil {
-				p := Proxy{Addr: m[1], URL: "http://" + m[1], Line: l, Stderr: stderr.String(), stderr: stderr}
+				p := Proxy{Addr: m[1], URL: "http://" + m[1], Line: l, Stderr: readStderr(stderrPath), stderr: stderrPath}
 				t.Logf("$ %s\n%s\n%s", cmdline, l, p.Stderr)
 				go func() { // the route URLs follow: keep the pipe drained
 					for range lines {
@@ -84,7 +99,7 @@ func StartProxy(t TB, env *Env, args ...string) Proxy {
 			}
 			t.Logf("$ %s: %s", cmdline, l)
 		case <-timeout:
-			t.Fatalf("%s printed no Forwarding line in 60s; stderr:\n%s", cmdline, stderr.String())
+			t.Fatalf("%s printed no Forwarding line in 60s; stderr:\n%s", cmdline, readStderr(stderrPath))
 		}
 	}
 }

@@ -1,6 +1,7 @@
 package gwapi
 
 import (
+	"strings"
 	"testing"
 	"time"
 
@@ -62,4 +63,57 @@ func TestExposeBesideARouteOnAnotherPort(t *testing.T) {
 	r = env.Kubectl("expose-gw", "list")
 	require.Equal(t, 0, r.ExitCode, r.Stderr)
 	assert.NotContains(t, r.Stdout, "shadowed", "each route has a listener of its own:\n%s", r.Stdout)
+}
+
+// TestExposeRefusesAMatchOnAListenerOfTheSamePort: HTTP listeners of one
+// port share their virtual hosts in Istio, so an older route on a listener
+// for app.example.com holds /env on that host for the port's other
+// listener too: expose --host app.example.com (which picks the listener
+// without a hostname) is refused, and with --force Istio indeed sends the
+// request to the older route's Service.
+func TestExposeRefusesAMatchOnAListenerOfTheSamePort(t *testing.T) {
+	env := testenv.Start(t, testenv.Options{Kwok: true})
+	env.CreateApp(testenv.App{Name: "flaskapp"})
+	env.CreateApp(testenv.App{Name: "webapp"})
+	ctx := env.Ctx()
+	gw := env.GatewayAPI.GatewayV1()
+	edge := gateway("default", "edge")
+	edge.Spec.Listeners = append(edge.Spec.Listeners, gatewayv1.Listener{Name: "http-app", Port: 80, Protocol: gatewayv1.HTTPProtocolType, Hostname: ptr(gatewayv1.Hostname("app.example.com"))})
+	_, err := gw.Gateways("default").Create(ctx, edge, metav1.CreateOptions{})
+	require.NoError(t, err)
+	legacy := route("default", "legacy", "default", "edge", "/env", "webapp")
+	legacy.Spec.ParentRefs[0].SectionName = ptr(gatewayv1.SectionName("http-app"))
+	_, err = gw.HTTPRoutes("default").Create(ctx, legacy, metav1.CreateOptions{})
+	require.NoError(t, err)
+	env.IstioGateway.Sync()
+	before := snapshot(t, env)
+
+	r := env.Kubectl("expose-gw", "flaskapp", "--host", "app.example.com", "--prefix", "/env", "--gateway", "default/edge", "--wait=0")
+	assert.Equal(t, 1, r.ExitCode, r.Stderr)
+	assert.Contains(t, r.Stderr, `error: prefix /env on host "app.example.com" of Gateway default/edge is already routed by the older HTTPRoute default/legacy`)
+	assert.Equal(t, before, snapshot(t, env), "nothing written")
+
+	r = env.Kubectl("expose-gw", "flaskapp", "--host", "app.example.com", "--prefix", "/env", "--gateway", "default/edge", "--force", "--wait=0")
+	require.Equal(t, 0, r.ExitCode, r.Stderr)
+	assert.Contains(t, r.Stderr, `stays with the older HTTPRoute default/legacy`)
+	var name string
+	for _, l := range lines(r.Stdout) {
+		if n, ok := strings.CutPrefix(l, "httproute.gateway.networking.k8s.io/"); ok {
+			name = strings.TrimSuffix(n, " created")
+		}
+	}
+	written, err := gw.HTTPRoutes("default").Get(ctx, name, metav1.GetOptions{})
+	require.NoError(t, err, r.Stdout)
+	require.Len(t, written.Spec.ParentRefs, 1)
+	assert.Equal(t, gatewayv1.SectionName("http"), *written.Spec.ParentRefs[0].SectionName, "the first listener for the host")
+	env.IstioGateway.Sync()
+
+	addr := env.PortForward("default", env.GatewayPod("default", "edge"), 80)
+	status, seen, body := get(t, addr, "app.example.com", "/env/version")
+	require.Equal(t, 200, status, body)
+	assert.Equal(t, "outbound|80||webapp.default.svc.cluster.local", seen.Cluster, "Istio gives /env on app.example.com to the older route, as the refusal said")
+
+	r = env.Kubectl("expose-gw", "list")
+	require.Equal(t, 0, r.ExitCode, r.Stderr)
+	assert.Contains(t, r.Stdout, "shadowed by default/legacy", r.Stdout)
 }

@@ -149,6 +149,7 @@ func TestURLGatewayAPI(t *testing.T) {
 		assert.NotContains(t, r.Stderr, stale, "Istio reported on the current generation")
 
 		setProbeListener(t, env, true) // a new generation Istio has not seen (no Sync)
+		t.Cleanup(func() { setProbeListener(t, env, false); env.IstioGateway.Sync() })
 		g, err := env.GatewayAPI.GatewayV1().Gateways("default").Get(ctx, "expose-gw", metav1.GetOptions{})
 		require.NoError(t, err)
 		r = env.Kubectl("expose-gw", "url", "-o", "env")
@@ -160,8 +161,6 @@ func TestURLGatewayAPI(t *testing.T) {
 		r = env.Kubectl("expose-gw", "url")
 		require.Equal(t, 0, r.ExitCode, r.Stderr)
 		assert.NotContains(t, r.Stderr, stale, "Istio's report is of the new generation")
-		setProbeListener(t, env, false)
-		env.IstioGateway.Sync()
 	})
 
 	t.Run("bad input: one line, non-zero exit", func(t *testing.T) {
