@@ -80,12 +80,13 @@ func competes(a, b *gwv1.HTTPRoute, g *gwv1.Gateway, ref model.ObjectRef, m mode
 	if g == nil {
 		return sharesParentRefs(a, b, ref) && hasHost(b, host)
 	}
+	lbs := listenersOf(b, g)
 	for _, la := range listenersOf(a, g) {
 		ha, ok := hostThrough(host, la.Hostname)
 		if !ok {
 			continue
 		}
-		for _, lb := range listenersOf(b, g) {
+		for _, lb := range lbs {
 			if serverKey(la) == serverKey(lb) && slices.Contains(routeHosts(b, lb.Hostname), ha) {
 				return true
 			}

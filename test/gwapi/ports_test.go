@@ -13,6 +13,21 @@ import (
 	testenv "github.com/expose-gw/kubectl-expose-gw/test/env"
 )
 
+// startEdge is a test environment with the Services flaskapp and webapp
+// and a Gateway default/edge of class istio: listener http on port 80 and
+// extra.
+func startEdge(t *testing.T, extra gatewayv1.Listener) *testenv.Env {
+	t.Helper()
+	env := testenv.Start(t, testenv.Options{Kwok: true})
+	env.CreateApp(testenv.App{Name: "flaskapp"})
+	env.CreateApp(testenv.App{Name: "webapp"})
+	edge := gateway("default", "edge")
+	edge.Spec.Listeners = append(edge.Spec.Listeners, extra)
+	_, err := env.GatewayAPI.GatewayV1().Gateways("default").Create(env.Ctx(), edge, metav1.CreateOptions{})
+	require.NoError(t, err)
+	return env
+}
+
 // TestExposeBesideARouteOnAnotherPort: older HTTPRoutes with the same
 // match that Istio does not attach to the tool's listener do not compete
 // with the tool's route: one attached by port (parentRef.port 8080) to the
@@ -21,18 +36,12 @@ import (
 // Istio sends /env on each port to the route attached there, and refuses
 // the other namespace's.
 func TestExposeBesideARouteOnAnotherPort(t *testing.T) {
-	env := testenv.Start(t, testenv.Options{Kwok: true})
-	env.CreateApp(testenv.App{Name: "flaskapp"})
-	env.CreateApp(testenv.App{Name: "webapp"})
+	env := startEdge(t, gatewayv1.Listener{Name: "alt", Port: 8080, Protocol: gatewayv1.HTTPProtocolType})
 	ctx := env.Ctx()
 	gw := env.GatewayAPI.GatewayV1()
-	edge := gateway("default", "edge")
-	edge.Spec.Listeners = append(edge.Spec.Listeners, gatewayv1.Listener{Name: "alt", Port: 8080, Protocol: gatewayv1.HTTPProtocolType})
-	_, err := gw.Gateways("default").Create(ctx, edge, metav1.CreateOptions{})
-	require.NoError(t, err)
 	legacy := route("default", "legacy", "default", "edge", "/env", "webapp")
 	legacy.Spec.ParentRefs[0].Port = ptr(gatewayv1.PortNumber(8080))
-	_, err = gw.HTTPRoutes("default").Create(ctx, legacy, metav1.CreateOptions{})
+	_, err := gw.HTTPRoutes("default").Create(ctx, legacy, metav1.CreateOptions{})
 	require.NoError(t, err)
 	env.EnsureNamespace("other")
 	_, err = gw.HTTPRoutes("other").Create(ctx, route("other", "foreign", "default", "edge", "/env", "webapp"), metav1.CreateOptions{})
@@ -72,18 +81,12 @@ func TestExposeBesideARouteOnAnotherPort(t *testing.T) {
 // without a hostname) is refused, and with --force Istio indeed sends the
 // request to the older route's Service.
 func TestExposeRefusesAMatchOnAListenerOfTheSamePort(t *testing.T) {
-	env := testenv.Start(t, testenv.Options{Kwok: true})
-	env.CreateApp(testenv.App{Name: "flaskapp"})
-	env.CreateApp(testenv.App{Name: "webapp"})
+	env := startEdge(t, gatewayv1.Listener{Name: "http-app", Port: 80, Protocol: gatewayv1.HTTPProtocolType, Hostname: ptr(gatewayv1.Hostname("app.example.com"))})
 	ctx := env.Ctx()
 	gw := env.GatewayAPI.GatewayV1()
-	edge := gateway("default", "edge")
-	edge.Spec.Listeners = append(edge.Spec.Listeners, gatewayv1.Listener{Name: "http-app", Port: 80, Protocol: gatewayv1.HTTPProtocolType, Hostname: ptr(gatewayv1.Hostname("app.example.com"))})
-	_, err := gw.Gateways("default").Create(ctx, edge, metav1.CreateOptions{})
-	require.NoError(t, err)
 	legacy := route("default", "legacy", "default", "edge", "/env", "webapp")
 	legacy.Spec.ParentRefs[0].SectionName = ptr(gatewayv1.SectionName("http-app"))
-	_, err = gw.HTTPRoutes("default").Create(ctx, legacy, metav1.CreateOptions{})
+	_, err := gw.HTTPRoutes("default").Create(ctx, legacy, metav1.CreateOptions{})
 	require.NoError(t, err)
 	env.IstioGateway.Sync()
 	before := snapshot(t, env)
