@@ -44,16 +44,49 @@ type written struct {
 	after  model.Change // the object as the server returned it
 }
 
+// round is one pass of a transaction's attempt: First is the first
+// attempt of all; Mend is set after an attempt that wrote: the round
+// re-reads what it wrote and mends only what concurrent writers undid of
+// it (see transact).
+type round struct{ First, Mend bool }
+
+// maxMendRounds bounds the rounds after the first write: each mends what
+// a concurrent writer undid meanwhile, which does not go on for long.
+const maxMendRounds = 8
+
 // transact runs attempt (read, plan, apply) until it succeeds or fails for
 // a reason other than a lost race; on failure it undoes every write made.
-func (a *applier) transact(ctx context.Context, attempt func(first bool) error) error {
-	first := true
+// After an attempt that wrote, it runs again (Mend) on a fresh read until
+// one writes nothing: another command of the same moment may have
+// planned on what was there before these writes (a delete removing the
+// Gateway server an expose's new route needs): the later round finds it
+// and puts it back. A mend round that fails does not undo what the
+// earlier rounds wrote: it is said as a warning.
+func (a *applier) transact(ctx context.Context, attempt func(round) (wrote bool, err error)) error {
+	r := round{First: true}
+	mends := 0
 	err := retry.OnError(writeBackoff, retryable, func() error {
-		defer func() { first = false }()
-		return attempt(first)
+		for {
+			wrote, err := attempt(r)
+			r.First = false
+			if err != nil {
+				return err
+			}
+			if !wrote || a.mode != dryRunNone || mends == maxMendRounds {
+				return nil
+			}
+			r.Mend = true
+			mends++
+		}
 	})
 	if err == nil || a.mode != dryRunNone {
 		return err
+	}
+	if r.Mend {
+		if a.errOut != nil {
+			fmt.Fprintf(a.errOut, "warning: the objects written are in place, but re-checking them after concurrent changes failed: %v\n", oneLine(err))
+		}
+		return nil
 	}
 	if uerr := a.undo(ctx); uerr != nil {
 		return fmt.Errorf("%w; undoing the earlier writes also failed: %w", err, uerr)

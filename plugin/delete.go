@@ -103,37 +103,69 @@ func (o *DeleteOptions) Run(ctx context.Context) error {
 	}
 	a := &applier{stores: newStores(o.Clients), mode: o.dryRun, errOut: o.ErrOut}
 	var (
-		st      model.State
-		changes []model.Change
-		result  []model.Change
-		nothing bool
+		st       model.State
+		result   []model.Change
+		warnings []string
+		nothing  bool
+		progress deleteProgress
 	)
-	err := a.transact(ctx, func(bool) error {
-		var err error
-		if st, changes, err = o.plan(ctx); err != nil {
+	err := a.transact(ctx, func(r round) (bool, error) {
+		var (
+			changes []model.Change
+			w       []string
+			err     error
+		)
+		if st, changes, w, err = o.plan(ctx, progress); err != nil {
 			var none *model.NoRouteError
 			// Not found on a retry after writes: as without the flag, the
 			// error undoes them.
 			if errors.As(err, &none) && len(none.Unmanaged) == 0 && o.IgnoreNotFound && len(a.done) == 0 {
 				nothing = true
-				return nil
+				return false, nil
 			}
-			return err
+			return false, err
 		}
-		result, err = a.apply(ctx, changes)
-		return err
+		if !r.Mend {
+			warnings = append(w, o.warnings(st, changes)...)
+		}
+		done := len(a.done)
+		out, err := a.apply(ctx, changes)
+		for _, d := range a.done[done:] {
+			progress.record(d.change)
+		}
+		if err != nil {
+			return false, err
+		}
+		result = model.MergeResults(result, out)
+		return slices.ContainsFunc(changes, model.Change.Writes), nil
 	})
 	if err != nil || nothing {
 		return err
 	}
-	o.warn(st, changes)
+	for _, w := range warnings {
+		fmt.Fprintln(o.ErrOut, "warning:", w)
+	}
 	return printChanges(o.PrintFlags, o.Out, result, o.dryRun)
 }
 
-// plan reads both APIs' objects and plans the removal in each: the Istio
-// API's changes first. A cluster that does not serve one of the APIs has
-// nothing of it to delete.
-func (o *DeleteOptions) plan(ctx context.Context) (model.State, []model.Change, error) {
+// deleteProgress is what the earlier rounds of a delete wrote, in both
+// APIs: the later rounds plan from it (model.PlanDeleteAfter,
+// gwapi.PlanDeleteAfter).
+type deleteProgress struct {
+	istio model.Progress
+	gw    gwapi.Progress
+}
+
+func (p *deleteProgress) record(c model.Change) {
+	p.istio.Record(c)
+	p.gw.Record(c)
+}
+
+// plan reads both APIs' objects and plans the removal in each, after
+// what the earlier rounds wrote (p): the Istio API's changes first. A
+// cluster that does not serve one of the APIs has nothing of it to
+// delete. It returns the warnings of the Gateway API's plan.
+func (o *DeleteOptions) plan(ctx context.Context, p deleteProgress) (model.State, []model.Change, []string, error) {
 	var (
 		st            model.State
 		gst           gwapi.State
@@ -145,12 +177,15 @@ func (o *DeleteOptions) plan(ctx context.Context) (model.State, []model.Change, 
 	go func() {
 		defer wg.Done()
 		gst, gwUnknown, gwErr = readGatewayState(ctx, o.Clients, o.req.Namespace, nil)
+		if gwErr == nil {
+			gst.Attached, gst.AttachedUnknown, gwErr = readAttached(ctx, o.Clients, o.req.Namespace)
+		}
 	}()
 	st, istErr = readDeleteState(ctx, o.Clients, o.Namespace)
 	wg.Wait()
 	switch {
 	case notServed(istErr) && notServed(gwErr):
-		return st, nil, istErr
+		return st, nil, nil, istErr
 	case notServed(istErr):
 		st, istErr = model.State{}, nil
 	case notServed(gwErr):
@@ -163,24 +198,24 @@ func (o *DeleteOptions) plan(ctx context.Context) (model.State, []model.Change, 
 		forbidden, gst, gwErr = gwErr, gwapi.State{}, nil
 	}
 	if err := cmp.Or(istErr, gwErr); err != nil {
-		return st, nil, err
+		return st, nil, nil, err
 	}
-	changes, err := model.PlanDelete(&o.req, st)
+	changes, err := model.PlanDeleteAfter(&o.req, st, p.istio)
 	var none *model.NoRouteError
 	if err != nil && !errors.As(err, &none) {
-		return st, nil, err
+		return st, nil, nil, err
 	}
-	gw, kept := gwapi.PlanDelete(&o.req, gst, gwUnknown)
-	for _, w := range kept {
-		fmt.Fprintln(o.ErrOut, "warning:", w)
-	}
+	gw, warnings := gwapi.PlanDeleteAfter(&o.req, gst, gwUnknown, p.gw)
 	if gwUnknown && slices.ContainsFunc(gw, func(c model.Change) bool { _, ok := c.Object.(*gwv1.HTTPRoute); return ok }) {
-		fmt.Fprintln(o.ErrOut, "warning: cannot list HTTPRoutes in all namespaces (forbidden), so routes of other namespaces may still use the Gateway: it is kept as it is")
+		warnings = append(warnings, "cannot list HTTPRoutes in all namespaces (forbidden), so routes of other namespaces may still use the Gateway: it is kept as it is")
 	}
 	if len(gw) == 0 && err != nil {
-		return st, nil, cmp.Or(forbidden, err)
+		if len(p.gw.Touched) > 0 {
+			return st, nil, warnings, nil // this delete's routes are gone: nothing more to do
+		}
+		return st, nil, nil, cmp.Or(forbidden, err)
 	}
-	return st, append(changes, gw...), nil
+	return st, append(changes, gw...), warnings, nil
 }
 
 // notServed is whether err says an API is not served (its CRDs missing).
@@ -189,28 +224,30 @@ func notServed(err error) bool {
 	return errors.As(err, &ns)
 }
 
-// warn says what the plan applied leaves that the user may not expect: the
-// Gateway kept when other namespaces cannot be read, the service's routes
-// in VirtualServices the tool does not manage (without --force), and those
-// VirtualServices left as they are because they would have no route left
-// (with --force).
-func (o *DeleteOptions) warn(st model.State, changes []model.Change) {
+// warnings say what the plan applied leaves that the user may not
+// expect: the Gateway kept when other namespaces cannot be read, the
+// service's routes in VirtualServices the tool does not manage (without
+// --force), and those VirtualServices left as they are because they would
+// have no route left (with --force).
+func (o *DeleteOptions) warnings(st model.State, changes []model.Change) []string {
+	var out []string
 	if st.ManagedUnknown && prunes(&o.req, st) {
-		fmt.Fprintf(o.ErrOut, "warning: cannot list VirtualServices in all namespaces (forbidden), so routes of other namespaces may still use the Gateway: it is kept as it is\n")
+		out = append(out, "cannot list VirtualServices in all namespaces (forbidden), so routes of other namespaces may still use the Gateway: it is kept as it is")
 	}
 	if !o.req.Force {
 		if rs := model.UnmanagedRoutes(&o.req, st); len(rs) > 0 {
-			fmt.Fprintf(o.ErrOut, "warning: service %s/%s also has routes in VirtualServices kubectl-expose-gw does not manage (written there by expose --force): %s; add --force to remove them too\n",
-				o.req.Namespace, o.req.Service, strings.Join(rs, ", "))
+			out = append(out, fmt.Sprintf("service %s/%s also has routes in VirtualServices kubectl-expose-gw does not manage (written there by expose --force): %s; add --force to remove them too",
+				o.req.Namespace, o.req.Service, strings.Join(rs, ", ")))
 		}
 	}
 	for _, c := range changes {
 		if model.KeptWhole(c) {
 			vs := c.VirtualService()
-			fmt.Fprintf(o.ErrOut, "warning: virtualservice %s/%s (not managed by kubectl-expose-gw) would be left without routes, which Istio rejects: it is left as it is, with the routes of %s; delete it yourself (kubectl delete virtualservice %s -n %s) if it is no longer needed\n",
-				vs.Namespace, vs.Name, o.req.Service, vs.Name, vs.Namespace)
+			out = append(out, fmt.Sprintf("virtualservice %s/%s (not managed by kubectl-expose-gw) would be left without routes, which Istio rejects: it is left as it is, with the routes of %s; delete it yourself (kubectl delete virtualservice %s -n %s) if it is no longer needed",
+				vs.Namespace, vs.Name, o.req.Service, vs.Name, vs.Namespace))
 		}
 	}
+	return out
 }
 
 // prunes is whether the plan would change a Gateway if only the namespace

@@ -222,20 +222,38 @@ func (o *ExposeOptions) Run(ctx context.Context) error {
 		return err
 	}
 	a := &applier{stores: newStores(o.Clients), mode: o.dryRun, errOut: o.ErrOut}
-	var result []model.Change
-	err = a.transact(ctx, func(first bool) error {
-		changes, warnings, err := x.plan(ctx, first)
+	var (
+		result   []model.Change
+		warnings []string
+	)
+	err = a.transact(ctx, func(r round) (bool, error) {
+		changes, w, err := x.plan(ctx, r.First)
 		if err != nil {
-			return err
+			return false, err
 		}
-		for _, w := range warnings {
-			fmt.Fprintln(o.ErrOut, "warning:", w)
+		if r.Mend {
+			// The routes are written: a later round puts back only the
+			// Gateway they need, never a route another writer changed.
+			changes = model.GatewayChangesOnly(changes)
+		} else {
+			warnings = w
 		}
-		result, err = a.apply(ctx, changes)
-		return err
+		out, err := a.apply(ctx, changes)
+		if err != nil {
+			return false, err
+		}
+		if r.Mend {
+			result = model.MergeResults(result, out)
+		} else {
+			result = out
+		}
+		return slices.ContainsFunc(changes, model.Change.Writes), nil
 	})
 	if err != nil {
 		return err
+	}
+	for _, w := range warnings {
+		fmt.Fprintln(o.ErrOut, "warning:", w)
 	}
 	for _, w := range x.caveats() {
 		fmt.Fprintln(o.ErrOut, "warning:", w)

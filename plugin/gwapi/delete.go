@@ -22,6 +22,16 @@ import (
 // warning. Nothing to delete returns no changes (the caller combines both
 // APIs' plans).
 func PlanDelete(d *model.Delete, st State, routesUnknown bool) ([]model.Change, []string) {
+	return PlanDeleteAfter(d, st, routesUnknown, Progress{})
+}
+
+// PlanDeleteAfter is PlanDelete for a later round of one delete, whose
+// earlier rounds wrote p: the Gateways their routes were attached to are
+// deleted when this state, read after those writes, shows no route of
+// any kind attached to them anymore (the other deletes of the same
+// moment included); a Gateway this delete deleted that a route attaches
+// to again (a concurrent expose) is created again.
+func PlanDeleteAfter(d *model.Delete, st State, routesUnknown bool, p Progress) ([]model.Change, []string) {
 	var changes []model.Change
 	gone := map[*gwv1.HTTPRoute]bool{}
 	touched := map[model.ObjectRef]bool{}
@@ -55,8 +65,11 @@ func PlanDelete(d *model.Delete, st State, routesUnknown bool) ([]model.Change, 
 		next.Spec.Rules = kept
 		changes = append(changes, model.Change{Op: model.OpUpdate, Object: next, Before: r})
 	}
-	if len(changes) == 0 || routesUnknown {
-		return changes, nil
+	for ref := range p.Touched {
+		touched[ref] = true
+	}
+	if len(touched) == 0 || routesUnknown {
+		return append(changes, p.recreated(st)...), nil
 	}
 	var warnings []string
 	for _, g := range st.Gateways {
@@ -72,13 +85,15 @@ func PlanDelete(d *model.Delete, st State, routesUnknown bool) ([]model.Change, 
 		})
 		switch {
 		case used:
-		case othersAttached(g, st.Routes):
+		case len(st.Attached[ref]) > 0:
+			warnings = append(warnings, fmt.Sprintf("Gateway %s/%s is kept: %s attached to it; delete it yourself when they are gone", g.Namespace, g.Name, strings.Join(st.Attached[ref], ", ")))
+		case st.AttachedUnknown && othersAttached(g, st.Routes):
 			warnings = append(warnings, fmt.Sprintf("Gateway %s/%s is kept: Istio reports routes of other kinds (or HTTPRoutes not readable here) attached to it (status.listeners[].attachedRoutes); delete it yourself when they are gone", g.Namespace, g.Name))
 		default:
 			changes = append(changes, model.Change{Op: model.OpDelete, Object: g, Before: g})
 		}
 	}
-	return changes, warnings
+	return append(changes, p.recreated(st)...), warnings
 }
 
 // othersAttached is whether Istio counts more routes attached to a

@@ -47,10 +47,27 @@ func TestDeleteNeverTouchesOthersRoutes(t *testing.T) {
 
 func plan(c []model.Change, _ []string) []model.Change { return c }
 
-// Istio counts a user's GRPCRoute on the tool's Gateway in attachedRoutes:
-// the last HTTPRoute going does not take the Gateway with it.
+// A user's GRPCRoute attached to the tool's Gateway keeps it when the last
+// HTTPRoute goes, and only while it is attached.
 func TestDeleteKeepsAGatewayOtherRoutesUse(t *testing.T) {
 	st := applied(State{}, must(t, expose()))
+	ref := model.ObjectRef{Namespace: "default", Name: "expose-gw"}
+	st.Attached = map[model.ObjectRef][]string{ref: {"GRPCRoute default/user-grpc"}}
+	ch, warnings := PlanDelete(&model.Delete{Service: "flaskapp", Namespace: "default"}, st, false)
+	require.Len(t, ch, 1)
+	require.Len(t, warnings, 1)
+	assert.Equal(t, "Gateway default/expose-gw is kept: GRPCRoute default/user-grpc attached to it; delete it yourself when they are gone", warnings[0])
+	st.Attached = nil
+	ch, warnings = PlanDelete(&model.Delete{Service: "flaskapp", Namespace: "default"}, st, false)
+	assert.Len(t, ch, 2, "nothing else attached: the Gateway goes")
+	assert.Empty(t, warnings)
+}
+
+// Where the other kinds cannot be read, Istio's count of the routes
+// attached (status.listeners[].attachedRoutes) stands in for them.
+func TestDeleteKeepsAGatewayIstioCountsRoutesOn(t *testing.T) {
+	st := applied(State{}, must(t, expose()))
+	st.AttachedUnknown = true
 	st.Gateways[0].Status.Listeners = []gwv1.ListenerStatus{{Name: "http", AttachedRoutes: 2}} // flaskapp-any and a GRPCRoute
 	ch, warnings := PlanDelete(&model.Delete{Service: "flaskapp", Namespace: "default"}, st, false)
 	require.Len(t, ch, 1)

@@ -89,6 +89,11 @@ func existingFor(e *model.Expose, st State) (*gwv1.Gateway, map[string]sections)
 		return g.Namespace == e.Target.Namespace && g.Name == model.DefaultGatewayName && model.IsManaged(g)
 	}
 	slices.SortStableFunc(gws, func(a, b *gwv1.Gateway) int {
+		// Where the request's routes already are first: a re-run finds
+		// them there, whatever Gateway came since.
+		if ha, hb := hostsAttached(e, st, a), hostsAttached(e, st, b); ha != hb {
+			return hb - ha
+		}
 		if own(a) != own(b) {
 			if own(a) {
 				return -1
@@ -112,6 +117,22 @@ func existingFor(e *model.Expose, st State) (*gwv1.Gateway, map[string]sections)
 		}
 	}
 	return nil, nil
+}
+
+// hostsAttached is how many of the request's hosts have a route of the
+// tool for the Service attached to g.
+func hostsAttached(e *model.Expose, st State, g *gwv1.Gateway) int {
+	ref := model.ObjectRef{Namespace: g.Namespace, Name: g.Name}
+	n := 0
+	for _, h := range e.Hosts {
+		if slices.ContainsFunc(st.Routes, func(r *gwv1.HTTPRoute) bool {
+			return r.Namespace == e.Target.Namespace && model.IsManaged(r) && r.Labels[ServiceLabel] == e.Target.Service &&
+				strings.EqualFold(HostOf(r), h) && attachedTo([]*gwv1.HTTPRoute{r}, ref)
+		}) {
+			n++
+		}
+	}
+	return n
 }
 
 // attach finds for every host the listeners of g that take its routes;

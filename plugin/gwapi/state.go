@@ -18,6 +18,13 @@ type State struct {
 	// NamespaceLabels are the route namespace's labels, for listeners
 	// that select namespaces (nil when not read).
 	NamespaceLabels map[string]string
+	// Attached are the routes of other kinds (GRPCRoute, TLSRoute,
+	// TCPRoute, UDPRoute) and the ListenerSets attached to each Gateway,
+	// as "Kind namespace/name", when delete read them; AttachedUnknown
+	// when it could not (forbidden): Istio's attachedRoutes counts stand
+	// in for them.
+	Attached        map[model.ObjectRef][]string
+	AttachedUnknown bool
 }
 
 // istioGateway is whether Istio programs g: its class's controller is

@@ -59,6 +59,13 @@ type GatewayV1 interface {
 	GatewayClasses() Client[*gwv1.GatewayClass, *gwv1.GatewayClassList]
 	Gateways(namespace string) Client[*gwv1.Gateway, *gwv1.GatewayList]
 	HTTPRoutes(namespace string) Client[*gwv1.HTTPRoute, *gwv1.HTTPRouteList]
+	// The other kinds that attach to a Gateway: delete reads them before
+	// it deletes one of the tool's Gateways.
+	GRPCRoutes(namespace string) Client[*gwv1.GRPCRoute, *gwv1.GRPCRouteList]
+	TLSRoutes(namespace string) Client[*gwv1.TLSRoute, *gwv1.TLSRouteList]
+	TCPRoutes(namespace string) Client[*gwv1.TCPRoute, *gwv1.TCPRouteList]
+	UDPRoutes(namespace string) Client[*gwv1.UDPRoute, *gwv1.UDPRouteList]
+	ListenerSets(namespace string) Client[*gwv1.ListenerSet, *gwv1.ListenerSetList]
 }
 
 // Clientset holds the clients of the three APIs, sharing one transport.
@@ -186,4 +193,24 @@ func (g gatewayClient) Gateways(ns string) Client[*gwv1.Gateway, *gwv1.GatewayLi
 
 func (g gatewayClient) HTTPRoutes(ns string) Client[*gwv1.HTTPRoute, *gwv1.HTTPRouteList] {
 	return newClient[gwv1.HTTPRoute, gwv1.HTTPRouteList](g.rest, "httproutes", ns, false)
+}
+
+func (g gatewayClient) GRPCRoutes(ns string) Client[*gwv1.GRPCRoute, *gwv1.GRPCRouteList] {
+	return newClient[gwv1.GRPCRoute, gwv1.GRPCRouteList](g.rest, "grpcroutes", ns, false)
+}
+
+func (g gatewayClient) TLSRoutes(ns string) Client[*gwv1.TLSRoute, *gwv1.TLSRouteList] {
+	return newClient[gwv1.TLSRoute, gwv1.TLSRouteList](g.rest, "tlsroutes", ns, false)
+}
+
+func (g gatewayClient) TCPRoutes(ns string) Client[*gwv1.TCPRoute, *gwv1.TCPRouteList] {
+	return newClient[gwv1.TCPRoute, gwv1.TCPRouteList](g.rest, "tcproutes", ns, false)
+}
+
+func (g gatewayClient) UDPRoutes(ns string) Client[*gwv1.UDPRoute, *gwv1.UDPRouteList] {
+	return newClient[gwv1.UDPRoute, gwv1.UDPRouteList](g.rest, "udproutes", ns, false)
+}
+
+func (g gatewayClient) ListenerSets(ns string) Client[*gwv1.ListenerSet, *gwv1.ListenerSetList] {
+	return newClient[gwv1.ListenerSet, gwv1.ListenerSetList](g.rest, "listenersets", ns, false)
 }

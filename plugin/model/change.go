@@ -1,6 +1,9 @@
 package model
 
 import (
+	"reflect"
+	"slices"
+
 	networkingv1 "istio.io/client-go/pkg/apis/networking/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
@@ -77,4 +80,40 @@ func changeOf[T Object](op Op, obj, before T) Change {
 func isNil[T Object](o T) bool {
 	var zero T
 	return any(o) == any(zero)
+}
+
+// isGateway is whether o is a Gateway, of either API (both name their
+// type Gateway).
+func isGateway(o Object) bool { return reflect.TypeOf(o).Elem().Name() == "Gateway" }
+
+// GatewayChangesOnly keeps the changes to Gateways, of either API.
+func GatewayChangesOnly(changes []Change) []Change {
+	var out []Change
+	for _, c := range changes {
+		if isGateway(c.Object) {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// MergeResults is the applied changes of an earlier round updated with
+// those of a later one: an object the later round wrote takes its
+// change, an object new to it is added.
+func MergeResults(earlier, later []Change) []Change {
+	out := slices.Clone(earlier)
+	for _, c := range later {
+		if !c.Writes() {
+			continue
+		}
+		i := slices.IndexFunc(out, func(e Change) bool {
+			return reflect.TypeOf(e.Object) == reflect.TypeOf(c.Object) && e.Ref() == c.Ref()
+		})
+		if i < 0 {
+			out = append(out, c)
+			continue
+		}
+		out[i] = c
+	}
+	return out
 }

@@ -2,8 +2,11 @@ package model
 
 import (
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
+
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/expose-gw/kubectl-expose-gw/plugin/rules"
 	apinet "istio.io/api/networking/v1"
@@ -37,6 +40,17 @@ func (e *NoRouteError) Error() string {
 // Gateways are left as they are. VirtualService changes come first.
 // Nothing to delete is a *NoRouteError.
 func PlanDelete(d *Delete, st State) ([]Change, error) {
+	return PlanDeleteAfter(d, st, Progress{})
+}
+
+// PlanDeleteAfter is PlanDelete for a later round of one delete, whose
+// earlier rounds wrote p (see Progress): its routes already gone are no
+// error, and the Gateways they were bound to are trimmed again from this
+// state, which counts the routes other writers removed or added since.
+// A host bound again (by a concurrent expose) whose server this delete's
+// Gateway had before gets it back, and a Gateway this delete deleted that
+// a VirtualService binds again is created again with those servers.
+func PlanDeleteAfter(d *Delete, st State, p Progress) ([]Change, error) {
 	fqdn := rules.ServiceFQDN(d.Service, d.Namespace)
 	var changes []Change
 	remaining := map[*networkingv1.VirtualService]*networkingv1.VirtualService{} // old -> new (nil: deleted)
@@ -74,12 +88,15 @@ func PlanDelete(d *Delete, st State) ([]Change, error) {
 		remaining[vs] = next
 		changes = append(changes, changeOf(OpUpdate, next, vs))
 	}
-	if len(changes) == 0 {
+	if len(changes) == 0 && len(p.Touched) == 0 {
 		e := &NoRouteError{Service: d.Service, Namespace: d.Namespace, Filter: describeFilter(d)}
 		if !d.Force {
 			e.Unmanaged = UnmanagedRoutes(d, st)
 		}
 		return nil, e
+	}
+	for ref := range p.Touched {
+		touched[ref] = true
 	}
 	if st.ManagedUnknown {
 		return changes, nil
@@ -94,15 +111,12 @@ func PlanDelete(d *Delete, st State) ([]Change, error) {
 		if !IsManaged(gw) || !touched[ref] {
 			continue
 		}
-		var used []string
-		for _, vs := range remaining {
-			if vs != nil && slices.Contains(rules.BoundGateways(vs), ref) {
-				used = append(used, vs.Spec.Hosts...)
-			}
-		}
+		used := usedHosts(remaining, ref)
 		next := gw.DeepCopy()
 		next.SetGroupVersionKind(GatewayKind)
-		if !PruneGateway(next, used) {
+		pruned := PruneGateway(next, used)
+		restored := p.Before[ref] != nil && restoreServers(next, p.Before[ref], used)
+		if !pruned && !restored {
 			continue
 		}
 		if len(next.Spec.Servers) == 0 {
@@ -111,7 +125,73 @@ func PlanDelete(d *Delete, st State) ([]Change, error) {
 			changes = append(changes, changeOf(OpUpdate, next, gw))
 		}
 	}
-	return changes, nil
+	return append(changes, recreated(st, p, remaining)...), nil
+}
+
+// usedHosts are the hosts of the VirtualServices of remaining bound to ref.
+func usedHosts(remaining map[*networkingv1.VirtualService]*networkingv1.VirtualService, ref ObjectRef) []string {
+	var used []string
+	for _, vs := range remaining {
+		if vs != nil && slices.Contains(rules.BoundGateways(vs), ref) {
+			used = append(used, vs.Spec.Hosts...)
+		}
+	}
+	return used
+}
+
+// recreated are the Gateways this delete deleted (p.Before, not in st)
+// that a VirtualService binds again, created again with the servers of
+// the hosts bound.
+func recreated(st State, p Progress, remaining map[*networkingv1.VirtualService]*networkingv1.VirtualService) []Change {
+	var out []Change
+	for _, ref := range slices.SortedFunc(maps.Keys(p.Before), compareRefs) {
+		before := p.Before[ref]
+		if findGateway(st, ref) != nil {
+			continue
+		}
+		used := usedHosts(remaining, ref)
+		next := &networkingv1.Gateway{ObjectMeta: metav1.ObjectMeta{Name: before.Name, Namespace: before.Namespace,
+			Labels: maps.Clone(before.Labels), Annotations: maps.Clone(before.Annotations)}}
+		next.SetGroupVersionKind(GatewayKind)
+		next.Spec.Selector = maps.Clone(before.Spec.Selector)
+		if restoreServers(next, before, used) {
+			out = append(out, Change{Op: OpCreate, Object: next})
+		}
+	}
+	return out
+}
+
+// restoreServers adds to gw the hosts of before's servers that used binds
+// and that no server of gw on that port serves: to before's server of the
+// same name when gw has it, else in a copy of that server.
+func restoreServers(gw, before *networkingv1.Gateway, used []string) bool {
+	changed := false
+	for _, sb := range before.Spec.Servers {
+		var missing []string
+		for _, h := range sb.Hosts {
+			if !slices.ContainsFunc(used, func(u string) bool { return rules.ServerHostServes(h, u) }) {
+				continue
+			}
+			if slices.ContainsFunc(gw.Spec.Servers, func(s *apinet.Server) bool {
+				return s.GetPort().GetNumber() == sb.GetPort().GetNumber() && slices.Contains(s.Hosts, h)
+			}) {
+				continue
+			}
+			missing = append(missing, h)
+		}
+		if len(missing) == 0 {
+			continue
+		}
+		changed = true
+		if i := slices.IndexFunc(gw.Spec.Servers, func(s *apinet.Server) bool { return s.GetName() != "" && s.GetName() == sb.GetName() }); i >= 0 {
+			gw.Spec.Servers[i].Hosts = append(gw.Spec.Servers[i].Hosts, missing...)
+			continue
+		}
+		srv := sb.DeepCopy()
+		srv.Hosts = missing
+		gw.Spec.Servers = append(gw.Spec.Servers, srv)
+	}
+	return changed
 }
 
 // selected is whether vs is one of the namespace that d looks into: of the

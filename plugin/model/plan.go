@@ -103,6 +103,11 @@ func planGateway(e *Expose, st State) (Change, error) {
 				return Change{}, ErrNeedPorts
 			}
 			sort.SliceStable(reuse, func(i, j int) bool {
+				// Where the request's routes already are first: a re-run
+				// finds them there, whatever Gateway came since.
+				if hi, hj := hostsBound(e, st, reuse[i]), hostsBound(e, st, reuse[j]); hi != hj {
+					return hi > hj
+				}
 				if IsManaged(reuse[i]) != IsManaged(reuse[j]) {
 					return IsManaged(reuse[i])
 				}
@@ -132,6 +137,21 @@ func planGateway(e *Expose, st State) (Change, error) {
 		return Change{Op: OpUnchanged, Object: g}, nil
 	}
 	return changeOf(OpUpdate, next, g), nil
+}
+
+// hostsBound is how many of the request's hosts a VirtualService of the
+// tool in the Service's namespace binds on g.
+func hostsBound(e *Expose, st State, g *networkingv1.Gateway) int {
+	ref := ObjectRef{Namespace: g.Namespace, Name: g.Name}
+	n := 0
+	for _, h := range e.Hosts {
+		if slices.ContainsFunc(st.VirtualServices, func(vs *networkingv1.VirtualService) bool {
+			return vs.Namespace == e.Target.Namespace && IsManaged(vs) && Binds(vs, h, ref)
+		}) {
+			n++
+		}
+	}
+	return n
 }
 
 // namespaceError says that the server host entry of gw on port would

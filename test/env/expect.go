@@ -48,6 +48,12 @@ func RewrittenPath(kind, p, r, path string) string {
 type PropertyOps struct {
 	Namespaces, Services, Hosts, Paths, Extra []string
 	ForceOneIn                                int
+	// Snapshot, when set, turns on the re-run property: after every
+	// operation, re-running an earlier successful expose (the last one of
+	// its Service, host and match since the Service's last delete, and
+	// since the last --force, which may take routes of others) exits 0,
+	// reports every object unchanged, and leaves Snapshot as it was.
+	Snapshot func() []string
 }
 
 // Run plays sequences of ops operations each (Next, seeded seed, seed+1,
@@ -58,16 +64,30 @@ type PropertyOps struct {
 // (the routes checked).
 func (o PropertyOps) Run(t TB, kubectl func(args ...string) Result, seed int64, sequences, ops int, check func(at string) int) int {
 	t.Helper()
-	checked := 0
+	checked, reruns := 0, 0
 	for seq := 0; seq < sequences; seq++ {
 		s := seed + int64(seq)
 		rng := rand.New(rand.NewSource(s))
+		var done exposeLog
+		picks := rand.New(rand.NewSource(s * 7919)) // apart: the operations drawn stay those of the seed
 		for op := 0; op < ops; op++ {
 			args := o.Next(rng)
-			if r := kubectl(args...); !slices.Contains([]int{0, 1}, r.ExitCode) {
+			r := kubectl(args...)
+			if !slices.Contains([]int{0, 1}, r.ExitCode) {
 				t.Fatalf("seed %d op %d: kubectl %s exited %d, expected 0 or 1: %s", s, op, strings.Join(args, " "), r.ExitCode, r.Stderr)
 			}
-			checked += check(fmt.Sprintf("seed %d op %d (%s)", s, op, strings.Join(args[1:], " ")))
+			at := fmt.Sprintf("seed %d op %d (%s)", s, op, strings.Join(args[1:], " "))
+			checked += check(at)
+			if o.Snapshot == nil {
+				continue
+			}
+			if r.ExitCode == 0 {
+				done.record(args)
+			}
+			for _, earlier := range done.pick(picks, 2) {
+				o.rerun(t, kubectl, at, earlier)
+				reruns++
+			}
 		}
 		for _, ns := range o.Namespaces {
 			for _, svc := range o.Services {
@@ -75,7 +95,75 @@ func (o PropertyOps) Run(t TB, kubectl func(args ...string) Result, seed int64, 
 			}
 		}
 	}
+	if o.Snapshot != nil {
+		t.Logf("re-run property: %d re-runs of earlier exposes, each unchanged with no write", reruns)
+	}
 	return checked
+}
+
+// rerun runs args again and checks it changes nothing.
+func (o PropertyOps) rerun(t TB, kubectl func(args ...string) Result, at string, args []string) {
+	t.Helper()
+	before := o.Snapshot()
+	r := kubectl(args...)
+	after := o.Snapshot()
+	if r.ExitCode != 0 {
+		t.Errorf("%s: re-running kubectl %s exited %d: %s", at, strings.Join(args, " "), r.ExitCode, r.Stderr)
+		return
+	}
+	for _, l := range strings.Split(strings.TrimSpace(r.Stdout), "\n") {
+		if strings.Contains(l, ".networking.") && !strings.HasSuffix(l, " unchanged") {
+			t.Errorf("%s: re-running kubectl %s: %q, expected every object unchanged:\n%s%s", at, strings.Join(args, " "), l, r.Stdout, r.Stderr)
+		}
+	}
+	if !slices.Equal(before, after) {
+		t.Errorf("%s: re-running kubectl %s wrote:\nbefore %v\nafter  %v", at, strings.Join(args, " "), before, after)
+	}
+}
+
+// exposeLog are the successful exposes that a re-run must find in place, by
+// namespace, Service, host and match.
+type exposeLog struct {
+	keys []string
+	args map[string][]string
+}
+
+// record takes a successful operation.
+func (d *exposeLog) record(args []string) {
+	ns, svc, flags := args[2], args[3], args[4:]
+	if svc == "delete" {
+		svc = args[4]
+		d.keys = slices.DeleteFunc(d.keys, func(k string) bool { return strings.HasPrefix(k, ns+" "+svc+" ") })
+		return
+	}
+	if slices.Contains(flags, "--force") {
+		d.keys = nil
+	}
+	key := ns + " " + svc + " " + flagValue(flags, "--host") + " " + flagValue(flags, "--prefix") + " " + flagValue(flags, "--exact")
+	if d.args == nil {
+		d.args = map[string][]string{}
+	}
+	d.keys = append(slices.DeleteFunc(d.keys, func(k string) bool { return k == key }), key)
+	d.args[key] = slices.Clone(args)
+}
+
+// pick is up to n of the recorded exposes, the newest first, then random.
+func (d *exposeLog) pick(rng *rand.Rand, n int) [][]string {
+	if len(d.keys) == 0 {
+		return nil
+	}
+	out := [][]string{d.args[d.keys[len(d.keys)-1]]}
+	for len(out) < n && len(d.keys) > 1 {
+		out = append(out, d.args[d.keys[rng.Intn(len(d.keys)-1)]])
+	}
+	return out
+}
+
+func flagValue(args []string, name string) string {
+	if i := slices.Index(args, name); i >= 0 && i+1 < len(args) {
+		return args[i+1]
+	}
+	return ""
 }
 
 // Next is the kubectl arguments of one operation.

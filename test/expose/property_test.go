@@ -48,7 +48,8 @@ func TestPropertyListMatchesIstio(t *testing.T) {
 		}
 	}
 	ops := testenv.PropertyOps{Namespaces: namespaces, Services: services,
-		Hosts: []string{"*", "a.example.com", "*.example.com"}, Paths: []string{"/", "/env", "/api", "/env/deep"}, ForceOneIn: 6}
+		Hosts: []string{"*", "a.example.com", "*.example.com"}, Paths: []string{"/", "/env", "/api", "/env/deep"}, ForceOneIn: 6,
+		Snapshot: w.RouteObjects}
 	checked := ops.Run(t, w.Kubectl, 1000, sequences, propertyOps, func(at string) int { return checkOKRoutes(t, w, at) })
 	t.Logf("property: %d sequences x %d operations, %d routes (ok or shadowed) checked with a request through Istio's routes", sequences, propertyOps, checked)
 }

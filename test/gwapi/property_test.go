@@ -48,7 +48,7 @@ func TestPropertyListMatchesIstioGatewayAPI(t *testing.T) {
 	// precedence Istio decides by age, are what list must tell.
 	ops := testenv.PropertyOps{Namespaces: namespaces, Services: services,
 		Hosts: []string{"*", "a.example.com", "*.example.com"}, Paths: []string{"/", "/env", "/api", "/env/deep"},
-		Extra: []string{"--api", "gateway-api", "--wait=0"}, ForceOneIn: 2}
+		Extra: []string{"--api", "gateway-api", "--wait=0"}, ForceOneIn: 2, Snapshot: env.RouteObjects}
 	checked := ops.Run(t, env.Kubectl, 2000, sequences, propertyOps, func(at string) int { return checkRoutes(t, env, at) })
 	t.Logf("property: %d sequences x %d operations, %d Gateway API routes (ok or shadowed) checked with a request through Istio's routes", sequences, propertyOps, checked)
 	require.Positive(t, checked)

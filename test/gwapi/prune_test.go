@@ -12,8 +12,9 @@ import (
 )
 
 // TestDeleteKeepsTheGatewayOtherRoutesUse: a user's GRPCRoute attached to
-// the tool's Gateway, counted by Istio in the listener's attachedRoutes,
-// keeps the Gateway when the tool's last HTTPRoute goes.
+// the tool's Gateway (Istio counts it in the listener's attachedRoutes)
+// keeps the Gateway when the tool's last HTTPRoute goes, and the warning
+// names it; once it is gone, the next delete takes the Gateway.
 func TestDeleteKeepsTheGatewayOtherRoutesUse(t *testing.T) {
 	env := testenv.Start(t, testenv.Options{Kwok: true})
 	env.CreateApp(testenv.App{Name: "flaskapp"})
@@ -40,7 +41,16 @@ func TestDeleteKeepsTheGatewayOtherRoutesUse(t *testing.T) {
 	r = env.Kubectl("expose-gw", "delete", "flaskapp")
 	require.Equal(t, 0, r.ExitCode, r.Stderr)
 	assert.Equal(t, []string{"httproute.gateway.networking.k8s.io/flaskapp-any deleted"}, lines(r.Stdout))
-	assert.Contains(t, r.Stderr, "warning: Gateway default/expose-gw is kept: Istio reports routes of other kinds")
+	assert.Equal(t, "warning: Gateway default/expose-gw is kept: GRPCRoute default/user-grpc attached to it; delete it yourself when they are gone\n", r.Stderr)
 	_, err = gw.Gateways("default").Get(ctx, "expose-gw", metav1.GetOptions{})
 	assert.NoError(t, err, "the Gateway the GRPCRoute uses is kept")
+
+	// The same with the GRPCRoute gone: the HTTPRoute of another
+	// expose and its delete take the Gateway with them.
+	require.NoError(t, gw.GRPCRoutes("default").Delete(ctx, "user-grpc", metav1.DeleteOptions{}))
+	r = env.Kubectl("expose-gw", "flaskapp", "--prefix", "/env", "--wait=0")
+	require.Equal(t, 0, r.ExitCode, r.Stderr)
+	r = env.Kubectl("expose-gw", "delete", "flaskapp")
+	require.Equal(t, 0, r.ExitCode, r.Stderr)
+	assert.Equal(t, []string{"httproute.gateway.networking.k8s.io/flaskapp-any deleted", "gateway.gateway.networking.k8s.io/expose-gw deleted"}, lines(r.Stdout))
 }
