@@ -3,9 +3,12 @@ package plugin
 import (
 	"context"
 	"slices"
+	"sync"
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/util/errors"
 	gwv1 "sigs.k8s.io/gateway-api/apis/v1"
 
@@ -13,122 +16,106 @@ import (
 	"github.com/expose-gw/kubectl-expose-gw/plugin/model"
 )
 
-// attachable is one kind, other than HTTPRoute, that attaches to a
-// Gateway: its name and how to list what of it attaches where.
+// attachable is a kind other than HTTPRoute that attaches to a Gateway,
+// and how to list it.
 type attachable struct {
 	kind, resource string
-	list           func(ctx context.Context, c *Clients, ns string) (map[model.ObjectRef][]string, error)
+	list           func(ctx context.Context, c *Clients, ns string) (runtime.Object, error)
 }
 
-var attachables = []attachable{
-	{"GRPCRoute", "grpcroutes.gateway.networking.k8s.io", func(ctx context.Context, c *Clients, ns string) (map[model.ObjectRef][]string, error) {
-		l, err := c.Gateway.GRPCRoutes(ns).List(ctx, metav1.ListOptions{})
-		if err != nil {
-			return nil, err
-		}
-		return parentsOf("GRPCRoute", l.Items, func(r gwv1.GRPCRoute) (metav1.ObjectMeta, []gwv1.ParentReference) {
-			return r.ObjectMeta, r.Spec.ParentRefs
-		}), nil
-	}},
-	{"TLSRoute", "tlsroutes.gateway.networking.k8s.io", func(ctx context.Context, c *Clients, ns string) (map[model.ObjectRef][]string, error) {
-		l, err := c.Gateway.TLSRoutes(ns).List(ctx, metav1.ListOptions{})
-		if err != nil {
-			return nil, err
-		}
-		return parentsOf("TLSRoute", l.Items, func(r gwv1.TLSRoute) (metav1.ObjectMeta, []gwv1.ParentReference) {
-			return r.ObjectMeta, r.Spec.ParentRefs
-		}), nil
-	}},
-	{"TCPRoute", "tcproutes.gateway.networking.k8s.io", func(ctx context.Context, c *Clients, ns string) (map[model.ObjectRef][]string, error) {
-		l, err := c.Gateway.TCPRoutes(ns).List(ctx, metav1.ListOptions{})
-		if err != nil {
-			return nil, err
-		}
-		return parentsOf("TCPRoute", l.Items, func(r gwv1.TCPRoute) (metav1.ObjectMeta, []gwv1.ParentReference) {
-			return r.ObjectMeta, r.Spec.ParentRefs
-		}), nil
-	}},
-	{"UDPRoute", "udproutes.gateway.networking.k8s.io", func(ctx context.Context, c *Clients, ns string) (map[model.ObjectRef][]string, error) {
-		l, err := c.Gateway.UDPRoutes(ns).List(ctx, metav1.ListOptions{})
-		if err != nil {
-			return nil, err
-		}
-		return parentsOf("UDPRoute", l.Items, func(r gwv1.UDPRoute) (metav1.ObjectMeta, []gwv1.ParentReference) {
-			return r.ObjectMeta, r.Spec.ParentRefs
-		}), nil
-	}},
-	{"ListenerSet", "listenersets.gateway.networking.k8s.io", func(ctx context.Context, c *Clients, ns string) (map[model.ObjectRef][]string, error) {
-		l, err := c.Gateway.ListenerSets(ns).List(ctx, metav1.ListOptions{})
-		if err != nil {
-			return nil, err
-		}
-		return parentsOf("ListenerSet", l.Items, func(s gwv1.ListenerSet) (metav1.ObjectMeta, []gwv1.ParentReference) {
-			p := s.Spec.ParentRef
-			return s.ObjectMeta, []gwv1.ParentReference{{Group: p.Group, Kind: p.Kind, Namespace: p.Namespace, Name: p.Name}}
-		}), nil
-	}},
+var (
+	listOpts    = metav1.ListOptions{}
+	attachables = []attachable{
+		{"GRPCRoute", "grpcroutes.gateway.networking.k8s.io", func(ctx context.Context, c *Clients, ns string) (runtime.Object, error) {
+			return c.Gateway.GRPCRoutes(ns).List(ctx, listOpts)
+		}},
+		{"TLSRoute", "tlsroutes.gateway.networking.k8s.io", func(ctx context.Context, c *Clients, ns string) (runtime.Object, error) {
+			return c.Gateway.TLSRoutes(ns).List(ctx, listOpts)
+		}},
+		{"TCPRoute", "tcproutes.gateway.networking.k8s.io", func(ctx context.Context, c *Clients, ns string) (runtime.Object, error) {
+			return c.Gateway.TCPRoutes(ns).List(ctx, listOpts)
+		}},
+		{"UDPRoute", "udproutes.gateway.networking.k8s.io", func(ctx context.Context, c *Clients, ns string) (runtime.Object, error) {
+			return c.Gateway.UDPRoutes(ns).List(ctx, listOpts)
+		}},
+		{"ListenerSet", "listenersets.gateway.networking.k8s.io", func(ctx context.Context, c *Clients, ns string) (runtime.Object, error) {
+			return c.Gateway.ListenerSets(ns).List(ctx, listOpts)
+		}},
+	}
+)
+
+// parentRefs are the Gateways an object of an attachable kind names.
+func parentRefs(o runtime.Object) []gwv1.ParentReference {
+	switch r := o.(type) {
+	case *gwv1.GRPCRoute:
+		return r.Spec.ParentRefs
+	case *gwv1.TLSRoute:
+		return r.Spec.ParentRefs
+	case *gwv1.TCPRoute:
+		return r.Spec.ParentRefs
+	case *gwv1.UDPRoute:
+		return r.Spec.ParentRefs
+	case *gwv1.ListenerSet:
+		p := r.Spec.ParentRef
+		return []gwv1.ParentReference{{Group: p.Group, Kind: p.Kind, Namespace: p.Namespace, Name: p.Name}}
+	}
+	return nil
 }
 
-// parentsOf is, for each Gateway the items attach to, "Kind namespace/name"
-// of each.
-func parentsOf[T any](kind string, items []T, refs func(T) (metav1.ObjectMeta, []gwv1.ParentReference)) map[model.ObjectRef][]string {
-	out := map[model.ObjectRef][]string{}
+// attachedIn adds to out, for each Gateway the items of list attach to,
+// "Kind namespace/name" of each.
+func attachedIn(kind string, list runtime.Object, out map[model.ObjectRef][]string) error {
+	items, err := meta.ExtractList(list)
+	if err != nil {
+		return err
+	}
 	for _, it := range items {
-		m, ps := refs(it)
-		for _, p := range ps {
-			if ref, ok := gwapi.ParentGateway(p, m.Namespace); ok {
-				name := kind + " " + m.Namespace + "/" + m.Name
-				if !slices.Contains(out[ref], name) {
-					out[ref] = append(out[ref], name)
-				}
+		m, err := meta.Accessor(it)
+		if err != nil {
+			return err
+		}
+		name := kind + " " + m.GetNamespace() + "/" + m.GetName()
+		for _, p := range parentRefs(it) {
+			if ref, ok := gwapi.ParentGateway(p, m.GetNamespace()); ok && !slices.Contains(out[ref], name) {
+				out[ref] = append(out[ref], name)
 			}
 		}
 	}
-	return out
+	return nil
 }
 
 // readAttached reads, in parallel, what of the attachable kinds attaches
 // to which Gateway, in every namespace (in ns when that is forbidden).
 // A kind the cluster does not serve has nothing attached; unknown is true
 // when one could not be read in every namespace.
-func readAttached(ctx context.Context, c *Clients, ns string) (attached map[model.ObjectRef][]string, unknown bool, err error) {
-	type result struct {
-		m       map[model.ObjectRef][]string
-		unknown bool
-		err     error
-	}
-	results := make([]result, len(attachables))
-	done := make(chan struct{})
+func readAttached(ctx context.Context, c *Clients, ns string) (map[model.ObjectRef][]string, bool, error) {
+	lists := make([]runtime.Object, len(attachables))
+	unknowns := make([]bool, len(attachables))
+	errs := make([]error, len(attachables))
+	var wg sync.WaitGroup
 	for i, a := range attachables {
-		go func() {
-			defer func() { done <- struct{}{} }()
-			ms, unk, err := listWide(ctx, ns, a.resource, func(ns string) ([]map[model.ObjectRef][]string, error) {
-				m, err := a.list(ctx, c, ns)
-				return []map[model.ObjectRef][]string{m}, err
+		wg.Go(func() {
+			l, unknown, err := listWide(ctx, ns, a.resource, func(ns string) ([]runtime.Object, error) {
+				l, err := a.list(ctx, c, ns)
+				return []runtime.Object{l}, err
 			})
-			if notServed(err) || apierrors.IsNotFound(err) {
-				err = nil // not served: none of it
+			switch {
+			case notServed(err) || apierrors.IsNotFound(err): // none of it
+			case apierrors.IsForbidden(err):
+				unknowns[i] = true
+			case err != nil:
+				errs[i] = err
+			default:
+				lists[i], unknowns[i] = l[0], unknown
 			}
-			if err != nil && apierrors.IsForbidden(err) {
-				unk, err = true, nil
-			}
-			r := result{unknown: unk, err: err}
-			if len(ms) > 0 {
-				r.m = ms[0]
-			}
-			results[i] = r
-		}()
+		})
 	}
-	for range attachables {
-		<-done
-	}
-	attached = map[model.ObjectRef][]string{}
-	var errs []error
-	for _, r := range results {
-		unknown = unknown || r.unknown
-		errs = append(errs, r.err)
-		for ref, names := range r.m {
-			attached[ref] = append(attached[ref], names...)
+	wg.Wait()
+	attached := map[model.ObjectRef][]string{}
+	unknown := slices.Contains(unknowns, true)
+	for i, l := range lists {
+		if l != nil {
+			errs = append(errs, attachedIn(attachables[i].kind, l, attached))
 		}
 	}
 	return attached, unknown, errors.NewAggregate(errs)
