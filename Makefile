@@ -33,6 +33,12 @@ help: ## List the targets
 tools: ## Build the test tools side by side: control plane (kube-apiserver, etcd, kubectl, kwok), the Istio-driven gateway, krew, goreleaser, actionlint (cold: ~20 min on 2 cores)
 	@$(MAKE) --no-print-directory -j3 $(BIN)/.tools-stamp $(ISTIOGW) krew-tools $(GORELEASER_STAMP) $(ACTIONLINT_STAMP)
 
+# What the demo needs, no more: the control plane and the Istio-driven
+# gateway, side by side (not krew, goreleaser or actionlint).
+.PHONY: demo-tools
+demo-tools:
+	@$(MAKE) --no-print-directory -j2 $(BIN)/.tools-stamp $(ISTIOGW)
+
 $(BIN)/.tools-stamp: test/tools/go.mod test/tools/go.sum test/tools/build.sh
 	test/tools/build.sh $(BIN)
 	touch $@
@@ -84,7 +90,7 @@ test: tools browser build lint release-check ## Build what is needed (chromium t
 	cd test/istiogw && $(GO) test -count=1 ./...
 
 .PHONY: demo
-demo: tools build ## The seed story end to end on a local sandbox (KEEP=1 keeps it running)
+demo: demo-tools build ## The seed story end to end on a local sandbox (KEEP=1 keeps it running)
 	EXPOSE_GW_PLUGIN_DIR=$(CURDIR)/$(BIN)/plugin KEEP=$(KEEP) $(GO) run ./test/demo
 
 .PHONY: bench
