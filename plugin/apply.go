@@ -133,6 +133,16 @@ func (a *applier) apply(ctx context.Context, changes []model.Change) ([]model.Ch
 	return out, nil
 }
 
+// written are the changes written so far, as the server returned them:
+// those of an attempt that lost a race stay written, and are reported.
+func (a *applier) written() []model.Change {
+	out := make([]model.Change, len(a.done))
+	for i, w := range a.done {
+		out[i] = w.after
+	}
+	return out
+}
+
 func dryRunOpt(dry bool) []string {
 	if dry {
 		return []string{metav1.DryRunAll}

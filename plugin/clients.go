@@ -24,6 +24,9 @@ type Clients struct {
 
 // NewClients builds clients from flags.
 func NewClients(flags *kube.ConfigFlags) (*Clients, error) {
+	if err := flags.Validate(); err != nil {
+		return nil, err
+	}
 	cfg, err := flags.ToRESTConfig()
 	if err != nil {
 		return nil, fmt.Errorf("reading kubeconfig: %w", err)

@@ -48,7 +48,7 @@ func NewCmdDelete(flags *kube.ConfigFlags, streams genericiooptions.IOStreams) *
 		Example: `  kubectl expose-gw delete flaskapp                 # every route of flaskapp
   kubectl expose-gw delete flaskapp --prefix /env   # only that one
   kubectl expose-gw delete flaskapp --force         # also those expose --force wrote into others' VirtualServices`,
-		Args: cobra.ExactArgs(1),
+		Args: serviceArgs(true),
 		RunE: runE(o),
 	}
 	f := cmd.Flags()
@@ -128,7 +128,7 @@ func (o *DeleteOptions) Run(ctx context.Context) error {
 		if !r.Mend {
 			warnings = append(w, o.warnings(st, changes)...)
 		}
-		done := len(a.done)
+		done, prior := len(a.done), a.written()
 		out, err := a.apply(ctx, changes)
 		for _, d := range a.done[done:] {
 			progress.record(d.change)
@@ -136,7 +136,7 @@ func (o *DeleteOptions) Run(ctx context.Context) error {
 		if err != nil {
 			return false, err
 		}
-		result = model.MergeResults(result, out)
+		result = model.MergeResults(model.MergeResults(result, prior), out)
 		return slices.ContainsFunc(changes, model.Change.Writes), nil
 	})
 	if err != nil || nothing {

@@ -1,9 +1,11 @@
 package plugin
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"slices"
 	"strings"
 	"time"
@@ -45,6 +47,11 @@ type ExposeOptions struct {
 	// the gateway is istio=ingressgateway, else the one ingress gateway
 	// running (resolve.FindGateway).
 	SelectorGiven bool
+
+	// notes are what the choices made before the writes say (the API
+	// auto chose, the gateway found, the Gateway used): printed once the
+	// writes succeed, never before the error of a failing command.
+	notes bytes.Buffer
 
 	// Set by Validate.
 	req    model.Expose
@@ -202,7 +209,7 @@ func (o *ExposeOptions) Run(ctx context.Context) error {
 	}
 	ix := newIstioExpose(ctx, o)
 	choice := apiChoice{clients: o.Clients, flag: o.API, gateway: o.req.Gateway, selectorGiven: o.SelectorGiven,
-		ingress: ix.ingress, errOut: o.ErrOut}
+		ingress: ix.ingress, errOut: &o.notes}
 	api, err := choice.choose(ctx)
 	var noAPI *NoAPIError
 	if errors.As(err, &noAPI) && o.dryRun == dryRunClient {
@@ -238,18 +245,18 @@ func (o *ExposeOptions) Run(ctx context.Context) error {
 		} else {
 			warnings = w
 		}
+		prior := a.written()
 		out, err := a.apply(ctx, changes)
 		if err != nil {
 			return false, err
 		}
-		if r.Mend {
-			result = model.MergeResults(result, out)
-		} else {
-			result = out
-		}
+		result = model.MergeResults(model.MergeResults(result, prior), out)
 		return slices.ContainsFunc(changes, model.Change.Writes), nil
 	})
 	if err != nil {
+		return err // alone: what would have been written is not said
+	}
+	if _, err := io.Copy(o.ErrOut, &o.notes); err != nil {
 		return err
 	}
 	for _, w := range warnings {

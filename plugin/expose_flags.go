@@ -35,7 +35,7 @@ func AddExposeToRoot(root *cobra.Command, flags *kube.ConfigFlags, streams gener
 				return fmt.Errorf("unknown command %q: did you mean %s?", args[0], orList(s))
 			}
 		}
-		return cobra.MaximumNArgs(1)(cmd, args)
+		return serviceArgs(false)(cmd, args)
 	}
 	run := runE(o)
 	root.RunE = func(cmd *cobra.Command, args []string) error {

@@ -5,8 +5,6 @@ import (
 	"fmt"
 
 	corev1 "k8s.io/api/core/v1"
-	apierrors "k8s.io/apimachinery/pkg/api/errors"
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	gwv1 "sigs.k8s.io/gateway-api/apis/v1"
 
 	"github.com/expose-gw/kubectl-expose-gw/plugin/gwapi"
@@ -59,7 +57,7 @@ func (x *gatewayExpose) plan(ctx context.Context, first bool) ([]model.Change, [
 	x.othersUnknown = othersUnknown
 	if !x.told && p.Note != "" {
 		x.told = true
-		fmt.Fprintln(o.ErrOut, p.Note)
+		fmt.Fprintln(&o.notes, p.Note)
 	}
 	return p.Changes, p.Warnings, nil
 }
@@ -72,27 +70,14 @@ func (x *gatewayExpose) caveats() []string {
 }
 
 // checkSecret makes sure the --tls-secret exists in the Gateway's
-// namespace; missing, it is an error (a warning for --dry-run=client).
+// namespace and holds a certificate Istio can serve (verifyTLSSecret).
 func (x *gatewayExpose) checkSecret(ctx context.Context, ns string) error {
 	name := x.o.req.TLSSecret
 	if name == "" {
 		return nil
 	}
-	_, err := x.o.Clients.Kube.CoreV1().Secrets(ns).Get(ctx, name, metav1.GetOptions{})
-	switch {
-	case err == nil:
-		return nil
-	case apierrors.IsNotFound(err):
-		msg := fmt.Errorf("invalid --tls-secret %q: expected a TLS Secret in namespace %s, the Gateway's, where Istio reads a listener's certificateRefs (create it with kubectl create secret tls %s -n %s --cert=FILE --key=FILE)", name, ns, name, ns)
-		if x.o.dryRun == dryRunClient {
-			fmt.Fprintln(x.o.ErrOut, "warning:", msg)
-			return nil
-		}
-		return msg
-	default:
-		fmt.Fprintf(x.o.ErrOut, "warning: cannot check --tls-secret %q in namespace %s: %v\n", name, ns, ExplainAPIError(err, "get", "secrets"))
-		return nil
-	}
+	missing := fmt.Errorf("invalid --tls-secret %q: expected a TLS Secret in namespace %s, the Gateway's, where Istio reads a listener's certificateRefs (create it with kubectl create secret tls %s -n %s --cert=FILE --key=FILE)", name, ns, name, ns)
+	return verifyTLSSecret(ctx, x.o.Clients.Kube, ns, name, missing, x.o.dryRun, x.o.ErrOut)
 }
 
 // done waits for Istio's verdict on the routes (--wait) and says how to

@@ -17,10 +17,9 @@ type istioExpose struct {
 	sel     map[string]string // --gateway-selector; nil: find the gateway
 	ingress *ingressLookup
 	svc     *corev1.Service
-	// warned: the gateway look-up's error was told; clashWarned: the
-	// Gateways of other namespaces were checked; othersUnknown: other
+	// warned: the gateway look-up's error was told; othersUnknown: other
 	// namespaces could not be read.
-	warned, clashWarned, othersUnknown bool
+	warned, othersUnknown bool
 }
 
 func newIstioExpose(ctx context.Context, o *ExposeOptions) *istioExpose {
@@ -53,7 +52,8 @@ func (x *istioExpose) close() {
 // plan reads the Service (first attempt) and the Gateways and
 // VirtualServices, plans, and checks what Istio will do with the objects:
 // no route may lose its requests to another (--force writes it anyway and
-// says so).
+// says so). The warnings are those of this attempt's plan, each time:
+// the command says them once the plan is written, not before a failure.
 func (x *istioExpose) plan(ctx context.Context, first bool) ([]model.Change, []string, error) {
 	o := x.o
 	var st model.State
@@ -75,12 +75,12 @@ func (x *istioExpose) plan(ctx context.Context, first bool) ([]model.Change, []s
 	if req.Target.Port, err = model.ResolvePort(x.svc, o.port); err != nil {
 		return nil, nil, err
 	}
+	var portsWarning []string
 	changes, err := model.PlanExpose(&req, st)
 	if errors.Is(err, model.ErrNeedPorts) {
 		in, ierr := x.ingress.get()
 		if ierr != nil && !x.warned {
-			fmt.Fprintf(o.ErrOut, "warning: %v; the Gateway listens on the default ports 80/443\n", ierr)
-			x.warned = true
+			portsWarning = []string{fmt.Sprintf("%v; the Gateway listens on the default ports 80/443", ierr)}
 		}
 		req.HTTPPort, req.HTTPSPort = ingressPorts(in)
 		changes, err = model.PlanExpose(&req, st)
@@ -93,11 +93,8 @@ func (x *istioExpose) plan(ctx context.Context, first bool) ([]model.Change, []s
 		return nil, nil, err
 	}
 	x.othersUnknown = st.OthersUnknown
-	if !x.clashWarned {
-		warnings = append(warnings, model.GatewayClashes(changes, st)...)
-		x.clashWarned = true
-	}
-	return changes, warnings, nil
+	warnings = append(portsWarning, warnings...)
+	return changes, append(warnings, model.GatewayClashes(changes, st)...), nil
 }
 
 func (x *istioExpose) caveats() []string {

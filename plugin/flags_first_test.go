@@ -23,6 +23,8 @@ func TestBadFlagBeforeKubeconfig(t *testing.T) {
 		{"delete --prefix", []string{"delete", "flaskapp", "--prefix", "env"}, `invalid --prefix "env": expected a path starting with "/"`},
 		{"proxy --via", []string{"proxy", "flaskapp", "--via", "ssh"}, `invalid --via "ssh": expected auto, direct or port-forward`},
 		{"url -o", []string{"url", "-o", "yaml"}, `invalid --output "yaml": expected url, env or json`},
+		{"--request-timeout", []string{"list", "--request-timeout", "bogus"}, `invalid --request-timeout "bogus": expected a duration such as 30s or 1m, or 0 for none`},
+		{"expose --request-timeout", []string{"flaskapp", "--request-timeout", "bogus"}, `invalid --request-timeout "bogus": expected a duration such as 30s or 1m, or 0 for none`},
 		{"good flags reach the kubeconfig", []string{"list"}, `reading kubeconfig: stat /nonexistent/kubeconfig: no such file or directory`},
 	}
 	for _, tt := range tests {

@@ -104,7 +104,7 @@ func (o *ExposeOptions) useGateway(l *ingressLookup) (warned bool, err error) {
 	var several *resolve.SeveralGatewaysError
 	switch {
 	case errors.As(err, &none) && o.dryRun == dryRunClient:
-		fmt.Fprintf(o.ErrOut, "warning: %v; the Gateway printed selects %s and listens on the default ports 80/443\n",
+		fmt.Fprintf(&o.notes, "warning: %v; the Gateway printed selects %s and listens on the default ports 80/443\n",
 			err, model.FormatSelector(o.req.Selector))
 		return true, nil
 	case errors.As(err, &none), errors.As(err, &several):
@@ -114,14 +114,14 @@ func (o *ExposeOptions) useGateway(l *ingressLookup) (warned bool, err error) {
 	}
 	o.req.Selector = g.Selector
 	if g.Warning != "" {
-		fmt.Fprintln(o.ErrOut, "warning:", g.Warning)
+		fmt.Fprintln(&o.notes, "warning:", g.Warning)
 	}
 	if g.Discovered {
 		var svc *corev1.Service
 		if in != nil {
 			svc = in.Service
 		}
-		fmt.Fprintln(o.ErrOut, g.Found(svc))
+		fmt.Fprintln(&o.notes, g.Found(svc))
 	}
 	return false, nil
 }

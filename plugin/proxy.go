@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"net"
 	"strconv"
-	"strings"
 
 	"github.com/spf13/cobra"
 	"k8s.io/cli-runtime/pkg/genericiooptions"
@@ -106,7 +105,7 @@ Ctrl-C stops it.`,
 
   # A given Host, over TLS to the gateway's https port, its certificate signed by ca.pem
   kubectl expose-gw proxy --host flask.example.com --https --gateway-ca-file ca.pem`,
-		Args: cobra.MaximumNArgs(1),
+		Args: serviceArgs(false),
 		RunE: runE(o),
 	}
 	f := cmd.Flags()
@@ -152,8 +151,8 @@ func (o *ProxyOptions) Validate() error {
 		o.Service = svc
 	}
 	if o.Host != "" {
-		if strings.ContainsAny(o.Host, ":/ ") || strings.HasPrefix(o.Host, "*") {
-			return fmt.Errorf("invalid --host %q: expected a host name without a port, scheme or wildcard, e.g. flask.example.com", o.Host)
+		if err := parseProxyHost(o.Host); err != nil {
+			return err
 		}
 	}
 	switch o.Via {

@@ -2,6 +2,7 @@ package plugin
 
 import (
 	"fmt"
+	"net"
 	"sort"
 	"strings"
 
@@ -95,4 +96,51 @@ func distinct[T any](s []T, key func(T) string) []string {
 		}
 	}
 	return out
+}
+
+// parseProxyHost checks a proxy --host value as an HTTP Host header (RFC
+// 9110: uri-host [":" port], the uri-host a reg-name, an IPv4 address or
+// an [IPv6] address) that the proxy can send as the route host: without a
+// port (it is sent to the gateway's port, and as SNI with --https) and
+// without a wildcard. Pure.
+func parseProxyHost(h string) error {
+	host, port, hasPort := h, "", false
+	if i := strings.LastIndexByte(h, ':'); i >= 0 && !strings.HasSuffix(h, "]") {
+		host, port, hasPort = h[:i], h[i+1:], true
+	}
+	if !validURIHost(host) || strings.Trim(port, "0123456789") != "" {
+		return fmt.Errorf("invalid --host %q: expected an HTTP host: a DNS name, an IPv4 address or an [IPv6] address, e.g. flask.example.com", h)
+	}
+	if hasPort || strings.Contains(h, "*") {
+		return fmt.Errorf("invalid --host %q: expected a host name without a port, scheme or wildcard, e.g. flask.example.com", h)
+	}
+	return nil
+}
+
+// validURIHost is RFC 3986's host: a non-empty reg-name (unreserved
+// characters, %XX escapes and sub-delims), an IPv4 address or an IPv6
+// address in brackets.
+func validURIHost(h string) bool {
+	if strings.HasPrefix(h, "[") {
+		ip := net.ParseIP(strings.TrimSuffix(h[1:], "]"))
+		return strings.HasSuffix(h, "]") && ip != nil && ip.To4() == nil
+	}
+	if h == "" {
+		return false
+	}
+	for i := 0; i < len(h); i++ {
+		c := h[i]
+		switch {
+		case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9', strings.IndexByte("-._~!$&'()*+,;=", c) >= 0:
+		case c == '%' && i+2 < len(h) && isHexDigit(h[i+1]) && isHexDigit(h[i+2]):
+			i += 2
+		default:
+			return false
+		}
+	}
+	return true
+}
+
+func isHexDigit(c byte) bool {
+	return '0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F'
 }

@@ -78,7 +78,7 @@ namespace, else the only Gateway of class istio. With SERVICE, --api auto reads 
 routes of both APIs (the Istio API's first): HTTPRoutes of its namespace with a
 backendRef to it, on the listeners they attach to.`,
 		Example: urlExample,
-		Args:    cobra.MaximumNArgs(1),
+		Args:    serviceArgs(false),
 		RunE:    runE(o),
 	}
 	f := cmd.Flags()

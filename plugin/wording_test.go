@@ -166,7 +166,7 @@ func TestMistypedSubcommandWithArgs(t *testing.T) {
 		want string
 	}{
 		{[]string{"delte", "flaskapp"}, `unknown command "delte": did you mean delete?`},
-		{[]string{"flaskap", "flaskapp"}, `accepts at most 1 arg(s), received 2`},
+		{[]string{"flaskap", "flaskapp"}, `unexpected argument "flaskapp": expected one SERVICE`},
 	} {
 		root := NewRootCmd(genericiooptions.NewTestIOStreamsDiscard())
 		root.SetArgs(append(tt.args, "--kubeconfig", "/nonexistent/kubeconfig"))

@@ -1,6 +1,7 @@
 package kube
 
 import (
+	"fmt"
 	"strings"
 	"sync"
 
@@ -66,8 +67,23 @@ func (f *ConfigFlags) ToRawKubeConfigLoader() clientcmd.ClientConfig {
 	return f.loader
 }
 
+// Validate checks the flags whose values client-go would otherwise refuse
+// while reading the kubeconfig, in words that do not name the flag:
+// --request-timeout.
+func (f *ConfigFlags) Validate() error {
+	if t := f.Overrides.Timeout; t != "" {
+		if d, err := clientcmd.ParseTimeout(t); err != nil || d < 0 {
+			return fmt.Errorf("invalid --%s %q: expected a duration such as 30s or 1m, or 0 for none", clientcmd.FlagTimeout, t)
+		}
+	}
+	return nil
+}
+
 // ToRESTConfig is the REST config of the API server the flags name.
 func (f *ConfigFlags) ToRESTConfig() (*rest.Config, error) {
+	if err := f.Validate(); err != nil {
+		return nil, err
+	}
 	c, err := f.ToRawKubeConfigLoader().ClientConfig()
 	if err != nil {
 		return nil, err

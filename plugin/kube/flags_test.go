@@ -179,3 +179,32 @@ func fmtArgs(args []string) string {
 	}
 	return strings.Join(args, " ")
 }
+
+// TestRequestTimeout: --request-timeout is read as kubectl reads it, and a
+// bad value is named with the flag, not as "Invalid timeout value".
+func TestRequestTimeout(t *testing.T) {
+	for _, tt := range []struct {
+		value, wantErr string
+	}{
+		{"0", ""},
+		{"30", ""},
+		{"30s", ""},
+		{"1m30s", ""},
+		{"bogus", `invalid --request-timeout "bogus": expected a duration such as 30s or 1m, or 0 for none`},
+		{"-1s", `invalid --request-timeout "-1s": expected a duration such as 30s or 1m, or 0 for none`},
+		{"5 s", `invalid --request-timeout "5 s": expected a duration such as 30s or 1m, or 0 for none`},
+	} {
+		t.Run(tt.value, func(t *testing.T) {
+			f, fs := ourFlags()
+			require.NoError(t, fs.Parse([]string{"--request-timeout", tt.value, "--kubeconfig", "/nonexistent/kubeconfig"}))
+			err := f.Validate()
+			if tt.wantErr == "" {
+				assert.NoError(t, err)
+				return
+			}
+			assert.EqualError(t, err, tt.wantErr)
+			_, err = f.ToRESTConfig()
+			assert.EqualError(t, err, tt.wantErr, "before the kubeconfig is read")
+		})
+	}
+}

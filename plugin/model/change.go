@@ -97,23 +97,21 @@ func GatewayChangesOnly(changes []Change) []Change {
 	return out
 }
 
-// MergeResults is the applied changes of an earlier round updated with
-// those of a later one: an object the later round wrote takes its
-// change, an object new to it is added.
+// MergeResults is the applied changes of an earlier round (or attempt)
+// updated with those of a later one: an object new to it is added, an
+// object it has takes the later change when that one writes.
 func MergeResults(earlier, later []Change) []Change {
 	out := slices.Clone(earlier)
 	for _, c := range later {
-		if !c.Writes() {
-			continue
-		}
 		i := slices.IndexFunc(out, func(e Change) bool {
 			return reflect.TypeOf(e.Object) == reflect.TypeOf(c.Object) && e.Ref() == c.Ref()
 		})
-		if i < 0 {
+		switch {
+		case i < 0:
 			out = append(out, c)
-			continue
+		case c.Writes():
+			out[i] = c
 		}
-		out[i] = c
 	}
 	return out
 }

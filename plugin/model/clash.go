@@ -3,6 +3,11 @@ package model
 import (
 	"fmt"
 	"maps"
+	"slices"
+	"strconv"
+	"strings"
+
+	networkingv1 "istio.io/client-go/pkg/apis/networking/v1"
 
 	"github.com/expose-gw/kubectl-expose-gw/plugin/rules"
 )
@@ -34,8 +39,23 @@ func GatewayClashes(changes []Change, st State) []string {
 						!rules.ServerOnPortOverlaps(o, srv.GetPort().GetNumber(), h) {
 						continue
 					}
-					w := fmt.Sprintf("gateway %s/%s also serves host %q on port %d for the same pods (%s): two Gateways with the same selector, port and host conflict",
-						o.Namespace, o.Name, h, srv.GetPort().GetNumber(), FormatSelector(o.Spec.Selector))
+					port := srv.GetPort().GetNumber()
+					theirs := overlappingEntries(o, port, h)
+					var w string
+					if slices.ContainsFunc(theirs, func(e string) bool {
+						sh := rules.ParseServerHost(e)
+						return sh.Namespace == "*" && rules.HostCovers(sh.Host, h)
+					}) {
+						w = fmt.Sprintf("gateway %s/%s also serves host %q on port %d for the same pods (%s): two Gateways with the same selector, port and host conflict",
+							o.Namespace, o.Name, h, port, FormatSelector(o.Spec.Selector))
+					} else {
+						noun := "host"
+						if len(theirs) > 1 {
+							noun = "hosts"
+						}
+						w = fmt.Sprintf("gateway %s/%s also has %s %s on port %d for the same pods (%s), overlapping host %q: two Gateways with the same selector, port and overlapping hosts conflict",
+							o.Namespace, o.Name, noun, quoted(theirs), port, FormatSelector(o.Spec.Selector), h)
+					}
 					if rules.ServerOnPortAdmits(o, srv.GetPort().GetNumber(), h, vsNS) {
 						w += fmt.Sprintf("; consider --gateway %s/%s", o.Namespace, o.Name)
 					}
@@ -45,4 +65,30 @@ func GatewayClashes(changes []Change, st State) []string {
 		}
 	}
 	return out
+}
+
+// overlappingEntries are the hosts entries of g's servers on port, as
+// written (maybe "ns/host"), that overlap host, each once.
+func overlappingEntries(g *networkingv1.Gateway, port uint32, host string) []string {
+	var out []string
+	for _, s := range g.Spec.Servers {
+		if s.GetPort().GetNumber() != port {
+			continue
+		}
+		for _, e := range s.Hosts {
+			if rules.HostsOverlap(rules.ParseServerHost(e).Host, host) && !slices.Contains(out, e) {
+				out = append(out, e)
+			}
+		}
+	}
+	return out
+}
+
+// quoted is "a" or "a", "b".
+func quoted(ss []string) string {
+	q := make([]string, len(ss))
+	for i, s := range ss {
+		q[i] = strconv.Quote(s)
+	}
+	return strings.Join(q, ", ")
 }

@@ -25,13 +25,23 @@ func TestGatewayClashes(t *testing.T) {
 	}{
 		{"another namespace serves the host on the port", expose("flaskapp", []string{"a.example.com"}, pre("/")), other,
 			[]string{`gateway shop/shop-gw also serves host "a.example.com" on port 80 for the same pods (istio=ingressgateway): two Gateways with the same selector, port and host conflict; consider --gateway shop/shop-gw`}},
-		// Their *.example.com server does not take host "*": no --gateway hint.
+		// Their *.example.com server does not take host "*": no --gateway
+		// hint, and the warning names their host, not ours.
 		{"a * server overlaps theirs", expose("flaskapp", []string{"*"}, pre("/")), other,
-			[]string{`gateway shop/shop-gw also serves host "*" on port 80 for the same pods (istio=ingressgateway): two Gateways with the same selector, port and host conflict`}},
+			[]string{`gateway shop/shop-gw also has host "*.example.com" on port 80 for the same pods (istio=ingressgateway), overlapping host "*": two Gateways with the same selector, port and overlapping hosts conflict`}},
 		{"another host", expose("flaskapp", []string{"a.example.org"}, pre("/")), other, nil},
 		{"their server admits only their namespace: no --gateway hint", expose("flaskapp", []string{"*"}, pre("/")),
 			State{OtherGateways: []*networkingv1.Gateway{inNS("shop", "shop-gw", 80, "shop/*")}},
-			[]string{`gateway shop/shop-gw also serves host "*" on port 80 for the same pods (istio=ingressgateway): two Gateways with the same selector, port and host conflict`}},
+			[]string{`gateway shop/shop-gw also has host "shop/*" on port 80 for the same pods (istio=ingressgateway), overlapping host "*": two Gateways with the same selector, port and overlapping hosts conflict`}},
+		{"their hosts, each named once", expose("flaskapp", []string{"*"}, pre("/")),
+			State{OtherGateways: []*networkingv1.Gateway{inNS("shop", "shop-gw", 80, "shop/*", "*/a.example.com", "shop/*")}},
+			[]string{`gateway shop/shop-gw also has hosts "shop/*", "*/a.example.com" on port 80 for the same pods (istio=ingressgateway), overlapping host "*": two Gateways with the same selector, port and overlapping hosts conflict`}},
+		{"the same host, for every namespace", expose("flaskapp", []string{"a.example.com"}, pre("/")),
+			State{OtherGateways: []*networkingv1.Gateway{inNS("shop", "shop-gw", 80, "*/a.example.com")}},
+			[]string{`gateway shop/shop-gw also serves host "a.example.com" on port 80 for the same pods (istio=ingressgateway): two Gateways with the same selector, port and host conflict; consider --gateway shop/shop-gw`}},
+		{"the same host, for their namespace", expose("flaskapp", []string{"a.example.com"}, pre("/")),
+			State{OtherGateways: []*networkingv1.Gateway{inNS("shop", "shop-gw", 80, "./a.example.com")}},
+			[]string{`gateway shop/shop-gw also has host "./a.example.com" on port 80 for the same pods (istio=ingressgateway), overlapping host "a.example.com": two Gateways with the same selector, port and overlapping hosts conflict`}},
 		{"another port", expose("flaskapp", []string{"a.example.com"}, pre("/")),
 			State{OtherGateways: []*networkingv1.Gateway{inNS("shop", "shop-gw", 8080, "*.example.com")}}, nil},
 		{"other pods", expose("flaskapp", []string{"a.example.com"}, pre("/")),

@@ -33,22 +33,70 @@ func ParseService(arg string) (string, error) {
 	return name, nil
 }
 
-// ParsePath checks a --prefix, --exact or --rewrite value: a path starting
-// with "/", without spaces, control characters, "?" or "#".
+// ParsePath checks a --prefix, --exact or --rewrite value (flag names it)
+// with the rules the Gateway API's HTTPRoute CRD puts on a path match
+// (its CEL rules on path.value for Exact and PathPrefix), for both APIs: a
+// path starting with "/", of at most 1024 characters, of the characters
+// of RFC 3986's path segments and %XX escapes, without "//", an escaped
+// "/" (%2f), or "." and ".." segments, which a request's path never has
+// once normalized (Istio's gateways normalize it), so a route with one
+// would never match.
 func ParsePath(flag, p string) (string, error) {
-	if !strings.HasPrefix(p, "/") {
-		return "", fmt.Errorf("invalid --%s %q: expected a path starting with \"/\"", flag, p)
+	bad := func(expected string) (string, error) {
+		return "", fmt.Errorf("invalid --%s %q: expected %s", flag, p, expected)
 	}
-	for _, r := range p {
-		if r <= ' ' || r == 0x7f || r == '?' || r == '#' {
-			return "", fmt.Errorf("invalid --%s %q: expected a path without spaces, control characters, '?' or '#'", flag, p)
+	if !strings.HasPrefix(p, "/") {
+		return bad(`a path starting with "/"`)
+	}
+	if len(p) > maxPathLength {
+		return bad(fmt.Sprintf("a path of at most %d characters (it has %d)", maxPathLength, len(p)))
+	}
+	for i := 0; i < len(p); i++ {
+		c := p[i]
+		switch {
+		case c <= ' ' || c == 0x7f || c == '?' || c == '#':
+			return bad(`a path without spaces, control characters, '?' or '#'`)
+		case c >= 0x80:
+			return bad("a path of ASCII characters (others written as %XX escapes of their UTF-8 bytes)")
+		case c == '%':
+			if i+2 >= len(p) || !isHex(p[i+1]) || !isHex(p[i+2]) {
+				return bad(`"%" to start an escape of two hex digits (like %20)`)
+			}
+			if p[i+1] == '2' && (p[i+2] == 'f' || p[i+2] == 'F') {
+				return bad(`a path without an escaped "/" (%2f)`)
+			}
+			i += 2
+		case !strings.ContainsRune(pathChars, rune(c)) && !isAlnum(c):
+			return bad(fmt.Sprintf("a path of letters, digits, %%XX escapes and %s only (not %q)", pathChars, c))
 		}
+	}
+	if strings.Contains(p, "//") {
+		return bad(`a path without empty segments ("//")`)
+	}
+	if strings.Contains(p, "/./") || strings.Contains(p, "/../") || strings.HasSuffix(p, "/.") || strings.HasSuffix(p, "/..") {
+		return bad(`a path without "." or ".." segments`)
 	}
 	return p, nil
 }
 
-// ParseHost checks a --host value: "*", "*.domain" or a DNS name, in lower
-// case.
+// maxPathLength is the HTTPRoute CRD's maxLength of a path.
+const maxPathLength = 1024
+
+// pathChars are the characters of a path besides letters, digits and %XX
+// escapes (the HTTPRoute CRD's regex: RFC 3986's pchar and "/").
+const pathChars = "/-._~!$&'()*+,;=:@"
+
+func isHex(c byte) bool {
+	return '0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F'
+}
+
+func isAlnum(c byte) bool {
+	return '0' <= c && c <= '9' || 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z'
+}
+
+// ParseHost checks a --host value as Istio and the Gateway API read a
+// host: "*", "*.domain" or a DNS name, in lower case, each label of at
+// most 63 characters and the whole of at most 253.
 func ParseHost(h string) (string, error) {
 	if h == "*" {
 		return h, nil
@@ -59,8 +107,16 @@ func ParseHost(h string) (string, error) {
 	} else {
 		errs = validation.IsDNS1123Subdomain(h)
 	}
+	if len(h) > validation.DNS1123SubdomainMaxLength {
+		return "", fmt.Errorf("invalid --host %q: expected a DNS name of at most %d characters (it has %d)", h, validation.DNS1123SubdomainMaxLength, len(h))
+	}
 	if len(errs) > 0 {
 		return "", fmt.Errorf("invalid --host %q: expected a DNS name (like flask.example.com), \"*\" or \"*.domain\"", h)
+	}
+	for _, l := range strings.Split(h, ".") {
+		if len(l) > validation.DNS1123LabelMaxLength {
+			return "", fmt.Errorf("invalid --host %q: expected DNS labels of at most %d characters (%q has %d)", h, validation.DNS1123LabelMaxLength, l, len(l))
+		}
 	}
 	return h, nil
 }

@@ -1,6 +1,7 @@
 package model
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -27,12 +28,40 @@ func TestParsers(t *testing.T) {
 		{"prefix empty", func() (any, error) { return ParsePath("prefix", "") }, "", `invalid --prefix "": expected a path starting with "/"`},
 		{"prefix space", func() (any, error) { return ParsePath("exact", "/a b") }, "", `invalid --exact "/a b": expected a path without spaces, control characters, '?' or '#'`},
 		{"prefix query", func() (any, error) { return ParsePath("prefix", "/a?b") }, "", `invalid --prefix "/a?b": expected a path without spaces, control characters, '?' or '#'`},
+		{"prefix non-ASCII", func() (any, error) { return ParsePath("prefix", "/café") }, "", `invalid --prefix "/café": expected a path of ASCII characters (others written as %XX escapes of their UTF-8 bytes)`},
+		{"prefix escaped", func() (any, error) { return ParsePath("prefix", "/caf%C3%A9") }, "/caf%C3%A9", ""},
+		{"prefix every allowed character", func() (any, error) { return ParsePath("prefix", "/aZ09-._~!$&'()*+,;=:@/x") }, "/aZ09-._~!$&'()*+,;=:@/x", ""},
+		{"prefix bad escape", func() (any, error) { return ParsePath("prefix", "/a%zz") }, "", `invalid --prefix "/a%zz": expected "%" to start an escape of two hex digits (like %20)`},
+		{"prefix escape cut short", func() (any, error) { return ParsePath("prefix", "/a%2") }, "", `invalid --prefix "/a%2": expected "%" to start an escape of two hex digits (like %20)`},
+		{"prefix escaped slash", func() (any, error) { return ParsePath("prefix", "/a%2Fb") }, "", `invalid --prefix "/a%2Fb": expected a path without an escaped "/" (%2f)`},
+		{"prefix escaped slash lower", func() (any, error) { return ParsePath("exact", "/a%2fb") }, "", `invalid --exact "/a%2fb": expected a path without an escaped "/" (%2f)`},
+		{"prefix other character", func() (any, error) { return ParsePath("prefix", "/a<b") }, "", `invalid --prefix "/a<b": expected a path of letters, digits, %XX escapes and /-._~!$&'()*+,;=:@ only (not '<')`},
+		{"prefix empty segment", func() (any, error) { return ParsePath("prefix", "/a//b") }, "", `invalid --prefix "/a//b": expected a path without empty segments ("//")`},
+		{"prefix dot-dot segment", func() (any, error) { return ParsePath("prefix", "/a/../b") }, "", `invalid --prefix "/a/../b": expected a path without "." or ".." segments`},
+		{"prefix dot segment", func() (any, error) { return ParsePath("exact", "/a/./b") }, "", `invalid --exact "/a/./b": expected a path without "." or ".." segments`},
+		{"prefix ends with dot-dot", func() (any, error) { return ParsePath("rewrite", "/a/..") }, "", `invalid --rewrite "/a/..": expected a path without "." or ".." segments`},
+		{"prefix ends with dot", func() (any, error) { return ParsePath("prefix", "/.") }, "", `invalid --prefix "/.": expected a path without "." or ".." segments`},
+		{"prefix dots in a name", func() (any, error) { return ParsePath("prefix", "/.well-known/a..b") }, "/.well-known/a..b", ""},
+		{"prefix too long", func() (any, error) { return ParsePath("prefix", "/"+strings.Repeat("a", 1024)) }, "",
+			`invalid --prefix "/` + strings.Repeat("a", 1024) + `": expected a path of at most 1024 characters (it has 1025)`},
+		{"prefix longest", func() (any, error) { return ParsePath("prefix", "/"+strings.Repeat("a", 1023)) }, "/" + strings.Repeat("a", 1023), ""},
 		{"host any", func() (any, error) { return ParseHost("*") }, "*", ""},
 		{"host wildcard", func() (any, error) { return ParseHost("*.example.com") }, "*.example.com", ""},
 		{"host name", func() (any, error) { return ParseHost("flask.example.com") }, "flask.example.com", ""},
 		{"host upper", func() (any, error) { return ParseHost("Flask.example.com") }, "", `invalid --host "Flask.example.com": expected a DNS name (like flask.example.com), "*" or "*.domain"`},
 		{"host inner star", func() (any, error) { return ParseHost("a.*.com") }, "", `invalid --host "a.*.com": expected a DNS name (like flask.example.com), "*" or "*.domain"`},
 		{"host url", func() (any, error) { return ParseHost("http://x") }, "", `invalid --host "http://x": expected a DNS name (like flask.example.com), "*" or "*.domain"`},
+		{"host label of 63", func() (any, error) { return ParseHost(strings.Repeat("a", 63) + ".example.com") }, strings.Repeat("a", 63) + ".example.com", ""},
+		{"host label of 64", func() (any, error) { return ParseHost(strings.Repeat("a", 64) + ".example.com") }, "",
+			`invalid --host "` + strings.Repeat("a", 64) + `.example.com": expected DNS labels of at most 63 characters ("` + strings.Repeat("a", 64) + `" has 64)`},
+		{"wildcard host, label of 64", func() (any, error) { return ParseHost("*." + strings.Repeat("b", 64) + ".com") }, "",
+			`invalid --host "*.` + strings.Repeat("b", 64) + `.com": expected DNS labels of at most 63 characters ("` + strings.Repeat("b", 64) + `" has 64)`},
+		{"host of 253", func() (any, error) { return ParseHost(longHost(253)) }, longHost(253), ""},
+		{"host of 254", func() (any, error) { return ParseHost(longHost(254)) }, "",
+			`invalid --host "` + longHost(254) + `": expected a DNS name of at most 253 characters (it has 254)`},
+		{"host wildcard not first", func() (any, error) { return ParseHost("*a.example.com") }, "", `invalid --host "*a.example.com": expected a DNS name (like flask.example.com), "*" or "*.domain"`},
+		{"host two wildcards", func() (any, error) { return ParseHost("*.*.example.com") }, "", `invalid --host "*.*.example.com": expected a DNS name (like flask.example.com), "*" or "*.domain"`},
+		{"host empty label", func() (any, error) { return ParseHost("a..example.com") }, "", `invalid --host "a..example.com": expected a DNS name (like flask.example.com), "*" or "*.domain"`},
 		{"port number", func() (any, error) { return ParsePort("8080") }, PortRef{Number: 8080}, ""},
 		{"port name", func() (any, error) { return ParsePort("http") }, PortRef{Name: "http"}, ""},
 		{"port none", func() (any, error) { return ParsePort("") }, PortRef{}, ""},
@@ -108,4 +137,16 @@ func TestParseMatchesAndHosts(t *testing.T) {
 	assert.Equal(t, []string{"a.example.com", "*"}, hs)
 	_, err = ParseHosts([]string{"a.*.com"})
 	assert.EqualError(t, err, `invalid --host "a.*.com": expected a DNS name (like flask.example.com), "*" or "*.domain"`)
+}
+
+// longHost is a DNS name of n characters, labels of 63 at most.
+func longHost(n int) string {
+	var b strings.Builder
+	for b.Len() < n {
+		if b.Len() > 0 {
+			b.WriteByte('.')
+		}
+		b.WriteString(strings.Repeat("a", min(63, n-b.Len())))
+	}
+	return b.String()
 }

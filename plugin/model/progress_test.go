@@ -101,5 +101,6 @@ func TestMergeResults(t *testing.T) {
 	mend := GatewayChangesOnly([]Change{{Op: OpUpdate, Object: gw, Before: gw}, {Op: OpUpdate, Object: v, Before: v}})
 	require.Len(t, mend, 1)
 	assert.Equal(t, []string{"configured gateway/expose-gw", "created virtualservice/expose-gw-a.example.com"}, summary(MergeResults(first, mend)))
-	assert.Equal(t, summary(first), summary(MergeResults(first, []Change{{Op: OpUnchanged, Object: gw}})))
+	assert.Equal(t, summary(first), summary(MergeResults(first, []Change{{Op: OpUnchanged, Object: gw}})), "unchanged does not replace a write")
+	assert.Equal(t, summary(first), summary(MergeResults(nil, first)), "the first round: all of it, unchanged ones too")
 }

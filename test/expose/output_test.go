@@ -118,7 +118,7 @@ func TestOutput(t *testing.T) {
 		}{
 			{[]string{"lsit"}, `service "lsit" not found in namespace "out": expected an existing Service (see kubectl get services -n out); did you mean list?`},
 			{[]string{"delte", "flaskapp"}, `unknown command "delte": did you mean delete?`},
-			{[]string{"flaskap", "flaskapp"}, `accepts at most 1 arg(s), received 2`},
+			{[]string{"flaskap", "flaskapp"}, `unexpected argument "flaskapp": expected one SERVICE`},
 			{[]string{"prxy"}, `service "prxy" not found in namespace "out": expected an existing Service (see kubectl get services -n out); did you mean proxy?`},
 			{[]string{"svc/lsit"}, `service "lsit" not found in namespace "out": expected an existing Service (see kubectl get services -n out)`},
 			{[]string{"url", "lsit"}, `service "lsit" not found in namespace "out": expected an existing Service (see kubectl get services -n out)`},

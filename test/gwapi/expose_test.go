@@ -9,6 +9,7 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	gatewayv1 "sigs.k8s.io/gateway-api/apis/v1"
@@ -166,6 +167,9 @@ func TestExposeWithTheGatewayAPI(t *testing.T) {
 	t.Run("bad input: one line, non-zero exit, nothing changed", func(t *testing.T) {
 		_, err := gw.Gateways("infra").Create(ctx, gateway("infra", "shared"), metav1.CreateOptions{})
 		require.NoError(t, err)
+		_, err = env.Kube.CoreV1().Secrets("default").Create(ctx, &corev1.Secret{ObjectMeta: metav1.ObjectMeta{Name: "opaque-foo"},
+			Type: corev1.SecretTypeOpaque, Data: map[string][]byte{"foo": []byte("bar")}}, metav1.CreateOptions{})
+		require.NoError(t, err)
 		env.IstioGateway.Sync()
 		before := snapshot(t, env)
 		for _, c := range []struct {
@@ -178,11 +182,17 @@ func TestExposeWithTheGatewayAPI(t *testing.T) {
 			{[]string{"flaskapp", "--api", "gateway-api", "--gateway-selector", "istio=x"}, `error: --gateway-selector "istio=x" is an Istio API flag: expected --gateway with --api gateway-api`},
 			{[]string{"flaskapp", "--gateway", "infra/shared", "--wait=0"}, `error: Gateway infra/shared does not allow routes from namespace default on listener "http": add allowedRoutes.namespaces.from: All to it (or a Selector matching namespace default)`},
 			{[]string{"flaskapp", "--tls-secret", "nope", "--host", "a.example.com", "--wait=0"}, `error: invalid --tls-secret "nope": expected a TLS Secret in namespace default, the Gateway's, where Istio reads a listener's certificateRefs (create it with kubectl create secret tls nope -n default --cert=FILE --key=FILE)`},
+			// Istio would refuse the listener (InvalidCertificateRef).
+			{[]string{"flaskapp", "--tls-secret", "opaque-foo", "--host", "a.example.com", "--wait=0"}, `error: invalid --tls-secret "opaque-foo": expected a TLS Secret (type kubernetes.io/tls, keys tls.crt and tls.key, or cert and key), but secret default/opaque-foo of type Opaque has keys foo`},
+			// The HTTPRoute CRD's path rules, before the apiserver's raw error.
+			{[]string{"flaskapp", "--prefix", "/a%zz"}, `error: invalid --prefix "/a%zz": expected "%" to start an escape of two hex digits (like %20)`},
+			{[]string{"flaskapp", "--prefix", "/a/../b"}, `error: invalid --prefix "/a/../b": expected a path without "." or ".." segments`},
+			{[]string{"flaskapp", "--exact", "/a/."}, `error: invalid --exact "/a/.": expected a path without "." or ".." segments`},
+			{[]string{"flaskapp", "--host", strings.Repeat("a", 64) + ".example.com"}, `error: invalid --host "` + strings.Repeat("a", 64) + `.example.com": expected DNS labels of at most 63 characters ("` + strings.Repeat("a", 64) + `" has 64)`},
 		} {
 			r := env.Kubectl(append([]string{"expose-gw"}, c.args...)...)
 			assert.Equal(t, 1, r.ExitCode, c.args)
-			got := lines(r.Stderr)
-			assert.Equal(t, c.want, got[len(got)-1], c.args)
+			assert.Equal(t, c.want+"\n", r.Stderr, "%v: the error alone, not what was chosen for the writes", c.args)
 			assert.Empty(t, r.Stdout, c.args)
 			assert.Equal(t, before, snapshot(t, env), c.args)
 		}

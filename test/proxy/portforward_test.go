@@ -2,12 +2,14 @@ package proxy
 
 import (
 	"bufio"
+	"context"
 	"encoding/json"
 	"fmt"
 	"net/http"
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -80,12 +82,19 @@ func TestPortForward(t *testing.T) {
 			{"no such namespace", []string{"nope", "-n", "nons"}, "", `error: namespace "nons" not found: expected an existing namespace (see kubectl get namespaces), given by -n or the kubeconfig's context`},
 			{"a port in --host", []string{"--host", "flask.example.com:31380"}, "",
 				`error: invalid --host "flask.example.com:31380": expected a host name without a port, scheme or wildcard, e.g. flask.example.com`},
+			{"a control character in --host", []string{"--host", "flask.example.com\n"}, "",
+				`error: invalid --host "flask.example.com\n": expected an HTTP host: a DNS name, an IPv4 address or an [IPv6] address, e.g. flask.example.com`},
+			{"a character no Host has", []string{"flaskapp", "--host", "a b"}, "",
+				`error: invalid --host "a b": expected an HTTP host: a DNS name, an IPv4 address or an [IPv6] address, e.g. flask.example.com`},
 			{"bad --via", []string{"flaskapp", "--via", "ssh"}, "", `error: invalid --via "ssh": expected auto, direct or port-forward`},
 		}
 		for _, tt := range tests {
 			t.Run(tt.name, func(t *testing.T) {
 				if tt.wantErr != "" {
-					r := env.Kubectl(append([]string{"expose-gw", "proxy", "--via", "port-forward"}, tt.args...)...)
+					// Bounded: a proxy that wrongly starts never exits.
+					ctx, cancel := context.WithTimeout(env.Ctx(), 30*time.Second)
+					defer cancel()
+					r := env.RunCmd(ctx, env.Kubeconfig, nil, testenv.KubectlPath(), append([]string{"expose-gw", "proxy", "--via", "port-forward"}, tt.args...)...)
 					assert.Equal(t, 1, r.ExitCode)
 					assert.Equal(t, tt.wantErr+"\n", r.Stderr)
 					assert.Empty(t, r.Stdout)
