@@ -30,7 +30,8 @@ func retryable(err error) bool {
 
 // applier writes plans all or nothing: it dry-runs on the server every
 // write after the first (the first one failing leaves nothing to undo),
-// writes them in order, and undoes what it wrote when it finally fails.
+// writes them in order, and undoes what it wrote when it finally fails
+// (not when a mend round fails: see transact).
 type applier struct {
 	stores stores
 	mode   dryRunMode
@@ -72,7 +73,13 @@ func (a *applier) transact(ctx context.Context, attempt func(round) (wrote bool,
 			if err != nil {
 				return err
 			}
-			if !wrote || a.mode != dryRunNone || mends == maxMendRounds {
+			if !wrote || a.mode != dryRunNone {
+				return nil
+			}
+			if mends == maxMendRounds {
+				if a.errOut != nil {
+					fmt.Fprintf(a.errOut, "warning: the objects were still changing under concurrent commands after %d re-checks: check them with kubectl expose-gw list\n", maxMendRounds)
+				}
 				return nil
 			}
 			r.Mend = true
@@ -97,6 +104,23 @@ func (a *applier) transact(ctx context.Context, attempt func(round) (wrote bool,
 // apply writes changes (those that write) and returns them as the server
 // returned them, in the same order, with unchanged ones as they were.
 func (a *applier) apply(ctx context.Context, changes []model.Change) ([]model.Change, error) {
+	return a.applyChecking(ctx, changes, nil)
+}
+
+// applyChecking is apply that also dry-runs on the server the writes of
+// later (a later round plans them again from a fresh read) before it
+// writes: what the user may not do fails before anything is written.
+func (a *applier) applyChecking(ctx context.Context, changes, later []model.Change) ([]model.Change, error) {
+	if a.mode == dryRunNone {
+		for _, c := range later {
+			if !c.Writes() {
+				continue
+			}
+			if _, err := a.write(ctx, c, true); err != nil {
+				return nil, err
+			}
+		}
+	}
 	var writes []int
 	for i, c := range changes {
 		if c.Writes() {

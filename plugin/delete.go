@@ -125,11 +125,22 @@ func (o *DeleteOptions) Run(ctx context.Context) error {
 			}
 			return false, err
 		}
-		if !r.Mend {
-			warnings = append(w, o.warnings(st, changes)...)
+		for _, x := range append(w, o.warnings(st, changes)...) {
+			if !slices.Contains(warnings, x) {
+				warnings = append(warnings, x)
+			}
+		}
+		// The Gateways go in the round after the routes, planned from a
+		// read made once the routes are gone (other deletes' and exposes'
+		// of the same moment included); checked now all the same.
+		var later []model.Change
+		if o.dryRun == dryRunNone && slices.ContainsFunc(changes, routeWrite) {
+			gatewayWrite := func(c model.Change) bool { return c.Writes() && model.IsGateway(c.Object) }
+			later = slices.DeleteFunc(slices.Clone(changes), func(c model.Change) bool { return !gatewayWrite(c) })
+			changes = slices.DeleteFunc(changes, gatewayWrite)
 		}
 		done, prior := len(a.done), a.written()
-		out, err := a.apply(ctx, changes)
+		out, err := a.applyChecking(ctx, changes, later)
 		for _, d := range a.done[done:] {
 			progress.record(d.change)
 		}
@@ -147,6 +158,9 @@ func (o *DeleteOptions) Run(ctx context.Context) error {
 	}
 	return printChanges(o.PrintFlags, o.Out, result, o.dryRun)
 }
+
+// routeWrite is whether c writes a route object (not a Gateway).
+func routeWrite(c model.Change) bool { return c.Writes() && !model.IsGateway(c.Object) }
 
 // deleteProgress is what the earlier rounds of a delete wrote, in both
 // APIs: the later rounds plan from it (model.PlanDeleteAfter,

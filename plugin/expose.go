@@ -240,7 +240,12 @@ func (o *ExposeOptions) Run(ctx context.Context) error {
 		}
 		if r.Mend {
 			// The routes are written: a later round puts back only the
-			// Gateway they need, never a route another writer changed.
+			// Gateway they need. A route of the plan that is gone or
+			// changed again was another command's doing (a delete of the
+			// same moment): it wins, and the Gateway is left to it.
+			if slices.ContainsFunc(changes, func(c model.Change) bool { return c.Writes() && !model.IsGateway(c.Object) }) {
+				return false, nil
+			}
 			changes = model.GatewayChangesOnly(changes)
 		} else {
 			warnings = w

@@ -77,7 +77,7 @@ func (x *gatewayExpose) checkSecret(ctx context.Context, ns string) error {
 		return nil
 	}
 	missing := fmt.Errorf("invalid --tls-secret %q: expected a TLS Secret in namespace %s, the Gateway's, where Istio reads a listener's certificateRefs (create it with kubectl create secret tls %s -n %s --cert=FILE --key=FILE)", name, ns, name, ns)
-	return verifyTLSSecret(ctx, x.o.Clients.Kube, ns, name, missing, x.o.dryRun, x.o.ErrOut)
+	return verifyTLSSecret(ctx, x.o.Clients.Kube, ns, name, missing, x.o.dryRun, &x.o.notes)
 }
 
 // done waits for Istio's verdict on the routes (--wait) and says how to

@@ -31,5 +31,5 @@ func (o *ExposeOptions) checkCredential(ctx context.Context, lookup *ingressLook
 	}
 	ns := workloadNamespace(in)
 	missing := fmt.Errorf("invalid --tls-secret %q: expected a TLS Secret in namespace %s, where the gateway's pods run and Istio reads credentials (create it with kubectl create secret tls %s -n %s --cert=FILE --key=FILE)", name, ns, name, ns)
-	return verifyTLSSecret(ctx, o.Clients.Kube, ns, name, missing, o.dryRun, o.ErrOut)
+	return verifyTLSSecret(ctx, o.Clients.Kube, ns, name, missing, o.dryRun, &o.notes)
 }

@@ -86,8 +86,8 @@ func attachedIn(kind string, list runtime.Object, out map[model.ObjectRef][]stri
 
 // readAttached reads, in parallel, what of the attachable kinds attaches
 // to which Gateway, in every namespace (in ns when that is forbidden).
-// A kind the cluster does not serve has nothing attached; unknown is true
-// when one could not be read in every namespace.
+// unknown is true when a kind could not be read in every namespace, or
+// is not served at v1.
 func readAttached(ctx context.Context, c *Clients, ns string) (map[model.ObjectRef][]string, bool, error) {
 	lists := make([]runtime.Object, len(attachables))
 	unknowns := make([]bool, len(attachables))
@@ -100,8 +100,9 @@ func readAttached(ctx context.Context, c *Clients, ns string) (map[model.ObjectR
 				return []runtime.Object{l}, err
 			})
 			switch {
-			case notServed(err) || apierrors.IsNotFound(err): // none of it
-			case apierrors.IsForbidden(err):
+			case notServed(err) || apierrors.IsNotFound(err) || apierrors.IsForbidden(err):
+				// Not served at v1 (an older Gateway API may serve it at
+				// another version) or not readable: not known.
 				unknowns[i] = true
 			case err != nil:
 				errs[i] = err

@@ -17,10 +17,11 @@ import (
 // namespace attaches to anymore (with routesUnknown, when the routes of
 // other namespaces could not be read, Gateways are kept). HTTPRoutes the
 // tool did not write are never changed, nor is a Gateway deleted under
-// routes of other kinds (GRPCRoute, TLSRoute...): those Istio counts in a
-// listener's attachedRoutes beyond the HTTPRoutes attached keep it, with a
-// warning. Nothing to delete returns no changes (the caller combines both
-// APIs' plans).
+// routes of other kinds or ListenerSets (st.Attached; where those could
+// not be read, st.AttachedUnknown, Istio's count of the routes attached
+// to each listener, status.listeners[].attachedRoutes, stands in): it is
+// kept with a warning. Nothing to delete returns no changes (the caller
+// combines both APIs' plans).
 func PlanDelete(d *model.Delete, st State, routesUnknown bool) ([]model.Change, []string) {
 	return PlanDeleteAfter(d, st, routesUnknown, Progress{})
 }

@@ -82,15 +82,15 @@ func isNil[T Object](o T) bool {
 	return any(o) == any(zero)
 }
 
-// isGateway is whether o is a Gateway, of either API (both name their
+// IsGateway is whether o is a Gateway, of either API (both name their
 // type Gateway).
-func isGateway(o Object) bool { return reflect.TypeOf(o).Elem().Name() == "Gateway" }
+func IsGateway(o Object) bool { return reflect.TypeOf(o).Elem().Name() == "Gateway" }
 
 // GatewayChangesOnly keeps the changes to Gateways, of either API.
 func GatewayChangesOnly(changes []Change) []Change {
 	var out []Change
 	for _, c := range changes {
-		if isGateway(c.Object) {
+		if IsGateway(c.Object) {
 			out = append(out, c)
 		}
 	}

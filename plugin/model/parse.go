@@ -38,9 +38,10 @@ func ParseService(arg string) (string, error) {
 // (its CEL rules on path.value for Exact and PathPrefix), for both APIs: a
 // path starting with "/", of at most 1024 characters, of the characters
 // of RFC 3986's path segments and %XX escapes, without "//", an escaped
-// "/" (%2f), or "." and ".." segments, which a request's path never has
-// once normalized (Istio's gateways normalize it), so a route with one
-// would never match.
+// "/" (%2f), or "." and ".." segments. The CRD refuses these for the
+// Gateway API; for the Istio API they are refused too, so that one
+// request means the same with both (and "." and ".." segments, which
+// Istio's gateways resolve before matching, would never match).
 func ParsePath(flag, p string) (string, error) {
 	bad := func(expected string) (string, error) {
 		return "", fmt.Errorf("invalid --%s %q: expected %s", flag, p, expected)
