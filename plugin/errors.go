@@ -3,6 +3,7 @@ package plugin
 import (
 	"errors"
 	"fmt"
+	"regexp"
 	"strings"
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
@@ -22,12 +23,37 @@ func ExplainAPIError(err error, verb, resource string) error {
 	case meta.IsNoMatchError(err) || isMissingCRD(err, resource):
 		return &NotServedError{fmt.Errorf("cannot %s %s: the networking.istio.io API is not served by this cluster (is Istio installed?): %w", verb, resource, err)}
 	case apierrors.IsForbidden(err):
+		verb, resource := refused(err, verb, resource)
 		return fmt.Errorf("forbidden: you may not %s %s (ask for RBAC permission to %q %q): %w", verb, resource, verb, resource, err)
 	case apierrors.IsConflict(err):
 		return fmt.Errorf("cannot %s %s: it was changed by someone else meanwhile, try again: %w", verb, resource, err)
 	default:
 		return fmt.Errorf("cannot %s %s: %w", verb, resource, err)
 	}
+}
+
+// cannotVerb finds the verb in the apiserver's words for a request RBAC
+// refused: `User "u" cannot get resource "gateways" in API group ...`.
+var cannotVerb = regexp.MustCompile(`cannot (\w+) resource `)
+
+// refused is the verb and resource a Forbidden error was refused for, as
+// the apiserver's own status details and message say (as kubectl reports
+// them); the caller's when they say nothing, so that an error met on the
+// way (another kind's get inside a list) is named for what was refused.
+func refused(err error, verb, resource string) (string, string) {
+	var se *apierrors.StatusError
+	if !errors.As(err, &se) || se.ErrStatus.Details == nil || se.ErrStatus.Details.Kind == "" {
+		return verb, resource
+	}
+	d := se.ErrStatus.Details
+	resource = d.Kind
+	if d.Group != "" {
+		resource += "." + d.Group
+	}
+	if m := cannotVerb.FindStringSubmatch(se.ErrStatus.Message); m != nil {
+		verb = m[1]
+	}
+	return verb, resource
 }
 
 // NotServedError is a request for an API whose CRDs are not installed.

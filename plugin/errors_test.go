@@ -2,6 +2,7 @@ package plugin
 
 import (
 	"errors"
+	"fmt"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -21,6 +22,14 @@ func TestExplainAPIError(t *testing.T) {
 		"forbidden names verb and resource": {
 			apierrors.NewForbidden(vs, "x", errors.New("no")), "virtualservices.networking.istio.io",
 			`forbidden: you may not create virtualservices.networking.istio.io (ask for RBAC permission to "create" "virtualservices.networking.istio.io")`,
+		},
+		// The apiserver's words name what was refused: a Gateway get met
+		// inside a VirtualService list is not reported as the list.
+		"forbidden names what the apiserver refused": {
+			fmt.Errorf("getting Gateway infra/gw: %w", apierrors.NewForbidden(schema.GroupResource{Group: "networking.istio.io", Resource: "gateways"}, "gw",
+				errors.New(`User "dev" cannot get resource "gateways" in API group "networking.istio.io" in the namespace "infra"`))),
+			"virtualservices.networking.istio.io",
+			`forbidden: you may not get gateways.networking.istio.io (ask for RBAC permission to "get" "gateways.networking.istio.io"): getting Gateway infra/gw: gateways.networking.istio.io "gw" is forbidden`,
 		},
 		"missing CRD asks about Istio": {
 			&meta.NoKindMatchError{GroupKind: schema.GroupKind{Group: "networking.istio.io", Kind: "VirtualService"}},
