@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 	apinet "istio.io/api/networking/v1"
 	networkingv1 "istio.io/client-go/pkg/apis/networking/v1"
+	rbacv1 "k8s.io/api/rbac/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	testenv "github.com/expose-gw/kubectl-expose-gw/test/env"
@@ -137,4 +138,16 @@ func TestURLServiceRoutes(t *testing.T) {
 	r = env.Kubectl("expose-gw", "url", "flaskapp", "--https")
 	assert.Equal(t, 1, r.ExitCode)
 	assert.Equal(t, "error: no HTTPS routes to service default/flaskapp: no VirtualService or HTTPRoute in namespace default routes to it through a Gateway (run `kubectl expose-gw flaskapp` first)\n", r.Stderr)
+
+	// May read everything but Istio's Gateways: the error names the get
+	// of the Gateway that was refused, not the VirtualServices' list.
+	kc := env.AddUser("no-istio-gateways", nil)
+	env.Grant("no-istio-gateways", "", []rbacv1.PolicyRule{
+		{APIGroups: []string{"", "gateway.networking.k8s.io"}, Resources: []string{"*"}, Verbs: []string{"get", "list"}},
+		{APIGroups: []string{"networking.istio.io"}, Resources: []string{"virtualservices"}, Verbs: []string{"get", "list"}},
+	})
+	r = env.KubectlAs(kc, "expose-gw", "url", "flaskapp")
+	assert.Equal(t, 1, r.ExitCode)
+	assert.True(t, strings.HasPrefix(r.Stderr, `error: forbidden: you may not get gateways.networking.istio.io (ask for RBAC permission to "get" "gateways.networking.istio.io"): getting Gateway default/`), r.Stderr)
+	assert.NotContains(t, r.Stderr, "virtualservices.networking.istio.io (ask")
 }
