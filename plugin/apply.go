@@ -78,7 +78,7 @@ func (a *applier) transact(ctx context.Context, attempt func(round) (wrote bool,
 			}
 			if mends == maxMendRounds {
 				if a.errOut != nil {
-					fmt.Fprintf(a.errOut, "warning: the objects were still changing under concurrent commands after %d re-checks: check them with kubectl expose-gw list\n", maxMendRounds)
+					warnf(a.errOut, "the objects were still changing under concurrent commands after %d re-checks: check them with kubectl expose-gw list", maxMendRounds)
 				}
 				return nil
 			}
@@ -91,7 +91,7 @@ func (a *applier) transact(ctx context.Context, attempt func(round) (wrote bool,
 	}
 	if r.Mend {
 		if a.errOut != nil {
-			fmt.Fprintf(a.errOut, "warning: the objects written are in place, but re-checking them after concurrent changes failed: %v\n", oneLine(err))
+			warnf(a.errOut, "the objects written are in place, but re-checking them after concurrent changes failed: %v", oneLine(err))
 		}
 		return nil
 	}
@@ -239,7 +239,7 @@ func (a *applier) undo(ctx context.Context) error {
 			continue
 		}
 		if a.errOut != nil {
-			fmt.Fprintf(a.errOut, "warning: could not restore %s: %v\n", a.describe(w.change), oneLine(err))
+			warnf(a.errOut, "could not restore %s: %v", a.describe(w.change), oneLine(err))
 		}
 		if !retryable(err) {
 			errs = append(errs, err)

@@ -154,7 +154,7 @@ func (o *DeleteOptions) Run(ctx context.Context) error {
 		return err
 	}
 	for _, w := range warnings {
-		fmt.Fprintln(o.ErrOut, "warning:", w)
+		warn(o.ErrOut, w)
 	}
 	return printChanges(o.PrintFlags, o.Out, result, o.dryRun)
 }

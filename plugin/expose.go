@@ -265,10 +265,10 @@ func (o *ExposeOptions) Run(ctx context.Context) error {
 		return err
 	}
 	for _, w := range warnings {
-		fmt.Fprintln(o.ErrOut, "warning:", w)
+		warn(o.ErrOut, w)
 	}
 	for _, w := range x.caveats() {
-		fmt.Fprintln(o.ErrOut, "warning:", w)
+		warn(o.ErrOut, w)
 	}
 	if err := printChanges(o.PrintFlags, o.Out, result, o.dryRun); err != nil {
 		return err

@@ -71,7 +71,7 @@ func waitAccepted(ctx context.Context, c *Clients, result []model.Change, d time
 		return refused
 	case wait.Interrupted(err):
 		names := slices.Sorted(maps.Keys(pending))
-		fmt.Fprintf(errOut, "warning: Istio has not reported on HTTPRoute %s within --wait %s (status.parents): is istiod running? (kubectl get httproute -n %s -o yaml)\n",
+		warnf(errOut, "Istio has not reported on HTTPRoute %s within --wait %s (status.parents): is istiod running? (kubectl get httproute -n %s -o yaml)",
 			strings.Join(names, ", "), d, routes[0].Namespace)
 		return nil
 	}

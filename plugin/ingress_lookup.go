@@ -104,7 +104,7 @@ func (o *ExposeOptions) useGateway(l *ingressLookup) (warned bool, err error) {
 	var several *resolve.SeveralGatewaysError
 	switch {
 	case errors.As(err, &none) && o.dryRun == dryRunClient:
-		fmt.Fprintf(&o.notes, "warning: %v; the Gateway printed selects %s and listens on the default ports 80/443\n",
+		warnf(&o.notes, "%v; the Gateway printed selects %s and listens on the default ports 80/443",
 			err, model.FormatSelector(o.req.Selector))
 		return true, nil
 	case errors.As(err, &none), errors.As(err, &several):
@@ -114,7 +114,7 @@ func (o *ExposeOptions) useGateway(l *ingressLookup) (warned bool, err error) {
 	}
 	o.req.Selector = g.Selector
 	if g.Warning != "" {
-		fmt.Fprintln(&o.notes, "warning:", g.Warning)
+		warn(&o.notes, g.Warning)
 	}
 	if g.Discovered {
 		var svc *corev1.Service

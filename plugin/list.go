@@ -174,10 +174,10 @@ func (o *ListOptions) rows(ctx context.Context) ([]model.RouteRow, error) {
 	// One API readable: its rows, and a word on the other.
 	switch {
 	case apierrors.IsForbidden(istErr) && gwErr == nil:
-		fmt.Fprintf(o.ErrOut, "warning: %v: only the Gateway API's routes are listed\n", istErr)
+		warnf(o.ErrOut, "%v: only the Gateway API's routes are listed", istErr)
 		istErr = nil
 	case apierrors.IsForbidden(gwErr) && istErr == nil:
-		fmt.Fprintf(o.ErrOut, "warning: %v: only the Istio API's routes are listed\n", gwErr)
+		warnf(o.ErrOut, "%v: only the Istio API's routes are listed", gwErr)
 		gwErr = nil
 	}
 	if err := cmp.Or(istErr, gwErr); err != nil {

@@ -227,7 +227,7 @@ func (o *ProxyOptions) run(ctx context.Context) error {
 		return fmt.Errorf("cannot listen on %s port %d: %w (choose another --local-port, or 0 for any free port)", o.Address, o.LocalPort, err)
 	}
 	if !loopback(o.Address) {
-		fmt.Fprintf(o.ErrOut, "Warning: listening on %s: anyone who can reach this machine can reach the cluster's routes through it\n", o.Address)
+		warnf(o.ErrOut, "listening on %s: anyone who can reach this machine can reach the cluster's routes through it", o.Address)
 	}
 	base := "http://" + clickable(ln.Addr())
 	target := portforward.Target{Host: ph.Host, HTTPS: o.HTTPS, TLS: gw.tls, Dial: gw.dial}

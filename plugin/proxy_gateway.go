@@ -96,7 +96,7 @@ func (o *ProxyOptions) reachIstio(ctx context.Context, ph proxyHost, lookup *ing
 		fmt.Fprintln(o.ErrOut, found)
 	}
 	if in.Warning != "" {
-		fmt.Fprintln(o.ErrOut, "Warning:", in.Warning)
+		warn(o.ErrOut, in.Warning)
 	}
 	if in.Reason != "" {
 		fmt.Fprintf(o.ErrOut, "gateway Service %s/%s: %s\n", in.Service.Namespace, in.Service.Name, in.Reason)
@@ -145,7 +145,7 @@ func (o *ProxyOptions) reachGatewayAPI(ctx context.Context, ph *proxyHost, rs pr
 	}
 	t := newGatewayTarget(o.clients, g)
 	if w := gwapi.Stale(g); w != "" {
-		fmt.Fprintln(o.ErrOut, "warning:", w)
+		warn(o.ErrOut, w)
 	}
 	return o.reach(ctx, func(scheme string) ([]resolve.Endpoint, error) {
 		eps, err := t.endpoints(ctx, port, scheme)

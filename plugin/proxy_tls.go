@@ -35,7 +35,7 @@ func (o *ProxyOptions) completeTLSFlags(f *pflag.FlagSet) error {
 			return fmt.Errorf("--ca-file %q and --%s %q: give --%s only (--ca-file is its deprecated name)", o.oldCAFile, flagGatewayCAFile, o.CAFile, flagGatewayCAFile)
 		}
 		o.CAFile = o.oldCAFile
-		fmt.Fprintf(o.ErrOut, "warning: --ca-file is deprecated, use --%s\n", flagGatewayCAFile)
+		warnf(o.ErrOut, "--ca-file is deprecated, use --%s", flagGatewayCAFile)
 	}
 	if !changed(flagKubeInsecure) || !o.HTTPS || changed(flagGatewayInsecure) || changed(flagGatewayCAFile) || changed("ca-file") {
 		return nil
@@ -45,7 +45,7 @@ func (o *ProxyOptions) completeTLSFlags(f *pflag.FlagSet) error {
 	}
 	o.Flags.Overrides.ClusterInfo.InsecureSkipTLSVerify = false
 	o.Insecure = true
-	fmt.Fprintf(o.ErrOut, "warning: --%s with --https is read as --%s, for the gateway only, as before: this is deprecated, use --%s; to skip verifying the API server's certificate instead, add --%s=false (the next release reads --%s for the API server only)\n",
+	warnf(o.ErrOut, "--%s with --https is read as --%s, for the gateway only, as before: this is deprecated, use --%s; to skip verifying the API server's certificate instead, add --%s=false (the next release reads --%s for the API server only)",
 		flagKubeInsecure, flagGatewayInsecure, flagGatewayInsecure, flagGatewayInsecure, flagKubeInsecure)
 	return nil
 }

@@ -41,7 +41,7 @@ func TestProxyTLSFlags(t *testing.T) {
 	require.NoError(t, os.WriteFile(gwCA, []byte("pem"), 0o600))
 	kubeCA := filepath.Join(dir, "kube-ca.pem")
 	require.NoError(t, os.WriteFile(kubeCA, []byte("kube pem"), 0o600))
-	deprecatedInsecure := "warning: --insecure-skip-tls-verify with --https is read as --gateway-insecure-skip-tls-verify, for the gateway only, as before: this is deprecated, use --gateway-insecure-skip-tls-verify; to skip verifying the API server's certificate instead, add --gateway-insecure-skip-tls-verify=false (the next release reads --insecure-skip-tls-verify for the API server only)\n"
+	deprecatedInsecure := "Warning: --insecure-skip-tls-verify with --https is read as --gateway-insecure-skip-tls-verify, for the gateway only, as before: this is deprecated, use --gateway-insecure-skip-tls-verify; to skip verifying the API server's certificate instead, add --gateway-insecure-skip-tls-verify=false (the next release reads --insecure-skip-tls-verify for the API server only)\n"
 	tests := []struct {
 		name string
 		args []string
@@ -68,7 +68,7 @@ func TestProxyTLSFlags(t *testing.T) {
 		{name: "deprecated: kubectl's flag with --https alone is the gateway's, as before",
 			args: []string{"--https", "--insecure-skip-tls-verify"}, gwInsecure: true, warning: deprecatedInsecure},
 		{name: "deprecated --ca-file",
-			args: []string{"--https", "--ca-file", gwCA}, gwCAFile: gwCA, warning: "warning: --ca-file is deprecated, use --gateway-ca-file\n"},
+			args: []string{"--https", "--ca-file", gwCA}, gwCAFile: gwCA, warning: "Warning: --ca-file is deprecated, use --gateway-ca-file\n"},
 		{name: "--certificate-authority is the API server's",
 			args: []string{"--https", "--certificate-authority", kubeCA, "--gateway-ca-file", gwCA}, kubeCAFile: kubeCA, gwCAFile: gwCA},
 		{name: "--ca-file and --gateway-ca-file disagree",
@@ -79,7 +79,7 @@ func TestProxyTLSFlags(t *testing.T) {
 			wantErr: "--gateway-insecure-skip-tls-verify and --gateway-ca-file are about the gateway's certificate: they need --https"},
 		{name: "deprecated --ca-file without --https",
 			args:    []string{"--ca-file", gwCA},
-			warning: "warning: --ca-file is deprecated, use --gateway-ca-file\n",
+			warning: "Warning: --ca-file is deprecated, use --gateway-ca-file\n",
 			wantErr: "--gateway-insecure-skip-tls-verify and --gateway-ca-file are about the gateway's certificate: they need --https"},
 		{name: "gateway's flags exclude each other",
 			args:    []string{"--https", "--gateway-ca-file", gwCA, "--gateway-insecure-skip-tls-verify"},

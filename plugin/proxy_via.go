@@ -71,7 +71,7 @@ func (o *ProxyOptions) reach(ctx context.Context, endpoints func(scheme string) 
 				}
 				return gw, nil
 			case o.Via == ViaDirect:
-				fmt.Fprintf(o.ErrOut, "Warning: %v; requests will get 502 until it answers\n", probeErr)
+				warnf(o.ErrOut, "%v; requests will get 502 until it answers", probeErr)
 				gw := directTo(eps[0])
 				gw.tls = tlsCfg
 				return gw, nil

@@ -29,11 +29,11 @@ func verifyTLSSecret(ctx context.Context, c kube.Kube, ns, name string, missing 
 	case apierrors.IsNotFound(err):
 		err = missing
 	default:
-		fmt.Fprintf(errOut, "warning: cannot check --tls-secret %q in namespace %s: %v\n", name, ns, ExplainAPIError(err, "get", "secrets"))
+		warnf(errOut, "cannot check --tls-secret %q in namespace %s: %v", name, ns, ExplainAPIError(err, "get", "secrets"))
 		return nil
 	}
 	if err != nil && mode == dryRunClient {
-		fmt.Fprintln(errOut, "warning:", err)
+		warn(errOut, err)
 		return nil
 	}
 	return err

@@ -108,11 +108,11 @@ func TestVerifyTLSSecret(t *testing.T) {
 	}{
 		{"bad", "bad", dryRunNone, false, badErr, ""},
 		{"bad, server dry run", "bad", dryRunServer, false, badErr, ""},
-		{"bad, client dry run", "bad", dryRunClient, false, "", "warning: " + badErr + "\n"},
+		{"bad, client dry run", "bad", dryRunClient, false, "", "Warning: " + badErr + "\n"},
 		{"missing", "nope", dryRunNone, false, "missing", ""},
-		{"missing, client dry run", "nope", dryRunClient, false, "", "warning: missing\n"},
+		{"missing, client dry run", "nope", dryRunClient, false, "", "Warning: missing\n"},
 		{"forbidden", "bad", dryRunNone, true, "",
-			`warning: cannot check --tls-secret "bad" in namespace istio-system: forbidden: you may not get secrets (ask for RBAC permission to "get" "secrets"): secrets "bad" is forbidden: no` + "\n"},
+			`Warning: cannot check --tls-secret "bad" in namespace istio-system: forbidden: you may not get secrets (ask for RBAC permission to "get" "secrets"): secrets "bad" is forbidden: no` + "\n"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -38,7 +38,7 @@ func TestUndoWarns(t *testing.T) {
 	require.NoError(t, a.undo(context.Background()), "lost races are left alone")
 	got := strings.Split(strings.TrimSuffix(errOut.String(), "\n"), "\n")
 	assert.Equal(t, []string{
-		`warning: could not restore virtualservices.networking.istio.io default/expose-gw-any (configured): cannot update virtualservices.networking.istio.io: it was changed by someone else meanwhile, try again: Operation cannot be fulfilled on virtualservices.networking.istio.io "expose-gw-any": the object has been modified`,
-		`warning: could not restore gateways.networking.istio.io default/expose-gw (created): cannot delete gateways.networking.istio.io: gateways.networking.istio.io "expose-gw" not found`,
+		`Warning: could not restore virtualservices.networking.istio.io default/expose-gw-any (configured): cannot update virtualservices.networking.istio.io: it was changed by someone else meanwhile, try again: Operation cannot be fulfilled on virtualservices.networking.istio.io "expose-gw-any": the object has been modified`,
+		`Warning: could not restore gateways.networking.istio.io default/expose-gw (created): cannot delete gateways.networking.istio.io: gateways.networking.istio.io "expose-gw" not found`,
 	}, got)
 }

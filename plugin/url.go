@@ -155,7 +155,7 @@ func (o *URLOptions) Run(ctx context.Context) error {
 		fmt.Fprintf(o.ErrOut, "gateway Service %s/%s: %s\n", rep.Ingress.Namespace, rep.Ingress.Name, rep.Ingress.Reason)
 	}
 	for _, w := range rep.Warnings {
-		fmt.Fprintln(o.ErrOut, "warning:", w)
+		warn(o.ErrOut, w)
 	}
 	if o.Explain && rep.Gateway != nil {
 		fmt.Fprint(o.ErrOut, explainGateway(rep))

@@ -51,7 +51,7 @@ func deleteKeepsOtherNamespacesHosts(t *testing.T, w *world) {
 		r = w.KubectlAs(kc, "expose-gw", "-n", "xa", "delete", "flaskapp")
 		require.Equal(t, 0, r.ExitCode, r.Stderr)
 		assert.Equal(t, []string{"virtualservice.networking.istio.io/expose-gw-a.example.com deleted"}, lines(r.Stdout))
-		assert.Equal(t, []string{"warning: cannot list VirtualServices in all namespaces (forbidden), so routes of other namespaces may still use the Gateway: it is kept as it is"}, lines(r.Stderr))
+		assert.Equal(t, []string{"Warning: cannot list VirtualServices in all namespaces (forbidden), so routes of other namespaces may still use the Gateway: it is kept as it is"}, lines(r.Stderr))
 		assert.Equal(t, gwBefore.ResourceVersion, w.gw(t, "xa", "expose-gw").ResourceVersion)
 	})
 }
@@ -66,8 +66,8 @@ func gatewayOfAnotherNamespaceWarns(t *testing.T, w *world) {
 	require.NoError(t, err)
 	r := w.Kubectl("expose-gw", "-n", "xc", "flaskapp", "--host", "a.shop.example.com")
 	require.Equal(t, 0, r.ExitCode, r.Stderr)
-	assert.Contains(t, lines(r.Stderr), `warning: gateway xc-shop/shop also serves host "a.shop.example.com" on port 80 for the same pods (istio=ingressgateway): two Gateways with the same selector, port and host conflict; consider --gateway xc-shop/shop`)
+	assert.Contains(t, lines(r.Stderr), `Warning: gateway xc-shop/shop also serves host "a.shop.example.com" on port 80 for the same pods (istio=ingressgateway): two Gateways with the same selector, port and host conflict; consider --gateway xc-shop/shop`)
 	r = w.Kubectl("expose-gw", "-n", "xc", "flaskapp", "--host", "a.example.org")
 	require.Equal(t, 0, r.ExitCode, r.Stderr)
-	assert.NotContains(t, r.Stderr, "warning: gateway")
+	assert.NotContains(t, r.Stderr, "Warning: gateway")
 }

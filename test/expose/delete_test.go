@@ -75,7 +75,7 @@ func deleteForced(t *testing.T, w *world) {
 		r = w.Kubectl("expose-gw", "-n", "df", "delete", "flaskapp", "--force")
 		require.Equal(t, 0, r.ExitCode, r.Stderr)
 		assert.Equal(t, []string{"virtualservice.networking.istio.io/solo unchanged"}, lines(r.Stdout))
-		assert.Equal(t, "warning: virtualservice df/solo (not managed by kubectl-expose-gw) would be left without routes, which Istio rejects: "+
+		assert.Equal(t, "Warning: virtualservice df/solo (not managed by kubectl-expose-gw) would be left without routes, which Istio rejects: "+
 			"it is left as it is, with the routes of flaskapp; delete it yourself (kubectl delete virtualservice solo -n df) if it is no longer needed\n", r.Stderr)
 		assert.Equal(t, solo.ResourceVersion, w.vs(t, "df", "solo").ResourceVersion)
 	}
@@ -173,7 +173,7 @@ func deleteForcedNamespaceOnly(t *testing.T, w *world) {
 		"virtualservice.networking.istio.io/expose-gw-fz.example.com deleted",
 		"virtualservice.networking.istio.io/legacy configured",
 	}, lines(r.Stdout))
-	assert.Equal(t, []string{"warning: cannot list VirtualServices in all namespaces (forbidden), so routes of other namespaces may still use the Gateway: it is kept as it is"}, lines(r.Stderr))
+	assert.Equal(t, []string{"Warning: cannot list VirtualServices in all namespaces (forbidden), so routes of other namespaces may still use the Gateway: it is kept as it is"}, lines(r.Stderr))
 	assert.Equal(t, gwBefore.ResourceVersion, w.gw(t, "fz", "expose-gw").ResourceVersion)
 	assert.Equal(t, []string{" prefix /"}, routes(w.vs(t, "fz", "legacy")))
 }

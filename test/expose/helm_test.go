@@ -43,7 +43,7 @@ func TestHelmGateway(t *testing.T) {
 
 		r = w.Kubectl("expose-gw", "-n", "none", "flaskapp", "--prefix", "/env", "--dry-run=client", "-o", "yaml")
 		require.Equal(t, 0, r.ExitCode, r.Stderr)
-		assert.Equal(t, []string{"warning: " + strings.TrimSuffix(strings.TrimPrefix(noGatewayErr, "error: "), "\n") +
+		assert.Equal(t, []string{"Warning: " + strings.TrimSuffix(strings.TrimPrefix(noGatewayErr, "error: "), "\n") +
 			"; the Gateway printed selects istio=ingressgateway and listens on the default ports 80/443"}, lines(r.Stderr))
 		assert.Contains(t, r.Stdout, "kind: Gateway")
 		assert.Contains(t, r.Stdout, "kind: VirtualService")

@@ -87,7 +87,7 @@ func TestReachAcrossNamespaces(t *testing.T) {
 	w.AllowAnalysis("IST0145") // the two Gateways conflict, on purpose here
 	r = w.Kubectl("expose-gw", "shop", "-n", "team-a", "--prefix", "/", "--force")
 	require.Equal(t, 0, r.ExitCode, r.Stderr)
-	assert.Contains(t, r.Stderr, "warning: route prefix / of host \"*\" (virtualservice team-a/expose-gw-any) would be shadowed by default/expose-gw-any")
+	assert.Contains(t, r.Stderr, "Warning: route prefix / of host \"*\" (virtualservice team-a/expose-gw-any) would be shadowed by default/expose-gw-any")
 	status, svc := send(t, w, 8080, "shop.example.com", "/")
 	assert.Equal(t, 200, status)
 	assert.Equal(t, "web.default.svc.cluster.local", svc, "Istio sends team-a's requests to default's web")

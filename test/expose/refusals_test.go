@@ -66,7 +66,7 @@ func exposeRefusals(t *testing.T, w *world) {
 		args := []string{"expose-gw", "-n", "quiet", "flaskapp", "--host", "quiet.example.com", "--prefix", "/quiet"}
 		r := w.Kubectl(append(args, "--dry-run=server")...)
 		require.Equal(t, 0, r.ExitCode, r.Stderr)
-		assert.Contains(t, lines(r.Stderr), `warning: gateway quiet-coll/coll also has host "quiet-coll/*" on port 80 for the same pods (istio=ingressgateway), overlapping host "quiet.example.com": two Gateways with the same selector, port and overlapping hosts conflict`,
+		assert.Contains(t, lines(r.Stderr), `Warning: gateway quiet-coll/coll also has host "quiet-coll/*" on port 80 for the same pods (istio=ingressgateway), overlapping host "quiet.example.com": two Gateways with the same selector, port and overlapping hosts conflict`,
 			"the plan has the warning")
 
 		kc := w.AddUser("quiet-writer", nil)
@@ -95,7 +95,7 @@ func exposeRefusals(t *testing.T, w *world) {
 		})
 		r := w.KubectlAs(kc, "expose-gw", "-n", "rbac2", "flaskapp", "--host", "rbac2.example.com", "--prefix", "/env")
 		require.Equal(t, 0, r.ExitCode, r.Stderr)
-		assert.Contains(t, lines(r.Stderr), "warning: cannot list Gateways or VirtualServices in all namespaces (forbidden): routes of other namespaces that Istio merges into the same virtual hosts were not checked")
+		assert.Contains(t, lines(r.Stderr), "Warning: cannot list Gateways or VirtualServices in all namespaces (forbidden): routes of other namespaces that Istio merges into the same virtual hosts were not checked")
 	})
 
 	t.Run("bad input: one line, non-zero exit, nothing changed", func(t *testing.T) {

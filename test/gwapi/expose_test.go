@@ -113,7 +113,7 @@ func TestExposeWithTheGatewayAPI(t *testing.T) {
 
 		r = env.Kubectl("expose-gw", "webapp", "--prefix", "/env", "--force", "--wait=0")
 		require.Equal(t, 0, r.ExitCode, r.Stderr)
-		assert.Contains(t, r.Stderr, `warning: prefix /env on host "*" of Gateway default/expose-gw stays with the older HTTPRoute default/flaskapp-any`)
+		assert.Contains(t, r.Stderr, `Warning: prefix /env on host "*" of Gateway default/expose-gw stays with the older HTTPRoute default/flaskapp-any`)
 		addr := env.PortForward("default", env.GatewayPod("default", "expose-gw"), 80)
 		status, seen, body := get(t, addr, "x.example.com", "/env")
 		require.Equal(t, 200, status, body)

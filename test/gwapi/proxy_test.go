@@ -35,7 +35,7 @@ func TestProxyGatewayAPI(t *testing.T) {
 		t.Cleanup(func() { setProbeListener(t, env, false); env.IstioGateway.Sync() })
 		p := testenv.StartProxy(t, env, "flaskapp", "--via", "port-forward")
 		addr, stderr := p.Addr, p.Stderr
-		assert.Regexp(t, `warning: Gateway default/expose-gw changed \(generation \d+\) after Istio's last report on it`, stderr)
+		assert.Regexp(t, `Warning: Gateway default/expose-gw changed \(generation \d+\) after Istio's last report on it`, stderr)
 		status, seen, body := get(t, addr, "", "/env/version")
 		require.Equal(t, 200, status, body)
 		assert.Equal(t, "outbound|80||flaskapp.default.svc.cluster.local", seen.Cluster)

@@ -41,7 +41,7 @@ func TestDeleteKeepsTheGatewayOtherRoutesUse(t *testing.T) {
 	r = env.Kubectl("expose-gw", "delete", "flaskapp")
 	require.Equal(t, 0, r.ExitCode, r.Stderr)
 	assert.Equal(t, []string{"httproute.gateway.networking.k8s.io/flaskapp-any deleted"}, lines(r.Stdout))
-	assert.Equal(t, "warning: Gateway default/expose-gw is kept: GRPCRoute default/user-grpc attached to it; delete it yourself when they are gone\n", r.Stderr)
+	assert.Equal(t, "Warning: Gateway default/expose-gw is kept: GRPCRoute default/user-grpc attached to it; delete it yourself when they are gone\n", r.Stderr)
 	_, err = gw.Gateways("default").Get(ctx, "expose-gw", metav1.GetOptions{})
 	assert.NoError(t, err, "the Gateway the GRPCRoute uses is kept")
 

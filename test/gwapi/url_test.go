@@ -154,7 +154,7 @@ func TestURLGatewayAPI(t *testing.T) {
 		require.NoError(t, err)
 		r = env.Kubectl("expose-gw", "url", "-o", "env")
 		require.Equal(t, 0, r.ExitCode, r.Stderr)
-		assert.Contains(t, r.Stderr, fmt.Sprintf("warning: Gateway default/expose-gw changed (generation %d) after Istio's last report on it (Programmed of generation %d)", g.Generation, g.Generation-1))
+		assert.Contains(t, r.Stderr, fmt.Sprintf("Warning: Gateway default/expose-gw changed (generation %d) after Istio's last report on it (Programmed of generation %d)", g.Generation, g.Generation-1))
 		assert.Contains(t, r.Stdout, "export INGRESS_HOST=127.0.0.1\n", "the address Istio reported is still given")
 
 		env.IstioGateway.Sync()

@@ -76,7 +76,7 @@ func TestKrewInstall(t *testing.T) {
 		r := runCmd(t, ctx, env, kubectl, "plugin", "list")
 		require.Equal(t, 0, r.ExitCode)
 		assert.Contains(t, strings.Fields(r.Stdout), filepath.Join(krewBin, "kubectl-expose_gw"))
-		assert.NotContains(t, r.Stderr, "warning")
+		assert.NotContains(t, strings.ToLower(r.Stderr), "warning")
 	})
 
 	t.Run("help reads kubectl expose-gw", func(t *testing.T) {

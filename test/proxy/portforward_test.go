@@ -213,7 +213,7 @@ func TestPortForward(t *testing.T) {
 		p = startProxy(t, env, "--host", "flask.example.org", "--https", "--insecure-skip-tls-verify", "--via", "port-forward")
 		status, body = p.Do("GET", "/secure", nil)
 		require.Equal(t, 200, status, body)
-		assert.Contains(t, p.stderr.String(), "warning: --insecure-skip-tls-verify with --https is read as --gateway-insecure-skip-tls-verify, for the gateway only, as before")
+		assert.Contains(t, p.stderr.String(), "Warning: --insecure-skip-tls-verify with --https is read as --gateway-insecure-skip-tls-verify, for the gateway only, as before")
 		p.Stop()
 	})
 

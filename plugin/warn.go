@@ -1,0 +1,20 @@
+package plugin
+
+import (
+	"fmt"
+	"io"
+)
+
+// warnf prints one warning on w with kubectl's prefix ("Warning: "), the
+// one place a warning is worded; commands print them, planners return
+// them as data.
+func warnf(w io.Writer, format string, a ...any) {
+	fmt.Fprintf(w, "Warning: "+format+"\n", a...)
+}
+
+// warn prints each warning with warnf.
+func warn[T any](w io.Writer, warnings ...T) {
+	for _, x := range warnings {
+		warnf(w, "%v", x)
+	}
+}
