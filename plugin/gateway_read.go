@@ -65,7 +65,10 @@ func gatewaysState(ctx context.Context, c *Clients, ns string, gw *model.ObjectR
 	var st gwapi.State
 	list := func(ns string) ([]*gwv1.Gateway, error) {
 		l, err := c.Gateway.Gateways(ns).List(ctx, metav1.ListOptions{})
-		return ptrs(l, err, func(l *gwv1.GatewayList) []gwv1.Gateway { return l.Items })
+		if err != nil {
+			return nil, err
+		}
+		return pointers(l.Items), nil
 	}
 	gws, unknown, err := listWide(ctx, ns, gwapi.GatewaysResource, list)
 	if err != nil {

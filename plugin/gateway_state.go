@@ -7,7 +7,6 @@ import (
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	gwv1 "sigs.k8s.io/gateway-api/apis/v1"
 
 	"github.com/expose-gw/kubectl-expose-gw/plugin/gwapi"
 	"github.com/expose-gw/kubectl-expose-gw/plugin/model"
@@ -27,10 +26,7 @@ func readGatewayState(ctx context.Context, c *Clients, ns string, gw *model.Obje
 	wg.Add(4)
 	go func() {
 		defer wg.Done()
-		st.Gateways, gwUnknown, gwErr = listWide(ctx, ns, gwapi.GatewaysResource, func(ns string) ([]*gwv1.Gateway, error) {
-			l, err := c.Gateway.Gateways(ns).List(ctx, metav1.ListOptions{})
-			return ptrs(l, err, func(l *gwv1.GatewayList) []gwv1.Gateway { return l.Items })
-		})
+		st.Gateways, gwUnknown, gwErr = listWide(ctx, ns, gwapi.GatewaysResource, gatewayAPIGateways(ctx, c))
 		if gwErr == nil && gwUnknown && gw != nil && gw.Namespace != ns {
 			g, err := c.Gateway.Gateways(gw.Namespace).Get(ctx, gw.Name, metav1.GetOptions{})
 			switch {
@@ -43,10 +39,7 @@ func readGatewayState(ctx context.Context, c *Clients, ns string, gw *model.Obje
 	}()
 	go func() {
 		defer wg.Done()
-		st.Routes, rtUnknown, rtErr = listWide(ctx, ns, gwapi.HTTPRoutesResource, func(ns string) ([]*gwv1.HTTPRoute, error) {
-			l, err := c.Gateway.HTTPRoutes(ns).List(ctx, metav1.ListOptions{})
-			return ptrs(l, err, func(l *gwv1.HTTPRouteList) []gwv1.HTTPRoute { return l.Items })
-		})
+		st.Routes, rtUnknown, rtErr = listWide(ctx, ns, gwapi.HTTPRoutesResource, httpRoutes(ctx, c))
 	}()
 	go func() {
 		defer wg.Done()
@@ -60,33 +53,6 @@ func readGatewayState(ctx context.Context, c *Clients, ns string, gw *model.Obje
 	}()
 	wg.Wait()
 	return st, gwUnknown || rtUnknown, cmp.Or(gwErr, rtErr)
-}
-
-// listWide lists every namespace, or ns alone when that is forbidden
-// (unknown is then true).
-func listWide[T any](ctx context.Context, ns, resource string, list func(ns string) ([]T, error)) (items []T, unknown bool, err error) {
-	items, err = list(metav1.NamespaceAll)
-	if apierrors.IsForbidden(err) {
-		unknown = true
-		items, err = list(ns)
-	}
-	if err != nil {
-		return nil, unknown, ExplainAPIError(err, "list", resource)
-	}
-	return items, unknown, nil
-}
-
-// ptrs are the items of a typed list as pointers.
-func ptrs[L any, T any](l L, err error, items func(L) []T) ([]*T, error) {
-	if err != nil {
-		return nil, err
-	}
-	its := items(l)
-	out := make([]*T, len(its))
-	for i := range its {
-		out[i] = &its[i]
-	}
-	return out, nil
 }
 
 // gatewayClasses are the GatewayClasses' controllers by name, nil when

@@ -10,7 +10,6 @@ import (
 	"sync"
 
 	"github.com/spf13/cobra"
-	networkingv1 "istio.io/client-go/pkg/apis/networking/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
@@ -190,20 +189,13 @@ func (o *ListOptions) rows(ctx context.Context) ([]model.RouteRow, error) {
 
 // istioRows are the rows of the VirtualServices.
 func (o *ListOptions) istioRows(ctx context.Context) ([]model.RouteRow, error) {
-	var vss []*networkingv1.VirtualService
-	opts := metav1.ListOptions{Limit: 500}
-	for {
-		l, err := o.Clients.Istio.NetworkingV1().VirtualServices(o.Namespace).List(ctx, opts)
-		if err != nil {
-			return nil, ExplainAPIError(err, "list", virtualServicesResource)
-		}
-		vss = append(vss, l.Items...)
-		if l.Continue == "" {
-			break
-		}
-		opts.Continue = l.Continue
+	vss, err := virtualServices(ctx, o.Clients)(o.Namespace)
+	if err != nil {
+		return nil, ExplainAPIError(err, "list", virtualServicesResource)
 	}
-	gws, err := o.gateways(ctx)
+	// Every namespace's Gateways (a VirtualService may bind one
+	// elsewhere), or the namespace's when that is forbidden.
+	gws, _, err := listWide(ctx, o.Namespace, gatewaysResource, istioGateways(ctx, o.Clients))
 	if err != nil {
 		return nil, err
 	}
@@ -215,22 +207,12 @@ func (o *ListOptions) istioRows(ctx context.Context) ([]model.RouteRow, error) {
 // classes they need.
 func (o *ListOptions) gatewayState(ctx context.Context) (gwapi.State, error) {
 	var st gwapi.State
-	rl, err := o.Clients.Gateway.HTTPRoutes(o.Namespace).List(ctx, metav1.ListOptions{})
-	if err != nil {
+	var err error
+	if st.Routes, err = httpRoutes(ctx, o.Clients)(o.Namespace); err != nil {
 		return st, ExplainAPIError(err, "list", gwapi.HTTPRoutesResource)
 	}
-	for i := range rl.Items {
-		st.Routes = append(st.Routes, &rl.Items[i])
-	}
-	gl, err := o.Clients.Gateway.Gateways(metav1.NamespaceAll).List(ctx, metav1.ListOptions{})
-	if apierrors.IsForbidden(err) && o.Namespace != "" {
-		gl, err = o.Clients.Gateway.Gateways(o.Namespace).List(ctx, metav1.ListOptions{})
-	}
-	if err != nil {
-		return st, ExplainAPIError(err, "list", gwapi.GatewaysResource)
-	}
-	for i := range gl.Items {
-		st.Gateways = append(st.Gateways, &gl.Items[i])
+	if st.Gateways, _, err = listWide(ctx, o.Namespace, gwapi.GatewaysResource, gatewayAPIGateways(ctx, o.Clients)); err != nil {
+		return st, err
 	}
 	st.Classes = gatewayClasses(ctx, o.Clients)
 	return st, nil
@@ -241,17 +223,4 @@ func orNone(s string) string {
 		return "<none>"
 	}
 	return s
-}
-
-// gateways are the Gateways of every namespace (a VirtualService may bind
-// one elsewhere), or of the namespace when that is forbidden.
-func (o *ListOptions) gateways(ctx context.Context) ([]*networkingv1.Gateway, error) {
-	l, err := o.Clients.Istio.NetworkingV1().Gateways(metav1.NamespaceAll).List(ctx, metav1.ListOptions{})
-	if apierrors.IsForbidden(err) && o.Namespace != "" {
-		l, err = o.Clients.Istio.NetworkingV1().Gateways(o.Namespace).List(ctx, metav1.ListOptions{})
-	}
-	if err != nil {
-		return nil, ExplainAPIError(err, "list", gatewaysResource)
-	}
-	return l.Items, nil
 }

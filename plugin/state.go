@@ -37,76 +37,25 @@ func (o *ExposeOptions) readAll(ctx context.Context) (*corev1.Service, model.Sta
 // readState reads the namespace's Gateways and VirtualServices, the
 // --gateway one, and the Gateways of other namespaces, in parallel.
 func (o *ExposeOptions) readState(ctx context.Context) (model.State, error) {
-	return readState(ctx, o.Clients, o.req.Target.Namespace, o.req.Gateway, true)
+	return readState(ctx, o.Clients, o.req.Target.Namespace, o.req.Gateway)
 }
 
 // readState lists the Gateways and VirtualServices of ns, and gets gw when
-// it lives elsewhere. With wide, the Gateways are listed in every namespace
-// in the same single request (st.OtherGateways), or in ns alone when that
-// is forbidden.
-func readState(ctx context.Context, c *Clients, ns string, gw *model.ObjectRef, wide bool) (model.State, error) {
+// it lives elsewhere. Both are listed in every namespace (the others in
+// st.OtherGateways, st.OtherVirtualServices), or in ns alone when that is
+// forbidden (st.OthersUnknown).
+func readState(ctx context.Context, c *Clients, ns string, gw *model.ObjectRef) (model.State, error) {
 	var (
-		st           model.State
-		gwErr, vsErr error
-		extErr       error
-		ext          *networkingv1.Gateway
-		wg           sync.WaitGroup
+		st                   model.State
+		gws                  []*networkingv1.Gateway
+		vss                  []*networkingv1.VirtualService
+		gwErr, vsErr, extErr error
+		gwUnknown, vsUnknown bool
+		ext                  *networkingv1.Gateway
+		wg                   sync.WaitGroup
 	)
-	wg.Add(2)
-	go func() {
-		defer wg.Done()
-		if wide {
-			l, err := c.Istio.NetworkingV1().Gateways(metav1.NamespaceAll).List(ctx, metav1.ListOptions{})
-			if err == nil {
-				for _, g := range l.Items {
-					if g.Namespace == ns {
-						st.Gateways = append(st.Gateways, g)
-					} else {
-						st.OtherGateways = append(st.OtherGateways, g)
-					}
-				}
-				return
-			}
-			st.OthersUnknown = true
-			if !apierrors.IsForbidden(err) {
-				gwErr = ExplainAPIError(err, "list", gatewaysResource)
-				return
-			}
-		}
-		l, err := c.Istio.NetworkingV1().Gateways(ns).List(ctx, metav1.ListOptions{})
-		if err != nil {
-			gwErr = ExplainAPIError(err, "list", gatewaysResource)
-			return
-		}
-		st.Gateways = l.Items
-	}()
-	go func() {
-		defer wg.Done()
-		if wide {
-			l, err := c.Istio.NetworkingV1().VirtualServices(metav1.NamespaceAll).List(ctx, metav1.ListOptions{})
-			if err == nil {
-				for _, v := range l.Items {
-					if v.Namespace == ns {
-						st.VirtualServices = append(st.VirtualServices, v)
-					} else {
-						st.OtherVirtualServices = append(st.OtherVirtualServices, v)
-					}
-				}
-				return
-			}
-			st.OthersUnknown = true
-			if !apierrors.IsForbidden(err) {
-				vsErr = ExplainAPIError(err, "list", virtualServicesResource)
-				return
-			}
-		}
-		l, err := c.Istio.NetworkingV1().VirtualServices(ns).List(ctx, metav1.ListOptions{})
-		if err != nil {
-			vsErr = ExplainAPIError(err, "list", virtualServicesResource)
-			return
-		}
-		st.VirtualServices = l.Items
-	}()
+	wg.Go(func() { gws, gwUnknown, gwErr = listWide(ctx, ns, gatewaysResource, istioGateways(ctx, c)) })
+	wg.Go(func() { vss, vsUnknown, vsErr = listWide(ctx, ns, virtualServicesResource, virtualServices(ctx, c)) })
 	if gw != nil && gw.Namespace != ns {
 		g, err := c.Istio.NetworkingV1().Gateways(gw.Namespace).Get(ctx, gw.Name, metav1.GetOptions{})
 		switch {
@@ -122,6 +71,9 @@ func readState(ctx context.Context, c *Clients, ns string, gw *model.ObjectRef, 
 	if err := cmp.Or(gwErr, vsErr, extErr); err != nil {
 		return st, err
 	}
+	st.Gateways, st.OtherGateways = inNamespace(gws, ns)
+	st.VirtualServices, st.OtherVirtualServices = inNamespace(vss, ns)
+	st.OthersUnknown = gwUnknown || vsUnknown
 	if ext != nil {
 		st.Gateways = append(st.Gateways, ext)
 	}
@@ -129,46 +81,21 @@ func readState(ctx context.Context, c *Clients, ns string, gw *model.ObjectRef, 
 }
 
 // readDeleteState reads the Gateways of the namespace and every
-// VirtualService (those of other namespaces may bind its Gateways) in one
-// request; when that is forbidden, those of the namespace, with
-// ManagedUnknown set.
+// VirtualService (those of other namespaces may bind its Gateways); when
+// that is forbidden, those of the namespace, with ManagedUnknown set.
 func readDeleteState(ctx context.Context, c *Clients, ns string) (model.State, error) {
 	var (
 		st           model.State
+		vss          []*networkingv1.VirtualService
 		gwErr, vsErr error
 		wg           sync.WaitGroup
 	)
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		l, err := c.Istio.NetworkingV1().Gateways(ns).List(ctx, metav1.ListOptions{})
-		if err != nil {
-			gwErr = ExplainAPIError(err, "list", gatewaysResource)
-			return
-		}
-		st.Gateways = l.Items
-	}()
-	all, err := c.Istio.NetworkingV1().VirtualServices(metav1.NamespaceAll).List(ctx, metav1.ListOptions{})
-	switch {
-	case err == nil:
-		for _, v := range all.Items {
-			if v.Namespace == ns {
-				st.VirtualServices = append(st.VirtualServices, v)
-			} else {
-				st.OtherVirtualServices = append(st.OtherVirtualServices, v)
-			}
-		}
-	case apierrors.IsForbidden(err):
-		st.ManagedUnknown = true
-		var l *networkingv1.VirtualServiceList
-		if l, err = c.Istio.NetworkingV1().VirtualServices(ns).List(ctx, metav1.ListOptions{}); err != nil {
-			vsErr = ExplainAPIError(err, "list", virtualServicesResource)
-		} else {
-			st.VirtualServices = l.Items
-		}
-	default:
-		vsErr = ExplainAPIError(err, "list", virtualServicesResource)
-	}
+	wg.Go(func() {
+		st.Gateways, gwErr = istioGateways(ctx, c)(ns)
+		gwErr = ExplainAPIError(gwErr, "list", gatewaysResource)
+	})
+	vss, st.ManagedUnknown, vsErr = listWide(ctx, ns, virtualServicesResource, virtualServices(ctx, c))
 	wg.Wait()
+	st.VirtualServices, st.OtherVirtualServices = inNamespace(vss, ns)
 	return st, cmp.Or(gwErr, vsErr)
 }
