@@ -65,7 +65,7 @@ func (d *deployer) reconcile(ctx context.Context) error {
 		return fmt.Errorf("listing Gateways: %w", err)
 	}
 	live := map[types.UID]bool{}
-	keep := map[string]bool{}
+	var deploy []*gatewayv1.Gateway
 	for i := range gws.Items {
 		gw := &gws.Items[i]
 		ok, err := d.istioClass(ctx, string(gw.Spec.GatewayClassName))
@@ -76,6 +76,15 @@ func (d *deployer) reconcile(ctx context.Context) error {
 			continue
 		}
 		live[gw.UID] = true
+		deploy = append(deploy, gw)
+	}
+	// What a deleted Gateway owned goes first: a Gateway created again
+	// under its name gets a pod of the same name.
+	if err := d.collect(ctx, live); err != nil {
+		return err
+	}
+	keep := map[string]bool{}
+	for _, gw := range deploy {
 		if err := d.deploy(ctx, gw, keep); err != nil {
 			return fmt.Errorf("deploying Gateway %s/%s: %w", gw.Namespace, gw.Name, err)
 		}
@@ -88,7 +97,7 @@ func (d *deployer) reconcile(ctx context.Context) error {
 			delete(d.addrs, key)
 		}
 	}
-	return d.collect(ctx, live)
+	return nil
 }
 
 // servicePorts are the ports of Istio's Service for gw: status-port 15021,
