@@ -232,7 +232,7 @@ func (a *applier) undo(ctx context.Context) error {
 			before.SetResourceVersion(w.after.Object.GetResourceVersion())
 			rev = model.Change{Op: model.OpUpdate, Object: before}
 		case model.OpDelete:
-			rev = model.Change{Op: model.OpCreate, Object: recreatable(w.change.Before)}
+			rev = model.Change{Op: model.OpCreate, Object: model.Recreatable(w.change.Before)}
 		}
 		_, err := a.write(ctx, rev, false)
 		if err == nil {
@@ -247,23 +247,6 @@ func (a *applier) undo(ctx context.Context) error {
 	}
 	a.done = nil
 	return errors.Join(errs...)
-}
-
-// recreatable is o as it can be created again: its name, namespace,
-// labels and annotations, without what the server set.
-func recreatable(o model.Object) model.Object {
-	out := o.DeepCopyObject().(model.Object)
-	out.SetResourceVersion("")
-	out.SetUID("")
-	out.SetCreationTimestamp(metav1.Time{})
-	out.SetGeneration(0)
-	out.SetManagedFields(nil)
-	out.SetSelfLink("")
-	out.SetDeletionTimestamp(nil)
-	out.SetDeletionGracePeriodSeconds(nil)
-	out.SetOwnerReferences(nil)
-	out.SetFinalizers(nil)
-	return out
 }
 
 // describe names the object of c and what was done to it, e.g.

@@ -134,10 +134,9 @@ func (o *DeleteOptions) Run(ctx context.Context) error {
 		// read made once the routes are gone (other deletes' and exposes'
 		// of the same moment included); checked now all the same.
 		var later []model.Change
-		if o.dryRun == dryRunNone && slices.ContainsFunc(changes, routeWrite) {
-			gatewayWrite := func(c model.Change) bool { return c.Writes() && model.IsGateway(c.Object) }
-			later = slices.DeleteFunc(slices.Clone(changes), func(c model.Change) bool { return !gatewayWrite(c) })
-			changes = slices.DeleteFunc(changes, gatewayWrite)
+		if o.dryRun == dryRunNone && slices.ContainsFunc(changes, model.Change.WritesRoute) {
+			later = slices.DeleteFunc(slices.Clone(changes), func(c model.Change) bool { return !c.WritesGateway() })
+			changes = slices.DeleteFunc(changes, model.Change.WritesGateway)
 		}
 		done, prior := len(a.done), a.written()
 		out, err := a.applyChecking(ctx, changes, later)
@@ -158,9 +157,6 @@ func (o *DeleteOptions) Run(ctx context.Context) error {
 	}
 	return printChanges(o.PrintFlags, o.Out, result, o.dryRun)
 }
-
-// routeWrite is whether c writes a route object (not a Gateway).
-func routeWrite(c model.Change) bool { return c.Writes() && !model.IsGateway(c.Object) }
 
 // deleteProgress is what the earlier rounds of a delete wrote, in both
 // APIs: the later rounds plan from it (model.PlanDeleteAfter,

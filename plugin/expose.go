@@ -243,7 +243,7 @@ func (o *ExposeOptions) Run(ctx context.Context) error {
 			// Gateway they need. A route of the plan that is gone or
 			// changed again was another command's doing (a delete of the
 			// same moment): it wins, and the Gateway is left to it.
-			if slices.ContainsFunc(changes, func(c model.Change) bool { return c.Writes() && !model.IsGateway(c.Object) }) {
+			if slices.ContainsFunc(changes, model.Change.WritesRoute) {
 				return false, nil
 			}
 			changes = model.GatewayChangesOnly(changes)

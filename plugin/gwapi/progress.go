@@ -3,9 +3,7 @@ package gwapi
 import (
 	"maps"
 	"slices"
-	"strings"
 
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	gwv1 "sigs.k8s.io/gateway-api/apis/v1"
 
 	"github.com/expose-gw/kubectl-expose-gw/plugin/model"
@@ -48,15 +46,12 @@ func (p *Progress) Record(c model.Change) {
 // attaches to again, created again as they were.
 func (p Progress) recreated(st State) []model.Change {
 	var out []model.Change
-	refs := slices.SortedFunc(maps.Keys(p.Deleted), func(a, b model.ObjectRef) int { return strings.Compare(a.String(), b.String()) })
+	refs := slices.SortedFunc(maps.Keys(p.Deleted), model.CompareRefs)
 	for _, ref := range refs {
 		if st.gateway(ref) != nil || !attachedTo(st.Routes, ref) {
 			continue
 		}
-		before := p.Deleted[ref]
-		g := &gwv1.Gateway{TypeMeta: before.TypeMeta, ObjectMeta: metav1.ObjectMeta{Name: before.Name, Namespace: before.Namespace,
-			Labels: maps.Clone(before.Labels), Annotations: maps.Clone(before.Annotations)}, Spec: *before.Spec.DeepCopy()}
-		out = append(out, model.Change{Op: model.OpCreate, Object: g})
+		out = append(out, model.Change{Op: model.OpCreate, Object: model.Recreatable(p.Deleted[ref])})
 	}
 	return out
 }

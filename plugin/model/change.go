@@ -86,6 +86,13 @@ func isNil[T Object](o T) bool {
 // type Gateway).
 func IsGateway(o Object) bool { return reflect.TypeOf(o).Elem().Name() == "Gateway" }
 
+// WritesRoute is whether c writes a route object (anything but a
+// Gateway).
+func (c Change) WritesRoute() bool { return c.Writes() && !IsGateway(c.Object) }
+
+// WritesGateway is whether c writes a Gateway, of either API.
+func (c Change) WritesGateway() bool { return c.Writes() && IsGateway(c.Object) }
+
 // GatewayChangesOnly keeps the changes to Gateways, of either API.
 func GatewayChangesOnly(changes []Change) []Change {
 	var out []Change
@@ -113,5 +120,22 @@ func MergeResults(earlier, later []Change) []Change {
 			out[i] = c
 		}
 	}
+	return out
+}
+
+// Recreatable is o as it can be created again: its name, namespace,
+// labels and annotations, without what the server set.
+func Recreatable(o Object) Object {
+	out := o.DeepCopyObject().(Object)
+	out.SetResourceVersion("")
+	out.SetUID("")
+	out.SetCreationTimestamp(metav1.Time{})
+	out.SetGeneration(0)
+	out.SetManagedFields(nil)
+	out.SetSelfLink("")
+	out.SetDeletionTimestamp(nil)
+	out.SetDeletionGracePeriodSeconds(nil)
+	out.SetOwnerReferences(nil)
+	out.SetFinalizers(nil)
 	return out
 }

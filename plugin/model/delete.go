@@ -6,8 +6,6 @@ import (
 	"slices"
 	"strings"
 
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-
 	"github.com/expose-gw/kubectl-expose-gw/plugin/rules"
 	apinet "istio.io/api/networking/v1"
 	networkingv1 "istio.io/client-go/pkg/apis/networking/v1"
@@ -144,17 +142,15 @@ func usedHosts(remaining map[*networkingv1.VirtualService]*networkingv1.VirtualS
 // the hosts bound.
 func recreated(st State, p Progress, remaining map[*networkingv1.VirtualService]*networkingv1.VirtualService) []Change {
 	var out []Change
-	for _, ref := range slices.SortedFunc(maps.Keys(p.Before), compareRefs) {
+	for _, ref := range slices.SortedFunc(maps.Keys(p.Before), CompareRefs) {
 		before := p.Before[ref]
 		if findGateway(st, ref) != nil {
 			continue
 		}
-		used := usedHosts(remaining, ref)
-		next := &networkingv1.Gateway{ObjectMeta: metav1.ObjectMeta{Name: before.Name, Namespace: before.Namespace,
-			Labels: maps.Clone(before.Labels), Annotations: maps.Clone(before.Annotations)}}
+		next := Recreatable(before).(*networkingv1.Gateway)
 		next.SetGroupVersionKind(GatewayKind)
-		next.Spec.Selector = maps.Clone(before.Spec.Selector)
-		if restoreServers(next, before, used) {
+		next.Spec.Servers = nil
+		if restoreServers(next, before, usedHosts(remaining, ref)) {
 			out = append(out, Change{Op: OpCreate, Object: next})
 		}
 	}

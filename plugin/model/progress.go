@@ -40,4 +40,5 @@ func (p *Progress) Record(c Change) {
 	}
 }
 
-func compareRefs(a, b ObjectRef) int { return strings.Compare(a.String(), b.String()) }
+// CompareRefs orders object references by namespace/name.
+func CompareRefs(a, b ObjectRef) int { return strings.Compare(a.String(), b.String()) }
