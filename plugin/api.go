@@ -14,14 +14,14 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/expose-gw/kubectl-expose-gw/plugin/gwapi"
-	"github.com/expose-gw/kubectl-expose-gw/plugin/model"
+	"github.com/expose-gw/kubectl-expose-gw/plugin/route"
 	"github.com/expose-gw/kubectl-expose-gw/resolve"
 )
 
 // The --api values: auto picks one of the two others.
 const apiAuto = "auto"
 
-var apiValues = []string{apiAuto, model.APIIstio, model.APIGateway}
+var apiValues = []string{apiAuto, route.APIIstio, route.APIGateway}
 
 func addAPIFlag(cmd *cobra.Command, v *string) {
 	cmd.Flags().StringVar(v, "api", apiAuto, "Traffic API: "+strings.Join(apiValues, "|")+
@@ -37,14 +37,14 @@ func validateAPI(v string) error {
 
 // parseTarget validates --api and reads --gateway [NS/]NAME (nil when
 // not given; the namespace is filled in once known), for url and proxy.
-func parseTarget(api, gateway string) (*model.ObjectRef, error) {
+func parseTarget(api, gateway string) (*route.ObjectRef, error) {
 	if err := validateAPI(api); err != nil {
 		return nil, err
 	}
 	if gateway == "" {
 		return nil, nil
 	}
-	ref, err := model.ParseGatewayRef(gateway, "")
+	ref, err := route.ParseGatewayRef(gateway, "")
 	if err != nil {
 		return nil, err
 	}
@@ -57,8 +57,8 @@ func validateIstioFlags(api, gateway, selector, service, namespace string) error
 	for _, f := range []struct{ name, value string }{{"gateway-selector", selector}, {"ingress-service", service}, {"ingress-namespace", namespace}} {
 		switch {
 		case f.value == "":
-		case api == model.APIGateway:
-			return fmt.Errorf("--%s %q is an Istio API flag: expected --gateway with --api %s", f.name, f.value, model.APIGateway)
+		case api == route.APIGateway:
+			return fmt.Errorf("--%s %q is an Istio API flag: expected --gateway with --api %s", f.name, f.value, route.APIGateway)
 		case gateway != "":
 			return fmt.Errorf("--%s %q and --gateway %q both choose the gateway: give one", f.name, f.value, gateway)
 		}
@@ -70,7 +70,7 @@ func validateIstioFlags(api, gateway, selector, service, namespace string) error
 type apiChoice struct {
 	clients *Clients
 	flag    string
-	gateway *model.ObjectRef // --gateway, nil when not given
+	gateway *route.ObjectRef // --gateway, nil when not given
 	// selectorGiven: --gateway-selector, an Istio API flag, was given.
 	selectorGiven bool
 	// ingress finds the Istio gateway pods (shared with the Istio API's
@@ -95,19 +95,19 @@ func (c apiChoice) choose(ctx context.Context) (string, error) {
 	if c.gateway != nil {
 		ref := *c.gateway
 		if _, err := c.clients.Istio.NetworkingV1().Gateways(ref.Namespace).Get(ctx, ref.Name, metav1.GetOptions{}); err == nil {
-			return model.APIIstio, nil
+			return route.APIIstio, nil
 		}
 		if _, err := c.clients.Gateway.Gateways(ref.Namespace).Get(ctx, ref.Name, metav1.GetOptions{}); err == nil {
-			return c.say(model.APIGateway, fmt.Sprintf("--gateway %s is a Gateway API Gateway", ref))
+			return c.say(route.APIGateway, fmt.Sprintf("--gateway %s is a Gateway API Gateway", ref))
 		}
 	}
 	if c.selectorGiven {
-		return model.APIIstio, nil
+		return route.APIIstio, nil
 	}
 	_, err := c.ingress.pods()
 	var none *resolve.NoGatewayError
 	if !errors.As(err, &none) {
-		return model.APIIstio, nil
+		return route.APIIstio, nil
 	}
 	class, err := istioClass(ctx, c.clients)
 	var missing *gatewayAPIMissing
@@ -119,7 +119,7 @@ func (c apiChoice) choose(ctx context.Context) (string, error) {
 	case class == "":
 		return "", &NoAPIError{Istio: none}
 	}
-	return c.say(model.APIGateway, fmt.Sprintf("no Istio ingress gateway pods (no pod matches %s), and GatewayClass %s is Istio's (%s)", model.FormatSelector(resolve.DefaultSelector), class, gwapi.ControllerName))
+	return c.say(route.APIGateway, fmt.Sprintf("no Istio ingress gateway pods (no pod matches %s), and GatewayClass %s is Istio's (%s)", route.FormatSelector(resolve.DefaultSelector), class, gwapi.ControllerName))
 }
 
 // say tells the user which API auto chose.
@@ -129,7 +129,7 @@ func (c apiChoice) say(api, why string) (string, error) {
 }
 
 func apiTitle(api string) string {
-	if api == model.APIGateway {
+	if api == route.APIGateway {
 		return "Kubernetes Gateway"
 	}
 	return "Istio"

@@ -13,7 +13,7 @@ import (
 	"k8s.io/apimachinery/pkg/util/wait"
 	"k8s.io/client-go/util/retry"
 
-	"github.com/expose-gw/kubectl-expose-gw/plugin/model"
+	"github.com/expose-gw/kubectl-expose-gw/plugin/route"
 )
 
 // writeBackoff retries a read-modify-write cycle that lost a race: enough
@@ -41,8 +41,8 @@ type applier struct {
 }
 
 type written struct {
-	change model.Change
-	after  model.Change // the object as the server returned it
+	change route.Change
+	after  route.Change // the object as the server returned it
 }
 
 // round is one pass of a transaction's attempt: First is the first
@@ -103,14 +103,14 @@ func (a *applier) transact(ctx context.Context, attempt func(round) (wrote bool,
 
 // apply writes changes (those that write) and returns them as the server
 // returned them, in the same order, with unchanged ones as they were.
-func (a *applier) apply(ctx context.Context, changes []model.Change) ([]model.Change, error) {
+func (a *applier) apply(ctx context.Context, changes []route.Change) ([]route.Change, error) {
 	return a.applyChecking(ctx, changes, nil)
 }
 
 // applyChecking is apply that also dry-runs on the server the writes of
 // later (a later round plans them again from a fresh read) before it
 // writes: what the user may not do fails before anything is written.
-func (a *applier) applyChecking(ctx context.Context, changes, later []model.Change) ([]model.Change, error) {
+func (a *applier) applyChecking(ctx context.Context, changes, later []route.Change) ([]route.Change, error) {
 	if a.mode == dryRunNone {
 		for _, c := range later {
 			if !c.Writes() {
@@ -127,7 +127,7 @@ func (a *applier) applyChecking(ctx context.Context, changes, later []model.Chan
 			writes = append(writes, i)
 		}
 	}
-	out := append([]model.Change(nil), changes...)
+	out := append([]route.Change(nil), changes...)
 	switch a.mode {
 	case dryRunClient:
 		return out, nil
@@ -159,8 +159,8 @@ func (a *applier) applyChecking(ctx context.Context, changes, later []model.Chan
 
 // written are the changes written so far, as the server returned them:
 // those of an attempt that lost a race stay written, and are reported.
-func (a *applier) written() []model.Change {
-	out := make([]model.Change, len(a.done))
+func (a *applier) written() []route.Change {
+	out := make([]route.Change, len(a.done))
 	for i, w := range a.done {
 		out[i] = w.after
 	}
@@ -176,18 +176,18 @@ func dryRunOpt(dry bool) []string {
 
 // write performs one change with the store of its object's kind and
 // returns it as the server returned it.
-func (a *applier) write(ctx context.Context, c model.Change, dry bool) (model.Change, error) {
+func (a *applier) write(ctx context.Context, c route.Change, dry bool) (route.Change, error) {
 	st, err := a.stores.of(c.Object)
 	if err != nil {
 		return c, err
 	}
 	out := c
 	switch c.Op {
-	case model.OpCreate:
-		out.Object, err = st.create(ctx, c.Object, metav1.CreateOptions{FieldManager: model.FieldManager, DryRun: dryRunOpt(dry)})
-	case model.OpUpdate:
-		out.Object, err = st.update(ctx, c.Object, metav1.UpdateOptions{FieldManager: model.FieldManager, DryRun: dryRunOpt(dry)})
-	case model.OpDelete:
+	case route.OpCreate:
+		out.Object, err = st.create(ctx, c.Object, metav1.CreateOptions{FieldManager: route.FieldManager, DryRun: dryRunOpt(dry)})
+	case route.OpUpdate:
+		out.Object, err = st.update(ctx, c.Object, metav1.UpdateOptions{FieldManager: route.FieldManager, DryRun: dryRunOpt(dry)})
+	case route.OpDelete:
 		err = st.delete(ctx, c.Object.GetNamespace(), c.Object.GetName(), deleteOpts(c.Object, dry))
 	}
 	if err != nil {
@@ -207,11 +207,11 @@ func deleteOpts(m metav1.Object, dry bool) metav1.DeleteOptions {
 	return o
 }
 
-func verbOf(op model.Op) string {
+func verbOf(op route.Op) string {
 	switch op {
-	case model.OpCreate:
+	case route.OpCreate:
 		return "create"
-	case model.OpDelete:
+	case route.OpDelete:
 		return "delete"
 	}
 	return "update"
@@ -223,16 +223,16 @@ func (a *applier) undo(ctx context.Context) error {
 	var errs []error
 	for i := len(a.done) - 1; i >= 0; i-- {
 		w := a.done[i]
-		var rev model.Change
+		var rev route.Change
 		switch w.change.Op {
-		case model.OpCreate:
-			rev = model.Change{Op: model.OpDelete, Object: w.after.Object}
-		case model.OpUpdate:
-			before := w.change.Before.DeepCopyObject().(model.Object)
+		case route.OpCreate:
+			rev = route.Change{Op: route.OpDelete, Object: w.after.Object}
+		case route.OpUpdate:
+			before := w.change.Before.DeepCopyObject().(route.Object)
 			before.SetResourceVersion(w.after.Object.GetResourceVersion())
-			rev = model.Change{Op: model.OpUpdate, Object: before}
-		case model.OpDelete:
-			rev = model.Change{Op: model.OpCreate, Object: model.Recreatable(w.change.Before)}
+			rev = route.Change{Op: route.OpUpdate, Object: before}
+		case route.OpDelete:
+			rev = route.Change{Op: route.OpCreate, Object: route.Recreatable(w.change.Before)}
 		}
 		_, err := a.write(ctx, rev, false)
 		if err == nil {
@@ -251,7 +251,7 @@ func (a *applier) undo(ctx context.Context) error {
 
 // describe names the object of c and what was done to it, e.g.
 // "gateway.networking.istio.io default/expose-gw (created)".
-func (a *applier) describe(c model.Change) string {
+func (a *applier) describe(c route.Change) string {
 	resource := "object"
 	if st, err := a.stores.of(c.Object); err == nil {
 		resource = st.resource

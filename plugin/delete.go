@@ -15,8 +15,9 @@ import (
 	gwv1 "sigs.k8s.io/gateway-api/apis/v1"
 
 	"github.com/expose-gw/kubectl-expose-gw/plugin/gwapi"
+	"github.com/expose-gw/kubectl-expose-gw/plugin/istio"
 	"github.com/expose-gw/kubectl-expose-gw/plugin/kube"
-	"github.com/expose-gw/kubectl-expose-gw/plugin/model"
+	"github.com/expose-gw/kubectl-expose-gw/plugin/route"
 )
 
 // DeleteOptions holds the flags of `kubectl expose-gw delete SERVICE`.
@@ -34,7 +35,7 @@ type DeleteOptions struct {
 	Namespace string
 	Service   string
 
-	req    model.Delete
+	req    route.Delete
 	dryRun dryRunMode
 }
 
@@ -71,15 +72,15 @@ func (o *DeleteOptions) Complete(_ *cobra.Command, args []string) error {
 
 // Validate checks the flags without touching the cluster.
 func (o *DeleteOptions) Validate() error {
-	svc, err := model.ParseService(o.Service)
+	svc, err := route.ParseService(o.Service)
 	if err != nil {
 		return err
 	}
-	d := model.Delete{Service: svc, Namespace: o.Namespace, Force: o.Force}
-	if d.Matches, err = model.ParseMatches(o.Exacts, o.Prefixes); err != nil {
+	d := route.Delete{Service: svc, Namespace: o.Namespace, Force: o.Force}
+	if d.Matches, err = route.ParseMatches(o.Exacts, o.Prefixes); err != nil {
 		return err
 	}
-	if d.Hosts, err = model.ParseHosts(o.Hosts); err != nil {
+	if d.Hosts, err = route.ParseHosts(o.Hosts); err != nil {
 		return err
 	}
 	if o.dryRun, err = parseDryRun(o.DryRun); err != nil {
@@ -103,20 +104,20 @@ func (o *DeleteOptions) Run(ctx context.Context) error {
 	}
 	a := &applier{stores: newStores(o.Clients), mode: o.dryRun, errOut: o.ErrOut}
 	var (
-		st       model.State
-		result   []model.Change
+		st       istio.State
+		result   []route.Change
 		warnings []string
 		nothing  bool
 		progress deleteProgress
 	)
 	err := a.transact(ctx, func(r round) (bool, error) {
 		var (
-			changes []model.Change
+			changes []route.Change
 			w       []string
 			err     error
 		)
 		if st, changes, w, err = o.plan(ctx, progress); err != nil {
-			var none *model.NoRouteError
+			var none *istio.NoRouteError
 			// Not found on a retry after writes: as without the flag, the
 			// error undoes them.
 			if errors.As(err, &none) && len(none.Unmanaged) == 0 && o.IgnoreNotFound && len(a.done) == 0 {
@@ -133,10 +134,10 @@ func (o *DeleteOptions) Run(ctx context.Context) error {
 		// The Gateways go in the round after the routes, planned from a
 		// read made once the routes are gone (other deletes' and exposes'
 		// of the same moment included); checked now all the same.
-		var later []model.Change
-		if o.dryRun == dryRunNone && slices.ContainsFunc(changes, model.Change.WritesRoute) {
-			later = slices.DeleteFunc(slices.Clone(changes), func(c model.Change) bool { return !c.WritesGateway() })
-			changes = slices.DeleteFunc(changes, model.Change.WritesGateway)
+		var later []route.Change
+		if o.dryRun == dryRunNone && slices.ContainsFunc(changes, route.Change.WritesRoute) {
+			later = slices.DeleteFunc(slices.Clone(changes), func(c route.Change) bool { return !c.WritesGateway() })
+			changes = slices.DeleteFunc(changes, route.Change.WritesGateway)
 		}
 		done, prior := len(a.done), a.written()
 		out, err := a.applyChecking(ctx, changes, later)
@@ -146,8 +147,8 @@ func (o *DeleteOptions) Run(ctx context.Context) error {
 		if err != nil {
 			return false, err
 		}
-		result = model.MergeResults(model.MergeResults(result, prior), out)
-		return slices.ContainsFunc(changes, model.Change.Writes), nil
+		result = route.MergeResults(route.MergeResults(result, prior), out)
+		return slices.ContainsFunc(changes, route.Change.Writes), nil
 	})
 	if err != nil || nothing {
 		return err
@@ -159,14 +160,14 @@ func (o *DeleteOptions) Run(ctx context.Context) error {
 }
 
 // deleteProgress is what the earlier rounds of a delete wrote, in both
-// APIs: the later rounds plan from it (model.PlanDeleteAfter,
+// APIs: the later rounds plan from it (istio.PlanDeleteAfter,
 // gwapi.PlanDeleteAfter).
 type deleteProgress struct {
-	istio model.Progress
+	istio istio.Progress
 	gw    gwapi.Progress
 }
 
-func (p *deleteProgress) record(c model.Change) {
+func (p *deleteProgress) record(c route.Change) {
 	p.istio.Record(c)
 	p.gw.Record(c)
 }
@@ -175,9 +176,9 @@ func (p *deleteProgress) record(c model.Change) {
 // what the earlier rounds wrote (p): the Istio API's changes first. A
 // cluster that does not serve one of the APIs has nothing of it to
 // delete. It returns the warnings of the Gateway API's plan.
-func (o *DeleteOptions) plan(ctx context.Context, p deleteProgress) (model.State, []model.Change, []string, error) {
+func (o *DeleteOptions) plan(ctx context.Context, p deleteProgress) (istio.State, []route.Change, []string, error) {
 	var (
-		st            model.State
+		st            istio.State
 		gst           gwapi.State
 		istErr, gwErr error
 		gwUnknown     bool
@@ -197,7 +198,7 @@ func (o *DeleteOptions) plan(ctx context.Context, p deleteProgress) (model.State
 	case notServed(istErr) && notServed(gwErr):
 		return st, nil, nil, istErr
 	case notServed(istErr):
-		st, istErr = model.State{}, nil
+		st, istErr = istio.State{}, nil
 	case notServed(gwErr):
 		gst, gwErr = gwapi.State{}, nil
 	}
@@ -210,13 +211,13 @@ func (o *DeleteOptions) plan(ctx context.Context, p deleteProgress) (model.State
 	if err := cmp.Or(istErr, gwErr); err != nil {
 		return st, nil, nil, err
 	}
-	changes, err := model.PlanDeleteAfter(&o.req, st, p.istio)
-	var none *model.NoRouteError
+	changes, err := istio.PlanDeleteAfter(&o.req, st, p.istio)
+	var none *istio.NoRouteError
 	if err != nil && !errors.As(err, &none) {
 		return st, nil, nil, err
 	}
 	gw, warnings := gwapi.PlanDeleteAfter(&o.req, gst, gwUnknown, p.gw)
-	if gwUnknown && slices.ContainsFunc(gw, func(c model.Change) bool { _, ok := c.Object.(*gwv1.HTTPRoute); return ok }) {
+	if gwUnknown && slices.ContainsFunc(gw, func(c route.Change) bool { _, ok := c.Object.(*gwv1.HTTPRoute); return ok }) {
 		warnings = append(warnings, "cannot list HTTPRoutes in all namespaces (forbidden), so routes of other namespaces may still use the Gateway: it is kept as it is")
 	}
 	if len(gw) == 0 && err != nil {
@@ -239,20 +240,20 @@ func notServed(err error) bool {
 // service's routes in VirtualServices the tool does not manage (without
 // --force), and those VirtualServices left as they are because they would
 // have no route left (with --force).
-func (o *DeleteOptions) warnings(st model.State, changes []model.Change) []string {
+func (o *DeleteOptions) warnings(st istio.State, changes []route.Change) []string {
 	var out []string
 	if st.ManagedUnknown && prunes(&o.req, st) {
 		out = append(out, "cannot list VirtualServices in all namespaces (forbidden), so routes of other namespaces may still use the Gateway: it is kept as it is")
 	}
 	if !o.req.Force {
-		if rs := model.UnmanagedRoutes(&o.req, st); len(rs) > 0 {
+		if rs := istio.UnmanagedRoutes(&o.req, st); len(rs) > 0 {
 			out = append(out, fmt.Sprintf("service %s/%s also has routes in VirtualServices kubectl-expose-gw does not manage (written there by expose --force): %s; add --force to remove them too",
 				o.req.Namespace, o.req.Service, strings.Join(rs, ", ")))
 		}
 	}
 	for _, c := range changes {
-		if model.KeptWhole(c) {
-			vs := c.VirtualService()
+		if istio.KeptWhole(c) {
+			vs := istio.VirtualServiceOf(c)
 			out = append(out, fmt.Sprintf("virtualservice %s/%s (not managed by kubectl-expose-gw) would be left without routes, which Istio rejects: it is left as it is, with the routes of %s; delete it yourself (kubectl delete virtualservice %s -n %s) if it is no longer needed",
 				vs.Namespace, vs.Name, o.req.Service, vs.Name, vs.Namespace))
 		}
@@ -262,8 +263,8 @@ func (o *DeleteOptions) warnings(st model.State, changes []model.Change) []strin
 
 // prunes is whether the plan would change a Gateway if only the namespace
 // counted: what is kept when the other namespaces cannot be read.
-func prunes(d *model.Delete, st model.State) bool {
+func prunes(d *route.Delete, st istio.State) bool {
 	st.ManagedUnknown = false
-	changes, err := model.PlanDelete(d, st)
-	return err == nil && slices.ContainsFunc(changes, func(c model.Change) bool { return c.Gateway() != nil })
+	changes, err := istio.PlanDelete(d, st)
+	return err == nil && slices.ContainsFunc(changes, func(c route.Change) bool { return istio.GatewayOf(c) != nil })
 }

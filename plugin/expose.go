@@ -15,7 +15,7 @@ import (
 	"k8s.io/cli-runtime/pkg/genericiooptions"
 
 	"github.com/expose-gw/kubectl-expose-gw/plugin/kube"
-	"github.com/expose-gw/kubectl-expose-gw/plugin/model"
+	"github.com/expose-gw/kubectl-expose-gw/plugin/route"
 	"github.com/expose-gw/kubectl-expose-gw/resolve"
 )
 
@@ -54,8 +54,8 @@ type ExposeOptions struct {
 	notes bytes.Buffer
 
 	// Set by Validate.
-	req    model.Expose
-	port   model.PortRef
+	req    route.Expose
+	port   route.PortRef
 	dryRun dryRunMode
 }
 
@@ -65,7 +65,7 @@ func NewExposeOptions(flags *kube.ConfigFlags, streams genericiooptions.IOStream
 		Flags:      flags,
 		PrintFlags: &printFlags{},
 		IOStreams:  streams,
-		Selector:   model.FormatSelector(resolve.DefaultSelector),
+		Selector:   route.FormatSelector(resolve.DefaultSelector),
 		DryRun:     "none",
 		API:        apiAuto,
 		Wait:       defaultWait,
@@ -104,42 +104,42 @@ func (o *ExposeOptions) connect() error {
 // Validate checks every flag without touching the cluster (nor reading the
 // kubeconfig: the namespace may be filled in later by connect).
 func (o *ExposeOptions) Validate() error {
-	svc, err := model.ParseService(o.Service)
+	svc, err := route.ParseService(o.Service)
 	if err != nil {
 		return err
 	}
-	r := model.Expose{Target: model.RouteTarget{Service: svc, Namespace: o.Namespace}, Force: o.Force,
+	r := route.Expose{Target: route.RouteTarget{Service: svc, Namespace: o.Namespace}, Force: o.Force,
 		Mesh: o.Mesh, HTTPSRedirect: o.HTTPSRedirect}
 	prefixes := o.Prefixes
 	if len(prefixes) == 0 && len(o.Exacts) == 0 {
 		prefixes = []string{"/"}
 	}
-	if r.Matches, err = model.ParseMatches(o.Exacts, prefixes); err != nil {
+	if r.Matches, err = route.ParseMatches(o.Exacts, prefixes); err != nil {
 		return err
 	}
 	hosts := o.Hosts
 	if len(hosts) == 0 {
 		hosts = []string{"*"}
 	}
-	if r.Hosts, err = model.ParseHosts(hosts); err != nil {
+	if r.Hosts, err = route.ParseHosts(hosts); err != nil {
 		return err
 	}
 	if o.Mesh && slices.Contains(r.Hosts, "*") {
 		return fmt.Errorf(`invalid --mesh with --host "*": in-mesh routes need a host name (e.g. --host flaskapp.example.com)`)
 	}
-	if o.port, err = model.ParsePort(o.Port); err != nil {
+	if o.port, err = route.ParsePort(o.Port); err != nil {
 		return err
 	}
 	if o.Rewrite != "" {
-		if r.Target.Rewrite, err = model.ParsePath("rewrite", o.Rewrite); err != nil {
+		if r.Target.Rewrite, err = route.ParsePath("rewrite", o.Rewrite); err != nil {
 			return err
 		}
 	}
-	if r.Selector, err = model.ParseSelector(o.Selector); err != nil {
+	if r.Selector, err = route.ParseSelector(o.Selector); err != nil {
 		return err
 	}
 	if o.Gateway != "" {
-		ref, err := model.ParseGatewayRef(o.Gateway, o.Namespace)
+		ref, err := route.ParseGatewayRef(o.Gateway, o.Namespace)
 		if err != nil {
 			return err
 		}
@@ -168,7 +168,7 @@ func (o *ExposeOptions) Validate() error {
 			return err
 		}
 	}
-	if o.API == model.APIGateway && o.Mesh {
+	if o.API == route.APIGateway && o.Mesh {
 		return fmt.Errorf("invalid --mesh with --api gateway-api: in-mesh routes are an Istio API feature (Gateway API mesh routing attaches HTTPRoutes to Services, which the tool does not write)")
 	}
 	if err := validateOutput(o.PrintFlags, objectFormats...); err != nil {
@@ -185,13 +185,13 @@ type exposer interface {
 	prepare(ctx context.Context) error
 	// plan reads the cluster (again on each attempt of the transaction;
 	// first is the first one) and returns the changes and warnings.
-	plan(ctx context.Context, first bool) ([]model.Change, []string, error)
+	plan(ctx context.Context, first bool) ([]route.Change, []string, error)
 	// caveats are what the applied plan could not check, said before
 	// the objects are printed.
 	caveats() []string
 	// done runs after the changes are applied and printed (not for a dry
 	// run): waiting for the controller, how to reach the routes.
-	done(ctx context.Context, result []model.Change) error
+	done(ctx context.Context, result []route.Change) error
 	// close ends what prepare started.
 	close()
 }
@@ -213,14 +213,14 @@ func (o *ExposeOptions) Run(ctx context.Context) error {
 	api, err := choice.choose(ctx)
 	var noAPI *NoAPIError
 	if errors.As(err, &noAPI) && o.dryRun == dryRunClient {
-		api, err = model.APIIstio, nil // prints the Istio API's objects, with its warning
+		api, err = route.APIIstio, nil // prints the Istio API's objects, with its warning
 	}
 	if err != nil {
 		ix.close()
 		return err
 	}
 	var x exposer = ix
-	if api == model.APIGateway {
+	if api == route.APIGateway {
 		ix.close()
 		x = &gatewayExpose{o: o}
 	}
@@ -230,7 +230,7 @@ func (o *ExposeOptions) Run(ctx context.Context) error {
 	}
 	a := &applier{stores: newStores(o.Clients), mode: o.dryRun, errOut: o.ErrOut}
 	var (
-		result   []model.Change
+		result   []route.Change
 		warnings []string
 	)
 	err = a.transact(ctx, func(r round) (bool, error) {
@@ -243,10 +243,10 @@ func (o *ExposeOptions) Run(ctx context.Context) error {
 			// Gateway they need. A route of the plan that is gone or
 			// changed again was another command's doing (a delete of the
 			// same moment): it wins, and the Gateway is left to it.
-			if slices.ContainsFunc(changes, model.Change.WritesRoute) {
+			if slices.ContainsFunc(changes, route.Change.WritesRoute) {
 				return false, nil
 			}
-			changes = model.GatewayChangesOnly(changes)
+			changes = route.GatewayChangesOnly(changes)
 		} else {
 			warnings = w
 		}
@@ -255,8 +255,8 @@ func (o *ExposeOptions) Run(ctx context.Context) error {
 		if err != nil {
 			return false, err
 		}
-		result = model.MergeResults(model.MergeResults(result, prior), out)
-		return slices.ContainsFunc(changes, model.Change.Writes), nil
+		result = route.MergeResults(route.MergeResults(result, prior), out)
+		return slices.ContainsFunc(changes, route.Change.Writes), nil
 	})
 	if err != nil {
 		return err // alone: what would have been written is not said

@@ -8,7 +8,7 @@ import (
 	gwv1 "sigs.k8s.io/gateway-api/apis/v1"
 
 	"github.com/expose-gw/kubectl-expose-gw/plugin/gwapi"
-	"github.com/expose-gw/kubectl-expose-gw/plugin/model"
+	"github.com/expose-gw/kubectl-expose-gw/plugin/route"
 )
 
 // gatewayExpose is expose with the Kubernetes Gateway API: a Gateway of
@@ -27,7 +27,7 @@ func (x *gatewayExpose) close()                        {}
 // plan reads the Service (first attempt) and the Gateway API objects,
 // plans, and checks the --tls-secret in the chosen Gateway's namespace
 // (where Istio reads a listener's certificateRefs).
-func (x *gatewayExpose) plan(ctx context.Context, first bool) ([]model.Change, []string, error) {
+func (x *gatewayExpose) plan(ctx context.Context, first bool) ([]route.Change, []string, error) {
 	o := x.o
 	if first {
 		svc, err := getService(ctx, o.Clients.Kube, o.req.Target.Namespace, o.req.Target.Service, o.suggestions)
@@ -41,7 +41,7 @@ func (x *gatewayExpose) plan(ctx context.Context, first bool) ([]model.Change, [
 		return nil, nil, err
 	}
 	req := o.req
-	if req.Target.Port, err = model.ResolvePort(x.svc, o.port); err != nil {
+	if req.Target.Port, err = route.ResolvePort(x.svc, o.port); err != nil {
 		return nil, nil, err
 	}
 	p, err := gwapi.PlanExpose(&req, st)
@@ -82,7 +82,7 @@ func (x *gatewayExpose) checkSecret(ctx context.Context, ns string) error {
 
 // done waits for Istio's verdict on the routes (--wait) and says how to
 // reach them.
-func (x *gatewayExpose) done(ctx context.Context, result []model.Change) error {
+func (x *gatewayExpose) done(ctx context.Context, result []route.Change) error {
 	if err := waitAccepted(ctx, x.o.Clients, result, x.o.Wait, x.o.ErrOut); err != nil {
 		return err
 	}

@@ -7,7 +7,8 @@ import (
 
 	corev1 "k8s.io/api/core/v1"
 
-	"github.com/expose-gw/kubectl-expose-gw/plugin/model"
+	"github.com/expose-gw/kubectl-expose-gw/plugin/istio"
+	"github.com/expose-gw/kubectl-expose-gw/plugin/route"
 )
 
 // istioExpose is expose with the Istio API: a Gateway selecting the
@@ -54,9 +55,9 @@ func (x *istioExpose) close() {
 // no route may lose its requests to another (--force writes it anyway and
 // says so). The warnings are those of this attempt's plan, each time:
 // the command says them once the plan is written, not before a failure.
-func (x *istioExpose) plan(ctx context.Context, first bool) ([]model.Change, []string, error) {
+func (x *istioExpose) plan(ctx context.Context, first bool) ([]route.Change, []string, error) {
 	o := x.o
-	var st model.State
+	var st istio.State
 	var err error
 	if first {
 		x.svc, st, err = o.readAll(ctx)
@@ -72,29 +73,29 @@ func (x *istioExpose) plan(ctx context.Context, first bool) ([]model.Change, []s
 		}
 	}
 	req := o.req
-	if req.Target.Port, err = model.ResolvePort(x.svc, o.port); err != nil {
+	if req.Target.Port, err = route.ResolvePort(x.svc, o.port); err != nil {
 		return nil, nil, err
 	}
 	var portsWarning []string
-	changes, err := model.PlanExpose(&req, st)
-	if errors.Is(err, model.ErrNeedPorts) {
+	changes, err := istio.PlanExpose(&req, st)
+	if errors.Is(err, istio.ErrNeedPorts) {
 		in, ierr := x.ingress.get()
 		if ierr != nil && !x.warned {
 			portsWarning = []string{fmt.Sprintf("%v; the Gateway listens on the default ports 80/443", ierr)}
 		}
 		req.HTTPPort, req.HTTPSPort = ingressPorts(in)
-		changes, err = model.PlanExpose(&req, st)
+		changes, err = istio.PlanExpose(&req, st)
 	}
 	if err != nil {
 		return nil, nil, err
 	}
-	warnings, err := model.CheckReach(st, changes, o.req.Force)
+	warnings, err := istio.CheckReach(st, changes, o.req.Force)
 	if err != nil {
 		return nil, nil, err
 	}
 	x.othersUnknown = st.OthersUnknown
 	warnings = append(portsWarning, warnings...)
-	return changes, append(warnings, model.GatewayClashes(changes, st)...), nil
+	return changes, append(warnings, istio.GatewayClashes(changes, st)...), nil
 }
 
 func (x *istioExpose) caveats() []string {
@@ -105,7 +106,7 @@ func (x *istioExpose) caveats() []string {
 }
 
 // done says how to reach the routes.
-func (x *istioExpose) done(ctx context.Context, result []model.Change) error {
+func (x *istioExpose) done(ctx context.Context, result []route.Change) error {
 	x.o.printReach(ctx, x.ingress, result)
 	return nil
 }

@@ -9,7 +9,8 @@ import (
 
 	apinet "istio.io/api/networking/v1"
 
-	"github.com/expose-gw/kubectl-expose-gw/plugin/model"
+	"github.com/expose-gw/kubectl-expose-gw/plugin/istio"
+	"github.com/expose-gw/kubectl-expose-gw/plugin/route"
 	"github.com/expose-gw/kubectl-expose-gw/plugin/rules"
 	"github.com/expose-gw/kubectl-expose-gw/resolve"
 )
@@ -18,11 +19,11 @@ import (
 // when no -o was asked, else to ErrOut) and a curl line with the Host
 // header when the host is not "*". When the gateway has no outside address
 // it prints why and the proxy hint instead.
-func (o *ExposeOptions) printReach(ctx context.Context, lookup *ingressLookup, result []model.Change) {
-	if len(result) == 0 || result[0].Gateway() == nil {
+func (o *ExposeOptions) printReach(ctx context.Context, lookup *ingressLookup, result []route.Change) {
+	if len(result) == 0 || istio.GatewayOf(result[0]) == nil {
 		return
 	}
-	gw := result[0].Gateway()
+	gw := istio.GatewayOf(result[0])
 	out := o.Out
 	if o.PrintFlags.OutputFormat != "" {
 		out = o.ErrOut

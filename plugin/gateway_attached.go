@@ -13,7 +13,7 @@ import (
 	gwv1 "sigs.k8s.io/gateway-api/apis/v1"
 
 	"github.com/expose-gw/kubectl-expose-gw/plugin/gwapi"
-	"github.com/expose-gw/kubectl-expose-gw/plugin/model"
+	"github.com/expose-gw/kubectl-expose-gw/plugin/route"
 )
 
 // attachable is a kind other than HTTPRoute that attaches to a Gateway,
@@ -64,7 +64,7 @@ func parentRefs(o runtime.Object) []gwv1.ParentReference {
 
 // attachedIn adds to out, for each Gateway the items of list attach to,
 // "Kind namespace/name" of each.
-func attachedIn(kind string, list runtime.Object, out map[model.ObjectRef][]string) error {
+func attachedIn(kind string, list runtime.Object, out map[route.ObjectRef][]string) error {
 	items, err := meta.ExtractList(list)
 	if err != nil {
 		return err
@@ -88,7 +88,7 @@ func attachedIn(kind string, list runtime.Object, out map[model.ObjectRef][]stri
 // to which Gateway, in every namespace (in ns when that is forbidden).
 // unknown is true when a kind could not be read in every namespace, or
 // is not served at v1.
-func readAttached(ctx context.Context, c *Clients, ns string) (map[model.ObjectRef][]string, bool, error) {
+func readAttached(ctx context.Context, c *Clients, ns string) (map[route.ObjectRef][]string, bool, error) {
 	lists := make([]runtime.Object, len(attachables))
 	unknowns := make([]bool, len(attachables))
 	errs := make([]error, len(attachables))
@@ -112,7 +112,7 @@ func readAttached(ctx context.Context, c *Clients, ns string) (map[model.ObjectR
 		})
 	}
 	wg.Wait()
-	attached := map[model.ObjectRef][]string{}
+	attached := map[route.ObjectRef][]string{}
 	unknown := slices.Contains(unknowns, true)
 	for i, l := range lists {
 		if l != nil {

@@ -7,7 +7,7 @@ import (
 	gwv1 "sigs.k8s.io/gateway-api/apis/v1"
 
 	"github.com/expose-gw/kubectl-expose-gw/plugin/gwapi"
-	"github.com/expose-gw/kubectl-expose-gw/plugin/model"
+	"github.com/expose-gw/kubectl-expose-gw/plugin/route"
 )
 
 // printGatewayReach tells how to reach what was exposed through a Gateway
@@ -15,7 +15,7 @@ import (
 // Gateway's address or the nodePort of the Service Istio deployed for it
 // (gatewayTarget, as url finds them), on the port of the listener the
 // host's route is attached to (HTTPS when it has one).
-func (o *ExposeOptions) printGatewayReach(ctx context.Context, result []model.Change) {
+func (o *ExposeOptions) printGatewayReach(ctx context.Context, result []route.Change) {
 	if len(result) == 0 {
 		return
 	}
@@ -34,7 +34,7 @@ func (o *ExposeOptions) printGatewayReach(ctx context.Context, result []model.Ch
 	path := o.req.Matches[0].Path
 	for _, ch := range result[1:] {
 		r, ok := ch.Object.(*gwv1.HTTPRoute)
-		if !ok || ch.Op == model.OpDelete || r.Labels[gwapi.ServiceLabel] != o.req.Target.Service || isRedirect(r) {
+		if !ok || ch.Op == route.OpDelete || r.Labels[gwapi.ServiceLabel] != o.req.Target.Service || isRedirect(r) {
 			continue
 		}
 		l := routeListener(g, r)
@@ -66,7 +66,7 @@ func isRedirect(r *gwv1.HTTPRoute) bool {
 // first.
 func routeListener(g *gwv1.Gateway, r *gwv1.HTTPRoute) *gwv1.Listener {
 	var found *gwv1.Listener
-	ref := model.ObjectRef{Namespace: g.Namespace, Name: g.Name}
+	ref := route.ObjectRef{Namespace: g.Namespace, Name: g.Name}
 	for _, p := range r.Spec.ParentRefs {
 		pr, ok := gwapi.ParentGateway(p, r.Namespace)
 		if !ok || pr != ref {

@@ -9,7 +9,7 @@ import (
 	gwv1 "sigs.k8s.io/gateway-api/apis/v1"
 
 	"github.com/expose-gw/kubectl-expose-gw/plugin/gwapi"
-	"github.com/expose-gw/kubectl-expose-gw/plugin/model"
+	"github.com/expose-gw/kubectl-expose-gw/plugin/route"
 )
 
 // The readers of url and proxy: one request after the other, so their
@@ -20,13 +20,13 @@ import (
 // Service, the Gateways they name (and --gateway), the GatewayClasses
 // and, for a listener selecting namespaces, ns's labels. A cluster
 // without the Gateway API is a *NotServedError.
-func serviceGatewayState(ctx context.Context, c *Clients, ns, name string, gw *model.ObjectRef) (gwapi.State, error) {
+func serviceGatewayState(ctx context.Context, c *Clients, ns, name string, gw *route.ObjectRef) (gwapi.State, error) {
 	var st gwapi.State
 	l, err := c.Gateway.HTTPRoutes(ns).List(ctx, metav1.ListOptions{})
 	if err != nil {
 		return st, ExplainAPIError(err, "list", gwapi.HTTPRoutesResource)
 	}
-	var refs []model.ObjectRef
+	var refs []route.ObjectRef
 	if gw != nil {
 		refs = append(refs, *gw)
 	}
@@ -61,7 +61,7 @@ func serviceGatewayState(ctx context.Context, c *Clients, ns, name string, gw *m
 // gatewaysState reads the Gateways of every namespace (of ns and the
 // --gateway one when that is forbidden) and the GatewayClasses: what
 // gwapi.ChooseGateway needs.
-func gatewaysState(ctx context.Context, c *Clients, ns string, gw *model.ObjectRef) (gwapi.State, error) {
+func gatewaysState(ctx context.Context, c *Clients, ns string, gw *route.ObjectRef) (gwapi.State, error) {
 	var st gwapi.State
 	list := func(ns string) ([]*gwv1.Gateway, error) {
 		l, err := c.Gateway.Gateways(ns).List(ctx, metav1.ListOptions{})

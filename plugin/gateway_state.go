@@ -9,7 +9,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/expose-gw/kubectl-expose-gw/plugin/gwapi"
-	"github.com/expose-gw/kubectl-expose-gw/plugin/model"
+	"github.com/expose-gw/kubectl-expose-gw/plugin/route"
 )
 
 // readGatewayState reads the Gateway API objects a plan needs, in
@@ -17,7 +17,7 @@ import (
 // gw one, when that is forbidden: othersUnknown), the GatewayClasses and
 // ns's labels (when those cannot be read, the plan takes the class by its
 // name and the namespace's name label).
-func readGatewayState(ctx context.Context, c *Clients, ns string, gw *model.ObjectRef) (st gwapi.State, othersUnknown bool, err error) {
+func readGatewayState(ctx context.Context, c *Clients, ns string, gw *route.ObjectRef) (st gwapi.State, othersUnknown bool, err error) {
 	var (
 		wg                   sync.WaitGroup
 		gwErr, rtErr         error

@@ -14,7 +14,7 @@ import (
 	gwv1 "sigs.k8s.io/gateway-api/apis/v1"
 
 	"github.com/expose-gw/kubectl-expose-gw/plugin/gwapi"
-	"github.com/expose-gw/kubectl-expose-gw/plugin/model"
+	"github.com/expose-gw/kubectl-expose-gw/plugin/route"
 )
 
 // RefusedError is an HTTPRoute Istio did not accept, or whose references
@@ -33,10 +33,10 @@ func (e *RefusedError) Error() string {
 // waitAccepted reads the status.parents of the HTTPRoutes written until
 // Istio has reported on each (Accepted, ResolvedRefs) or d has passed (0:
 // do not wait). A refusal is an error; no report in time, a warning.
-func waitAccepted(ctx context.Context, c *Clients, result []model.Change, d time.Duration, errOut io.Writer) error {
+func waitAccepted(ctx context.Context, c *Clients, result []route.Change, d time.Duration, errOut io.Writer) error {
 	var routes []*gwv1.HTTPRoute
 	for _, ch := range result {
-		if r, ok := ch.Object.(*gwv1.HTTPRoute); ok && ch.Op != model.OpDelete {
+		if r, ok := ch.Object.(*gwv1.HTTPRoute); ok && ch.Op != route.OpDelete {
 			routes = append(routes, r)
 		}
 	}

@@ -6,9 +6,10 @@ import (
 	"fmt"
 	"sync"
 
-	"github.com/expose-gw/kubectl-expose-gw/plugin/model"
-	"github.com/expose-gw/kubectl-expose-gw/resolve"
 	corev1 "k8s.io/api/core/v1"
+
+	"github.com/expose-gw/kubectl-expose-gw/plugin/route"
+	"github.com/expose-gw/kubectl-expose-gw/resolve"
 )
 
 // ingressLookup finds the ingress gateway once, in the background: its
@@ -105,7 +106,7 @@ func (o *ExposeOptions) useGateway(l *ingressLookup) (warned bool, err error) {
 	switch {
 	case errors.As(err, &none) && o.dryRun == dryRunClient:
 		warnf(&o.notes, "%v; the Gateway printed selects %s and listens on the default ports 80/443",
-			err, model.FormatSelector(o.req.Selector))
+			err, route.FormatSelector(o.req.Selector))
 		return true, nil
 	case errors.As(err, &none), errors.As(err, &several):
 		return false, err

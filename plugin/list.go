@@ -17,8 +17,9 @@ import (
 	"k8s.io/cli-runtime/pkg/printers"
 
 	"github.com/expose-gw/kubectl-expose-gw/plugin/gwapi"
+	"github.com/expose-gw/kubectl-expose-gw/plugin/istio"
 	"github.com/expose-gw/kubectl-expose-gw/plugin/kube"
-	"github.com/expose-gw/kubectl-expose-gw/plugin/model"
+	"github.com/expose-gw/kubectl-expose-gw/plugin/route"
 )
 
 // ListOptions holds the flags of `kubectl expose-gw list`.
@@ -98,7 +99,7 @@ func (o *ListOptions) Run(ctx context.Context) error {
 	return printRouteTable(o.Out, rows, o.Output == "wide")
 }
 
-func printRouteTable(out io.Writer, rows []model.RouteRow, wide bool) error {
+func printRouteTable(out io.Writer, rows []route.RouteRow, wide bool) error {
 	w := printers.GetNewTabWriter(out)
 	head := "NAMESPACE\tAPI\tHOST\tMATCH\tDESTINATION\tGATEWAY\tSTATUS"
 	if wide {
@@ -126,7 +127,7 @@ func printRouteTable(out io.Writer, rows []model.RouteRow, wide bool) error {
 // routeItem is a row as an item of the v1 List `list -o yaml|json` prints.
 type routeItem struct {
 	metav1.TypeMeta `json:",inline"`
-	model.RouteRow  `json:",inline"`
+	route.RouteRow  `json:",inline"`
 }
 
 // DeepCopyObject makes routeItem a runtime.Object for the printers.
@@ -135,7 +136,7 @@ func (r *routeItem) DeepCopyObject() runtime.Object { c := *r; return &c }
 // printRouteList prints the rows as one v1 List, as kubectl prints several
 // objects: each row an item of kind Route (expose-gw.kubectl.io/v1, a kind
 // no apiserver serves: the rows are what list found, not objects to apply).
-func printRouteList(out io.Writer, format string, rows []model.RouteRow) error {
+func printRouteList(out io.Writer, format string, rows []route.RouteRow) error {
 	objs := make([]runtime.Object, 0, len(rows))
 	for _, r := range rows {
 		objs = append(objs, &routeItem{TypeMeta: metav1.TypeMeta{APIVersion: "expose-gw.kubectl.io/v1", Kind: "Route"}, RouteRow: r})
@@ -149,7 +150,7 @@ func printRouteList(out io.Writer, format string, rows []model.RouteRow) error {
 
 // rows reads both APIs' routes (an API the cluster does not serve has
 // none; when neither is served, that is the error).
-func (o *ListOptions) rows(ctx context.Context) ([]model.RouteRow, error) {
+func (o *ListOptions) rows(ctx context.Context) ([]route.RouteRow, error) {
 	var (
 		gst   gwapi.State
 		gwErr error
@@ -183,12 +184,12 @@ func (o *ListOptions) rows(ctx context.Context) ([]model.RouteRow, error) {
 		return nil, err
 	}
 	rows = append(rows, gwapi.ListRoutes(gst)...)
-	model.SortRows(rows)
+	route.SortRows(rows)
 	return rows, nil
 }
 
 // istioRows are the rows of the VirtualServices.
-func (o *ListOptions) istioRows(ctx context.Context) ([]model.RouteRow, error) {
+func (o *ListOptions) istioRows(ctx context.Context) ([]route.RouteRow, error) {
 	vss, err := virtualServices(ctx, o.Clients)(o.Namespace)
 	if err != nil {
 		return nil, ExplainAPIError(err, "list", virtualServicesResource)
@@ -199,7 +200,7 @@ func (o *ListOptions) istioRows(ctx context.Context) ([]model.RouteRow, error) {
 	if err != nil {
 		return nil, err
 	}
-	return model.ListRoutes(gws, vss), nil
+	return istio.ListRoutes(gws, vss), nil
 }
 
 // gatewayState reads the HTTPRoutes of the namespace (or all) and the

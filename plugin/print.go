@@ -10,7 +10,7 @@ import (
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/cli-runtime/pkg/printers"
 
-	"github.com/expose-gw/kubectl-expose-gw/plugin/model"
+	"github.com/expose-gw/kubectl-expose-gw/plugin/route"
 )
 
 // objectFormats are the -o values of expose and delete.
@@ -78,7 +78,7 @@ func objectList(objs []runtime.Object) *metav1.List {
 // the object, or one v1 List of them when there are several (so the output
 // is one JSON value, one YAML document). Objects get their apiVersion/kind
 // back (the typed clients strip them).
-func printChanges(pf *printFlags, out io.Writer, changes []model.Change, mode dryRunMode) error {
+func printChanges(pf *printFlags, out io.Writer, changes []route.Change, mode dryRunMode) error {
 	objs := make([]runtime.Object, 0, len(changes))
 	for _, c := range changes {
 		objs = append(objs, withKind(c.Object))

@@ -10,7 +10,7 @@ import (
 	"k8s.io/cli-runtime/pkg/genericiooptions"
 
 	"github.com/expose-gw/kubectl-expose-gw/plugin/kube"
-	"github.com/expose-gw/kubectl-expose-gw/plugin/model"
+	"github.com/expose-gw/kubectl-expose-gw/plugin/route"
 	"github.com/expose-gw/kubectl-expose-gw/portforward"
 )
 
@@ -51,7 +51,7 @@ type ProxyOptions struct {
 	Gateway string
 
 	selector   map[string]string
-	gatewayRef *model.ObjectRef
+	gatewayRef *route.ObjectRef
 	clients    *Clients
 	genericiooptions.IOStreams
 }
@@ -144,7 +144,7 @@ func (o *ProxyOptions) Validate() error {
 		return fmt.Errorf("give a SERVICE whose route host to use, or --host HOST")
 	}
 	if o.Service != "" {
-		svc, err := model.ParseService(o.Service)
+		svc, err := route.ParseService(o.Service)
 		if err != nil {
 			return err
 		}
@@ -167,7 +167,7 @@ func (o *ProxyOptions) Validate() error {
 		return fmt.Errorf("invalid --address %q: expected an IP address such as 127.0.0.1", o.Address)
 	}
 	if o.GatewaySelector != "" {
-		sel, err := model.ParseSelector(o.GatewaySelector)
+		sel, err := route.ParseSelector(o.GatewaySelector)
 		if err != nil {
 			return err
 		}
@@ -212,7 +212,7 @@ func (o *ProxyOptions) run(ctx context.Context) error {
 		fmt.Fprintln(o.ErrOut, ph.Note)
 	}
 	var gw *gateway
-	if rs.api(ph) == model.APIGateway {
+	if rs.api(ph) == route.APIGateway {
 		gw, err = o.reachGatewayAPI(ctx, &ph, rs)
 	} else {
 		gw, err = o.reachIstio(ctx, ph, rs.lookup)

@@ -9,13 +9,13 @@ import (
 	gwv1 "sigs.k8s.io/gateway-api/apis/v1"
 
 	"github.com/expose-gw/kubectl-expose-gw/plugin/gwapi"
-	"github.com/expose-gw/kubectl-expose-gw/plugin/model"
+	"github.com/expose-gw/kubectl-expose-gw/plugin/route"
 	"github.com/expose-gw/kubectl-expose-gw/resolve"
 )
 
 // proxyRoutes are the routes proxy read, and what it read them with.
 type proxyRoutes struct {
-	routes []model.Route
+	routes []route.Route
 	apis   []string
 	st     gwapi.State // the Gateway API's, when read
 	lookup *ingressLookup
@@ -26,9 +26,9 @@ type proxyRoutes struct {
 func (rs proxyRoutes) api(ph proxyHost) string {
 	if len(ph.Routes) > 0 {
 		if ph.Routes[0].HTTPRoute != "" {
-			return model.APIGateway
+			return route.APIGateway
 		}
-		return model.APIIstio
+		return route.APIIstio
 	}
 	return rs.apis[0]
 }
@@ -122,7 +122,7 @@ func (o *ProxyOptions) reachGatewayAPI(ctx context.Context, ph *proxyHost, rs pr
 	if len(ph.Routes) > 0 {
 		first := ph.Routes[0]
 		g, port = gatewayOf(rs.st, first), int32(first.ServerPort)
-		var same []model.Route
+		var same []route.Route
 		for _, r := range ph.Routes {
 			if r.Gateway == first.Gateway && r.ServerPort == first.ServerPort {
 				same = append(same, r)

@@ -6,7 +6,7 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/expose-gw/kubectl-expose-gw/plugin/model"
+	"github.com/expose-gw/kubectl-expose-gw/plugin/route"
 	"github.com/expose-gw/kubectl-expose-gw/plugin/rules"
 )
 
@@ -16,7 +16,7 @@ type proxyHost struct {
 	// Host is the Host header; "" keeps the client's (a "*" route).
 	Host string
 	// Routes are the routes of the Service reached with Host and the scheme.
-	Routes []model.Route
+	Routes []route.Route
 	// Note explains a choice the user did not make (a wildcard's stand-in).
 	Note string
 }
@@ -24,7 +24,7 @@ type proxyHost struct {
 // chooseHost picks the Host header for the routes of service (scheme http,
 // or https with --https) and the --host flag; kinds names the route
 // objects read (VirtualService, HTTPRoute), for "no route". Pure.
-func chooseHost(service string, routes []model.Route, flagHost string, https bool, kinds string) (proxyHost, error) {
+func chooseHost(service string, routes []route.Route, flagHost string, https bool, kinds string) (proxyHost, error) {
 	scheme := "http"
 	if https {
 		scheme = "https"
@@ -32,7 +32,7 @@ func chooseHost(service string, routes []model.Route, flagHost string, https boo
 	if service == "" {
 		return proxyHost{Host: flagHost}, nil
 	}
-	var same, other []model.Route
+	var same, other []route.Route
 	for _, r := range routes {
 		if r.Scheme == scheme {
 			same = append(same, r)
@@ -52,7 +52,7 @@ func chooseHost(service string, routes []model.Route, flagHost string, https boo
 	}
 	hosts := routeHosts(same)
 	if flagHost != "" {
-		var picked []model.Route
+		var picked []route.Route
 		for _, r := range same {
 			if rules.HostCovers(r.Host, flagHost) {
 				picked = append(picked, r)
@@ -74,15 +74,15 @@ func chooseHost(service string, routes []model.Route, flagHost string, https boo
 }
 
 // routeHosts are the distinct hosts of routes, sorted.
-func routeHosts(routes []model.Route) []string {
-	out := distinct(routes, func(r model.Route) string { return r.Host })
+func routeHosts(routes []route.Route) []string {
+	out := distinct(routes, func(r route.Route) string { return r.Host })
 	sort.Strings(out)
 	return out
 }
 
 // routePaths are the distinct paths of routes, in order.
-func routePaths(routes []model.Route) []string {
-	return distinct(routes, func(r model.Route) string { return r.Path })
+func routePaths(routes []route.Route) []string {
+	return distinct(routes, func(r route.Route) string { return r.Path })
 }
 
 // distinct is key of each of s, each value once, in order.

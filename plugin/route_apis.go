@@ -12,19 +12,19 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/expose-gw/kubectl-expose-gw/plugin/gwapi"
-	"github.com/expose-gw/kubectl-expose-gw/plugin/model"
+	"github.com/expose-gw/kubectl-expose-gw/plugin/route"
 	"github.com/expose-gw/kubectl-expose-gw/resolve"
 )
 
 // serviceAPIs are the APIs whose routes to a SERVICE url and proxy read:
 // the one of --api; with auto both, the Istio API's first, unless
 // --gateway names a Gateway of one of them (apiChoice).
-func serviceAPIs(ctx context.Context, c *Clients, flag string, gw *model.ObjectRef, errOut io.Writer) ([]string, error) {
+func serviceAPIs(ctx context.Context, c *Clients, flag string, gw *route.ObjectRef, errOut io.Writer) ([]string, error) {
 	switch {
 	case flag != apiAuto:
 		return []string{flag}, nil
 	case gw == nil:
-		return []string{model.APIIstio, model.APIGateway}, nil
+		return []string{route.APIIstio, route.APIGateway}, nil
 	}
 	api, err := apiChoice{clients: c, flag: flag, gateway: gw, ingress: newIngressLookup(ctx, c, nil), errOut: errOut}.choose(ctx)
 	if err != nil {
@@ -35,7 +35,7 @@ func serviceAPIs(ctx context.Context, c *Clients, flag string, gw *model.ObjectR
 
 // istioGatewaySelector is the workload selector of the Istio API Gateway
 // ref (--gateway with the Istio API).
-func istioGatewaySelector(ctx context.Context, c *Clients, ref model.ObjectRef) (map[string]string, error) {
+func istioGatewaySelector(ctx context.Context, c *Clients, ref route.ObjectRef) (map[string]string, error) {
 	g, err := c.Istio.NetworkingV1().Gateways(ref.Namespace).Get(ctx, ref.Name, metav1.GetOptions{})
 	switch {
 	case apierrors.IsNotFound(err) && !isMissingCRD(err, istioGatewaysResource):
@@ -87,14 +87,14 @@ func routeKinds(apis []string) string {
 	switch {
 	case len(apis) == 2:
 		return "VirtualService or HTTPRoute"
-	case len(apis) == 1 && apis[0] == model.APIGateway:
+	case len(apis) == 1 && apis[0] == route.APIGateway:
 		return "HTTPRoute"
 	}
 	return "VirtualService"
 }
 
 // onGatewayText is " (on --gateway's)" for "no routes".
-func onGatewayText(gw *model.ObjectRef) string {
+func onGatewayText(gw *route.ObjectRef) string {
 	if gw == nil {
 		return ""
 	}
@@ -103,7 +103,7 @@ func onGatewayText(gw *model.ObjectRef) string {
 
 // apiRoutes are the routes to a Service in each API url and proxy read.
 type apiRoutes struct {
-	istio, gateway []model.Route
+	istio, gateway []route.Route
 	st             gwapi.State // the Gateway API's objects the routes were found in
 	// unserved is why an API --api auto read has no routes: the cluster
 	// does not serve it.
@@ -114,9 +114,9 @@ type apiRoutes struct {
 // (on Gateway gw only, when given, which must exist): the Istio API's
 // first. With --api auto (flag), an API the cluster does not serve has
 // none.
-func readServiceRoutes(ctx context.Context, c *Clients, flag string, apis []string, ns, name string, gw *model.ObjectRef) (apiRoutes, error) {
+func readServiceRoutes(ctx context.Context, c *Clients, flag string, apis []string, ns, name string, gw *route.ObjectRef) (apiRoutes, error) {
 	var ar apiRoutes
-	if slices.Contains(apis, model.APIIstio) {
+	if slices.Contains(apis, route.APIIstio) {
 		routes, err := serviceRoutes(ctx, c.Istio, ns, name)
 		err = ExplainAPIError(err, "list", virtualServicesResource)
 		switch {
@@ -134,7 +134,7 @@ func readServiceRoutes(ctx context.Context, c *Clients, flag string, apis []stri
 			ar.istio = routes
 		}
 	}
-	if slices.Contains(apis, model.APIGateway) {
+	if slices.Contains(apis, route.APIGateway) {
 		st, err := serviceGatewayState(ctx, c, ns, name, gw)
 		switch {
 		case err != nil && !(flag == apiAuto && notServed(err)):

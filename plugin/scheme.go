@@ -6,7 +6,7 @@ import (
 	utilruntime "k8s.io/apimachinery/pkg/util/runtime"
 	gwv1 "sigs.k8s.io/gateway-api/apis/v1"
 
-	"github.com/expose-gw/kubectl-expose-gw/plugin/model"
+	"github.com/expose-gw/kubectl-expose-gw/plugin/route"
 )
 
 // scheme knows the kinds the tool writes, of both APIs: the printers set
@@ -19,7 +19,7 @@ func init() {
 }
 
 // withKind is a copy of obj with its apiVersion and kind set.
-func withKind(obj model.Object) runtime.Object {
+func withKind(obj route.Object) runtime.Object {
 	out := obj.DeepCopyObject()
 	if gvks, _, err := scheme.ObjectKinds(out); err == nil && len(gvks) > 0 {
 		out.GetObjectKind().SetGroupVersionKind(gvks[0])

@@ -8,13 +8,14 @@ import (
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
+	"github.com/expose-gw/kubectl-expose-gw/plugin/istio"
 	"github.com/expose-gw/kubectl-expose-gw/plugin/kube"
-	"github.com/expose-gw/kubectl-expose-gw/plugin/model"
+	"github.com/expose-gw/kubectl-expose-gw/plugin/route"
 )
 
-// serviceRoutes reads what model.ServiceRoutes needs for Service ns/name:
+// serviceRoutes reads what istio.ServiceRoutes needs for Service ns/name:
 // one VirtualService list in ns and one Get per Gateway its routes bind.
-func serviceRoutes(ctx context.Context, ist kube.Istio, ns, name string) ([]model.Route, error) {
+func serviceRoutes(ctx context.Context, ist kube.Istio, ns, name string) ([]route.Route, error) {
 	l, err := ist.NetworkingV1().VirtualServices(ns).List(ctx, metav1.ListOptions{})
 	if err != nil {
 		return nil, fmt.Errorf("listing VirtualServices in namespace %s: %w", ns, err)
@@ -23,8 +24,8 @@ func serviceRoutes(ctx context.Context, ist kube.Istio, ns, name string) ([]mode
 	for i := range l.Items {
 		vss[i] = l.Items[i]
 	}
-	gws := map[model.ObjectRef]*networkingv1.Gateway{}
-	for _, ref := range model.RouteGateways(vss, ns, name) {
+	gws := map[route.ObjectRef]*networkingv1.Gateway{}
+	for _, ref := range istio.RouteGateways(vss, ns, name) {
 		g, err := ist.NetworkingV1().Gateways(ref.Namespace).Get(ctx, ref.Name, metav1.GetOptions{})
 		switch {
 		case apierrors.IsNotFound(err):
@@ -35,5 +36,5 @@ func serviceRoutes(ctx context.Context, ist kube.Istio, ns, name string) ([]mode
 			gws[ref] = g
 		}
 	}
-	return model.ServiceRoutes(vss, gws, ns, name), nil
+	return istio.ServiceRoutes(vss, gws, ns, name), nil
 }

@@ -10,12 +10,13 @@ import (
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
-	"github.com/expose-gw/kubectl-expose-gw/plugin/model"
+	"github.com/expose-gw/kubectl-expose-gw/plugin/istio"
+	"github.com/expose-gw/kubectl-expose-gw/plugin/route"
 )
 
 // readAll gets the Service and the namespace's Gateways and VirtualServices
 // at once.
-func (o *ExposeOptions) readAll(ctx context.Context) (*corev1.Service, model.State, error) {
+func (o *ExposeOptions) readAll(ctx context.Context) (*corev1.Service, istio.State, error) {
 	var (
 		svc    *corev1.Service
 		svcErr error
@@ -36,7 +37,7 @@ func (o *ExposeOptions) readAll(ctx context.Context) (*corev1.Service, model.Sta
 
 // readState reads the namespace's Gateways and VirtualServices, the
 // --gateway one, and the Gateways of other namespaces, in parallel.
-func (o *ExposeOptions) readState(ctx context.Context) (model.State, error) {
+func (o *ExposeOptions) readState(ctx context.Context) (istio.State, error) {
 	return readState(ctx, o.Clients, o.req.Target.Namespace, o.req.Gateway)
 }
 
@@ -44,9 +45,9 @@ func (o *ExposeOptions) readState(ctx context.Context) (model.State, error) {
 // it lives elsewhere. Both are listed in every namespace (the others in
 // st.OtherGateways, st.OtherVirtualServices), or in ns alone when that is
 // forbidden (st.OthersUnknown).
-func readState(ctx context.Context, c *Clients, ns string, gw *model.ObjectRef) (model.State, error) {
+func readState(ctx context.Context, c *Clients, ns string, gw *route.ObjectRef) (istio.State, error) {
 	var (
-		st                   model.State
+		st                   istio.State
 		gws                  []*networkingv1.Gateway
 		vss                  []*networkingv1.VirtualService
 		gwErr, vsErr, extErr error
@@ -83,9 +84,9 @@ func readState(ctx context.Context, c *Clients, ns string, gw *model.ObjectRef) 
 // readDeleteState reads the Gateways of the namespace and every
 // VirtualService (those of other namespaces may bind its Gateways); when
 // that is forbidden, those of the namespace, with ManagedUnknown set.
-func readDeleteState(ctx context.Context, c *Clients, ns string) (model.State, error) {
+func readDeleteState(ctx context.Context, c *Clients, ns string) (istio.State, error) {
 	var (
-		st           model.State
+		st           istio.State
 		vss          []*networkingv1.VirtualService
 		gwErr, vsErr error
 		wg           sync.WaitGroup

@@ -10,7 +10,7 @@ import (
 	gwv1 "sigs.k8s.io/gateway-api/apis/v1"
 
 	"github.com/expose-gw/kubectl-expose-gw/plugin/gwapi"
-	"github.com/expose-gw/kubectl-expose-gw/plugin/model"
+	"github.com/expose-gw/kubectl-expose-gw/plugin/route"
 )
 
 // Resource names as kubectl spells them, for messages.
@@ -23,8 +23,8 @@ const (
 // an API. A second API adds its kinds to newStores.
 type store struct {
 	resource string
-	create   func(context.Context, model.Object, metav1.CreateOptions) (model.Object, error)
-	update   func(context.Context, model.Object, metav1.UpdateOptions) (model.Object, error)
+	create   func(context.Context, route.Object, metav1.CreateOptions) (route.Object, error)
+	update   func(context.Context, route.Object, metav1.UpdateOptions) (route.Object, error)
 	delete   func(ctx context.Context, ns, name string, o metav1.DeleteOptions) error
 }
 
@@ -32,7 +32,7 @@ type store struct {
 type stores map[reflect.Type]store
 
 // of is the store of o's kind.
-func (s stores) of(o model.Object) (store, error) {
+func (s stores) of(o route.Object) (store, error) {
 	st, ok := s[reflect.TypeOf(o)]
 	if !ok {
 		return store{}, fmt.Errorf("no writer for objects of type %T", o)
@@ -62,22 +62,22 @@ func newStores(c *Clients) stores {
 }
 
 // typedClient is what a generated typed client of T offers for writing.
-type typedClient[T model.Object] interface {
+type typedClient[T route.Object] interface {
 	Create(context.Context, T, metav1.CreateOptions) (T, error)
 	Update(context.Context, T, metav1.UpdateOptions) (T, error)
 	Delete(context.Context, string, metav1.DeleteOptions) error
 }
 
 // addStore registers the typed client of T under T's Go type.
-func addStore[T model.Object](s stores, resource string, client func(ns string) typedClient[T]) {
+func addStore[T route.Object](s stores, resource string, client func(ns string) typedClient[T]) {
 	var zero T
 	s[reflect.TypeOf(zero)] = store{
 		resource: resource,
-		create: func(ctx context.Context, o model.Object, opts metav1.CreateOptions) (model.Object, error) {
+		create: func(ctx context.Context, o route.Object, opts metav1.CreateOptions) (route.Object, error) {
 			out, err := client(o.GetNamespace()).Create(ctx, o.(T), opts)
 			return objectOrNil(out, err)
 		},
-		update: func(ctx context.Context, o model.Object, opts metav1.UpdateOptions) (model.Object, error) {
+		update: func(ctx context.Context, o route.Object, opts metav1.UpdateOptions) (route.Object, error) {
 			out, err := client(o.GetNamespace()).Update(ctx, o.(T), opts)
 			return objectOrNil(out, err)
 		},
@@ -88,7 +88,7 @@ func addStore[T model.Object](s stores, resource string, client func(ns string) 
 }
 
 // objectOrNil keeps a failed write's result a nil interface (not a typed nil).
-func objectOrNil[T model.Object](o T, err error) (model.Object, error) {
+func objectOrNil[T route.Object](o T, err error) (route.Object, error) {
 	if err != nil {
 		return nil, err
 	}

@@ -18,7 +18,7 @@ import (
 	k8stesting "k8s.io/client-go/testing"
 
 	"github.com/expose-gw/kubectl-expose-gw/plugin/kube/kubelib"
-	"github.com/expose-gw/kubectl-expose-gw/plugin/model"
+	"github.com/expose-gw/kubectl-expose-gw/plugin/route"
 )
 
 // TestUndoWarns: every object the undo cannot restore is named on ErrOut,
@@ -32,8 +32,8 @@ func TestUndoWarns(t *testing.T) {
 	vs := &networkingv1.VirtualService{ObjectMeta: metav1.ObjectMeta{Name: "expose-gw-any", Namespace: "default", ResourceVersion: "2"}}
 	var errOut bytes.Buffer
 	a := &applier{stores: newStores(&Clients{Istio: kubelib.Istio(istio)}), errOut: &errOut, done: []written{
-		{change: model.Change{Op: model.OpCreate, Object: gw}, after: model.Change{Op: model.OpCreate, Object: gw}},
-		{change: model.Change{Op: model.OpUpdate, Object: vs, Before: vs}, after: model.Change{Op: model.OpUpdate, Object: vs}},
+		{change: route.Change{Op: route.OpCreate, Object: gw}, after: route.Change{Op: route.OpCreate, Object: gw}},
+		{change: route.Change{Op: route.OpUpdate, Object: vs, Before: vs}, after: route.Change{Op: route.OpUpdate, Object: vs}},
 	}}
 	require.NoError(t, a.undo(context.Background()), "lost races are left alone")
 	got := strings.Split(strings.TrimSuffix(errOut.String(), "\n"), "\n")

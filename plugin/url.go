@@ -10,7 +10,7 @@ import (
 	"k8s.io/cli-runtime/pkg/genericiooptions"
 
 	"github.com/expose-gw/kubectl-expose-gw/plugin/kube"
-	"github.com/expose-gw/kubectl-expose-gw/plugin/model"
+	"github.com/expose-gw/kubectl-expose-gw/plugin/route"
 	"github.com/expose-gw/kubectl-expose-gw/resolve"
 )
 
@@ -31,7 +31,7 @@ type URLOptions struct {
 	Gateway string
 
 	selector   map[string]string
-	gatewayRef *model.ObjectRef
+	gatewayRef *route.ObjectRef
 	clients    *Clients
 	genericiooptions.IOStreams
 }
@@ -108,14 +108,14 @@ func (o *URLOptions) Complete(_ *cobra.Command, args []string) error {
 // SERVICE and --gateway-selector are read as expose reads them.
 func (o *URLOptions) Validate() error {
 	if o.Service != "" {
-		svc, err := model.ParseService(o.Service)
+		svc, err := route.ParseService(o.Service)
 		if err != nil {
 			return err
 		}
 		o.Service = svc
 	}
 	if o.GatewaySelector != "" {
-		sel, err := model.ParseSelector(o.GatewaySelector)
+		sel, err := route.ParseSelector(o.GatewaySelector)
 		if err != nil {
 			return err
 		}

@@ -8,7 +8,7 @@ import (
 	gwv1 "sigs.k8s.io/gateway-api/apis/v1"
 
 	"github.com/expose-gw/kubectl-expose-gw/plugin/gwapi"
-	"github.com/expose-gw/kubectl-expose-gw/plugin/model"
+	"github.com/expose-gw/kubectl-expose-gw/plugin/route"
 	"github.com/expose-gw/kubectl-expose-gw/resolve"
 )
 
@@ -51,7 +51,7 @@ func (o *URLOptions) gatewayAPIReport(ctx context.Context) (*URLReport, error) {
 // the protocol) at its address.
 func (o *URLOptions) gatewayAPIPart(ctx context.Context, rep *URLReport, t *gatewayTarget) error {
 	g := t.g
-	rep.API, rep.target = model.APIGateway, t
+	rep.API, rep.target = route.APIGateway, t
 	rep.Gateway = &GatewayInfo{Name: g.Name, Namespace: g.Namespace, Class: string(g.Spec.GatewayClassName), Address: t.addr, Reason: t.why}
 	for _, scheme := range []string{"http", "https"} {
 		l := gwapi.Listener(g, scheme)
@@ -99,7 +99,7 @@ func schemes(https bool) string {
 // to rep; the first Gateway fills its gateway part
 // unless the Istio API's routes did. lastErr is why the last route that
 // could not be reached was left out.
-func (o *URLOptions) gatewayRoutes(ctx context.Context, rep *URLReport, st gwapi.State, routes []model.Route) (lastErr, err error) {
+func (o *URLOptions) gatewayRoutes(ctx context.Context, rep *URLReport, st gwapi.State, routes []route.Route) (lastErr, err error) {
 	targets := map[string]*gatewayTarget{}
 	for _, r := range routes {
 		if o.HTTPS && r.Scheme != "https" {
@@ -134,8 +134,8 @@ func (o *URLOptions) gatewayRoutes(ctx context.Context, rep *URLReport, st gwapi
 }
 
 // onGateway are the routes through Gateway ref.
-func onGateway(routes []model.Route, ref model.ObjectRef) []model.Route {
-	var out []model.Route
+func onGateway(routes []route.Route, ref route.ObjectRef) []route.Route {
+	var out []route.Route
 	for _, r := range routes {
 		if r.Gateway == ref.String() {
 			out = append(out, r)
@@ -145,7 +145,7 @@ func onGateway(routes []model.Route, ref model.ObjectRef) []model.Route {
 }
 
 // gatewayOf is the Gateway a route names, in st.
-func gatewayOf(st gwapi.State, r model.Route) *gwv1.Gateway {
-	ref, _ := model.ParseGatewayRef(r.Gateway, "")
+func gatewayOf(st gwapi.State, r route.Route) *gwv1.Gateway {
+	ref, _ := route.ParseGatewayRef(r.Gateway, "")
 	return st.Gateway(ref)
 }

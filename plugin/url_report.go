@@ -8,7 +8,7 @@ import (
 
 	"k8s.io/apimachinery/pkg/labels"
 
-	"github.com/expose-gw/kubectl-expose-gw/plugin/model"
+	"github.com/expose-gw/kubectl-expose-gw/plugin/route"
 	"github.com/expose-gw/kubectl-expose-gw/plugin/rules"
 	"github.com/expose-gw/kubectl-expose-gw/resolve"
 )
@@ -83,7 +83,7 @@ func (o *URLOptions) report(ctx context.Context) (*URLReport, error) {
 	if err != nil {
 		return nil, err
 	}
-	if api == model.APIGateway {
+	if api == route.APIGateway {
 		return o.gatewayAPIReport(ctx)
 	}
 	var in *resolve.Ingress
@@ -107,7 +107,7 @@ func (o *URLOptions) report(ctx context.Context) (*URLReport, error) {
 
 // gateway fills the gateway part of rep from in.
 func (o *URLOptions) gateway(ctx context.Context, rep *URLReport, in *resolve.Ingress) error {
-	rep.in, rep.API = in, model.APIIstio
+	rep.in, rep.API = in, route.APIIstio
 	svc := in.Service
 	rep.Ingress = &IngressInfo{Name: svc.Name, Namespace: svc.Namespace, Type: string(svc.Spec.Type), Reason: in.Reason}
 	if rep.Ingress.Type == "" {
@@ -199,7 +199,7 @@ func (o *URLOptions) serviceReport(ctx context.Context) (*URLReport, error) {
 // istioRoutes adds the URLs of the Istio API's routes to rep; the first
 // gateway found fills its gateway part. lastErr is why the last route
 // that could not be reached was left out.
-func (o *URLOptions) istioRoutes(ctx context.Context, rep *URLReport, routes []model.Route) (lastErr, err error) {
+func (o *URLOptions) istioRoutes(ctx context.Context, rep *URLReport, routes []route.Route) (lastErr, err error) {
 	ingresses := map[string]*resolve.Ingress{}
 	for _, r := range routes {
 		if o.HTTPS && r.Scheme != "https" {
@@ -241,7 +241,7 @@ func (o *URLOptions) istioRoutes(ctx context.Context, rep *URLReport, routes []m
 }
 
 // routeInfo is the URL, Host header and curl command of a route.
-func routeInfo(r model.Route, ep resolve.Endpoint) RouteInfo {
+func routeInfo(r route.Route, ep resolve.Endpoint) RouteInfo {
 	ri := RouteInfo{VirtualService: r.VirtualService, HTTPRoute: r.HTTPRoute, Gateway: r.Gateway, Listener: r.Listener, HostHeader: rules.HostHeader(r.Host)}
 	ri.URL = ep.URL() + r.Path
 	ri.Curl = resolve.Curl(ep, ri.HostHeader, r.Path)

@@ -7,7 +7,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/expose-gw/kubectl-expose-gw/plugin/model"
+	"github.com/expose-gw/kubectl-expose-gw/plugin/route"
 	"github.com/expose-gw/kubectl-expose-gw/resolve"
 )
 
@@ -64,15 +64,15 @@ func TestRouteInfo(t *testing.T) {
 	ep := resolve.Endpoint{Scheme: "http", Host: "9.42.18.65", Port: 31380}
 	tests := []struct {
 		name  string
-		route model.Route
+		route route.Route
 		ep    resolve.Endpoint
 		want  RouteInfo
 	}{
-		{"any host", model.Route{Host: "*", Path: "/env", Scheme: "http"}, ep,
+		{"any host", route.Route{Host: "*", Path: "/env", Scheme: "http"}, ep,
 			RouteInfo{URL: "http://9.42.18.65:31380/env", Curl: "curl http://9.42.18.65:31380/env"}},
-		{"a host", model.Route{Host: "flask.example.com", Path: "/env", Scheme: "http"}, ep,
+		{"a host", route.Route{Host: "flask.example.com", Path: "/env", Scheme: "http"}, ep,
 			RouteInfo{URL: "http://9.42.18.65:31380/env", HostHeader: "flask.example.com", Curl: "curl -H 'Host: flask.example.com' http://9.42.18.65:31380/env"}},
-		{"https with a host resolves the name for SNI", model.Route{Host: "flask.example.com", Path: "/", Scheme: "https"},
+		{"https with a host resolves the name for SNI", route.Route{Host: "flask.example.com", Path: "/", Scheme: "https"},
 			resolve.Endpoint{Scheme: "https", Host: "9.42.18.65", Port: 443},
 			RouteInfo{URL: "https://9.42.18.65/", HostHeader: "flask.example.com", Curl: "curl --resolve flask.example.com:443:9.42.18.65 https://flask.example.com/"}},
 	}

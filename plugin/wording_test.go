@@ -17,7 +17,7 @@ import (
 	"sigs.k8s.io/yaml"
 
 	"github.com/expose-gw/kubectl-expose-gw/plugin/kube/kubelib"
-	"github.com/expose-gw/kubectl-expose-gw/plugin/model"
+	"github.com/expose-gw/kubectl-expose-gw/plugin/route"
 )
 
 // TestWording: the mistakes several commands report, in their one wording.
@@ -113,8 +113,8 @@ func TestPrintChangesOneDocument(t *testing.T) {
 	gw := &networkingv1.Gateway{ObjectMeta: metav1.ObjectMeta{Name: "expose-gw", Namespace: "default",
 		ManagedFields: []metav1.ManagedFieldsEntry{{Manager: "kubectl-expose-gw"}}}}
 	vs := &networkingv1.VirtualService{ObjectMeta: metav1.ObjectMeta{Name: "expose-gw-any", Namespace: "default"}}
-	both := []model.Change{{Op: model.OpCreate, Object: gw}, {Op: model.OpCreate, Object: vs}}
-	print := func(format string, changes []model.Change) string {
+	both := []route.Change{{Op: route.OpCreate, Object: gw}, {Op: route.OpCreate, Object: vs}}
+	print := func(format string, changes []route.Change) string {
 		pf := &printFlags{OutputFormat: format}
 		var b bytes.Buffer
 		require.NoError(t, printChanges(pf, &b, changes, dryRunClient))

@@ -9,7 +9,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	gwv1 "sigs.k8s.io/gateway-api/apis/v1"
 
-	"github.com/expose-gw/kubectl-expose-gw/plugin/model"
+	"github.com/expose-gw/kubectl-expose-gw/plugin/route"
 )
 
 // Address is where the Istio docs say a Gateway is reached: its
@@ -60,7 +60,7 @@ func InCluster(addr string) bool {
 // follow, from st.Gateways: ref (--gateway) when given, which must exist
 // and be Istio's; else the tool's own Gateway (expose-gw) of ns; else the
 // only Gateway of Istio (several, or none, are an error naming them).
-func ChooseGateway(st State, ns string, ref *model.ObjectRef) (*gwv1.Gateway, error) {
+func ChooseGateway(st State, ns string, ref *route.ObjectRef) (*gwv1.Gateway, error) {
 	if ref != nil {
 		g := st.gateway(*ref)
 		if g == nil {
@@ -71,7 +71,7 @@ func ChooseGateway(st State, ns string, ref *model.ObjectRef) (*gwv1.Gateway, er
 		}
 		return g, nil
 	}
-	if g := st.gateway(model.ObjectRef{Namespace: ns, Name: model.DefaultGatewayName}); g != nil && st.istioGateway(g) {
+	if g := st.gateway(route.ObjectRef{Namespace: ns, Name: route.DefaultGatewayName}); g != nil && st.istioGateway(g) {
 		return g, nil
 	}
 	var names []string
@@ -102,4 +102,4 @@ func classError(g *gwv1.Gateway) error {
 func (st State) IstioGateway(g *gwv1.Gateway) bool { return st.istioGateway(g) }
 
 // Gateway is the Gateway ref of st, nil when st does not hold it.
-func (st State) Gateway(ref model.ObjectRef) *gwv1.Gateway { return st.gateway(ref) }
+func (st State) Gateway(ref route.ObjectRef) *gwv1.Gateway { return st.gateway(ref) }

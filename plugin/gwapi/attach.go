@@ -7,7 +7,7 @@ import (
 	"k8s.io/utils/ptr"
 	gwv1 "sigs.k8s.io/gateway-api/apis/v1"
 
-	"github.com/expose-gw/kubectl-expose-gw/plugin/model"
+	"github.com/expose-gw/kubectl-expose-gw/plugin/route"
 )
 
 // Which listeners of a Gateway an HTTPRoute attaches to, and with which
@@ -87,7 +87,7 @@ func hostThrough(h string, lh *gwv1.Hostname) (string, bool) {
 // here, whether parentRefs of a and b to it may pick a listener in common:
 // one picks every listener or both name the same, and their ports (when
 // both give one) are the same.
-func sharesParentRefs(a, b *gwv1.HTTPRoute, ref model.ObjectRef) bool {
+func sharesParentRefs(a, b *gwv1.HTTPRoute, ref route.ObjectRef) bool {
 	for _, pa := range a.Spec.ParentRefs {
 		for _, pb := range b.Spec.ParentRefs {
 			ra, oka := ParentGateway(pa, a.Namespace)

@@ -7,15 +7,15 @@ import (
 	"k8s.io/utils/ptr"
 	gwv1 "sigs.k8s.io/gateway-api/apis/v1"
 
-	"github.com/expose-gw/kubectl-expose-gw/plugin/model"
+	"github.com/expose-gw/kubectl-expose-gw/plugin/route"
 	"github.com/expose-gw/kubectl-expose-gw/plugin/rules"
 )
 
 // pathMatch writes a match: --prefix is Gateway API's PathPrefix (the
 // path-prefix meaning the tool gives --prefix), --exact is Exact.
-func pathMatch(m model.Match) gwv1.HTTPRouteMatch {
+func pathMatch(m route.Match) gwv1.HTTPRouteMatch {
 	t := gwv1.PathMatchPathPrefix
-	if m.Kind == model.Exact {
+	if m.Kind == route.Exact {
 		t = gwv1.PathMatchExact
 	}
 	return gwv1.HTTPRouteMatch{Path: &gwv1.HTTPPathMatch{Type: &t, Value: ptr.To(m.Path)}}
@@ -29,22 +29,22 @@ func canonical(r gwv1.HTTPRouteRule) gwv1.HTTPRouteRule {
 
 // MatchOf reads a rule the tool writes: one path match and nothing else
 // (no headers, query parameters or method). ok is false for other rules.
-func MatchOf(r gwv1.HTTPRouteRule) (model.Match, bool) {
+func MatchOf(r gwv1.HTTPRouteRule) (route.Match, bool) {
 	if len(r.Matches) == 0 {
-		return model.Match{Kind: model.Prefix, Path: "/"}, true // no match: every request
+		return route.Match{Kind: route.Prefix, Path: "/"}, true // no match: every request
 	}
 	if len(r.Matches) != 1 {
-		return model.Match{}, false
+		return route.Match{}, false
 	}
 	return matchOf(r.Matches[0])
 }
 
-func matchOf(m gwv1.HTTPRouteMatch) (model.Match, bool) {
+func matchOf(m gwv1.HTTPRouteMatch) (route.Match, bool) {
 	if len(m.Headers) > 0 || len(m.QueryParams) > 0 || m.Method != nil {
-		return model.Match{}, false
+		return route.Match{}, false
 	}
 	if m.Path == nil {
-		return model.Match{Kind: model.Prefix, Path: "/"}, true // the API's default
+		return route.Match{Kind: route.Prefix, Path: "/"}, true // the API's default
 	}
 	v := "/"
 	if m.Path.Value != nil {
@@ -56,20 +56,20 @@ func matchOf(m gwv1.HTTPRouteMatch) (model.Match, bool) {
 	}
 	switch t {
 	case gwv1.PathMatchExact:
-		return model.Match{Kind: model.Exact, Path: v}, true
+		return route.Match{Kind: route.Exact, Path: v}, true
 	case gwv1.PathMatchPathPrefix:
 		if len(v) > 1 && v[len(v)-1] == '/' {
 			v = v[:len(v)-1] // "/env/" is "/env" in Gateway API too
 		}
-		return model.Match{Kind: model.Prefix, Path: v}, true
+		return route.Match{Kind: route.Prefix, Path: v}, true
 	}
-	return model.Match{}, false
+	return route.Match{}, false
 }
 
 // backendRule is the rule sending m to the target: a backendRef to the
 // Service port, with a URLRewrite for --rewrite (ReplacePrefixMatch for a
 // path prefix, ReplaceFullPath for an exact path).
-func backendRule(m model.Match, t model.RouteTarget) gwv1.HTTPRouteRule {
+func backendRule(m route.Match, t route.RouteTarget) gwv1.HTTPRouteRule {
 	r := gwv1.HTTPRouteRule{
 		Matches: []gwv1.HTTPRouteMatch{pathMatch(m)},
 		BackendRefs: []gwv1.HTTPBackendRef{{BackendRef: gwv1.BackendRef{BackendObjectReference: gwv1.BackendObjectReference{
@@ -78,7 +78,7 @@ func backendRule(m model.Match, t model.RouteTarget) gwv1.HTTPRouteRule {
 	}
 	if t.Rewrite != "" {
 		mod := gwv1.HTTPPathModifier{Type: gwv1.PrefixMatchHTTPPathModifier, ReplacePrefixMatch: ptr.To(t.Rewrite)}
-		if m.Kind == model.Exact {
+		if m.Kind == route.Exact {
 			mod = gwv1.HTTPPathModifier{Type: gwv1.FullPathHTTPPathModifier, ReplaceFullPath: ptr.To(t.Rewrite)}
 		}
 		r.Filters = []gwv1.HTTPRouteFilter{{Type: gwv1.HTTPRouteFilterURLRewrite, URLRewrite: &gwv1.HTTPURLRewriteFilter{Path: &mod}}}
@@ -90,7 +90,7 @@ func backendRule(m model.Match, t model.RouteTarget) gwv1.HTTPRouteRule {
 // way of --https-redirect on the HTTP listener, to the HTTPS listener's
 // port when it is not 443 (Istio redirects to the scheme's default port
 // otherwise).
-func redirectRule(m model.Match, httpsPort gwv1.PortNumber) gwv1.HTTPRouteRule {
+func redirectRule(m route.Match, httpsPort gwv1.PortNumber) gwv1.HTTPRouteRule {
 	f := &gwv1.HTTPRequestRedirectFilter{Scheme: ptr.To("https"), StatusCode: ptr.To(301)}
 	if httpsPort != 0 && httpsPort != 443 {
 		f.Port = ptr.To(httpsPort)
@@ -114,7 +114,7 @@ func newRoute(name, ns, host string, parents []gwv1.ParentReference) *gwv1.HTTPR
 }
 
 // parentRef points at listener section of gw from a route in routeNS.
-func parentRef(gw model.ObjectRef, section gwv1.SectionName, routeNS string) gwv1.ParentReference {
+func parentRef(gw route.ObjectRef, section gwv1.SectionName, routeNS string) gwv1.ParentReference {
 	p := gwv1.ParentReference{Name: gwv1.ObjectName(gw.Name), SectionName: ptr.To(section)}
 	if gw.Namespace != routeNS {
 		p.Namespace = ptr.To(gwv1.Namespace(gw.Namespace))

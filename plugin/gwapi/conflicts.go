@@ -8,7 +8,7 @@ import (
 	"k8s.io/utils/ptr"
 	gwv1 "sigs.k8s.io/gateway-api/apis/v1"
 
-	"github.com/expose-gw/kubectl-expose-gw/plugin/model"
+	"github.com/expose-gw/kubectl-expose-gw/plugin/route"
 )
 
 // TakenError is a rule whose match another HTTPRoute of the same Gateway,
@@ -18,9 +18,9 @@ import (
 // older (it exists and gains the rule), it would take the requests from
 // the other route.
 type TakenError struct {
-	Match   model.Match
+	Match   route.Match
 	Host    string
-	Gateway model.ObjectRef
+	Gateway route.ObjectRef
 	Other   string // namespace/name of the other HTTPRoute
 	// Takes is true when the tool's route is the older one.
 	Takes bool
@@ -73,7 +73,7 @@ func checkConflicts(r, old *gwv1.HTTPRoute, g *gwv1.Gateway, routes []*gwv1.HTTP
 // one b is reached with through its own — the same virtual host and match,
 // which the Gateway API gives to the older of the two. For a Gateway not
 // known, the parentRefs and hostnames are compared as they are.
-func competes(a, b *gwv1.HTTPRoute, g *gwv1.Gateway, ref model.ObjectRef, m model.Match, host string) bool {
+func competes(a, b *gwv1.HTTPRoute, g *gwv1.Gateway, ref route.ObjectRef, m route.Match, host string) bool {
 	if !hasMatch(b, m) {
 		return false
 	}
@@ -98,7 +98,7 @@ func competes(a, b *gwv1.HTTPRoute, g *gwv1.Gateway, ref model.ObjectRef, m mode
 // ShadowedBy is the older route of routes that keeps match m of r for
 // host on one of gws (gateway finds each, nil when not known), "" when none
 // does.
-func ShadowedBy(r *gwv1.HTTPRoute, m model.Match, host string, gws []model.ObjectRef, gateway func(model.ObjectRef) *gwv1.Gateway, routes []*gwv1.HTTPRoute) string {
+func ShadowedBy(r *gwv1.HTTPRoute, m route.Match, host string, gws []route.ObjectRef, gateway func(route.ObjectRef) *gwv1.Gateway, routes []*gwv1.HTTPRoute) string {
 	for _, o := range routes {
 		if o == r || !older(o, r) {
 			continue
@@ -114,11 +114,11 @@ func ShadowedBy(r *gwv1.HTTPRoute, m model.Match, host string, gws []model.Objec
 
 // ParentGateway is the Gateway a parentRef of a route in routeNS names,
 // ok false when it names another kind.
-func ParentGateway(p gwv1.ParentReference, routeNS string) (model.ObjectRef, bool) {
+func ParentGateway(p gwv1.ParentReference, routeNS string) (route.ObjectRef, bool) {
 	if ptr.Deref(p.Group, gwv1.GroupName) != gwv1.GroupName || ptr.Deref(p.Kind, "Gateway") != "Gateway" {
-		return model.ObjectRef{}, false
+		return route.ObjectRef{}, false
 	}
-	return model.ObjectRef{Namespace: string(ptr.Deref(p.Namespace, gwv1.Namespace(routeNS))), Name: string(p.Name)}, true
+	return route.ObjectRef{Namespace: string(ptr.Deref(p.Namespace, gwv1.Namespace(routeNS))), Name: string(p.Name)}, true
 }
 
 // hasHost is whether r is a route for host ("*": a route without
@@ -152,9 +152,9 @@ func older(a, b *gwv1.HTTPRoute) bool {
 }
 
 // hasMatch is whether a rule of r matches exactly m and nothing more.
-func hasMatch(r *gwv1.HTTPRoute, m model.Match) bool {
+func hasMatch(r *gwv1.HTTPRoute, m route.Match) bool {
 	for _, rule := range r.Spec.Rules {
-		if len(rule.Matches) == 0 && m == (model.Match{Kind: model.Prefix, Path: "/"}) {
+		if len(rule.Matches) == 0 && m == (route.Match{Kind: route.Prefix, Path: "/"}) {
 			return true
 		}
 		for _, rm := range rule.Matches {

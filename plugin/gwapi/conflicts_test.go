@@ -10,7 +10,7 @@ import (
 	"k8s.io/utils/ptr"
 	gwv1 "sigs.k8s.io/gateway-api/apis/v1"
 
-	"github.com/expose-gw/kubectl-expose-gw/plugin/model"
+	"github.com/expose-gw/kubectl-expose-gw/plugin/route"
 )
 
 // twoPorts is a Gateway in default with HTTP listeners on 80 and 8080,
@@ -102,11 +102,11 @@ func TestListenersOf(t *testing.T) {
 // Istio would put them on one virtual host.
 func TestCompetes(t *testing.T) {
 	g := twoPorts()
-	m := model.Match{Kind: model.Prefix, Path: "/env"}
+	m := route.Match{Kind: route.Prefix, Path: "/env"}
 	mk := func(p gwv1.ParentReference, hosts ...gwv1.Hostname) *gwv1.HTTPRoute {
 		r := newRoute("r", "default", "*", []gwv1.ParentReference{p})
 		r.Spec.Hostnames = hosts
-		r.Spec.Rules = []gwv1.HTTPRouteRule{backendRule(m, model.RouteTarget{Service: "s", Namespace: "default", Port: 80})}
+		r.Spec.Rules = []gwv1.HTTPRouteRule{backendRule(m, route.RouteTarget{Service: "s", Namespace: "default", Port: 80})}
 		return r
 	}
 	for _, tc := range []struct {
@@ -130,7 +130,7 @@ func TestCompetes(t *testing.T) {
 		{"HTTP and HTTPS of one host do not compete", "http", "*", mk(ref("https", 0)), false},
 		{"another match", "http", "*", func() *gwv1.HTTPRoute {
 			r := mk(ref("", 0))
-			r.Spec.Rules[0] = backendRule(model.Match{Kind: model.Prefix, Path: "/api"}, model.RouteTarget{Service: "s", Namespace: "default", Port: 80})
+			r.Spec.Rules[0] = backendRule(route.Match{Kind: route.Prefix, Path: "/api"}, route.RouteTarget{Service: "s", Namespace: "default", Port: 80})
 			return r
 		}(), false},
 	} {
@@ -141,7 +141,7 @@ func TestCompetes(t *testing.T) {
 	}
 
 	// A Gateway not known here: the parentRefs and hostnames as they are.
-	ghost := model.ObjectRef{Namespace: "default", Name: "edge"}
+	ghost := route.ObjectRef{Namespace: "default", Name: "edge"}
 	a := newRoute("tool", "default", "*", []gwv1.ParentReference{ref("http", 0)})
 	assert.True(t, competes(a, mk(ref("", 0)), nil, ghost, m, "*"))
 	assert.True(t, competes(a, mk(ref("http", 80)), nil, ghost, m, "*"))
@@ -156,17 +156,17 @@ func TestExposeBesideARouteOnAnotherPort(t *testing.T) {
 	g := twoPorts()
 	old := newRoute("legacy", "default", "*", []gwv1.ParentReference{ref("", 8080)})
 	old.CreationTimestamp = metav1.NewTime(time.Unix(20, 0))
-	old.Spec.Rules = []gwv1.HTTPRouteRule{backendRule(model.Match{Kind: model.Prefix, Path: "/env"}, model.RouteTarget{Service: "webapp", Namespace: "default", Port: 80})}
+	old.Spec.Rules = []gwv1.HTTPRouteRule{backendRule(route.Match{Kind: route.Prefix, Path: "/env"}, route.RouteTarget{Service: "webapp", Namespace: "default", Port: 80})}
 	st := State{Gateways: []*gwv1.Gateway{g}, Routes: []*gwv1.HTTPRoute{old}}
 	e := expose()
-	e.Gateway = &model.ObjectRef{Namespace: "default", Name: "edge"}
+	e.Gateway = &route.ObjectRef{Namespace: "default", Name: "edge"}
 	p := must2(t, e, st)
 	assert.Empty(t, p.Warnings)
 	r := p.Changes[1].Object.(*gwv1.HTTPRoute)
 	require.Len(t, r.Spec.ParentRefs, 1)
 	assert.Equal(t, gwv1.SectionName("http"), *r.Spec.ParentRefs[0].SectionName)
 	for _, row := range ListRoutes(applied(st, p)) {
-		assert.NotContains(t, row.Status, model.StatusShadowed, row.HTTPRoute)
+		assert.NotContains(t, row.Status, route.StatusShadowed, row.HTTPRoute)
 	}
 
 	// On port 80 too, the older route keeps the match: refused.

@@ -7,7 +7,7 @@ import (
 
 	gwv1 "sigs.k8s.io/gateway-api/apis/v1"
 
-	"github.com/expose-gw/kubectl-expose-gw/plugin/model"
+	"github.com/expose-gw/kubectl-expose-gw/plugin/route"
 )
 
 // PlanDelete removes the service's rules (those of d.Matches, else all)
@@ -22,7 +22,7 @@ import (
 // to each listener, status.listeners[].attachedRoutes, stands in): it is
 // kept with a warning. Nothing to delete returns no changes (the caller
 // combines both APIs' plans).
-func PlanDelete(d *model.Delete, st State, routesUnknown bool) ([]model.Change, []string) {
+func PlanDelete(d *route.Delete, st State, routesUnknown bool) ([]route.Change, []string) {
 	return PlanDeleteAfter(d, st, routesUnknown, Progress{})
 }
 
@@ -32,10 +32,10 @@ func PlanDelete(d *model.Delete, st State, routesUnknown bool) ([]model.Change, 
 // any kind attached to them anymore (the other deletes of the same
 // moment included); a Gateway this delete deleted that a route attaches
 // to again (a concurrent expose) is created again.
-func PlanDeleteAfter(d *model.Delete, st State, routesUnknown bool, p Progress) ([]model.Change, []string) {
-	var changes []model.Change
+func PlanDeleteAfter(d *route.Delete, st State, routesUnknown bool, p Progress) ([]route.Change, []string) {
+	var changes []route.Change
 	gone := map[*gwv1.HTTPRoute]bool{}
-	touched := map[model.ObjectRef]bool{}
+	touched := map[route.ObjectRef]bool{}
 	for _, r := range st.Routes {
 		if !ownRoute(r, d) {
 			continue
@@ -59,12 +59,12 @@ func PlanDeleteAfter(d *model.Delete, st State, routesUnknown bool, p Progress) 
 		}
 		if len(kept) == 0 {
 			gone[r] = true
-			changes = append(changes, model.Change{Op: model.OpDelete, Object: r, Before: r})
+			changes = append(changes, route.Change{Op: route.OpDelete, Object: r, Before: r})
 			continue
 		}
 		next := r.DeepCopy()
 		next.Spec.Rules = kept
-		changes = append(changes, model.Change{Op: model.OpUpdate, Object: next, Before: r})
+		changes = append(changes, route.Change{Op: route.OpUpdate, Object: next, Before: r})
 	}
 	for ref := range p.Touched {
 		touched[ref] = true
@@ -74,8 +74,8 @@ func PlanDeleteAfter(d *model.Delete, st State, routesUnknown bool, p Progress) 
 	}
 	var warnings []string
 	for _, g := range st.Gateways {
-		ref := model.ObjectRef{Namespace: g.Namespace, Name: g.Name}
-		if !model.IsManaged(g) || !touched[ref] {
+		ref := route.ObjectRef{Namespace: g.Namespace, Name: g.Name}
+		if !route.IsManaged(g) || !touched[ref] {
 			continue
 		}
 		used := slices.ContainsFunc(st.Routes, func(r *gwv1.HTTPRoute) bool {
@@ -91,7 +91,7 @@ func PlanDeleteAfter(d *model.Delete, st State, routesUnknown bool, p Progress) 
 		case st.AttachedUnknown && othersAttached(g, st.Routes):
 			warnings = append(warnings, fmt.Sprintf("Gateway %s/%s is kept: Istio reports routes of other kinds (or HTTPRoutes not readable here) attached to it (status.listeners[].attachedRoutes); delete it yourself when they are gone", g.Namespace, g.Name))
 		default:
-			changes = append(changes, model.Change{Op: model.OpDelete, Object: g, Before: g})
+			changes = append(changes, route.Change{Op: route.OpDelete, Object: g, Before: g})
 		}
 	}
 	return append(changes, p.recreated(st)...), warnings
@@ -102,7 +102,7 @@ func PlanDeleteAfter(d *model.Delete, st State, routesUnknown bool, p Progress) 
 // routes (before the plan) attached to it: routes of other kinds, or of
 // namespaces not read.
 func othersAttached(g *gwv1.Gateway, routes []*gwv1.HTTPRoute) bool {
-	ref := model.ObjectRef{Namespace: g.Namespace, Name: g.Name}
+	ref := route.ObjectRef{Namespace: g.Namespace, Name: g.Name}
 	for _, ls := range g.Status.Listeners {
 		n := int32(0)
 		for _, r := range routes {
@@ -122,8 +122,8 @@ func othersAttached(g *gwv1.Gateway, routes []*gwv1.HTTPRoute) bool {
 
 // ownRoute is whether r is one the tool wrote for d's service in its
 // namespace, on one of d.Hosts.
-func ownRoute(r *gwv1.HTTPRoute, d *model.Delete) bool {
-	if r.Namespace != d.Namespace || !model.IsManaged(r) || r.Labels[ServiceLabel] != d.Service {
+func ownRoute(r *gwv1.HTTPRoute, d *route.Delete) bool {
+	if r.Namespace != d.Namespace || !route.IsManaged(r) || r.Labels[ServiceLabel] != d.Service {
 		return false
 	}
 	return len(d.Hosts) == 0 || slices.ContainsFunc(d.Hosts, func(h string) bool { return strings.EqualFold(h, HostOf(r)) })

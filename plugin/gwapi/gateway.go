@@ -8,7 +8,7 @@ import (
 	"k8s.io/utils/ptr"
 	gwv1 "sigs.k8s.io/gateway-api/apis/v1"
 
-	"github.com/expose-gw/kubectl-expose-gw/plugin/model"
+	"github.com/expose-gw/kubectl-expose-gw/plugin/route"
 )
 
 // Listener names of the tool's own Gateway.
@@ -25,7 +25,7 @@ type need struct {
 	secret string
 }
 
-func needs(e *model.Expose) []need {
+func needs(e *route.Expose) []need {
 	var ns []need
 	for _, h := range e.Hosts {
 		ns = append(ns, need{host: h, https: e.TLSSecret != "", secret: e.TLSSecret})
@@ -43,9 +43,9 @@ type sections struct{ http, https gwv1.SectionName }
 // else the tool's own Gateway (expose-gw in the Service's namespace),
 // given the listeners it lacks or created. note says which existing
 // Gateway was chosen, when it is not the tool's.
-func chooseGateway(e *model.Expose, st State) (c model.Change, secs map[string]sections, note string, err error) {
+func chooseGateway(e *route.Expose, st State) (c route.Change, secs map[string]sections, note string, err error) {
 	ns := e.Target.Namespace
-	ref := model.ObjectRef{Namespace: ns, Name: model.DefaultGatewayName}
+	ref := route.ObjectRef{Namespace: ns, Name: route.DefaultGatewayName}
 	if e.Gateway != nil {
 		ref = *e.Gateway
 	}
@@ -54,39 +54,39 @@ func chooseGateway(e *model.Expose, st State) (c model.Change, secs map[string]s
 		return c, nil, "", classError(g)
 	}
 	switch {
-	case g != nil && !model.IsManaged(g) && e.Gateway != nil:
+	case g != nil && !route.IsManaged(g) && e.Gateway != nil:
 		secs, err := attach(g, e, st, true)
-		return model.Change{Op: model.OpUnchanged, Object: g}, secs, "", err
+		return route.Change{Op: route.OpUnchanged, Object: g}, secs, "", err
 	case e.Gateway == nil:
 		if x, secs := existingFor(e, st); x != nil {
-			if x == g && model.IsManaged(x) {
-				return model.Change{Op: model.OpUnchanged, Object: x}, secs, "", nil
+			if x == g && route.IsManaged(x) {
+				return route.Change{Op: route.OpUnchanged, Object: x}, secs, "", nil
 			}
-			return model.Change{Op: model.OpUnchanged, Object: x}, secs,
+			return route.Change{Op: route.OpUnchanged, Object: x}, secs,
 				fmt.Sprintf("using Gateway %s/%s (class %s), whose listeners take routes for %s from namespace %s", x.Namespace, x.Name, x.Spec.GatewayClassName, strings.Join(e.Hosts, ", "), ns), nil
 		}
-		if g != nil && !model.IsManaged(g) {
+		if g != nil && !route.IsManaged(g) {
 			// A Gateway named like the tool's that is not the tool's, and
 			// takes no route of the request: never changed.
 			secs, err := attach(g, e, st, true)
-			return model.Change{Op: model.OpUnchanged, Object: g}, secs, "", err
+			return route.Change{Op: route.OpUnchanged, Object: g}, secs, "", err
 		}
 	}
 	if g != nil {
 		return extendOwn(g, e, st)
 	}
 	c, secs, _, err = extendOwn(newGateway(ref, nil), e, st)
-	c.Op, c.Before = model.OpCreate, nil
+	c.Op, c.Before = route.OpCreate, nil
 	return c, secs, "", err
 }
 
 // existingFor is the first Gateway of Istio whose listeners take every
 // host's routes: the tool's own of the namespace, then those of the
 // namespace, then the others, by namespace/name.
-func existingFor(e *model.Expose, st State) (*gwv1.Gateway, map[string]sections) {
+func existingFor(e *route.Expose, st State) (*gwv1.Gateway, map[string]sections) {
 	gws := slices.Clone(st.Gateways)
 	own := func(g *gwv1.Gateway) bool {
-		return g.Namespace == e.Target.Namespace && g.Name == model.DefaultGatewayName && model.IsManaged(g)
+		return g.Namespace == e.Target.Namespace && g.Name == route.DefaultGatewayName && route.IsManaged(g)
 	}
 	slices.SortStableFunc(gws, func(a, b *gwv1.Gateway) int {
 		// Where the request's routes already are first: a re-run finds
@@ -121,12 +121,12 @@ func existingFor(e *model.Expose, st State) (*gwv1.Gateway, map[string]sections)
 
 // hostsAttached is how many of the request's hosts have a route of the
 // tool for the Service attached to g.
-func hostsAttached(e *model.Expose, st State, g *gwv1.Gateway) int {
-	ref := model.ObjectRef{Namespace: g.Namespace, Name: g.Name}
+func hostsAttached(e *route.Expose, st State, g *gwv1.Gateway) int {
+	ref := route.ObjectRef{Namespace: g.Namespace, Name: g.Name}
 	n := 0
 	for _, h := range e.Hosts {
 		if slices.ContainsFunc(st.Routes, func(r *gwv1.HTTPRoute) bool {
-			return r.Namespace == e.Target.Namespace && model.IsManaged(r) && r.Labels[ServiceLabel] == e.Target.Service &&
+			return r.Namespace == e.Target.Namespace && route.IsManaged(r) && r.Labels[ServiceLabel] == e.Target.Service &&
 				strings.EqualFold(HostOf(r), h) && attachedTo([]*gwv1.HTTPRoute{r}, ref)
 		}) {
 			n++
@@ -137,7 +137,7 @@ func hostsAttached(e *model.Expose, st State, g *gwv1.Gateway) int {
 
 // attach finds for every host the listeners of g that take its routes;
 // with explain, a missing one is an error saying what to change.
-func attach(g *gwv1.Gateway, e *model.Expose, st State, explain bool) (map[string]sections, error) {
+func attach(g *gwv1.Gateway, e *route.Expose, st State, explain bool) (map[string]sections, error) {
 	secs := map[string]sections{}
 	for _, n := range needs(e) {
 		var s sections

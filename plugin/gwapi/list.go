@@ -8,7 +8,7 @@ import (
 	"k8s.io/utils/ptr"
 	gwv1 "sigs.k8s.io/gateway-api/apis/v1"
 
-	"github.com/expose-gw/kubectl-expose-gw/plugin/model"
+	"github.com/expose-gw/kubectl-expose-gw/plugin/route"
 	"github.com/expose-gw/kubectl-expose-gw/plugin/rules"
 )
 
@@ -18,8 +18,8 @@ import (
 // match (Gateway API's precedence), else what Istio reported in
 // status.parents: "ok", "pending" (not reported on this generation yet)
 // or the refusal ("refused: ResolvedRefs=False BackendNotFound").
-func ListRoutes(st State) []model.RouteRow {
-	var rows []model.RouteRow
+func ListRoutes(st State) []route.RouteRow {
+	var rows []route.RouteRow
 	for _, r := range st.Routes {
 		gws := istioParents(r, st)
 		if len(gws) == 0 {
@@ -39,26 +39,26 @@ func ListRoutes(st State) []model.RouteRow {
 					s := status
 					if rm.ok {
 						if by := ShadowedBy(r, rm.m, h, gws, st.gateway, st.Routes); by != "" {
-							s = model.StatusShadowed + " by " + by
+							s = route.StatusShadowed + " by " + by
 						}
 					}
-					rows = append(rows, model.RouteRow{
-						API: model.APIGateway, Namespace: r.Namespace, Host: h, Match: rm.text,
+					rows = append(rows, route.RouteRow{
+						API: route.APIGateway, Namespace: r.Namespace, Host: h, Match: rm.text,
 						Destination: destinations(rule, r.Namespace), Gateway: joinRefs(gws),
 						Status: s, HTTPRoute: r.Name, Route: string(ptr.Deref(rule.Name, "")),
-						Rewrite: rewriteOf(rule), Managed: model.IsManaged(r),
+						Rewrite: rewriteOf(rule), Managed: route.IsManaged(r),
 					})
 				}
 			}
 		}
 	}
-	model.SortRows(rows)
+	route.SortRows(rows)
 	return rows
 }
 
 // istioParents are the Gateways of Istio that r names as parents.
-func istioParents(r *gwv1.HTTPRoute, st State) []model.ObjectRef {
-	var out []model.ObjectRef
+func istioParents(r *gwv1.HTTPRoute, st State) []route.ObjectRef {
+	var out []route.ObjectRef
 	for _, p := range r.Spec.ParentRefs {
 		ref, ok := ParentGateway(p, r.Namespace)
 		if !ok {
@@ -74,7 +74,7 @@ func istioParents(r *gwv1.HTTPRoute, st State) []model.ObjectRef {
 	return out
 }
 
-func joinRefs(refs []model.ObjectRef) string {
+func joinRefs(refs []route.ObjectRef) string {
 	s := make([]string, len(refs))
 	for i, r := range refs {
 		s[i] = r.String()
@@ -84,7 +84,7 @@ func joinRefs(refs []model.ObjectRef) string {
 
 // routeStatus is the route's status as Istio reported it.
 func routeStatus(r *gwv1.HTTPRoute) string {
-	st := model.StatusOK
+	st := route.StatusOK
 	for _, v := range Verdicts(r) {
 		switch {
 		case v.Refused != nil:
@@ -100,14 +100,14 @@ func routeStatus(r *gwv1.HTTPRoute) string {
 // list describes it ("prefix /env", "exact /x", or the matches as
 // Gateway API writes them).
 type ruleMatch struct {
-	m    model.Match
+	m    route.Match
 	ok   bool
 	text string
 }
 
 func ruleMatches(rule gwv1.HTTPRouteRule) []ruleMatch {
 	if len(rule.Matches) == 0 {
-		m := model.Match{Kind: model.Prefix, Path: "/"}
+		m := route.Match{Kind: route.Prefix, Path: "/"}
 		return []ruleMatch{{m, true, m.String()}}
 	}
 	var out []ruleMatch

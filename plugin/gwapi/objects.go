@@ -1,7 +1,7 @@
 // Package gwapi is the tool's writer and reader for the Kubernetes Gateway
 // API as Istio implements it: a Gateway of class istio and an HTTPRoute
 // per Service and host. It is pure: it reads a State and returns
-// model.Changes; the plugin reads the cluster and applies them.
+// istio.Changes; the plugin reads the cluster and applies them.
 package gwapi
 
 import (
@@ -9,7 +9,7 @@ import (
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	gwv1 "sigs.k8s.io/gateway-api/apis/v1"
 
-	"github.com/expose-gw/kubectl-expose-gw/plugin/model"
+	"github.com/expose-gw/kubectl-expose-gw/plugin/route"
 )
 
 // Istio's Gateway API names.
@@ -41,7 +41,7 @@ var (
 func ServiceName(gateway string) string { return gateway + "-" + ClassName }
 
 // newGateway is the tool's own Gateway: class istio, managed by the tool.
-func newGateway(ref model.ObjectRef, listeners []gwv1.Listener) *gwv1.Gateway {
+func newGateway(ref route.ObjectRef, listeners []gwv1.Listener) *gwv1.Gateway {
 	return &gwv1.Gateway{
 		ObjectMeta: metav1.ObjectMeta{Name: ref.Name, Namespace: ref.Namespace, Labels: managedLabels()},
 		Spec:       gwv1.GatewaySpec{GatewayClassName: ClassName, Listeners: listeners},
@@ -49,5 +49,5 @@ func newGateway(ref model.ObjectRef, listeners []gwv1.Listener) *gwv1.Gateway {
 }
 
 func managedLabels() map[string]string {
-	return map[string]string{model.ManagedByLabel: model.ManagedBy}
+	return map[string]string{route.ManagedByLabel: route.ManagedBy}
 }

@@ -11,7 +11,7 @@ import (
 	"k8s.io/utils/ptr"
 	gwv1 "sigs.k8s.io/gateway-api/apis/v1"
 
-	"github.com/expose-gw/kubectl-expose-gw/plugin/model"
+	"github.com/expose-gw/kubectl-expose-gw/plugin/route"
 )
 
 // The tool's own Gateway: the listeners it gains for a request.
@@ -21,7 +21,7 @@ import (
 // --tls-secret "https" on the HTTPS port for the host ("https-HOST" when
 // "https" is taken), terminating TLS with the Secret. A Gateway in
 // another namespace than the Service's lets routes from it attach.
-func extendOwn(g *gwv1.Gateway, e *model.Expose, st State) (model.Change, map[string]sections, string, error) {
+func extendOwn(g *gwv1.Gateway, e *route.Expose, st State) (route.Change, map[string]sections, string, error) {
 	before := g
 	g = g.DeepCopy()
 	routeNS := e.Target.Namespace
@@ -34,14 +34,14 @@ func extendOwn(g *gwv1.Gateway, e *model.Expose, st State) (model.Change, map[st
 			l := gwv1.Listener{Name: freeName(g, httpListener, n.host), Port: httpPort, Protocol: gwv1.HTTPProtocolType,
 				AllowedRoutes: allowFrom(g.Namespace, routeNS)}
 			if s.http, err = addListener(g, l, routeNS, st.NamespaceLabels, n.host, ""); err != nil {
-				return model.Change{}, nil, "", err
+				return route.Change{}, nil, "", err
 			}
 		}
 		if n.https {
 			if s.https, err = pick(g, routeNS, st.NamespaceLabels, n.host, gwv1.HTTPSProtocolType, n.secret); err != nil {
 				var oc *OtherCertificateError
 				if errors.As(err, &oc) {
-					return model.Change{}, nil, "", err
+					return route.Change{}, nil, "", err
 				}
 				l := gwv1.Listener{Name: freeName(g, httpsListener, n.host), Port: httpsPort, Protocol: gwv1.HTTPSProtocolType,
 					TLS: &gwv1.ListenerTLSConfig{Mode: ptr.To(gwv1.TLSModeTerminate),
@@ -51,16 +51,16 @@ func extendOwn(g *gwv1.Gateway, e *model.Expose, st State) (model.Change, map[st
 					l.Hostname = ptr.To(gwv1.Hostname(n.host))
 				}
 				if s.https, err = addListener(g, l, routeNS, st.NamespaceLabels, n.host, n.secret); err != nil {
-					return model.Change{}, nil, "", err
+					return route.Change{}, nil, "", err
 				}
 			}
 		}
 		secs[n.host] = s
 	}
 	if equality.Semantic.DeepEqual(g.Spec, before.Spec) {
-		return model.Change{Op: model.OpUnchanged, Object: before}, secs, "", nil
+		return route.Change{Op: route.OpUnchanged, Object: before}, secs, "", nil
 	}
-	return model.Change{Op: model.OpUpdate, Object: g, Before: before}, secs, "", nil
+	return route.Change{Op: route.OpUpdate, Object: g, Before: before}, secs, "", nil
 }
 
 // addListener gives the tool's Gateway g listener l, or, when g has a
@@ -146,7 +146,7 @@ func freeName(g *gwv1.Gateway, base, host string) gwv1.SectionName {
 	}
 	name := base
 	for i := 1; taken(name); i++ {
-		name = base + "-" + model.HostSlug(host)
+		name = base + "-" + route.HostSlug(host)
 		if i > 1 {
 			name += fmt.Sprintf("-%d", i)
 		}

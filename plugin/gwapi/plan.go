@@ -8,7 +8,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	gwv1 "sigs.k8s.io/gateway-api/apis/v1"
 
-	"github.com/expose-gw/kubectl-expose-gw/plugin/model"
+	"github.com/expose-gw/kubectl-expose-gw/plugin/route"
 )
 
 // ServiceLabel is on the tool's HTTPRoutes: the Service they send to (a
@@ -21,7 +21,7 @@ const RedirectSuffix = "-redirect"
 // Plan is what PlanExpose decided: the changes (the Gateway's first) and
 // what to tell the user.
 type Plan struct {
-	Changes []model.Change
+	Changes []route.Change
 	// Note says which existing Gateway was chosen; Warnings are the
 	// routes --force writes that an older route keeps.
 	Note     string
@@ -34,7 +34,7 @@ type Plan struct {
 // the HTTP listener answering with a redirect. A rule whose match an older
 // HTTPRoute of the same Gateway and host already has is refused (Gateway
 // API gives identical matches to the oldest route) unless e.Force.
-func PlanExpose(e *model.Expose, st State) (Plan, error) {
+func PlanExpose(e *route.Expose, st State) (Plan, error) {
 	ns := e.Target.Namespace
 	if err := checkRewrite(e); err != nil {
 		return Plan{}, err
@@ -48,11 +48,11 @@ func PlanExpose(e *model.Expose, st State) (Plan, error) {
 		return Plan{}, err
 	}
 	g := gwc.Object.(*gwv1.Gateway)
-	ref := model.ObjectRef{Namespace: g.Namespace, Name: g.Name}
-	p := Plan{Changes: []model.Change{gwc}, Note: note}
+	ref := route.ObjectRef{Namespace: g.Namespace, Name: g.Name}
+	p := Plan{Changes: []route.Change{gwc}, Note: note}
 	for _, host := range e.Hosts {
 		s := secs[host]
-		name := model.HTTPRouteName(e.Target.Service, host, ref, ns)
+		name := route.HTTPRouteName(e.Target.Service, host, ref, ns)
 		var main, redirect []gwv1.ParentReference
 		switch {
 		case e.HTTPSRedirect:
@@ -106,13 +106,13 @@ func listenerPort(g *gwv1.Gateway, name gwv1.SectionName) gwv1.PortNumber {
 // routesAfter are the routes as the changes leave them: the conflict
 // check compares the plan's routes with each other as they will be (a
 // route the plan moves off a listener competes there no more).
-func routesAfter(routes []*gwv1.HTTPRoute, changes []model.Change) []*gwv1.HTTPRoute {
+func routesAfter(routes []*gwv1.HTTPRoute, changes []route.Change) []*gwv1.HTTPRoute {
 	out := slices.Clone(routes)
 	for _, c := range changes {
 		r := c.Object.(*gwv1.HTTPRoute)
 		i := slices.IndexFunc(out, func(x *gwv1.HTTPRoute) bool { return x.Namespace == r.Namespace && x.Name == r.Name })
 		switch {
-		case c.Op == model.OpDelete && i >= 0:
+		case c.Op == route.OpDelete && i >= 0:
 			out = slices.Delete(out, i, i+1)
 		case i >= 0:
 			out[i] = r
@@ -127,7 +127,7 @@ func routesAfter(routes []*gwv1.HTTPRoute, changes []model.Change) []*gwv1.HTTPR
 // a rule replaces the one of the same match, others are kept. Its
 // parentRefs gain parents (with dropHTTP, those of other listeners than
 // HTTPS ones are dropped: the redirect route answers there).
-func planRoute(e *model.Expose, st State, name, host string, parents []gwv1.ParentReference, add []gwv1.HTTPRouteRule, dropHTTP bool) (model.Change, error) {
+func planRoute(e *route.Expose, st State, name, host string, parents []gwv1.ParentReference, add []gwv1.HTTPRouteRule, dropHTTP bool) (route.Change, error) {
 	ns := e.Target.Namespace
 	old := st.route(ns, name)
 	if old == nil {
@@ -135,10 +135,10 @@ func planRoute(e *model.Expose, st State, name, host string, parents []gwv1.Pare
 		r.Labels[ServiceLabel] = e.Target.Service
 		r.Spec.Rules = slices.Clone(add)
 		sortRules(r.Spec.Rules)
-		return model.Change{Op: model.OpCreate, Object: r}, nil
+		return route.Change{Op: route.OpCreate, Object: r}, nil
 	}
-	if !model.IsManaged(old) || old.Labels[ServiceLabel] != e.Target.Service || HostOf(old) != host {
-		return model.Change{}, fmt.Errorf("HTTPRoute %s/%s exists and is not the route kubectl-expose-gw writes for service %s and host %q: rename or delete it", ns, name, e.Target.Service, host)
+	if !route.IsManaged(old) || old.Labels[ServiceLabel] != e.Target.Service || HostOf(old) != host {
+		return route.Change{}, fmt.Errorf("HTTPRoute %s/%s exists and is not the route kubectl-expose-gw writes for service %s and host %q: rename or delete it", ns, name, e.Target.Service, host)
 	}
 	r := old.DeepCopy()
 	if dropHTTP {
@@ -165,22 +165,22 @@ func planRoute(e *model.Expose, st State, name, host string, parents []gwv1.Pare
 	}
 	sortRules(r.Spec.Rules)
 	if sameSpec(r.Spec, old.Spec) {
-		return model.Change{Op: model.OpUnchanged, Object: old}, nil
+		return route.Change{Op: route.OpUnchanged, Object: old}, nil
 	}
-	return model.Change{Op: model.OpUpdate, Object: r, Before: old}, nil
+	return route.Change{Op: route.OpUpdate, Object: r, Before: old}, nil
 }
 
 // checkRewrite refuses a --rewrite Istio would not do as meant: for a
 // path prefix "/", Istio turns ReplacePrefixMatch R into a plain prefix
 // rewrite of "/" by R without its trailing "/" (pilot's
 // createRewriteFilter), so /x becomes R+"x" instead of R/x.
-func checkRewrite(e *model.Expose) error {
+func checkRewrite(e *route.Expose) error {
 	r := e.Target.Rewrite
 	if r == "" || r == "/" {
 		return nil
 	}
 	for _, m := range e.Matches {
-		if m.Kind == model.Prefix && m.Path == "/" {
+		if m.Kind == route.Prefix && m.Path == "/" {
 			return fmt.Errorf("invalid --rewrite %q with --prefix %q for the Gateway API: Istio turns ReplacePrefixMatch %s of prefix / into a plain prefix rewrite, /x would become %sx; use a longer --prefix, or --api istio", r, m.Path, r, strings.TrimSuffix(r, "/"))
 		}
 	}

@@ -10,15 +10,15 @@ import (
 	"k8s.io/utils/ptr"
 	gwv1 "sigs.k8s.io/gateway-api/apis/v1"
 
-	"github.com/expose-gw/kubectl-expose-gw/plugin/model"
+	"github.com/expose-gw/kubectl-expose-gw/plugin/route"
 )
 
-func expose(matches ...model.Match) *model.Expose {
+func expose(matches ...route.Match) *route.Expose {
 	if len(matches) == 0 {
-		matches = []model.Match{{Kind: model.Prefix, Path: "/env"}}
+		matches = []route.Match{{Kind: route.Prefix, Path: "/env"}}
 	}
-	return &model.Expose{
-		Target:  model.RouteTarget{Service: "flaskapp", Namespace: "default", Port: 80},
+	return &route.Expose{
+		Target:  route.RouteTarget{Service: "flaskapp", Namespace: "default", Port: 80},
 		Matches: matches, Hosts: []string{"*"},
 	}
 }
@@ -40,15 +40,15 @@ func applied(st State, p Plan) State {
 
 func replace[T interface {
 	*gwv1.Gateway | *gwv1.HTTPRoute
-	model.Object
-}](objs []T, o T, op model.Op, now metav1.Time) []T {
+	route.Object
+}](objs []T, o T, op route.Op, now metav1.Time) []T {
 	var out []T
 	for _, x := range objs {
 		if x.GetNamespace() != o.GetNamespace() || x.GetName() != o.GetName() {
 			out = append(out, x)
 		}
 	}
-	if op == model.OpDelete {
+	if op == route.OpDelete {
 		return out
 	}
 	if ts := o.GetCreationTimestamp(); ts.IsZero() {
@@ -62,12 +62,12 @@ func TestExposeCreatesGatewayAndRoute(t *testing.T) {
 	require.NoError(t, err)
 	require.Len(t, p.Changes, 2)
 	g := p.Changes[0].Object.(*gwv1.Gateway)
-	assert.Equal(t, model.OpCreate, p.Changes[0].Op)
+	assert.Equal(t, route.OpCreate, p.Changes[0].Op)
 	assert.Equal(t, "default/expose-gw", g.Namespace+"/"+g.Name)
 	assert.Equal(t, gwv1.ObjectName("istio"), g.Spec.GatewayClassName)
 	require.Len(t, g.Spec.Listeners, 1)
 	assert.Equal(t, gwv1.Listener{Name: "http", Port: 80, Protocol: gwv1.HTTPProtocolType}, g.Spec.Listeners[0])
-	assert.True(t, model.IsManaged(g))
+	assert.True(t, route.IsManaged(g))
 
 	r := p.Changes[1].Object.(*gwv1.HTTPRoute)
 	assert.Equal(t, "flaskapp-any", r.Name)
@@ -84,17 +84,17 @@ func TestExposeCreatesGatewayAndRoute(t *testing.T) {
 	again, err := PlanExpose(expose(), applied(State{}, p))
 	require.NoError(t, err)
 	for _, c := range again.Changes {
-		assert.Equal(t, model.OpUnchanged, c.Op, "exposing twice changes nothing: %s", c.Ref())
+		assert.Equal(t, route.OpUnchanged, c.Op, "exposing twice changes nothing: %s", c.Ref())
 	}
 }
 
 func TestExposeMergesRulesAndRewrites(t *testing.T) {
 	st := applied(State{}, must(t, expose()))
-	e := expose(model.Match{Kind: model.Exact, Path: "/version"})
+	e := expose(route.Match{Kind: route.Exact, Path: "/version"})
 	e.Target.Rewrite = "/v"
 	p := must2(t, e, st)
-	assert.Equal(t, model.OpUnchanged, p.Changes[0].Op)
-	assert.Equal(t, model.OpUpdate, p.Changes[1].Op)
+	assert.Equal(t, route.OpUnchanged, p.Changes[0].Op)
+	assert.Equal(t, route.OpUpdate, p.Changes[1].Op)
 	r := p.Changes[1].Object.(*gwv1.HTTPRoute)
 	require.Len(t, r.Spec.Rules, 2)
 	assert.Equal(t, "/version", *r.Spec.Rules[0].Matches[0].Path.Value, "exact first")
@@ -112,7 +112,7 @@ func TestExposeMergesRulesAndRewrites(t *testing.T) {
 	// Istio writes ReplacePrefixMatch R as a plain prefix rewrite without
 	// R's trailing "/": for prefix "/" that makes /x R+"x" (checked through
 	// Istio's routes), so the tool refuses it rather than misroute.
-	e = expose(model.Match{Kind: model.Prefix, Path: "/"})
+	e = expose(route.Match{Kind: route.Prefix, Path: "/"})
 	e.Target.Rewrite = "/v2"
 	_, err := PlanExpose(e, State{})
 	assert.EqualError(t, err, `invalid --rewrite "/v2" with --prefix "/" for the Gateway API: Istio turns ReplacePrefixMatch /v2 of prefix / into a plain prefix rewrite, /x would become /v2x; use a longer --prefix, or --api istio`)
@@ -143,18 +143,18 @@ func TestExposeTwiceOverWhatTheServerStores(t *testing.T) {
 	bare.Spec.Rules[0].BackendRefs[0].Kind = nil
 	st.Routes = []*gwv1.HTTPRoute{bare}
 	p := must2(t, expose(), st)
-	assert.Equal(t, model.OpUnchanged, p.Changes[1].Op)
+	assert.Equal(t, route.OpUnchanged, p.Changes[1].Op)
 	assert.Len(t, p.Changes[1].Object.(*gwv1.HTTPRoute).Spec.ParentRefs, 1, "no second parentRef for the same listener")
 
 	e := expose()
 	e.Target.Port = 8080
 	p = must2(t, e, st)
-	assert.Equal(t, model.OpUpdate, p.Changes[1].Op, "another port is another rule")
+	assert.Equal(t, route.OpUpdate, p.Changes[1].Op, "another port is another rule")
 }
 
-func must(t *testing.T, e *model.Expose) Plan { return must2(t, e, State{}) }
+func must(t *testing.T, e *route.Expose) Plan { return must2(t, e, State{}) }
 
-func must2(t *testing.T, e *model.Expose, st State) Plan {
+func must2(t *testing.T, e *route.Expose, st State) Plan {
 	t.Helper()
 	p, err := PlanExpose(e, st)
 	require.NoError(t, err)
@@ -174,7 +174,7 @@ func sharedGateway(from gwv1.FromNamespaces) *gwv1.Gateway {
 func TestExposeUsesAnExistingGatewayThatTakesTheRoute(t *testing.T) {
 	st := State{Gateways: []*gwv1.Gateway{sharedGateway(gwv1.NamespacesFromAll)}}
 	p := must2(t, expose(), st)
-	assert.Equal(t, model.OpUnchanged, p.Changes[0].Op, "another's Gateway is never changed")
+	assert.Equal(t, route.OpUnchanged, p.Changes[0].Op, "another's Gateway is never changed")
 	assert.Contains(t, p.Note, "infra/shared")
 	r := p.Changes[1].Object.(*gwv1.HTTPRoute)
 	assert.Equal(t, []gwv1.ParentReference{parent("infra", "shared", "web")}, r.Spec.ParentRefs)
@@ -183,19 +183,19 @@ func TestExposeUsesAnExistingGatewayThatTakesTheRoute(t *testing.T) {
 	// Same-namespace routes only: not for default; a new own Gateway.
 	st = State{Gateways: []*gwv1.Gateway{sharedGateway(gwv1.NamespacesFromSame)}}
 	p = must2(t, expose(), st)
-	assert.Equal(t, model.OpCreate, p.Changes[0].Op)
+	assert.Equal(t, route.OpCreate, p.Changes[0].Op)
 	assert.Empty(t, p.Note)
 
 	// A class Istio does not program is never picked.
 	g := sharedGateway(gwv1.NamespacesFromAll)
 	g.Spec.GatewayClassName = "other"
 	p = must2(t, expose(), State{Gateways: []*gwv1.Gateway{g}, Classes: map[string]string{"other": "example.com/gw"}})
-	assert.Equal(t, model.OpCreate, p.Changes[0].Op)
+	assert.Equal(t, route.OpCreate, p.Changes[0].Op)
 }
 
 func TestExposeExplainsAGatewayThatRefusesTheRoute(t *testing.T) {
 	e := expose()
-	e.Gateway = &model.ObjectRef{Namespace: "infra", Name: "shared"}
+	e.Gateway = &route.ObjectRef{Namespace: "infra", Name: "shared"}
 	_, err := PlanExpose(e, State{Gateways: []*gwv1.Gateway{sharedGateway(gwv1.NamespacesFromSame)}})
 	require.Error(t, err)
 	assert.Equal(t, `Gateway infra/shared does not allow routes from namespace default on listener "web": add allowedRoutes.namespaces.from: All to it (or a Selector matching namespace default)`, err.Error())
@@ -217,10 +217,10 @@ func TestExposeExplainsAGatewayThatRefusesTheRoute(t *testing.T) {
 
 func TestExposeNamedGatewayElsewhereIsCreatedForTheNamespace(t *testing.T) {
 	e := expose()
-	e.Gateway = &model.ObjectRef{Namespace: "infra", Name: "edge"}
+	e.Gateway = &route.ObjectRef{Namespace: "infra", Name: "edge"}
 	p := must(t, e)
 	g := p.Changes[0].Object.(*gwv1.Gateway)
-	assert.Equal(t, model.OpCreate, p.Changes[0].Op)
+	assert.Equal(t, route.OpCreate, p.Changes[0].Op)
 	assert.Equal(t, "infra/edge", g.Namespace+"/"+g.Name)
 	ar := g.Spec.Listeners[0].AllowedRoutes
 	require.NotNil(t, ar, "routes of default may attach")
@@ -228,7 +228,7 @@ func TestExposeNamedGatewayElsewhereIsCreatedForTheNamespace(t *testing.T) {
 		ar.Namespaces.Selector.MatchExpressions)
 	// The listener it wrote takes the route: nothing more to add.
 	again := must2(t, e, applied(State{}, p))
-	assert.Equal(t, model.OpUnchanged, again.Changes[0].Op)
+	assert.Equal(t, route.OpUnchanged, again.Changes[0].Op)
 }
 
 func TestExposeRefusesAMatchAnOlderRouteHas(t *testing.T) {
@@ -251,14 +251,14 @@ func TestExposeRefusesAMatchAnOlderRouteHas(t *testing.T) {
 	_, err = PlanExpose(other, st)
 	assert.NoError(t, err, "a route for a name is not shadowed by one for every name")
 	other.Hosts = []string{"*"}
-	other.Matches = []model.Match{{Kind: model.Prefix, Path: "/envoy"}}
+	other.Matches = []route.Match{{Kind: route.Prefix, Path: "/envoy"}}
 	_, err = PlanExpose(other, st)
 	assert.NoError(t, err)
 }
 
 func TestExposeRefusesANamesake(t *testing.T) {
 	r := newRoute("flaskapp-any", "default", "*", nil)
-	delete(r.Labels, model.ManagedByLabel)
+	delete(r.Labels, route.ManagedByLabel)
 	_, err := PlanExpose(expose(), State{Routes: []*gwv1.HTTPRoute{r}})
 	assert.ErrorContains(t, err, "HTTPRoute default/flaskapp-any exists and is not the route kubectl-expose-gw writes")
 }

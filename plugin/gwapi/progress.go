@@ -6,25 +6,25 @@ import (
 
 	gwv1 "sigs.k8s.io/gateway-api/apis/v1"
 
-	"github.com/expose-gw/kubectl-expose-gw/plugin/model"
+	"github.com/expose-gw/kubectl-expose-gw/plugin/route"
 )
 
 // Progress is what the earlier rounds of one delete wrote of the Gateway
 // API, for the rounds after them (PlanDeleteAfter).
 type Progress struct {
 	// Touched are the Gateways the routes removed were attached to.
-	Touched map[model.ObjectRef]bool
+	Touched map[route.ObjectRef]bool
 	// Deleted are the Gateways this delete deleted, as they were.
-	Deleted map[model.ObjectRef]*gwv1.Gateway
+	Deleted map[route.ObjectRef]*gwv1.Gateway
 }
 
 // Record adds an applied change of the Gateway API to p (other kinds are
 // not its own and are ignored).
-func (p *Progress) Record(c model.Change) {
+func (p *Progress) Record(c route.Change) {
 	switch b := c.Before.(type) {
 	case *gwv1.HTTPRoute:
 		if p.Touched == nil {
-			p.Touched = map[model.ObjectRef]bool{}
+			p.Touched = map[route.ObjectRef]bool{}
 		}
 		for _, pr := range b.Spec.ParentRefs {
 			if ref, ok := ParentGateway(pr, b.Namespace); ok {
@@ -32,32 +32,32 @@ func (p *Progress) Record(c model.Change) {
 			}
 		}
 	case *gwv1.Gateway:
-		if c.Op != model.OpDelete {
+		if c.Op != route.OpDelete {
 			return
 		}
 		if p.Deleted == nil {
-			p.Deleted = map[model.ObjectRef]*gwv1.Gateway{}
+			p.Deleted = map[route.ObjectRef]*gwv1.Gateway{}
 		}
-		p.Deleted[model.ObjectRef{Namespace: b.Namespace, Name: b.Name}] = b
+		p.Deleted[route.ObjectRef{Namespace: b.Namespace, Name: b.Name}] = b
 	}
 }
 
 // recreated are the Gateways this delete deleted that a route of st
 // attaches to again, created again as they were.
-func (p Progress) recreated(st State) []model.Change {
-	var out []model.Change
-	refs := slices.SortedFunc(maps.Keys(p.Deleted), model.CompareRefs)
+func (p Progress) recreated(st State) []route.Change {
+	var out []route.Change
+	refs := slices.SortedFunc(maps.Keys(p.Deleted), route.CompareRefs)
 	for _, ref := range refs {
 		if st.gateway(ref) != nil || !attachedTo(st.Routes, ref) {
 			continue
 		}
-		out = append(out, model.Change{Op: model.OpCreate, Object: model.Recreatable(p.Deleted[ref])})
+		out = append(out, route.Change{Op: route.OpCreate, Object: route.Recreatable(p.Deleted[ref])})
 	}
 	return out
 }
 
 // attachedTo is whether a route of routes names Gateway ref as a parent.
-func attachedTo(routes []*gwv1.HTTPRoute, ref model.ObjectRef) bool {
+func attachedTo(routes []*gwv1.HTTPRoute, ref route.ObjectRef) bool {
 	return slices.ContainsFunc(routes, func(r *gwv1.HTTPRoute) bool {
 		return slices.ContainsFunc(r.Spec.ParentRefs, func(p gwv1.ParentReference) bool {
 			pr, ok := ParentGateway(p, r.Namespace)

@@ -7,7 +7,7 @@ import (
 	"github.com/stretchr/testify/require"
 	gwv1 "sigs.k8s.io/gateway-api/apis/v1"
 
-	"github.com/expose-gw/kubectl-expose-gw/plugin/model"
+	"github.com/expose-gw/kubectl-expose-gw/plugin/route"
 )
 
 // Two deletes of the same moment each see the other's route and keep the
@@ -16,9 +16,9 @@ func TestPlanDeleteAfterPrunesFromAFreshRead(t *testing.T) {
 	st := applied(State{}, must(t, expose()))
 	web := expose()
 	web.Target.Service = "web"
-	web.Matches = []model.Match{{Kind: model.Prefix, Path: "/web"}}
+	web.Matches = []route.Match{{Kind: route.Prefix, Path: "/web"}}
 	st = applied(st, must2(t, web, st))
-	d := &model.Delete{Service: "flaskapp", Namespace: "default"}
+	d := &route.Delete{Service: "flaskapp", Namespace: "default"}
 	first, _ := PlanDelete(d, st, false)
 	require.Len(t, first, 1, "web's route keeps the Gateway")
 	var p Progress
@@ -28,7 +28,7 @@ func TestPlanDeleteAfterPrunesFromAFreshRead(t *testing.T) {
 	assert.Empty(t, plan(PlanDelete(d, without, false)), "without its progress the delete sees nothing of its own")
 	ch, _ := PlanDeleteAfter(d, without, false, p)
 	require.Len(t, ch, 1)
-	assert.Equal(t, model.OpDelete, ch[0].Op)
+	assert.Equal(t, route.OpDelete, ch[0].Op)
 	assert.Equal(t, "expose-gw", ch[0].Object.GetName())
 
 	webOnly := without
@@ -49,16 +49,16 @@ func TestPlanDeleteAfterRecreatesAGatewayUsedAgain(t *testing.T) {
 	g := st.Gateways[0]
 	g.ResourceVersion, g.UID = "7", "uid-1"
 	var p Progress
-	p.Record(model.Change{Op: model.OpDelete, Object: g, Before: g})
-	ch, _ := PlanDeleteAfter(&model.Delete{Service: "gone", Namespace: "default"}, State{Routes: st.Routes}, false, p)
+	p.Record(route.Change{Op: route.OpDelete, Object: g, Before: g})
+	ch, _ := PlanDeleteAfter(&route.Delete{Service: "gone", Namespace: "default"}, State{Routes: st.Routes}, false, p)
 	require.Len(t, ch, 1)
-	assert.Equal(t, model.OpCreate, ch[0].Op)
+	assert.Equal(t, route.OpCreate, ch[0].Op)
 	re := ch[0].Object.(*gwv1.Gateway)
 	assert.Empty(t, re.ResourceVersion)
 	assert.Empty(t, string(re.UID))
 	assert.Equal(t, g.Spec, re.Spec)
-	assert.True(t, model.IsManaged(re))
+	assert.True(t, route.IsManaged(re))
 
-	ch, _ = PlanDeleteAfter(&model.Delete{Service: "gone", Namespace: "default"}, State{}, false, p)
+	ch, _ = PlanDeleteAfter(&route.Delete{Service: "gone", Namespace: "default"}, State{}, false, p)
 	assert.Empty(t, ch, "no route attaches: it stays deleted")
 }

@@ -10,7 +10,7 @@ import (
 	"k8s.io/utils/ptr"
 	gwv1 "sigs.k8s.io/gateway-api/apis/v1"
 
-	"github.com/expose-gw/kubectl-expose-gw/plugin/model"
+	"github.com/expose-gw/kubectl-expose-gw/plugin/route"
 )
 
 // A rule the tool's older route gains would take an identical match from
@@ -18,18 +18,18 @@ import (
 func TestExposeRefusesToTakeAMatchFromANewerRoute(t *testing.T) {
 	st := applied(State{}, must(t, expose()))
 	user := newRoute("user", "default", "*", []gwv1.ParentReference{parent("", "expose-gw", "http")})
-	delete(user.Labels, model.ManagedByLabel)
-	user.Spec.Rules = []gwv1.HTTPRouteRule{backendRule(model.Match{Kind: model.Prefix, Path: "/api"}, model.RouteTarget{Service: "usersvc", Port: 80})}
+	delete(user.Labels, route.ManagedByLabel)
+	user.Spec.Rules = []gwv1.HTTPRouteRule{backendRule(route.Match{Kind: route.Prefix, Path: "/api"}, route.RouteTarget{Service: "usersvc", Port: 80})}
 	user.CreationTimestamp = metav1.NewTime(time.Unix(2000, 0)) // newer than flaskapp-any (1000)
 	st.Routes = append(st.Routes, user)
 
-	_, err := PlanExpose(expose(model.Match{Kind: model.Prefix, Path: "/api"}), st)
+	_, err := PlanExpose(expose(route.Match{Kind: route.Prefix, Path: "/api"}), st)
 	var taken *TakenError
 	require.ErrorAs(t, err, &taken)
 	assert.True(t, taken.Takes)
 	assert.Equal(t, "default/user", taken.Other)
 
-	e := expose(model.Match{Kind: model.Prefix, Path: "/api"})
+	e := expose(route.Match{Kind: route.Prefix, Path: "/api"})
 	e.Force = true
 	p := must2(t, e, st)
 	require.Len(t, p.Warnings, 1)
@@ -52,7 +52,7 @@ func TestExposeAddsARedirectAfterTLS(t *testing.T) {
 	require.Len(t, p.Changes, 3)
 	main := p.Changes[1].Object.(*gwv1.HTTPRoute)
 	assert.Equal(t, []gwv1.ParentReference{parent("", "expose-gw", "https")}, main.Spec.ParentRefs)
-	assert.Equal(t, model.OpCreate, p.Changes[2].Op)
+	assert.Equal(t, route.OpCreate, p.Changes[2].Op)
 }
 
 // A second and third namespace on the tool's Gateway elsewhere: its
@@ -61,9 +61,9 @@ func TestExposeAddsARedirectAfterTLS(t *testing.T) {
 func TestExposeSharesTheToolsGatewayAcrossNamespaces(t *testing.T) {
 	st := State{}
 	for _, ns := range []string{"a", "b", "c"} {
-		e := expose(model.Match{Kind: model.Prefix, Path: "/" + ns})
+		e := expose(route.Match{Kind: route.Prefix, Path: "/" + ns})
 		e.Target.Namespace = ns
-		e.Gateway = &model.ObjectRef{Namespace: "shared", Name: "expose-gw"}
+		e.Gateway = &route.ObjectRef{Namespace: "shared", Name: "expose-gw"}
 		st.NamespaceLabels = map[string]string{"kubernetes.io/metadata.name": ns}
 		st = applied(st, must2(t, e, st))
 	}
@@ -87,7 +87,7 @@ func TestExposeFindsTheListenerWithTheSecret(t *testing.T) {
 	e := expose()
 	e.Hosts = []string{"foo.example.com"}
 	e.TLSSecret = "foo-cert"
-	e.Gateway = &model.ObjectRef{Namespace: "default", Name: "edge"}
+	e.Gateway = &route.ObjectRef{Namespace: "default", Name: "edge"}
 	p := must2(t, e, State{Gateways: []*gwv1.Gateway{g}})
 	r := p.Changes[1].Object.(*gwv1.HTTPRoute)
 	assert.Equal(t, "foo", string(*r.Spec.ParentRefs[1].SectionName))
@@ -107,7 +107,7 @@ func TestRedirectToTheHTTPSListenersPort(t *testing.T) {
 				TLS: &gwv1.ListenerTLSConfig{CertificateRefs: []gwv1.SecretObjectReference{{Name: "cert"}}}}}}}
 	e := expose()
 	e.TLSSecret, e.HTTPSRedirect = "cert", true
-	e.Gateway = &model.ObjectRef{Namespace: "default", Name: "edge"}
+	e.Gateway = &route.ObjectRef{Namespace: "default", Name: "edge"}
 	p := must2(t, e, State{Gateways: []*gwv1.Gateway{g}})
 	red := p.Changes[2].Object.(*gwv1.HTTPRoute)
 	assert.Equal(t, gwv1.PortNumber(8443), *red.Spec.Rules[0].Filters[0].RequestRedirect.Port)
@@ -125,7 +125,7 @@ func TestListShadowsPerHostname(t *testing.T) {
 		r := newRoute(name, "default", "*", []gwv1.ParentReference{parent("", "expose-gw", "http")})
 		r.Spec.Hostnames = hosts
 		r.CreationTimestamp = metav1.NewTime(time.Unix(at, 0))
-		r.Spec.Rules = []gwv1.HTTPRouteRule{backendRule(model.Match{Kind: model.Prefix, Path: "/"}, model.RouteTarget{Service: name, Namespace: "default", Port: 80})}
+		r.Spec.Rules = []gwv1.HTTPRouteRule{backendRule(route.Match{Kind: route.Prefix, Path: "/"}, route.RouteTarget{Service: name, Namespace: "default", Port: 80})}
 		return r
 	}
 	rows := ListRoutes(State{Gateways: []*gwv1.Gateway{gw}, Routes: []*gwv1.HTTPRoute{mk("old", 1, "a.com"), mk("new", 2, "a.com", "b.com")}})

@@ -6,7 +6,7 @@ import (
 	"k8s.io/utils/ptr"
 	gwv1 "sigs.k8s.io/gateway-api/apis/v1"
 
-	"github.com/expose-gw/kubectl-expose-gw/plugin/model"
+	"github.com/expose-gw/kubectl-expose-gw/plugin/route"
 )
 
 // ServiceRoutes are the routes to Service ns/name in Gateway API terms,
@@ -19,8 +19,8 @@ import (
 // (none: the listener's hostname, else "*"), the path each match's path
 // (a rule without a match: "/"; header, query or method matches have no
 // plain URL and are left out). HTTP before HTTPS, in the routes' order.
-func ServiceRoutes(st State, ns, name string) []model.Route {
-	var http, https []model.Route
+func ServiceRoutes(st State, ns, name string) []route.Route {
+	var http, https []route.Route
 	for _, r := range st.Routes {
 		if r.Namespace != ns {
 			continue
@@ -48,7 +48,7 @@ func ServiceRoutes(st State, ns, name string) []model.Route {
 				}
 				for _, h := range routeHosts(r, l.Hostname) {
 					for _, path := range paths {
-						rt := model.Route{
+						rt := route.Route{
 							HTTPRoute: r.Namespace + "/" + r.Name, Gateway: ref.String(),
 							ServerPort: uint32(l.Port), Scheme: scheme, Host: h, Path: path, Listener: string(l.Name),
 						}
@@ -155,7 +155,7 @@ func Listener(g *gwv1.Gateway, scheme string) *gwv1.Listener {
 	return first
 }
 
-// model.ObjectRef has no gwv1 dependency; refOf names a Gateway.
-func refOf(g *gwv1.Gateway) model.ObjectRef {
-	return model.ObjectRef{Namespace: g.Namespace, Name: g.Name}
+// route.ObjectRef has no gwv1 dependency; refOf names a Gateway.
+func refOf(g *gwv1.Gateway) route.ObjectRef {
+	return route.ObjectRef{Namespace: g.Namespace, Name: g.Name}
 }

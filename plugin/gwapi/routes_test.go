@@ -9,7 +9,7 @@ import (
 	"k8s.io/utils/ptr"
 	gwv1 "sigs.k8s.io/gateway-api/apis/v1"
 
-	"github.com/expose-gw/kubectl-expose-gw/plugin/model"
+	"github.com/expose-gw/kubectl-expose-gw/plugin/route"
 )
 
 func listener(name string, proto gwv1.ProtocolType, port gwv1.PortNumber, host string) gwv1.Listener {
@@ -34,7 +34,7 @@ func httpRoute(ns, name, backend string, hosts []string, parents []gwv1.ParentRe
 	}
 	rule := gwv1.HTTPRouteRule{BackendRefs: []gwv1.HTTPBackendRef{{BackendRef: gwv1.BackendRef{BackendObjectReference: gwv1.BackendObjectReference{Name: gwv1.ObjectName(backend), Port: ptr.To(gwv1.PortNumber(80))}}}}}
 	for _, p := range paths {
-		rule.Matches = append(rule.Matches, pathMatch(model.Match{Kind: model.Prefix, Path: p}))
+		rule.Matches = append(rule.Matches, pathMatch(route.Match{Kind: route.Prefix, Path: p}))
 	}
 	r.Spec.Rules = []gwv1.HTTPRouteRule{rule}
 	return r
@@ -56,7 +56,7 @@ func TestServiceRoutes(t *testing.T) {
 		listener("tls", gwv1.TLSProtocolType, 8443, ""))
 	other := istioGW("default", "envoy", "eg", listener("http", gwv1.HTTPProtocolType, 80, ""))
 	st := State{Gateways: []*gwv1.Gateway{gw, other}, Classes: map[string]string{"istio": ControllerName, "eg": "gateway.envoyproxy.io/gatewayclass-controller"}}
-	route := func(r model.Route) model.Route {
+	rt := func(r route.Route) route.Route {
 		r.Gateway = "default/expose-gw"
 		if r.HTTPRoute == "" {
 			r.HTTPRoute = "default/flask"
@@ -66,24 +66,24 @@ func TestServiceRoutes(t *testing.T) {
 	cases := []struct {
 		name   string
 		routes []*gwv1.HTTPRoute
-		want   []model.Route
+		want   []route.Route
 	}{
 		{"a section: its listener, the route's host and path", []*gwv1.HTTPRoute{
 			httpRoute("default", "flask", "flaskapp", []string{"flask.example.com"}, []gwv1.ParentReference{pref("expose-gw", "http")}, "/env"),
-		}, []model.Route{route(model.Route{ServerPort: 80, Scheme: "http", Host: "flask.example.com", Path: "/env", Listener: "http"})}},
+		}, []route.Route{rt(route.Route{ServerPort: 80, Scheme: "http", Host: "flask.example.com", Path: "/env", Listener: "http"})}},
 		{"no section: every HTTP(S) listener whose hostname intersects, HTTP first", []*gwv1.HTTPRoute{
 			httpRoute("default", "flask", "flaskapp", nil, []gwv1.ParentReference{pref("expose-gw", "")}, "/env", "/api/"),
-		}, []model.Route{
-			route(model.Route{ServerPort: 80, Scheme: "http", Host: "*", Path: "/env", Listener: "http"}),
-			route(model.Route{ServerPort: 80, Scheme: "http", Host: "*", Path: "/api", Listener: "http"}),
-			route(model.Route{ServerPort: 8080, Scheme: "http", Host: "api.example.com", Path: "/env", Listener: "http-api"}),
-			route(model.Route{ServerPort: 8080, Scheme: "http", Host: "api.example.com", Path: "/api", Listener: "http-api"}),
-			route(model.Route{ServerPort: 443, Scheme: "https", Host: "*", Path: "/env", Listener: "https"}),
-			route(model.Route{ServerPort: 443, Scheme: "https", Host: "*", Path: "/api", Listener: "https"}),
+		}, []route.Route{
+			rt(route.Route{ServerPort: 80, Scheme: "http", Host: "*", Path: "/env", Listener: "http"}),
+			rt(route.Route{ServerPort: 80, Scheme: "http", Host: "*", Path: "/api", Listener: "http"}),
+			rt(route.Route{ServerPort: 8080, Scheme: "http", Host: "api.example.com", Path: "/env", Listener: "http-api"}),
+			rt(route.Route{ServerPort: 8080, Scheme: "http", Host: "api.example.com", Path: "/api", Listener: "http-api"}),
+			rt(route.Route{ServerPort: 443, Scheme: "https", Host: "*", Path: "/env", Listener: "https"}),
+			rt(route.Route{ServerPort: 443, Scheme: "https", Host: "*", Path: "/api", Listener: "https"}),
 		}},
 		{"hostnames intersected with the listener's: a wildcard narrows to it, others are left out", []*gwv1.HTTPRoute{
 			httpRoute("default", "flask", "flaskapp", []string{"*.example.com", "flask.example.org"}, []gwv1.ParentReference{pref("expose-gw", "http-api")}),
-		}, []model.Route{route(model.Route{ServerPort: 8080, Scheme: "http", Host: "api.example.com", Path: "/", Listener: "http-api"})}},
+		}, []route.Route{rt(route.Route{ServerPort: 8080, Scheme: "http", Host: "api.example.com", Path: "/", Listener: "http-api"})}},
 		{"other Services, other namespaces, other classes and missing Gateways are left out", []*gwv1.HTTPRoute{
 			httpRoute("default", "other", "otherapp", nil, []gwv1.ParentReference{pref("expose-gw", "http")}),
 			httpRoute("elsewhere", "flask", "flaskapp", nil, []gwv1.ParentReference{{Name: "expose-gw", Namespace: ptr.To(gwv1.Namespace("default"))}}),
@@ -108,15 +108,15 @@ func TestServiceRoutes(t *testing.T) {
 		s.Gateways = []*gwv1.Gateway{&open}
 		assert.Empty(t, ServiceRoutes(s, "team", "flaskapp"), "a Selector, the namespace's labels not known")
 		s.NamespaceLabels = map[string]string{"kubernetes.io/metadata.name": "team"}
-		assert.Equal(t, []model.Route{{HTTPRoute: "team/flask", Gateway: "default/expose-gw", ServerPort: 80, Scheme: "http", Host: "*", Path: "/", Listener: "http"}}, ServiceRoutes(s, "team", "flaskapp"))
+		assert.Equal(t, []route.Route{{HTTPRoute: "team/flask", Gateway: "default/expose-gw", ServerPort: 80, Scheme: "http", Host: "*", Path: "/", Listener: "http"}}, ServiceRoutes(s, "team", "flaskapp"))
 	})
 	t.Run("header matches and other backends' rules have no URL", func(t *testing.T) {
 		r := httpRoute("default", "flask", "flaskapp", nil, []gwv1.ParentReference{pref("expose-gw", "http")})
-		r.Spec.Rules[0].Matches = []gwv1.HTTPRouteMatch{{Headers: []gwv1.HTTPHeaderMatch{{Name: "x", Value: "y"}}}, pathMatch(model.Match{Kind: model.Exact, Path: "/x"})}
+		r.Spec.Rules[0].Matches = []gwv1.HTTPRouteMatch{{Headers: []gwv1.HTTPHeaderMatch{{Name: "x", Value: "y"}}}, pathMatch(route.Match{Kind: route.Exact, Path: "/x"})}
 		r.Spec.Rules = append(r.Spec.Rules, httpRoute("default", "o", "otherapp", nil, nil, "/other").Spec.Rules[0])
 		s := st
 		s.Routes = []*gwv1.HTTPRoute{r}
-		assert.Equal(t, []model.Route{route(model.Route{ServerPort: 80, Scheme: "http", Host: "*", Path: "/x", Listener: "http"})}, ServiceRoutes(s, "default", "flaskapp"))
+		assert.Equal(t, []route.Route{rt(route.Route{ServerPort: 80, Scheme: "http", Host: "*", Path: "/x", Listener: "http"})}, ServiceRoutes(s, "default", "flaskapp"))
 	})
 }
 
@@ -170,11 +170,11 @@ func TestChooseGateway(t *testing.T) {
 	shared := istioGW("infra", "shared", "istio")
 	envoy := istioGW("default", "envoy", "eg")
 	classes := map[string]string{"istio": ControllerName, "eg": "gateway.envoyproxy.io/gatewayclass-controller"}
-	ref := func(ns, name string) *model.ObjectRef { return &model.ObjectRef{Namespace: ns, Name: name} }
+	ref := func(ns, name string) *route.ObjectRef { return &route.ObjectRef{Namespace: ns, Name: name} }
 	cases := []struct {
 		name string
 		gws  []*gwv1.Gateway
-		ref  *model.ObjectRef
+		ref  *route.ObjectRef
 		want *gwv1.Gateway
 		err  string
 	}{

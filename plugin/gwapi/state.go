@@ -3,7 +3,7 @@ package gwapi
 import (
 	gwv1 "sigs.k8s.io/gateway-api/apis/v1"
 
-	"github.com/expose-gw/kubectl-expose-gw/plugin/model"
+	"github.com/expose-gw/kubectl-expose-gw/plugin/route"
 )
 
 // State is what the cluster holds of the Gateway API, as the plan needs
@@ -23,7 +23,7 @@ type State struct {
 	// as "Kind namespace/name", when delete read them; AttachedUnknown
 	// when it could not (forbidden): Istio's attachedRoutes counts stand
 	// in for them.
-	Attached        map[model.ObjectRef][]string
+	Attached        map[route.ObjectRef][]string
 	AttachedUnknown bool
 }
 
@@ -36,7 +36,7 @@ func (st State) istioGateway(g *gwv1.Gateway) bool {
 	return g.Spec.GatewayClassName == ClassName
 }
 
-func (st State) gateway(ref model.ObjectRef) *gwv1.Gateway {
+func (st State) gateway(ref route.ObjectRef) *gwv1.Gateway {
 	for _, g := range st.Gateways {
 		if g.Namespace == ref.Namespace && g.Name == ref.Name {
 			return g

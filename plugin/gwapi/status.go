@@ -7,13 +7,13 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	gwv1 "sigs.k8s.io/gateway-api/apis/v1"
 
-	"github.com/expose-gw/kubectl-expose-gw/plugin/model"
+	"github.com/expose-gw/kubectl-expose-gw/plugin/route"
 )
 
 // Verdict is what the controller said of a route on one parent Gateway,
 // read from HTTPRoute status.parents.
 type Verdict struct {
-	Gateway model.ObjectRef
+	Gateway route.ObjectRef
 	// Known is false while the controller has not reported on the
 	// route's current generation.
 	Known bool
@@ -37,7 +37,7 @@ func (v Verdict) String() string {
 // A parent's report counts when its conditions are of r's generation.
 func Verdicts(r *gwv1.HTTPRoute) []Verdict {
 	var out []Verdict
-	seen := map[model.ObjectRef]bool{}
+	seen := map[route.ObjectRef]bool{}
 	for _, p := range r.Spec.ParentRefs {
 		ref, ok := ParentGateway(p, r.Namespace)
 		if !ok || seen[ref] {

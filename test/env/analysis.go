@@ -7,7 +7,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 )
 
-// The tool's ownership label (as plugin/model writes it).
+// The tool's ownership label (as plugin/route names it).
 const managedBy = "kubectl-expose-gw"
 
 // AllowAnalysis lets the running test leave Istio analyzer messages with

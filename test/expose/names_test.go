@@ -9,7 +9,7 @@ import (
 	"github.com/stretchr/testify/require"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
-	"github.com/expose-gw/kubectl-expose-gw/plugin/model"
+	"github.com/expose-gw/kubectl-expose-gw/plugin/route"
 	testenv "github.com/expose-gw/kubectl-expose-gw/test/env"
 )
 
@@ -118,7 +118,7 @@ func namesLookAlikeVirtualServices(t *testing.T, w *world) {
 	// The VirtualService an earlier version wrote for old.example.com on
 	// Gateway x (no hash in its name) gets the new route.
 	old := userVS(ns, "expose-gw-old.example.com-x", "old.example.com", "x", "/")
-	old.Labels = map[string]string{model.ManagedByLabel: model.ManagedBy}
+	old.Labels = map[string]string{route.ManagedByLabel: route.ManagedBy}
 	old.Spec.Http[0].Name = "web"
 	old.Spec.Http[0].Route[0].Destination.Host = "web." + ns + ".svc.cluster.local"
 	_, err := w.Istio.NetworkingV1().VirtualServices(ns).Create(w.Ctx(), old, metav1.CreateOptions{})

@@ -13,7 +13,7 @@ import (
 	networkingv1 "istio.io/client-go/pkg/apis/networking/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
-	"github.com/expose-gw/kubectl-expose-gw/plugin/model"
+	"github.com/expose-gw/kubectl-expose-gw/plugin/istio"
 )
 
 // raceRounds is how many rounds TestConcurrentDeletesAndExposes plays
@@ -77,7 +77,7 @@ func TestConcurrentDeletesAndExposes(t *testing.T) {
 		require.NoError(t, err)
 		routed := func(svc string) bool {
 			return slices.ContainsFunc(vss.Items, func(vs *networkingv1.VirtualService) bool {
-				return slices.ContainsFunc(vs.Spec.Http, func(r *apinet.HTTPRoute) bool { return model.SendsTo(r, svc+"."+ns+".svc.cluster.local") })
+				return slices.ContainsFunc(vs.Spec.Http, func(r *apinet.HTTPRoute) bool { return istio.SendsTo(r, svc+"."+ns+".svc.cluster.local") })
 			})
 		}
 		var kept []string
@@ -94,7 +94,7 @@ func TestConcurrentDeletesAndExposes(t *testing.T) {
 		bound := map[string]bool{}
 		for _, vs := range vss.Items {
 			for _, r := range vs.Spec.Http {
-				require.False(t, slices.ContainsFunc(deleted, func(s string) bool { return model.SendsTo(r, s+"."+ns+".svc.cluster.local") }),
+				require.False(t, slices.ContainsFunc(deleted, func(s string) bool { return istio.SendsTo(r, s+"."+ns+".svc.cluster.local") }),
 					"%s: virtualservice %s still routes to a deleted Service: %v", at, vs.Name, routes(vs))
 			}
 			if uid, ok := before["virtualservice/"+vs.Name]; ok {

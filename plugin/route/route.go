@@ -1,0 +1,25 @@
+package route
+
+// Route is one way a Service is exposed: a VirtualService HTTP route bound
+// to a Gateway server, or an HTTPRoute rule attached to a Gateway API
+// listener (url and proxy read them).
+type Route struct {
+	VirtualService string // namespace/name; "" for the Gateway API
+	HTTPRoute      string // namespace/name; "" for the Istio API
+	Gateway        string // namespace/name
+	// Selector is the Gateway's workload selector (which ingress serves
+	// it); nil for the Gateway API.
+	Selector map[string]string
+	// ServerPort is the Gateway server's (or listener's) port number,
+	// Scheme http or https after its protocol.
+	ServerPort uint32
+	Scheme     string
+	// Host is the virtual host the request must carry ("*": any): the
+	// VirtualService host, or the narrower server host it joined.
+	Host string
+	// Path is the URI prefix or exact path the route matches ("/" when it
+	// matches everything).
+	Path string
+	// Listener is the Gateway API listener's name ("" for the Istio API).
+	Listener string
+}
