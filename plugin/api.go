@@ -14,6 +14,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/expose-gw/kubectl-expose-gw/plugin/gwapi"
+	"github.com/expose-gw/kubectl-expose-gw/plugin/kube"
 	"github.com/expose-gw/kubectl-expose-gw/plugin/route"
 	"github.com/expose-gw/kubectl-expose-gw/resolve"
 )
@@ -68,7 +69,7 @@ func validateIstioFlags(api, gateway, selector, service, namespace string) error
 
 // apiChoice is how --api auto decides: the inputs it reads.
 type apiChoice struct {
-	clients *Clients
+	clients *kube.Clients
 	flag    string
 	gateway *route.ObjectRef // --gateway, nil when not given
 	// selectorGiven: --gateway-selector, an Istio API flag, was given.
@@ -137,13 +138,13 @@ func apiTitle(api string) string {
 
 // istioClass is the name of a GatewayClass of Istio's controller ("" when
 // there is none), or why it cannot be told.
-func istioClass(ctx context.Context, c *Clients) (string, error) {
+func istioClass(ctx context.Context, c *kube.Clients) (string, error) {
 	l, err := c.Gateway.GatewayClasses().List(ctx, metav1.ListOptions{})
 	switch {
 	case apierrors.IsNotFound(err) || meta.IsNoMatchError(err):
 		return "", &gatewayAPIMissing{}
 	case err != nil:
-		return "", fmt.Errorf("cannot list GatewayClasses: %v", ExplainAPIError(err, "list", "gatewayclasses.gateway.networking.k8s.io"))
+		return "", fmt.Errorf("cannot list GatewayClasses: %v", kube.ExplainAPIError(err, "list", "gatewayclasses.gateway.networking.k8s.io"))
 	}
 	names := []string{}
 	for _, gc := range l.Items {

@@ -14,6 +14,8 @@ import (
 	"k8s.io/cli-runtime/pkg/genericiooptions"
 	gwv1 "sigs.k8s.io/gateway-api/apis/v1"
 
+	"github.com/expose-gw/kubectl-expose-gw/plugin/apply"
+	"github.com/expose-gw/kubectl-expose-gw/plugin/cli"
 	"github.com/expose-gw/kubectl-expose-gw/plugin/gwapi"
 	"github.com/expose-gw/kubectl-expose-gw/plugin/istio"
 	"github.com/expose-gw/kubectl-expose-gw/plugin/kube"
@@ -23,7 +25,7 @@ import (
 // DeleteOptions holds the flags of `kubectl expose-gw delete SERVICE`.
 type DeleteOptions struct {
 	Flags      *kube.ConfigFlags
-	PrintFlags *printFlags
+	PrintFlags *cli.PrintFlags
 	genericiooptions.IOStreams
 
 	Prefixes, Exacts, Hosts []string
@@ -31,26 +33,26 @@ type DeleteOptions struct {
 	Force                   bool
 	IgnoreNotFound          bool
 
-	Clients   *Clients
+	Clients   *kube.Clients
 	Namespace string
 	Service   string
 
 	req    route.Delete
-	dryRun dryRunMode
+	dryRun apply.Mode
 }
 
 // NewCmdDelete returns `kubectl expose-gw delete SERVICE`.
 func NewCmdDelete(flags *kube.ConfigFlags, streams genericiooptions.IOStreams) *cobra.Command {
 	o := &DeleteOptions{Flags: flags, IOStreams: streams,
-		PrintFlags: &printFlags{}}
+		PrintFlags: &cli.PrintFlags{}}
 	cmd := &cobra.Command{
 		Use:   "delete SERVICE [--prefix PATH]... [--host HOST]... [--force] [--ignore-not-found]",
 		Short: "Remove the routes of a Service, then the VirtualServices and Gateway servers left unused",
 		Example: `  kubectl expose-gw delete flaskapp                 # every route of flaskapp
   kubectl expose-gw delete flaskapp --prefix /env   # only that one
   kubectl expose-gw delete flaskapp --force         # also those expose --force wrote into others' VirtualServices`,
-		Args: serviceArgs(true),
-		RunE: runE(o),
+		Args: cli.ServiceArgs(true),
+		RunE: cli.RunE(o),
 	}
 	f := cmd.Flags()
 	f.StringArrayVar(&o.Prefixes, "prefix", nil, "Only the route with this prefix (repeatable; default: all routes of the service)")
@@ -58,8 +60,8 @@ func NewCmdDelete(flags *kube.ConfigFlags, streams genericiooptions.IOStreams) *
 	f.StringArrayVar(&o.Hosts, "host", nil, "Only on this host (repeatable; default: all hosts)")
 	f.BoolVar(&o.Force, "force", false, "Also remove the service's routes from VirtualServices kubectl-expose-gw does not manage (where expose --force wrote them); those VirtualServices are never deleted")
 	f.BoolVar(&o.IgnoreNotFound, "ignore-not-found", false, "If the requested object does not exist the command will return exit code 0")
-	addDryRunFlag(cmd, &o.DryRun)
-	addOutputFlag(cmd, o.PrintFlags)
+	cli.AddDryRunFlag(cmd, &o.DryRun)
+	cli.AddOutputFlag(cmd, o.PrintFlags)
 	return cmd
 }
 
@@ -83,10 +85,10 @@ func (o *DeleteOptions) Validate() error {
 	if d.Hosts, err = route.ParseHosts(o.Hosts); err != nil {
 		return err
 	}
-	if o.dryRun, err = parseDryRun(o.DryRun); err != nil {
+	if o.dryRun, err = apply.ParseDryRun(o.DryRun); err != nil {
 		return err
 	}
-	if err := validateOutput(o.PrintFlags, objectFormats...); err != nil {
+	if err := cli.ValidateOutput(o.PrintFlags, cli.ObjectFormats...); err != nil {
 		return err
 	}
 	o.req = d
@@ -96,13 +98,13 @@ func (o *DeleteOptions) Validate() error {
 // Run plans the removal and applies it all or nothing, retrying lost races.
 // With --ignore-not-found, nothing to delete prints nothing and succeeds.
 func (o *DeleteOptions) Run(ctx context.Context) error {
-	if err := connect(&o.Clients, o.Flags, &o.Namespace); err != nil {
+	if err := kube.Connect(&o.Clients, o.Flags, &o.Namespace); err != nil {
 		return err
 	}
 	if o.req.Namespace == "" {
 		o.req.Namespace = o.Namespace
 	}
-	a := &applier{stores: newStores(o.Clients), mode: o.dryRun, errOut: o.ErrOut}
+	a := apply.New(newStores(o.Clients), o.dryRun)
 	var (
 		st       istio.State
 		result   []route.Change
@@ -110,7 +112,7 @@ func (o *DeleteOptions) Run(ctx context.Context) error {
 		nothing  bool
 		progress deleteProgress
 	)
-	err := a.transact(ctx, func(r round) (bool, error) {
+	err := a.Transact(ctx, func(r apply.Round) (bool, error) {
 		var (
 			changes []route.Change
 			w       []string
@@ -120,7 +122,7 @@ func (o *DeleteOptions) Run(ctx context.Context) error {
 			var none *istio.NoRouteError
 			// Not found on a retry after writes: as without the flag, the
 			// error undoes them.
-			if errors.As(err, &none) && len(none.Unmanaged) == 0 && o.IgnoreNotFound && len(a.done) == 0 {
+			if errors.As(err, &none) && len(none.Unmanaged) == 0 && o.IgnoreNotFound && a.Wrote() == 0 {
 				nothing = true
 				return false, nil
 			}
@@ -135,14 +137,14 @@ func (o *DeleteOptions) Run(ctx context.Context) error {
 		// read made once the routes are gone (other deletes' and exposes'
 		// of the same moment included); checked now all the same.
 		var later []route.Change
-		if o.dryRun == dryRunNone && slices.ContainsFunc(changes, route.Change.WritesRoute) {
+		if o.dryRun == apply.DryRunNone && slices.ContainsFunc(changes, route.Change.WritesRoute) {
 			later = slices.DeleteFunc(slices.Clone(changes), func(c route.Change) bool { return !c.WritesGateway() })
 			changes = slices.DeleteFunc(changes, route.Change.WritesGateway)
 		}
-		done, prior := len(a.done), a.written()
-		out, err := a.applyChecking(ctx, changes, later)
-		for _, d := range a.done[done:] {
-			progress.record(d.change)
+		done, prior := a.Wrote(), a.Written()
+		out, err := a.ApplyChecking(ctx, changes, later)
+		for _, c := range a.WrittenSince(done) {
+			progress.record(c)
 		}
 		if err != nil {
 			return false, err
@@ -150,13 +152,15 @@ func (o *DeleteOptions) Run(ctx context.Context) error {
 		result = route.MergeResults(route.MergeResults(result, prior), out)
 		return slices.ContainsFunc(changes, route.Change.Writes), nil
 	})
+	cli.Warn(o.ErrOut, a.Warnings()...)
+
 	if err != nil || nothing {
 		return err
 	}
 	for _, w := range warnings {
-		warn(o.ErrOut, w)
+		cli.Warn(o.ErrOut, w)
 	}
-	return printChanges(o.PrintFlags, o.Out, result, o.dryRun)
+	return cli.PrintChanges(o.PrintFlags, o.Out, result, o.dryRun)
 }
 
 // deleteProgress is what the earlier rounds of a delete wrote, in both
@@ -195,11 +199,11 @@ func (o *DeleteOptions) plan(ctx context.Context, p deleteProgress) (istio.State
 	st, istErr = readDeleteState(ctx, o.Clients, o.Namespace)
 	wg.Wait()
 	switch {
-	case notServed(istErr) && notServed(gwErr):
+	case kube.NotServed(istErr) && kube.NotServed(gwErr):
 		return st, nil, nil, istErr
-	case notServed(istErr):
+	case kube.NotServed(istErr):
 		st, istErr = istio.State{}, nil
-	case notServed(gwErr):
+	case kube.NotServed(gwErr):
 		gst, gwErr = gwapi.State{}, nil
 	}
 	// Not allowed to read the Gateway API: nothing of it the user could
@@ -227,12 +231,6 @@ func (o *DeleteOptions) plan(ctx context.Context, p deleteProgress) (istio.State
 		return st, nil, nil, cmp.Or(forbidden, err)
 	}
 	return st, append(changes, gw...), warnings, nil
-}
-
-// notServed is whether err says an API is not served (its CRDs missing).
-func notServed(err error) bool {
-	var ns *NotServedError
-	return errors.As(err, &ns)
 }
 
 // warnings say what the plan applied leaves that the user may not

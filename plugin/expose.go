@@ -14,6 +14,8 @@ import (
 	"k8s.io/apimachinery/pkg/util/validation"
 	"k8s.io/cli-runtime/pkg/genericiooptions"
 
+	"github.com/expose-gw/kubectl-expose-gw/plugin/apply"
+	"github.com/expose-gw/kubectl-expose-gw/plugin/cli"
 	"github.com/expose-gw/kubectl-expose-gw/plugin/kube"
 	"github.com/expose-gw/kubectl-expose-gw/plugin/route"
 	"github.com/expose-gw/kubectl-expose-gw/resolve"
@@ -23,7 +25,7 @@ import (
 // SERVICE`.
 type ExposeOptions struct {
 	Flags      *kube.ConfigFlags
-	PrintFlags *printFlags
+	PrintFlags *cli.PrintFlags
 	genericiooptions.IOStreams
 
 	Prefixes, Exacts, Hosts []string
@@ -37,7 +39,7 @@ type ExposeOptions struct {
 	Wait                    time.Duration
 
 	// Set by Complete (tests may set Clients before).
-	Clients   *Clients
+	Clients   *kube.Clients
 	Namespace string
 	Service   string
 	// suggestions are the subcommands SERVICE may be a typo of, when it
@@ -56,14 +58,14 @@ type ExposeOptions struct {
 	// Set by Validate.
 	req    route.Expose
 	port   route.PortRef
-	dryRun dryRunMode
+	dryRun apply.Mode
 }
 
 // NewExposeOptions returns options with the documented defaults.
 func NewExposeOptions(flags *kube.ConfigFlags, streams genericiooptions.IOStreams) *ExposeOptions {
 	return &ExposeOptions{
 		Flags:      flags,
-		PrintFlags: &printFlags{},
+		PrintFlags: &cli.PrintFlags{},
 		IOStreams:  streams,
 		Selector:   route.FormatSelector(resolve.DefaultSelector),
 		DryRun:     "none",
@@ -89,7 +91,7 @@ func (o *ExposeOptions) Complete(cmd *cobra.Command, args []string) error {
 // connect builds the clients (unless set) and fills the namespace the
 // request left empty when it was not known at Validate.
 func (o *ExposeOptions) connect() error {
-	if err := connect(&o.Clients, o.Flags, &o.Namespace); err != nil {
+	if err := kube.Connect(&o.Clients, o.Flags, &o.Namespace); err != nil {
 		return err
 	}
 	if o.req.Target.Namespace == "" {
@@ -154,7 +156,7 @@ func (o *ExposeOptions) Validate() error {
 	if o.HTTPSRedirect && o.TLSSecret == "" {
 		return fmt.Errorf("invalid --https-redirect without --tls-secret: the redirect needs an HTTPS server to go to")
 	}
-	if o.dryRun, err = parseDryRun(o.DryRun); err != nil {
+	if o.dryRun, err = apply.ParseDryRun(o.DryRun); err != nil {
 		return err
 	}
 	if err := validateAPI(o.API); err != nil {
@@ -171,7 +173,7 @@ func (o *ExposeOptions) Validate() error {
 	if o.API == route.APIGateway && o.Mesh {
 		return fmt.Errorf("invalid --mesh with --api gateway-api: in-mesh routes are an Istio API feature (Gateway API mesh routing attaches HTTPRoutes to Services, which the tool does not write)")
 	}
-	if err := validateOutput(o.PrintFlags, objectFormats...); err != nil {
+	if err := cli.ValidateOutput(o.PrintFlags, cli.ObjectFormats...); err != nil {
 		return err
 	}
 	o.req = r
@@ -212,7 +214,7 @@ func (o *ExposeOptions) Run(ctx context.Context) error {
 		ingress: ix.ingress, errOut: &o.notes}
 	api, err := choice.choose(ctx)
 	var noAPI *NoAPIError
-	if errors.As(err, &noAPI) && o.dryRun == dryRunClient {
+	if errors.As(err, &noAPI) && o.dryRun == apply.DryRunClient {
 		api, err = route.APIIstio, nil // prints the Istio API's objects, with its warning
 	}
 	if err != nil {
@@ -228,12 +230,12 @@ func (o *ExposeOptions) Run(ctx context.Context) error {
 	if err := x.prepare(ctx); err != nil {
 		return err
 	}
-	a := &applier{stores: newStores(o.Clients), mode: o.dryRun, errOut: o.ErrOut}
+	a := apply.New(newStores(o.Clients), o.dryRun)
 	var (
 		result   []route.Change
 		warnings []string
 	)
-	err = a.transact(ctx, func(r round) (bool, error) {
+	err = a.Transact(ctx, func(r apply.Round) (bool, error) {
 		changes, w, err := x.plan(ctx, r.First)
 		if err != nil {
 			return false, err
@@ -250,14 +252,16 @@ func (o *ExposeOptions) Run(ctx context.Context) error {
 		} else {
 			warnings = w
 		}
-		prior := a.written()
-		out, err := a.apply(ctx, changes)
+		prior := a.Written()
+		out, err := a.Apply(ctx, changes)
 		if err != nil {
 			return false, err
 		}
 		result = route.MergeResults(route.MergeResults(result, prior), out)
 		return slices.ContainsFunc(changes, route.Change.Writes), nil
 	})
+	cli.Warn(o.ErrOut, a.Warnings()...)
+
 	if err != nil {
 		return err // alone: what would have been written is not said
 	}
@@ -265,15 +269,15 @@ func (o *ExposeOptions) Run(ctx context.Context) error {
 		return err
 	}
 	for _, w := range warnings {
-		warn(o.ErrOut, w)
+		cli.Warn(o.ErrOut, w)
 	}
 	for _, w := range x.caveats() {
-		warn(o.ErrOut, w)
+		cli.Warn(o.ErrOut, w)
 	}
-	if err := printChanges(o.PrintFlags, o.Out, result, o.dryRun); err != nil {
+	if err := cli.PrintChanges(o.PrintFlags, o.Out, result, o.dryRun); err != nil {
 		return err
 	}
-	if o.dryRun != dryRunNone {
+	if o.dryRun != apply.DryRunNone {
 		return nil
 	}
 	return x.done(ctx, result)

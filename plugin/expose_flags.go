@@ -6,7 +6,9 @@ import (
 	"github.com/spf13/cobra"
 	"k8s.io/cli-runtime/pkg/genericiooptions"
 
+	"github.com/expose-gw/kubectl-expose-gw/plugin/cli"
 	"github.com/expose-gw/kubectl-expose-gw/plugin/kube"
+	"github.com/expose-gw/kubectl-expose-gw/plugin/route"
 )
 
 const exposeExample = `  # The seed article's Gateway and VirtualService: /env on any host to flaskapp
@@ -32,12 +34,12 @@ func AddExposeToRoot(root *cobra.Command, flags *kube.ConfigFlags, streams gener
 		// More than SERVICE: a mistyped subcommand, `kubectl expose-gw delte flaskapp`.
 		if len(args) > 1 {
 			if s := cmd.SuggestionsFor(args[0]); len(s) > 0 {
-				return fmt.Errorf("unknown command %q: did you mean %s?", args[0], orList(s))
+				return fmt.Errorf("unknown command %q: did you mean %s?", args[0], route.OrList(s))
 			}
 		}
-		return serviceArgs(false)(cmd, args)
+		return cli.ServiceArgs(false)(cmd, args)
 	}
-	run := runE(o)
+	run := cli.RunE(o)
 	root.RunE = func(cmd *cobra.Command, args []string) error {
 		if len(args) == 0 {
 			return cmd.Help()
@@ -63,6 +65,6 @@ func (o *ExposeOptions) AddFlags(cmd *cobra.Command) {
 	f.BoolVar(&o.Force, "force", false, "Write into objects kubectl-expose-gw does not manage, and replace routes of other services on the same path")
 	addAPIFlag(cmd, &o.API)
 	f.DurationVar(&o.Wait, "wait", o.Wait, "Gateway API: how long to wait for Istio's verdict on the HTTPRoutes (status.parents Accepted, ResolvedRefs); 0 does not wait")
-	addDryRunFlag(cmd, &o.DryRun)
-	addOutputFlag(cmd, o.PrintFlags)
+	cli.AddDryRunFlag(cmd, &o.DryRun)
+	cli.AddOutputFlag(cmd, o.PrintFlags)
 }

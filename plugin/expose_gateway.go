@@ -7,7 +7,10 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	gwv1 "sigs.k8s.io/gateway-api/apis/v1"
 
+	"github.com/expose-gw/kubectl-expose-gw/plugin/apply"
+	"github.com/expose-gw/kubectl-expose-gw/plugin/cli"
 	"github.com/expose-gw/kubectl-expose-gw/plugin/gwapi"
+	"github.com/expose-gw/kubectl-expose-gw/plugin/kube"
 	"github.com/expose-gw/kubectl-expose-gw/plugin/route"
 )
 
@@ -30,7 +33,7 @@ func (x *gatewayExpose) close()                        {}
 func (x *gatewayExpose) plan(ctx context.Context, first bool) ([]route.Change, []string, error) {
 	o := x.o
 	if first {
-		svc, err := getService(ctx, o.Clients.Kube, o.req.Target.Namespace, o.req.Target.Service, o.suggestions)
+		svc, err := kube.GetService(ctx, o.Clients.Kube, o.req.Target.Namespace, o.req.Target.Service, o.suggestions)
 		if err != nil {
 			return nil, nil, err
 		}
@@ -77,7 +80,9 @@ func (x *gatewayExpose) checkSecret(ctx context.Context, ns string) error {
 		return nil
 	}
 	missing := fmt.Errorf("invalid --tls-secret %q: expected a TLS Secret in namespace %s, the Gateway's, where Istio reads a listener's certificateRefs (create it with kubectl create secret tls %s -n %s --cert=FILE --key=FILE)", name, ns, name, ns)
-	return verifyTLSSecret(ctx, x.o.Clients.Kube, ns, name, missing, x.o.dryRun, &x.o.notes)
+	warnings, err := kube.VerifyTLSSecret(ctx, x.o.Clients.Kube, ns, name, missing, x.o.dryRun == apply.DryRunClient)
+	cli.Warn(&x.o.notes, warnings...)
+	return err
 }
 
 // done waits for Istio's verdict on the routes (--wait) and says how to

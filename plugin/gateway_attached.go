@@ -13,6 +13,7 @@ import (
 	gwv1 "sigs.k8s.io/gateway-api/apis/v1"
 
 	"github.com/expose-gw/kubectl-expose-gw/plugin/gwapi"
+	"github.com/expose-gw/kubectl-expose-gw/plugin/kube"
 	"github.com/expose-gw/kubectl-expose-gw/plugin/route"
 )
 
@@ -20,25 +21,25 @@ import (
 // and how to list it.
 type attachable struct {
 	kind, resource string
-	list           func(ctx context.Context, c *Clients, ns string) (runtime.Object, error)
+	list           func(ctx context.Context, c *kube.Clients, ns string) (runtime.Object, error)
 }
 
 var (
 	listOpts    = metav1.ListOptions{}
 	attachables = []attachable{
-		{"GRPCRoute", "grpcroutes.gateway.networking.k8s.io", func(ctx context.Context, c *Clients, ns string) (runtime.Object, error) {
+		{"GRPCRoute", "grpcroutes.gateway.networking.k8s.io", func(ctx context.Context, c *kube.Clients, ns string) (runtime.Object, error) {
 			return c.Gateway.GRPCRoutes(ns).List(ctx, listOpts)
 		}},
-		{"TLSRoute", "tlsroutes.gateway.networking.k8s.io", func(ctx context.Context, c *Clients, ns string) (runtime.Object, error) {
+		{"TLSRoute", "tlsroutes.gateway.networking.k8s.io", func(ctx context.Context, c *kube.Clients, ns string) (runtime.Object, error) {
 			return c.Gateway.TLSRoutes(ns).List(ctx, listOpts)
 		}},
-		{"TCPRoute", "tcproutes.gateway.networking.k8s.io", func(ctx context.Context, c *Clients, ns string) (runtime.Object, error) {
+		{"TCPRoute", "tcproutes.gateway.networking.k8s.io", func(ctx context.Context, c *kube.Clients, ns string) (runtime.Object, error) {
 			return c.Gateway.TCPRoutes(ns).List(ctx, listOpts)
 		}},
-		{"UDPRoute", "udproutes.gateway.networking.k8s.io", func(ctx context.Context, c *Clients, ns string) (runtime.Object, error) {
+		{"UDPRoute", "udproutes.gateway.networking.k8s.io", func(ctx context.Context, c *kube.Clients, ns string) (runtime.Object, error) {
 			return c.Gateway.UDPRoutes(ns).List(ctx, listOpts)
 		}},
-		{"ListenerSet", "listenersets.gateway.networking.k8s.io", func(ctx context.Context, c *Clients, ns string) (runtime.Object, error) {
+		{"ListenerSet", "listenersets.gateway.networking.k8s.io", func(ctx context.Context, c *kube.Clients, ns string) (runtime.Object, error) {
 			return c.Gateway.ListenerSets(ns).List(ctx, listOpts)
 		}},
 	}
@@ -88,19 +89,19 @@ func attachedIn(kind string, list runtime.Object, out map[route.ObjectRef][]stri
 // to which Gateway, in every namespace (in ns when that is forbidden).
 // unknown is true when a kind could not be read in every namespace, or
 // is not served at v1.
-func readAttached(ctx context.Context, c *Clients, ns string) (map[route.ObjectRef][]string, bool, error) {
+func readAttached(ctx context.Context, c *kube.Clients, ns string) (map[route.ObjectRef][]string, bool, error) {
 	lists := make([]runtime.Object, len(attachables))
 	unknowns := make([]bool, len(attachables))
 	errs := make([]error, len(attachables))
 	var wg sync.WaitGroup
 	for i, a := range attachables {
 		wg.Go(func() {
-			l, unknown, err := listWide(ctx, ns, a.resource, func(ns string) ([]runtime.Object, error) {
+			l, unknown, err := kube.ListWide(ctx, ns, a.resource, func(ns string) ([]runtime.Object, error) {
 				l, err := a.list(ctx, c, ns)
 				return []runtime.Object{l}, err
 			})
 			switch {
-			case notServed(err) || apierrors.IsNotFound(err) || apierrors.IsForbidden(err):
+			case kube.NotServed(err) || apierrors.IsNotFound(err) || apierrors.IsForbidden(err):
 				// Not served at v1 (an older Gateway API may serve it at
 				// another version) or not readable: not known.
 				unknowns[i] = true

@@ -7,6 +7,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/expose-gw/kubectl-expose-gw/plugin/gwapi"
+	"github.com/expose-gw/kubectl-expose-gw/plugin/kube"
 	"github.com/expose-gw/kubectl-expose-gw/resolve"
 )
 
@@ -14,11 +15,11 @@ import (
 // Gateway ns/name: the Service labelled gateway.networking.k8s.io/
 // gateway-name=NAME in its namespace (NAME-istio unless renamed; older
 // Istio labels it istio.io/gateway-name), with the pods it selects.
-func gatewayIngress(ctx context.Context, c *Clients, ns, name string) (*resolve.Ingress, error) {
+func gatewayIngress(ctx context.Context, c *kube.Clients, ns, name string) (*resolve.Ingress, error) {
 	for _, label := range []string{gwapi.GatewayNameLabel, gwapi.LegacyGatewayNameLabel} {
 		l, err := c.Kube.CoreV1().Services(ns).List(ctx, metav1.ListOptions{LabelSelector: label + "=" + name})
 		if err != nil {
-			return nil, ExplainAPIError(err, "list", "services")
+			return nil, kube.ExplainAPIError(err, "list", "services")
 		}
 		if len(l.Items) > 0 {
 			return resolve.FindIngress(ctx, c.Kube, resolve.Options{Service: l.Items[0].Name, Namespace: ns})

@@ -9,6 +9,7 @@ import (
 	gwv1 "sigs.k8s.io/gateway-api/apis/v1"
 
 	"github.com/expose-gw/kubectl-expose-gw/plugin/gwapi"
+	"github.com/expose-gw/kubectl-expose-gw/plugin/kube"
 	"github.com/expose-gw/kubectl-expose-gw/plugin/route"
 )
 
@@ -20,11 +21,11 @@ import (
 // Service, the Gateways they name (and --gateway), the GatewayClasses
 // and, for a listener selecting namespaces, ns's labels. A cluster
 // without the Gateway API is a *NotServedError.
-func serviceGatewayState(ctx context.Context, c *Clients, ns, name string, gw *route.ObjectRef) (gwapi.State, error) {
+func serviceGatewayState(ctx context.Context, c *kube.Clients, ns, name string, gw *route.ObjectRef) (gwapi.State, error) {
 	var st gwapi.State
 	l, err := c.Gateway.HTTPRoutes(ns).List(ctx, metav1.ListOptions{})
 	if err != nil {
-		return st, ExplainAPIError(err, "list", gwapi.HTTPRoutesResource)
+		return st, kube.ExplainAPIError(err, "list", gwapi.HTTPRoutesResource)
 	}
 	var refs []route.ObjectRef
 	if gw != nil {
@@ -50,7 +51,7 @@ func serviceGatewayState(ctx context.Context, c *Clients, ns, name string, gw *r
 		switch {
 		case apierrors.IsNotFound(err):
 		case err != nil:
-			return st, ExplainAPIError(err, "get", gwapi.GatewaysResource)
+			return st, kube.ExplainAPIError(err, "get", gwapi.GatewaysResource)
 		default:
 			st.Gateways = append(st.Gateways, g)
 		}
@@ -61,16 +62,16 @@ func serviceGatewayState(ctx context.Context, c *Clients, ns, name string, gw *r
 // gatewaysState reads the Gateways of every namespace (of ns and the
 // --gateway one when that is forbidden) and the GatewayClasses: what
 // gwapi.ChooseGateway needs.
-func gatewaysState(ctx context.Context, c *Clients, ns string, gw *route.ObjectRef) (gwapi.State, error) {
+func gatewaysState(ctx context.Context, c *kube.Clients, ns string, gw *route.ObjectRef) (gwapi.State, error) {
 	var st gwapi.State
 	list := func(ns string) ([]*gwv1.Gateway, error) {
 		l, err := c.Gateway.Gateways(ns).List(ctx, metav1.ListOptions{})
 		if err != nil {
 			return nil, err
 		}
-		return pointers(l.Items), nil
+		return kube.Pointers(l.Items), nil
 	}
-	gws, unknown, err := listWide(ctx, ns, gwapi.GatewaysResource, list)
+	gws, unknown, err := kube.ListWide(ctx, ns, gwapi.GatewaysResource, list)
 	if err != nil {
 		return st, err
 	}
@@ -81,7 +82,7 @@ func gatewaysState(ctx context.Context, c *Clients, ns string, gw *route.ObjectR
 		case err == nil:
 			st.Gateways = append(st.Gateways, g)
 		case !apierrors.IsNotFound(err):
-			return st, ExplainAPIError(err, "get", gwapi.GatewaysResource)
+			return st, kube.ExplainAPIError(err, "get", gwapi.GatewaysResource)
 		}
 	}
 	if len(st.Gateways) == 0 {
@@ -93,7 +94,7 @@ func gatewaysState(ctx context.Context, c *Clients, ns string, gw *route.ObjectR
 // readClassesAndLabels adds the GatewayClasses (unreadable: classes are
 // taken by name) and, when ns is given and a listener selects namespaces,
 // ns's labels.
-func readClassesAndLabels(ctx context.Context, c *Clients, ns string, st *gwapi.State) error {
+func readClassesAndLabels(ctx context.Context, c *kube.Clients, ns string, st *gwapi.State) error {
 	st.Classes = gatewayClasses(ctx, c)
 	if ns == "" || !selectsNamespaces(st.Gateways) {
 		return nil

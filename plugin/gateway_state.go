@@ -9,6 +9,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/expose-gw/kubectl-expose-gw/plugin/gwapi"
+	"github.com/expose-gw/kubectl-expose-gw/plugin/kube"
 	"github.com/expose-gw/kubectl-expose-gw/plugin/route"
 )
 
@@ -17,7 +18,7 @@ import (
 // gw one, when that is forbidden: othersUnknown), the GatewayClasses and
 // ns's labels (when those cannot be read, the plan takes the class by its
 // name and the namespace's name label).
-func readGatewayState(ctx context.Context, c *Clients, ns string, gw *route.ObjectRef) (st gwapi.State, othersUnknown bool, err error) {
+func readGatewayState(ctx context.Context, c *kube.Clients, ns string, gw *route.ObjectRef) (st gwapi.State, othersUnknown bool, err error) {
 	var (
 		wg                   sync.WaitGroup
 		gwErr, rtErr         error
@@ -26,20 +27,20 @@ func readGatewayState(ctx context.Context, c *Clients, ns string, gw *route.Obje
 	wg.Add(4)
 	go func() {
 		defer wg.Done()
-		st.Gateways, gwUnknown, gwErr = listWide(ctx, ns, gwapi.GatewaysResource, gatewayAPIGateways(ctx, c))
+		st.Gateways, gwUnknown, gwErr = kube.ListWide(ctx, ns, gwapi.GatewaysResource, gwapi.ListGateways(ctx, c))
 		if gwErr == nil && gwUnknown && gw != nil && gw.Namespace != ns {
 			g, err := c.Gateway.Gateways(gw.Namespace).Get(ctx, gw.Name, metav1.GetOptions{})
 			switch {
 			case err == nil:
 				st.Gateways = append(st.Gateways, g)
 			case !apierrors.IsNotFound(err):
-				gwErr = ExplainAPIError(err, "get", gwapi.GatewaysResource)
+				gwErr = kube.ExplainAPIError(err, "get", gwapi.GatewaysResource)
 			}
 		}
 	}()
 	go func() {
 		defer wg.Done()
-		st.Routes, rtUnknown, rtErr = listWide(ctx, ns, gwapi.HTTPRoutesResource, httpRoutes(ctx, c))
+		st.Routes, rtUnknown, rtErr = kube.ListWide(ctx, ns, gwapi.HTTPRoutesResource, gwapi.ListHTTPRoutes(ctx, c))
 	}()
 	go func() {
 		defer wg.Done()
@@ -57,7 +58,7 @@ func readGatewayState(ctx context.Context, c *Clients, ns string, gw *route.Obje
 
 // gatewayClasses are the GatewayClasses' controllers by name, nil when
 // they cannot be read (the plans then take a class by its name, "istio").
-func gatewayClasses(ctx context.Context, c *Clients) map[string]string {
+func gatewayClasses(ctx context.Context, c *kube.Clients) map[string]string {
 	l, err := c.Gateway.GatewayClasses().List(ctx, metav1.ListOptions{})
 	if err != nil {
 		return nil

@@ -9,6 +9,7 @@ import (
 	gwv1 "sigs.k8s.io/gateway-api/apis/v1"
 
 	"github.com/expose-gw/kubectl-expose-gw/plugin/gwapi"
+	"github.com/expose-gw/kubectl-expose-gw/plugin/kube"
 	"github.com/expose-gw/kubectl-expose-gw/resolve"
 )
 
@@ -20,7 +21,7 @@ const SourceGateway = "Gateway"
 // status address (gwapi.Address), else the Service Istio deployed for it
 // (gatewayIngress) by nodePort, read once.
 type gatewayTarget struct {
-	c    *Clients
+	c    *kube.Clients
 	g    *gwv1.Gateway
 	addr string
 	ok   bool
@@ -31,7 +32,7 @@ type gatewayTarget struct {
 	looked bool
 }
 
-func newGatewayTarget(c *Clients, g *gwv1.Gateway) *gatewayTarget {
+func newGatewayTarget(c *kube.Clients, g *gwv1.Gateway) *gatewayTarget {
 	t := &gatewayTarget{c: c, g: g}
 	t.addr, t.ok, t.why = gwapi.Address(g)
 	return t
@@ -79,7 +80,7 @@ func (t *gatewayTarget) podSelector(ctx context.Context) (string, error) {
 		sel := label + "=" + t.g.Name
 		l, err := t.c.Kube.CoreV1().Pods(t.g.Namespace).List(ctx, metav1.ListOptions{LabelSelector: sel, Limit: 1})
 		if err != nil {
-			return "", ExplainAPIError(err, "list", "pods")
+			return "", kube.ExplainAPIError(err, "list", "pods")
 		}
 		if len(l.Items) > 0 {
 			return sel, nil

@@ -13,7 +13,9 @@ import (
 	"k8s.io/apimachinery/pkg/util/wait"
 	gwv1 "sigs.k8s.io/gateway-api/apis/v1"
 
+	"github.com/expose-gw/kubectl-expose-gw/plugin/cli"
 	"github.com/expose-gw/kubectl-expose-gw/plugin/gwapi"
+	"github.com/expose-gw/kubectl-expose-gw/plugin/kube"
 	"github.com/expose-gw/kubectl-expose-gw/plugin/route"
 )
 
@@ -33,7 +35,7 @@ func (e *RefusedError) Error() string {
 // waitAccepted reads the status.parents of the HTTPRoutes written until
 // Istio has reported on each (Accepted, ResolvedRefs) or d has passed (0:
 // do not wait). A refusal is an error; no report in time, a warning.
-func waitAccepted(ctx context.Context, c *Clients, result []route.Change, d time.Duration, errOut io.Writer) error {
+func waitAccepted(ctx context.Context, c *kube.Clients, result []route.Change, d time.Duration, errOut io.Writer) error {
 	var routes []*gwv1.HTTPRoute
 	for _, ch := range result {
 		if r, ok := ch.Object.(*gwv1.HTTPRoute); ok && ch.Op != route.OpDelete {
@@ -52,7 +54,7 @@ func waitAccepted(ctx context.Context, c *Clients, result []route.Change, d time
 		for _, r := range routes {
 			cur, err := c.Gateway.HTTPRoutes(r.Namespace).Get(ctx, r.Name, metav1.GetOptions{})
 			if err != nil {
-				return false, ExplainAPIError(err, "get", gwapi.HTTPRoutesResource)
+				return false, kube.ExplainAPIError(err, "get", gwapi.HTTPRoutesResource)
 			}
 			for _, v := range gwapi.Verdicts(cur) {
 				switch {
@@ -71,7 +73,7 @@ func waitAccepted(ctx context.Context, c *Clients, result []route.Change, d time
 		return refused
 	case wait.Interrupted(err):
 		names := slices.Sorted(maps.Keys(pending))
-		warnf(errOut, "Istio has not reported on HTTPRoute %s within --wait %s (status.parents): is istiod running? (kubectl get httproute -n %s -o yaml)",
+		cli.Warnf(errOut, "Istio has not reported on HTTPRoute %s within --wait %s (status.parents): is istiod running? (kubectl get httproute -n %s -o yaml)",
 			strings.Join(names, ", "), d, routes[0].Namespace)
 		return nil
 	}

@@ -8,6 +8,9 @@ import (
 
 	corev1 "k8s.io/api/core/v1"
 
+	"github.com/expose-gw/kubectl-expose-gw/plugin/apply"
+	"github.com/expose-gw/kubectl-expose-gw/plugin/cli"
+	"github.com/expose-gw/kubectl-expose-gw/plugin/kube"
 	"github.com/expose-gw/kubectl-expose-gw/plugin/route"
 	"github.com/expose-gw/kubectl-expose-gw/resolve"
 )
@@ -27,7 +30,7 @@ type ingressLookup struct {
 }
 
 // newIngressLookup looks for the gateway of sel; nil means none was given.
-func newIngressLookup(ctx context.Context, c *Clients, sel map[string]string) *ingressLookup {
+func newIngressLookup(ctx context.Context, c *kube.Clients, sel map[string]string) *ingressLookup {
 	return &ingressLookup{found: make(chan struct{}), done: make(chan struct{}),
 		find: func() (*resolve.Gateway, error) {
 			return resolve.FindGateway(ctx, c.Kube, resolve.Options{Selector: sel})
@@ -104,8 +107,8 @@ func (o *ExposeOptions) useGateway(l *ingressLookup) (warned bool, err error) {
 	var none *resolve.NoGatewayError
 	var several *resolve.SeveralGatewaysError
 	switch {
-	case errors.As(err, &none) && o.dryRun == dryRunClient:
-		warnf(&o.notes, "%v; the Gateway printed selects %s and listens on the default ports 80/443",
+	case errors.As(err, &none) && o.dryRun == apply.DryRunClient:
+		cli.Warnf(&o.notes, "%v; the Gateway printed selects %s and listens on the default ports 80/443",
 			err, route.FormatSelector(o.req.Selector))
 		return true, nil
 	case errors.As(err, &none), errors.As(err, &several):
@@ -115,7 +118,7 @@ func (o *ExposeOptions) useGateway(l *ingressLookup) (warned bool, err error) {
 	}
 	o.req.Selector = g.Selector
 	if g.Warning != "" {
-		warn(&o.notes, g.Warning)
+		cli.Warn(&o.notes, g.Warning)
 	}
 	if g.Discovered {
 		var svc *corev1.Service

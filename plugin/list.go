@@ -16,6 +16,7 @@ import (
 	"k8s.io/cli-runtime/pkg/genericiooptions"
 	"k8s.io/cli-runtime/pkg/printers"
 
+	"github.com/expose-gw/kubectl-expose-gw/plugin/cli"
 	"github.com/expose-gw/kubectl-expose-gw/plugin/gwapi"
 	"github.com/expose-gw/kubectl-expose-gw/plugin/istio"
 	"github.com/expose-gw/kubectl-expose-gw/plugin/kube"
@@ -30,7 +31,7 @@ type ListOptions struct {
 	AllNamespaces bool
 	Output        string
 
-	Clients   *Clients
+	Clients   *kube.Clients
 	Namespace string
 }
 
@@ -41,7 +42,7 @@ func NewCmdList(flags *kube.ConfigFlags, streams genericiooptions.IOStreams) *co
 		Use:   "list [-A] [-o wide|yaml|json]",
 		Short: "List the routes kubectl expose-gw manages, and whether they are shadowed or conflict",
 		Args:  cobra.NoArgs,
-		RunE:  runE(o),
+		RunE:  cli.RunE(o),
 	}
 	cmd.Flags().BoolVarP(&o.AllNamespaces, "all-namespaces", "A", false, "List across all namespaces")
 	cmd.Flags().StringVarP(&o.Output, "output", "o", "", "Output format: "+strings.Join(listFormats, "|")+" (yaml and json: one v1 List of the rows)")
@@ -59,14 +60,14 @@ func (o *ListOptions) Complete(_ *cobra.Command, _ []string) error { return nil 
 // Validate checks -o.
 func (o *ListOptions) Validate() error {
 	if o.Output != "" && !slices.Contains(listFormats, o.Output) {
-		return invalidOutput(o.Output, listFormats)
+		return cli.InvalidOutput(o.Output, listFormats)
 	}
 	return nil
 }
 
 // connect builds the clients (unless set) and the namespace to list.
 func (o *ListOptions) connect() error {
-	if err := connect(&o.Clients, o.Flags, &o.Namespace); err != nil {
+	if err := kube.Connect(&o.Clients, o.Flags, &o.Namespace); err != nil {
 		return err
 	}
 	if o.AllNamespaces {
@@ -145,7 +146,7 @@ func printRouteList(out io.Writer, format string, rows []route.RouteRow) error {
 	if format == "yaml" {
 		p = &printers.YAMLPrinter{}
 	}
-	return p.PrintObj(objectList(objs), out)
+	return p.PrintObj(cli.ObjectList(objs), out)
 }
 
 // rows reads both APIs' routes (an API the cluster does not serve has
@@ -164,20 +165,20 @@ func (o *ListOptions) rows(ctx context.Context) ([]route.RouteRow, error) {
 	rows, istErr := o.istioRows(ctx)
 	wg.Wait()
 	switch {
-	case notServed(istErr) && notServed(gwErr):
+	case kube.NotServed(istErr) && kube.NotServed(gwErr):
 		return nil, istErr
-	case notServed(istErr):
+	case kube.NotServed(istErr):
 		istErr = nil
-	case notServed(gwErr):
+	case kube.NotServed(gwErr):
 		gwErr = nil
 	}
 	// One API readable: its rows, and a word on the other.
 	switch {
 	case apierrors.IsForbidden(istErr) && gwErr == nil:
-		warnf(o.ErrOut, "%v: only the Gateway API's routes are listed", istErr)
+		cli.Warnf(o.ErrOut, "%v: only the Gateway API's routes are listed", istErr)
 		istErr = nil
 	case apierrors.IsForbidden(gwErr) && istErr == nil:
-		warnf(o.ErrOut, "%v: only the Istio API's routes are listed", gwErr)
+		cli.Warnf(o.ErrOut, "%v: only the Istio API's routes are listed", gwErr)
 		gwErr = nil
 	}
 	if err := cmp.Or(istErr, gwErr); err != nil {
@@ -190,13 +191,13 @@ func (o *ListOptions) rows(ctx context.Context) ([]route.RouteRow, error) {
 
 // istioRows are the rows of the VirtualServices.
 func (o *ListOptions) istioRows(ctx context.Context) ([]route.RouteRow, error) {
-	vss, err := virtualServices(ctx, o.Clients)(o.Namespace)
+	vss, err := istio.ListVirtualServices(ctx, o.Clients)(o.Namespace)
 	if err != nil {
-		return nil, ExplainAPIError(err, "list", virtualServicesResource)
+		return nil, kube.ExplainAPIError(err, "list", istio.VirtualServicesResource)
 	}
 	// Every namespace's Gateways (a VirtualService may bind one
 	// elsewhere), or the namespace's when that is forbidden.
-	gws, _, err := listWide(ctx, o.Namespace, gatewaysResource, istioGateways(ctx, o.Clients))
+	gws, _, err := kube.ListWide(ctx, o.Namespace, istio.GatewaysResource, istio.ListGateways(ctx, o.Clients))
 	if err != nil {
 		return nil, err
 	}
@@ -209,10 +210,10 @@ func (o *ListOptions) istioRows(ctx context.Context) ([]route.RouteRow, error) {
 func (o *ListOptions) gatewayState(ctx context.Context) (gwapi.State, error) {
 	var st gwapi.State
 	var err error
-	if st.Routes, err = httpRoutes(ctx, o.Clients)(o.Namespace); err != nil {
-		return st, ExplainAPIError(err, "list", gwapi.HTTPRoutesResource)
+	if st.Routes, err = gwapi.ListHTTPRoutes(ctx, o.Clients)(o.Namespace); err != nil {
+		return st, kube.ExplainAPIError(err, "list", gwapi.HTTPRoutesResource)
 	}
-	if st.Gateways, _, err = listWide(ctx, o.Namespace, gwapi.GatewaysResource, gatewayAPIGateways(ctx, o.Clients)); err != nil {
+	if st.Gateways, _, err = kube.ListWide(ctx, o.Namespace, gwapi.GatewaysResource, gwapi.ListGateways(ctx, o.Clients)); err != nil {
 		return st, err
 	}
 	st.Classes = gatewayClasses(ctx, o.Clients)

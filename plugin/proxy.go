@@ -9,6 +9,7 @@ import (
 	"github.com/spf13/cobra"
 	"k8s.io/cli-runtime/pkg/genericiooptions"
 
+	"github.com/expose-gw/kubectl-expose-gw/plugin/cli"
 	"github.com/expose-gw/kubectl-expose-gw/plugin/kube"
 	"github.com/expose-gw/kubectl-expose-gw/plugin/route"
 	"github.com/expose-gw/kubectl-expose-gw/portforward"
@@ -52,7 +53,7 @@ type ProxyOptions struct {
 
 	selector   map[string]string
 	gatewayRef *route.ObjectRef
-	clients    *Clients
+	clients    *kube.Clients
 	genericiooptions.IOStreams
 }
 
@@ -105,8 +106,8 @@ Ctrl-C stops it.`,
 
   # A given Host, over TLS to the gateway's https port, its certificate signed by ca.pem
   kubectl expose-gw proxy --host flask.example.com --https --gateway-ca-file ca.pem`,
-		Args: serviceArgs(false),
-		RunE: runE(o),
+		Args: cli.ServiceArgs(false),
+		RunE: cli.RunE(o),
 	}
 	f := cmd.Flags()
 	f.StringVar(&o.Host, "host", o.Host, "Host header to send (default: the route host of SERVICE)")
@@ -189,7 +190,7 @@ func (o *ProxyOptions) Validate() error {
 // Run connects, finds the Host and the gateway, listens, prints where, and
 // proxies until ctx ends (Ctrl-C), which is not an error.
 func (o *ProxyOptions) Run(ctx context.Context) error {
-	if err := connect(&o.clients, o.Flags, nil); err != nil {
+	if err := kube.Connect(&o.clients, o.Flags, nil); err != nil {
 		return err
 	}
 	return quietOnInterrupt(ctx, o.run(ctx))
@@ -227,7 +228,7 @@ func (o *ProxyOptions) run(ctx context.Context) error {
 		return fmt.Errorf("cannot listen on %s port %d: %w (choose another --local-port, or 0 for any free port)", o.Address, o.LocalPort, err)
 	}
 	if !loopback(o.Address) {
-		warnf(o.ErrOut, "listening on %s: anyone who can reach this machine can reach the cluster's routes through it", o.Address)
+		cli.Warnf(o.ErrOut, "listening on %s: anyone who can reach this machine can reach the cluster's routes through it", o.Address)
 	}
 	base := "http://" + clickable(ln.Addr())
 	target := portforward.Target{Host: ph.Host, HTTPS: o.HTTPS, TLS: gw.tls, Dial: gw.dial}

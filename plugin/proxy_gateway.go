@@ -8,7 +8,9 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	gwv1 "sigs.k8s.io/gateway-api/apis/v1"
 
+	"github.com/expose-gw/kubectl-expose-gw/plugin/cli"
 	"github.com/expose-gw/kubectl-expose-gw/plugin/gwapi"
+	"github.com/expose-gw/kubectl-expose-gw/plugin/kube"
 	"github.com/expose-gw/kubectl-expose-gw/plugin/route"
 	"github.com/expose-gw/kubectl-expose-gw/resolve"
 )
@@ -45,7 +47,7 @@ func (o *ProxyOptions) routes(ctx context.Context) (proxyRoutes, error) {
 		rs.apis = []string{api}
 		return rs, err
 	}
-	if _, err := getService(ctx, c.Kube, c.Namespace, o.Service, nil); err != nil {
+	if _, err := kube.GetService(ctx, c.Kube, c.Namespace, o.Service, nil); err != nil {
 		return rs, err
 	}
 	apis, err := serviceAPIs(ctx, c, o.API, o.gatewayRef, o.ErrOut)
@@ -96,7 +98,7 @@ func (o *ProxyOptions) reachIstio(ctx context.Context, ph proxyHost, lookup *ing
 		fmt.Fprintln(o.ErrOut, found)
 	}
 	if in.Warning != "" {
-		warn(o.ErrOut, in.Warning)
+		cli.Warn(o.ErrOut, in.Warning)
 	}
 	if in.Reason != "" {
 		fmt.Fprintf(o.ErrOut, "gateway Service %s/%s: %s\n", in.Service.Namespace, in.Service.Name, in.Reason)
@@ -145,7 +147,7 @@ func (o *ProxyOptions) reachGatewayAPI(ctx context.Context, ph *proxyHost, rs pr
 	}
 	t := newGatewayTarget(o.clients, g)
 	if w := gwapi.Stale(g); w != "" {
-		warn(o.ErrOut, w)
+		cli.Warn(o.ErrOut, w)
 	}
 	return o.reach(ctx, func(scheme string) ([]resolve.Endpoint, error) {
 		eps, err := t.endpoints(ctx, port, scheme)

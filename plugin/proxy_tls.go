@@ -5,6 +5,8 @@ import (
 	"os"
 
 	"github.com/spf13/pflag"
+
+	"github.com/expose-gw/kubectl-expose-gw/plugin/cli"
 )
 
 // The proxy's flags about the gateway's certificate. They are named apart
@@ -35,7 +37,7 @@ func (o *ProxyOptions) completeTLSFlags(f *pflag.FlagSet) error {
 			return fmt.Errorf("--ca-file %q and --%s %q: give --%s only (--ca-file is its deprecated name)", o.oldCAFile, flagGatewayCAFile, o.CAFile, flagGatewayCAFile)
 		}
 		o.CAFile = o.oldCAFile
-		warnf(o.ErrOut, "--ca-file is deprecated, use --%s", flagGatewayCAFile)
+		cli.Warnf(o.ErrOut, "--ca-file is deprecated, use --%s", flagGatewayCAFile)
 	}
 	if !changed(flagKubeInsecure) || !o.HTTPS || changed(flagGatewayInsecure) || changed(flagGatewayCAFile) || changed("ca-file") {
 		return nil
@@ -45,7 +47,7 @@ func (o *ProxyOptions) completeTLSFlags(f *pflag.FlagSet) error {
 	}
 	o.Flags.Overrides.ClusterInfo.InsecureSkipTLSVerify = false
 	o.Insecure = true
-	warnf(o.ErrOut, "--%s with --https is read as --%s, for the gateway only, as before: this is deprecated, use --%s; to skip verifying the API server's certificate instead, add --%s=false (the next release reads --%s for the API server only)",
+	cli.Warnf(o.ErrOut, "--%s with --https is read as --%s, for the gateway only, as before: this is deprecated, use --%s; to skip verifying the API server's certificate instead, add --%s=false (the next release reads --%s for the API server only)",
 		flagKubeInsecure, flagGatewayInsecure, flagGatewayInsecure, flagGatewayInsecure, flagKubeInsecure)
 	return nil
 }

@@ -16,6 +16,7 @@ import (
 	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/apimachinery/pkg/util/intstr"
 
+	"github.com/expose-gw/kubectl-expose-gw/plugin/cli"
 	"github.com/expose-gw/kubectl-expose-gw/portforward"
 	"github.com/expose-gw/kubectl-expose-gw/resolve"
 )
@@ -71,7 +72,7 @@ func (o *ProxyOptions) reach(ctx context.Context, endpoints func(scheme string) 
 				}
 				return gw, nil
 			case o.Via == ViaDirect:
-				warnf(o.ErrOut, "%v; requests will get 502 until it answers", probeErr)
+				cli.Warnf(o.ErrOut, "%v; requests will get 502 until it answers", probeErr)
 				gw := directTo(eps[0])
 				gw.tls = tlsCfg
 				return gw, nil

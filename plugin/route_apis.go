@@ -12,6 +12,8 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/expose-gw/kubectl-expose-gw/plugin/gwapi"
+	"github.com/expose-gw/kubectl-expose-gw/plugin/istio"
+	"github.com/expose-gw/kubectl-expose-gw/plugin/kube"
 	"github.com/expose-gw/kubectl-expose-gw/plugin/route"
 	"github.com/expose-gw/kubectl-expose-gw/resolve"
 )
@@ -19,7 +21,7 @@ import (
 // serviceAPIs are the APIs whose routes to a SERVICE url and proxy read:
 // the one of --api; with auto both, the Istio API's first, unless
 // --gateway names a Gateway of one of them (apiChoice).
-func serviceAPIs(ctx context.Context, c *Clients, flag string, gw *route.ObjectRef, errOut io.Writer) ([]string, error) {
+func serviceAPIs(ctx context.Context, c *kube.Clients, flag string, gw *route.ObjectRef, errOut io.Writer) ([]string, error) {
 	switch {
 	case flag != apiAuto:
 		return []string{flag}, nil
@@ -35,13 +37,13 @@ func serviceAPIs(ctx context.Context, c *Clients, flag string, gw *route.ObjectR
 
 // istioGatewaySelector is the workload selector of the Istio API Gateway
 // ref (--gateway with the Istio API).
-func istioGatewaySelector(ctx context.Context, c *Clients, ref route.ObjectRef) (map[string]string, error) {
+func istioGatewaySelector(ctx context.Context, c *kube.Clients, ref route.ObjectRef) (map[string]string, error) {
 	g, err := c.Istio.NetworkingV1().Gateways(ref.Namespace).Get(ctx, ref.Name, metav1.GetOptions{})
 	switch {
-	case apierrors.IsNotFound(err) && !isMissingCRD(err, istioGatewaysResource):
+	case apierrors.IsNotFound(err) && !kube.IsMissingCRD(err, istio.GatewaysResource):
 		return nil, fmt.Errorf("invalid --gateway %q: expected an existing Istio Gateway (kubectl get gateways.networking.istio.io -n %s)", ref.String(), ref.Namespace)
 	case err != nil:
-		return nil, ExplainAPIError(err, "get", istioGatewaysResource)
+		return nil, kube.ExplainAPIError(err, "get", istio.GatewaysResource)
 	}
 	if len(g.Spec.Selector) == 0 {
 		return nil, fmt.Errorf("invalid --gateway %q: Istio Gateway %s has no selector: expected one naming its gateway pods", ref.String(), ref)
@@ -53,7 +55,7 @@ func istioGatewaySelector(ctx context.Context, c *Clients, ref route.ObjectRef) 
 // the one error naming both APIs when there are no Istio ingress gateway
 // pods and, although Istio's GatewayClass exists, no Gateway of Istio:
 // nothing to reach with either API. nil otherwise (choose decides).
-func neitherGateway(ctx context.Context, c *Clients, choice apiChoice) error {
+func neitherGateway(ctx context.Context, c *kube.Clients, choice apiChoice) error {
 	if choice.flag != apiAuto || choice.gateway != nil || choice.selectorGiven {
 		return nil
 	}
@@ -76,8 +78,6 @@ func neitherGateway(ctx context.Context, c *Clients, choice apiChoice) error {
 	}
 	return fmt.Errorf("%w; nor is there a Gateway of class %s for the Gateway API (create one with `kubectl expose-gw SERVICE`)", none, gwapi.ClassName)
 }
-
-const istioGatewaysResource = "gateways.networking.istio.io"
 
 // routeObjects names the objects searched for routes, for "no routes".
 func routeObjects(apis []string) string { return "no " + routeKinds(apis) }
@@ -114,13 +114,13 @@ type apiRoutes struct {
 // (on Gateway gw only, when given, which must exist): the Istio API's
 // first. With --api auto (flag), an API the cluster does not serve has
 // none.
-func readServiceRoutes(ctx context.Context, c *Clients, flag string, apis []string, ns, name string, gw *route.ObjectRef) (apiRoutes, error) {
+func readServiceRoutes(ctx context.Context, c *kube.Clients, flag string, apis []string, ns, name string, gw *route.ObjectRef) (apiRoutes, error) {
 	var ar apiRoutes
 	if slices.Contains(apis, route.APIIstio) {
 		routes, err := serviceRoutes(ctx, c.Istio, ns, name)
-		err = ExplainAPIError(err, "list", virtualServicesResource)
+		err = kube.ExplainAPIError(err, "list", istio.VirtualServicesResource)
 		switch {
-		case err != nil && !(flag == apiAuto && notServed(err)):
+		case err != nil && !(flag == apiAuto && kube.NotServed(err)):
 			return ar, err
 		case err != nil:
 			ar.unserved = err
@@ -137,7 +137,7 @@ func readServiceRoutes(ctx context.Context, c *Clients, flag string, apis []stri
 	if slices.Contains(apis, route.APIGateway) {
 		st, err := serviceGatewayState(ctx, c, ns, name, gw)
 		switch {
-		case err != nil && !(flag == apiAuto && notServed(err)):
+		case err != nil && !(flag == apiAuto && kube.NotServed(err)):
 			return ar, err
 		case err != nil:
 			ar.unserved = cmp.Or(ar.unserved, err)

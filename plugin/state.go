@@ -10,7 +10,9 @@ import (
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
+	"github.com/expose-gw/kubectl-expose-gw/plugin/apply"
 	"github.com/expose-gw/kubectl-expose-gw/plugin/istio"
+	"github.com/expose-gw/kubectl-expose-gw/plugin/kube"
 	"github.com/expose-gw/kubectl-expose-gw/plugin/route"
 )
 
@@ -25,7 +27,7 @@ func (o *ExposeOptions) readAll(ctx context.Context) (*corev1.Service, istio.Sta
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
-		svc, svcErr = getService(ctx, o.Clients.Kube, o.req.Target.Namespace, o.req.Target.Service, o.suggestions)
+		svc, svcErr = kube.GetService(ctx, o.Clients.Kube, o.req.Target.Namespace, o.req.Target.Service, o.suggestions)
 	}()
 	st, err := o.readState(ctx)
 	wg.Wait()
@@ -45,7 +47,7 @@ func (o *ExposeOptions) readState(ctx context.Context) (istio.State, error) {
 // it lives elsewhere. Both are listed in every namespace (the others in
 // st.OtherGateways, st.OtherVirtualServices), or in ns alone when that is
 // forbidden (st.OthersUnknown).
-func readState(ctx context.Context, c *Clients, ns string, gw *route.ObjectRef) (istio.State, error) {
+func readState(ctx context.Context, c *kube.Clients, ns string, gw *route.ObjectRef) (istio.State, error) {
 	var (
 		st                   istio.State
 		gws                  []*networkingv1.Gateway
@@ -55,25 +57,29 @@ func readState(ctx context.Context, c *Clients, ns string, gw *route.ObjectRef) 
 		ext                  *networkingv1.Gateway
 		wg                   sync.WaitGroup
 	)
-	wg.Go(func() { gws, gwUnknown, gwErr = listWide(ctx, ns, gatewaysResource, istioGateways(ctx, c)) })
-	wg.Go(func() { vss, vsUnknown, vsErr = listWide(ctx, ns, virtualServicesResource, virtualServices(ctx, c)) })
+	wg.Go(func() {
+		gws, gwUnknown, gwErr = kube.ListWide(ctx, ns, istio.GatewaysResource, istio.ListGateways(ctx, c))
+	})
+	wg.Go(func() {
+		vss, vsUnknown, vsErr = kube.ListWide(ctx, ns, istio.VirtualServicesResource, istio.ListVirtualServices(ctx, c))
+	})
 	if gw != nil && gw.Namespace != ns {
 		g, err := c.Istio.NetworkingV1().Gateways(gw.Namespace).Get(ctx, gw.Name, metav1.GetOptions{})
 		switch {
 		case err == nil:
 			ext = g
-		case apierrors.IsNotFound(err) && retryable(err):
+		case apierrors.IsNotFound(err) && apply.Retryable(err):
 			// not there yet: the plan creates it
 		default:
-			extErr = ExplainAPIError(err, "get", gatewaysResource)
+			extErr = kube.ExplainAPIError(err, "get", istio.GatewaysResource)
 		}
 	}
 	wg.Wait()
 	if err := cmp.Or(gwErr, vsErr, extErr); err != nil {
 		return st, err
 	}
-	st.Gateways, st.OtherGateways = inNamespace(gws, ns)
-	st.VirtualServices, st.OtherVirtualServices = inNamespace(vss, ns)
+	st.Gateways, st.OtherGateways = kube.InNamespace(gws, ns)
+	st.VirtualServices, st.OtherVirtualServices = kube.InNamespace(vss, ns)
 	st.OthersUnknown = gwUnknown || vsUnknown
 	if ext != nil {
 		st.Gateways = append(st.Gateways, ext)
@@ -84,7 +90,7 @@ func readState(ctx context.Context, c *Clients, ns string, gw *route.ObjectRef) 
 // readDeleteState reads the Gateways of the namespace and every
 // VirtualService (those of other namespaces may bind its Gateways); when
 // that is forbidden, those of the namespace, with ManagedUnknown set.
-func readDeleteState(ctx context.Context, c *Clients, ns string) (istio.State, error) {
+func readDeleteState(ctx context.Context, c *kube.Clients, ns string) (istio.State, error) {
 	var (
 		st           istio.State
 		vss          []*networkingv1.VirtualService
@@ -92,11 +98,11 @@ func readDeleteState(ctx context.Context, c *Clients, ns string) (istio.State, e
 		wg           sync.WaitGroup
 	)
 	wg.Go(func() {
-		st.Gateways, gwErr = istioGateways(ctx, c)(ns)
-		gwErr = ExplainAPIError(gwErr, "list", gatewaysResource)
+		st.Gateways, gwErr = istio.ListGateways(ctx, c)(ns)
+		gwErr = kube.ExplainAPIError(gwErr, "list", istio.GatewaysResource)
 	})
-	vss, st.ManagedUnknown, vsErr = listWide(ctx, ns, virtualServicesResource, virtualServices(ctx, c))
+	vss, st.ManagedUnknown, vsErr = kube.ListWide(ctx, ns, istio.VirtualServicesResource, istio.ListVirtualServices(ctx, c))
 	wg.Wait()
-	st.VirtualServices, st.OtherVirtualServices = inNamespace(vss, ns)
+	st.VirtualServices, st.OtherVirtualServices = kube.InNamespace(vss, ns)
 	return st, cmp.Or(gwErr, vsErr)
 }

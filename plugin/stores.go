@@ -1,96 +1,32 @@
 package plugin
 
 import (
-	"context"
-	"fmt"
-	"reflect"
-
 	networkingv1 "istio.io/client-go/pkg/apis/networking/v1"
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	gwv1 "sigs.k8s.io/gateway-api/apis/v1"
 
+	"github.com/expose-gw/kubectl-expose-gw/plugin/apply"
 	"github.com/expose-gw/kubectl-expose-gw/plugin/gwapi"
-	"github.com/expose-gw/kubectl-expose-gw/plugin/route"
+	"github.com/expose-gw/kubectl-expose-gw/plugin/istio"
+	"github.com/expose-gw/kubectl-expose-gw/plugin/kube"
 )
-
-// Resource names as kubectl spells them, for messages.
-const (
-	gatewaysResource        = "gateways.networking.istio.io"
-	virtualServicesResource = "virtualservices.networking.istio.io"
-)
-
-// store writes the objects of one kind: the applier knows nothing else of
-// an API. A second API adds its kinds to newStores.
-type store struct {
-	resource string
-	create   func(context.Context, route.Object, metav1.CreateOptions) (route.Object, error)
-	update   func(context.Context, route.Object, metav1.UpdateOptions) (route.Object, error)
-	delete   func(ctx context.Context, ns, name string, o metav1.DeleteOptions) error
-}
-
-// stores are the stores by the Go type of their objects.
-type stores map[reflect.Type]store
-
-// of is the store of o's kind.
-func (s stores) of(o route.Object) (store, error) {
-	st, ok := s[reflect.TypeOf(o)]
-	if !ok {
-		return store{}, fmt.Errorf("no writer for objects of type %T", o)
-	}
-	return st, nil
-}
 
 // newStores are the writers of the kinds the tool writes.
-func newStores(c *Clients) stores {
-	s := stores{}
+func newStores(c *kube.Clients) apply.Stores {
+	s := apply.Stores{}
 	ist := c.Istio
-	addStore(s, gatewaysResource, func(ns string) typedClient[*networkingv1.Gateway] {
+	apply.AddStore(s, istio.GatewaysResource, func(ns string) apply.TypedClient[*networkingv1.Gateway] {
 		return ist.NetworkingV1().Gateways(ns)
 	})
-	addStore(s, virtualServicesResource, func(ns string) typedClient[*networkingv1.VirtualService] {
+	apply.AddStore(s, istio.VirtualServicesResource, func(ns string) apply.TypedClient[*networkingv1.VirtualService] {
 		return ist.NetworkingV1().VirtualServices(ns)
 	})
 	if c.Gateway != nil {
-		addStore(s, gwapi.GatewaysResource, func(ns string) typedClient[*gwv1.Gateway] {
+		apply.AddStore(s, gwapi.GatewaysResource, func(ns string) apply.TypedClient[*gwv1.Gateway] {
 			return c.Gateway.Gateways(ns)
 		})
-		addStore(s, gwapi.HTTPRoutesResource, func(ns string) typedClient[*gwv1.HTTPRoute] {
+		apply.AddStore(s, gwapi.HTTPRoutesResource, func(ns string) apply.TypedClient[*gwv1.HTTPRoute] {
 			return c.Gateway.HTTPRoutes(ns)
 		})
 	}
 	return s
-}
-
-// typedClient is what a generated typed client of T offers for writing.
-type typedClient[T route.Object] interface {
-	Create(context.Context, T, metav1.CreateOptions) (T, error)
-	Update(context.Context, T, metav1.UpdateOptions) (T, error)
-	Delete(context.Context, string, metav1.DeleteOptions) error
-}
-
-// addStore registers the typed client of T under T's Go type.
-func addStore[T route.Object](s stores, resource string, client func(ns string) typedClient[T]) {
-	var zero T
-	s[reflect.TypeOf(zero)] = store{
-		resource: resource,
-		create: func(ctx context.Context, o route.Object, opts metav1.CreateOptions) (route.Object, error) {
-			out, err := client(o.GetNamespace()).Create(ctx, o.(T), opts)
-			return objectOrNil(out, err)
-		},
-		update: func(ctx context.Context, o route.Object, opts metav1.UpdateOptions) (route.Object, error) {
-			out, err := client(o.GetNamespace()).Update(ctx, o.(T), opts)
-			return objectOrNil(out, err)
-		},
-		delete: func(ctx context.Context, ns, name string, opts metav1.DeleteOptions) error {
-			return client(ns).Delete(ctx, name, opts)
-		},
-	}
-}
-
-// objectOrNil keeps a failed write's result a nil interface (not a typed nil).
-func objectOrNil[T route.Object](o T, err error) (route.Object, error) {
-	if err != nil {
-		return nil, err
-	}
-	return o, nil
 }

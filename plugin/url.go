@@ -9,6 +9,7 @@ import (
 	"github.com/spf13/cobra"
 	"k8s.io/cli-runtime/pkg/genericiooptions"
 
+	"github.com/expose-gw/kubectl-expose-gw/plugin/cli"
 	"github.com/expose-gw/kubectl-expose-gw/plugin/kube"
 	"github.com/expose-gw/kubectl-expose-gw/plugin/route"
 	"github.com/expose-gw/kubectl-expose-gw/resolve"
@@ -32,7 +33,7 @@ type URLOptions struct {
 
 	selector   map[string]string
 	gatewayRef *route.ObjectRef
-	clients    *Clients
+	clients    *kube.Clients
 	genericiooptions.IOStreams
 }
 
@@ -78,8 +79,8 @@ namespace, else the only Gateway of class istio. With SERVICE, --api auto reads 
 routes of both APIs (the Istio API's first): HTTPRoutes of its namespace with a
 backendRef to it, on the listeners they attach to.`,
 		Example: urlExample,
-		Args:    serviceArgs(false),
-		RunE:    runE(o),
+		Args:    cli.ServiceArgs(false),
+		RunE:    cli.RunE(o),
 	}
 	f := cmd.Flags()
 	f.BoolVar(&o.HTTPS, "https", false, "Only the https port and the HTTPS servers of Gateways")
@@ -122,7 +123,7 @@ func (o *URLOptions) Validate() error {
 		o.selector = sel
 	}
 	if !slices.Contains(urlFormats, o.Output) {
-		return invalidOutput(o.Output, urlFormats)
+		return cli.InvalidOutput(o.Output, urlFormats)
 	}
 	if o.IngressService != "" && o.GatewaySelector != "" {
 		return fmt.Errorf("--ingress-service %q and --gateway-selector %q both choose the gateway: give one", o.IngressService, o.GatewaySelector)
@@ -136,7 +137,7 @@ func (o *URLOptions) Validate() error {
 
 // Run resolves and prints.
 func (o *URLOptions) Run(ctx context.Context) error {
-	if err := connect(&o.clients, o.flags, nil); err != nil {
+	if err := kube.Connect(&o.clients, o.flags, nil); err != nil {
 		return err
 	}
 	if o.gatewayRef != nil && o.gatewayRef.Namespace == "" {
@@ -155,7 +156,7 @@ func (o *URLOptions) Run(ctx context.Context) error {
 		fmt.Fprintf(o.ErrOut, "gateway Service %s/%s: %s\n", rep.Ingress.Namespace, rep.Ingress.Name, rep.Ingress.Reason)
 	}
 	for _, w := range rep.Warnings {
-		warn(o.ErrOut, w)
+		cli.Warn(o.ErrOut, w)
 	}
 	if o.Explain && rep.Gateway != nil {
 		fmt.Fprint(o.ErrOut, explainGateway(rep))

@@ -8,6 +8,7 @@ import (
 
 	"k8s.io/apimachinery/pkg/labels"
 
+	"github.com/expose-gw/kubectl-expose-gw/plugin/kube"
 	"github.com/expose-gw/kubectl-expose-gw/plugin/route"
 	"github.com/expose-gw/kubectl-expose-gw/plugin/rules"
 	"github.com/expose-gw/kubectl-expose-gw/resolve"
@@ -162,7 +163,7 @@ func (o *URLOptions) gateway(ctx context.Context, rep *URLReport, in *resolve.In
 // Istio API's first; an API the cluster does not serve has none).
 func (o *URLOptions) serviceReport(ctx context.Context) (*URLReport, error) {
 	ns, name := o.clients.Namespace, o.Service
-	if _, err := getService(ctx, o.clients.Kube, ns, name, nil); err != nil {
+	if _, err := kube.GetService(ctx, o.clients.Kube, ns, name, nil); err != nil {
 		return nil, err
 	}
 	apis, err := serviceAPIs(ctx, o.clients, o.API, o.gatewayRef, o.ErrOut)

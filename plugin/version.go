@@ -8,6 +8,8 @@ import (
 
 	"github.com/spf13/cobra"
 	"k8s.io/cli-runtime/pkg/genericiooptions"
+
+	"github.com/expose-gw/kubectl-expose-gw/plugin/cli"
 )
 
 // Set at build time with -ldflags "-X github.com/expose-gw/kubectl-expose-gw/plugin.version=v1.2.3 ...".
@@ -37,7 +39,7 @@ func NewCmdVersion(streams genericiooptions.IOStreams) *cobra.Command {
 		Use:   "version",
 		Short: "Print the version of kubectl expose-gw",
 		Args:  cobra.NoArgs,
-		RunE:  runE(o),
+		RunE:  cli.RunE(o),
 	}
 	cmd.Flags().StringVarP(&o.Output, "output", "o", "", "Output format: '' (version only) or json")
 	return cmd
@@ -49,7 +51,7 @@ func (o *VersionOptions) Complete(*cobra.Command, []string) error { return nil }
 // Validate checks the output format.
 func (o *VersionOptions) Validate() error {
 	if o.Output != "" && o.Output != "json" {
-		return invalidOutput(o.Output, []string{"json"})
+		return cli.InvalidOutput(o.Output, []string{"json"})
 	}
 	return nil
 }

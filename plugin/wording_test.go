@@ -16,6 +16,9 @@ import (
 	kubefake "k8s.io/client-go/kubernetes/fake"
 	"sigs.k8s.io/yaml"
 
+	"github.com/expose-gw/kubectl-expose-gw/plugin/apply"
+	"github.com/expose-gw/kubectl-expose-gw/plugin/cli"
+	"github.com/expose-gw/kubectl-expose-gw/plugin/kube"
 	"github.com/expose-gw/kubectl-expose-gw/plugin/kube/kubelib"
 	"github.com/expose-gw/kubectl-expose-gw/plugin/route"
 )
@@ -27,18 +30,18 @@ func TestWording(t *testing.T) {
 		err  error
 		want string
 	}{
-		{"service", serviceNotFound("nope", "team-a", nil),
+		{"service", kube.ServiceNotFound("nope", "team-a", nil),
 			`service "nope" not found in namespace "team-a": expected an existing Service (see kubectl get services -n team-a)`},
-		{"service, a subcommand's typo", serviceNotFound("lsit", "default", []string{"list"}),
+		{"service, a subcommand's typo", kube.ServiceNotFound("lsit", "default", []string{"list"}),
 			`service "lsit" not found in namespace "default": expected an existing Service (see kubectl get services -n default); did you mean list?`},
-		{"service, two typos", serviceNotFound("xrl", "default", []string{"url", "list"}),
+		{"service, two typos", kube.ServiceNotFound("xrl", "default", []string{"url", "list"}),
 			`service "xrl" not found in namespace "default": expected an existing Service (see kubectl get services -n default); did you mean url or list?`},
-		{"namespace", namespaceNotFound("nons"),
+		{"namespace", kube.NamespaceNotFound("nons"),
 			`namespace "nons" not found: expected an existing namespace (see kubectl get namespaces), given by -n or the kubeconfig's context`},
-		{"expose and delete -o", invalidOutput("wide", objectFormats), `invalid --output "wide": expected yaml, json or name`},
-		{"list -o", invalidOutput("name", listFormats), `invalid --output "name": expected wide, yaml or json`},
-		{"url -o", invalidOutput("yaml", urlFormats), `invalid --output "yaml": expected url, env or json`},
-		{"one format", invalidOutput("yaml", []string{"json"}), `invalid --output "yaml": expected json`},
+		{"expose and delete -o", cli.InvalidOutput("wide", cli.ObjectFormats), `invalid --output "wide": expected yaml, json or name`},
+		{"list -o", cli.InvalidOutput("name", listFormats), `invalid --output "name": expected wide, yaml or json`},
+		{"url -o", cli.InvalidOutput("yaml", urlFormats), `invalid --output "yaml": expected url, env or json`},
+		{"one format", cli.InvalidOutput("yaml", []string{"json"}), `invalid --output "yaml": expected json`},
 	} {
 		t.Run(tt.name, func(t *testing.T) { assert.EqualError(t, tt.err, tt.want) })
 	}
@@ -73,7 +76,7 @@ func TestDidYouMean(t *testing.T) {
 	root := NewRootCmd(genericiooptions.NewTestIOStreamsDiscard())
 	proxy, _, err := root.Find([]string{"proxy"})
 	require.NoError(t, err)
-	kube := kubefake.NewSimpleClientset(&corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: "default"}},
+	cs := kubefake.NewSimpleClientset(&corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: "default"}},
 		&corev1.Service{ObjectMeta: metav1.ObjectMeta{Name: "lst", Namespace: "default"}})
 	for _, tt := range []struct {
 		name, arg, ns string
@@ -92,7 +95,7 @@ func TestDidYouMean(t *testing.T) {
 			require.NoError(t, o.Complete(root, []string{tt.arg}))
 			o.Namespace = tt.ns
 			require.NoError(t, o.Validate())
-			_, err := getService(context.Background(), kubelib.Kube(kube), tt.ns, o.req.Target.Service, o.suggestions)
+			_, err := kube.GetService(context.Background(), kubelib.Kube(cs), tt.ns, o.req.Target.Service, o.suggestions)
 			if tt.want == "" {
 				assert.NoError(t, err)
 				return
@@ -115,9 +118,9 @@ func TestPrintChangesOneDocument(t *testing.T) {
 	vs := &networkingv1.VirtualService{ObjectMeta: metav1.ObjectMeta{Name: "expose-gw-any", Namespace: "default"}}
 	both := []route.Change{{Op: route.OpCreate, Object: gw}, {Op: route.OpCreate, Object: vs}}
 	print := func(format string, changes []route.Change) string {
-		pf := &printFlags{OutputFormat: format}
+		pf := &cli.PrintFlags{OutputFormat: format}
 		var b bytes.Buffer
-		require.NoError(t, printChanges(pf, &b, changes, dryRunClient))
+		require.NoError(t, cli.PrintChanges(pf, &b, changes, apply.DryRunClient))
 		return b.String()
 	}
 	type item struct {

@@ -72,7 +72,7 @@ func TestRoundTrips(t *testing.T) {
 	cfg.QPS, cfg.Burst = -1, 0
 	cs, err := kube.NewForConfig(cfg)
 	require.NoError(t, err)
-	clients := &plugin.Clients{Config: cfg, Kube: cs.Kube, Istio: cs.Istio, Gateway: cs.Gateway}
+	clients := &kube.Clients{Config: cfg, Kube: cs.Kube, Istio: cs.Istio, Gateway: cs.Gateway}
 
 	expose := func(t *testing.T, ns, svc, prefix string) []string {
 		var out, errb bytes.Buffer

@@ -1,4 +1,4 @@
-package plugin
+package cli
 
 import (
 	"fmt"
@@ -8,13 +8,13 @@ import (
 // warnf prints one warning on w with kubectl's prefix ("Warning: "), the
 // one place a warning is worded; commands print them, planners return
 // them as data.
-func warnf(w io.Writer, format string, a ...any) {
+func Warnf(w io.Writer, format string, a ...any) {
 	fmt.Fprintf(w, "Warning: "+format+"\n", a...)
 }
 
 // warn prints each warning with warnf.
-func warn[T any](w io.Writer, warnings ...T) {
+func Warn[T any](w io.Writer, warnings ...T) {
 	for _, x := range warnings {
-		warnf(w, "%v", x)
+		Warnf(w, "%v", x)
 	}
 }

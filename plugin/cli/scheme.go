@@ -1,4 +1,4 @@
-package plugin
+package cli
 
 import (
 	networkingv1 "istio.io/client-go/pkg/apis/networking/v1"

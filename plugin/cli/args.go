@@ -1,4 +1,4 @@
-package plugin
+package cli
 
 import (
 	"fmt"
@@ -9,7 +9,7 @@ import (
 // serviceArgs are the positional arguments of a command taking one
 // SERVICE (optional unless required): an extra argument, or a missing
 // SERVICE, is named in the error, not counted.
-func serviceArgs(required bool) cobra.PositionalArgs {
+func ServiceArgs(required bool) cobra.PositionalArgs {
 	return func(cmd *cobra.Command, args []string) error {
 		switch {
 		case len(args) > 1:

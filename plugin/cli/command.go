@@ -1,4 +1,4 @@
-package plugin
+package cli
 
 import (
 	"context"
@@ -6,18 +6,18 @@ import (
 	"github.com/spf13/cobra"
 )
 
-// options is what every command's options struct implements, in the order
+// Options is what every command's options struct implements, in the order
 // kubectl's commands run them: Complete (read flags, args and the
 // environment), Validate (pure checks of the values), Run (the only side
 // effects, connecting to the cluster included).
-type options interface {
+type Options interface {
 	Complete(cmd *cobra.Command, args []string) error
 	Validate() error
 	Run(ctx context.Context) error
 }
 
 // runE is the RunE of every command: Complete, Validate, then Run.
-func runE(o options) func(*cobra.Command, []string) error {
+func RunE(o Options) func(*cobra.Command, []string) error {
 	return func(cmd *cobra.Command, args []string) error {
 		if err := o.Complete(cmd, args); err != nil {
 			return err

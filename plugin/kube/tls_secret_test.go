@@ -1,7 +1,6 @@
-package plugin
+package kube_test
 
 import (
-	"bytes"
 	"context"
 	"crypto/ecdsa"
 	"crypto/elliptic"
@@ -11,6 +10,7 @@ import (
 	"encoding/pem"
 	"errors"
 	"math/big"
+	"strings"
 	"testing"
 	"time"
 
@@ -24,6 +24,7 @@ import (
 	"k8s.io/client-go/kubernetes/fake"
 	k8stesting "k8s.io/client-go/testing"
 
+	"github.com/expose-gw/kubectl-expose-gw/plugin/kube"
 	"github.com/expose-gw/kubectl-expose-gw/plugin/kube/kubelib"
 )
 
@@ -83,7 +84,7 @@ func TestCheckTLSSecret(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			err := checkTLSSecret(tt.secret)
+			err := kube.CheckTLSSecret(tt.secret)
 			if tt.wantErr == "" {
 				assert.NoError(t, err)
 				return
@@ -101,18 +102,18 @@ func TestVerifyTLSSecret(t *testing.T) {
 	missing := errors.New("missing")
 	tests := []struct {
 		name, secret string
-		mode         dryRunMode
+		warnOnly     bool
 		forbidden    bool
 		wantErr      string
 		wantWarning  string
 	}{
-		{"bad", "bad", dryRunNone, false, badErr, ""},
-		{"bad, server dry run", "bad", dryRunServer, false, badErr, ""},
-		{"bad, client dry run", "bad", dryRunClient, false, "", "Warning: " + badErr + "\n"},
-		{"missing", "nope", dryRunNone, false, "missing", ""},
-		{"missing, client dry run", "nope", dryRunClient, false, "", "Warning: missing\n"},
-		{"forbidden", "bad", dryRunNone, true, "",
-			`Warning: cannot check --tls-secret "bad" in namespace istio-system: forbidden: you may not get secrets (ask for RBAC permission to "get" "secrets"): secrets "bad" is forbidden: no` + "\n"},
+		{"bad", "bad", false, false, badErr, ""},
+		{"bad, server dry run", "bad", false, false, badErr, ""},
+		{"bad, client dry run", "bad", true, false, "", badErr},
+		{"missing", "nope", false, false, "missing", ""},
+		{"missing, client dry run", "nope", true, false, "", "missing"},
+		{"forbidden", "bad", false, true, "",
+			`cannot check --tls-secret "bad" in namespace istio-system: forbidden: you may not get secrets (ask for RBAC permission to "get" "secrets"): secrets "bad" is forbidden: no`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -122,14 +123,13 @@ func TestVerifyTLSSecret(t *testing.T) {
 					return true, nil, apierrors.NewForbidden(schema.GroupResource{Resource: "secrets"}, "bad", errors.New("no"))
 				})
 			}
-			var errOut bytes.Buffer
-			err := verifyTLSSecret(context.Background(), kubelib.Kube(cs), "istio-system", tt.secret, missing, tt.mode, &errOut)
+			warnings, err := kube.VerifyTLSSecret(context.Background(), kubelib.Kube(cs), "istio-system", tt.secret, missing, tt.warnOnly)
 			if tt.wantErr == "" {
 				assert.NoError(t, err)
 			} else {
 				assert.EqualError(t, err, tt.wantErr)
 			}
-			assert.Equal(t, tt.wantWarning, errOut.String())
+			assert.Equal(t, tt.wantWarning, strings.Join(warnings, "\n"))
 		})
 	}
 }

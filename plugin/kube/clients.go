@@ -1,21 +1,19 @@
-package plugin
+package kube
 
 import (
 	"fmt"
 
 	"k8s.io/client-go/rest"
-
-	"github.com/expose-gw/kubectl-expose-gw/plugin/kube"
 )
 
 // Clients are the API clients a command needs, built from the standard
 // kubectl flags.
 type Clients struct {
 	Config *rest.Config
-	Kube   kube.Kube
-	Istio  kube.Istio
+	Kube   Kube
+	Istio  Istio
 	// Gateway is the Gateway API's v1 client.
-	Gateway kube.GatewayV1
+	Gateway GatewayV1
 	// Namespace is -n, else the kubeconfig context's, else "default".
 	Namespace string
 	// ExplicitNamespace is true when -n was given.
@@ -23,7 +21,7 @@ type Clients struct {
 }
 
 // NewClients builds clients from flags.
-func NewClients(flags *kube.ConfigFlags) (*Clients, error) {
+func NewClients(flags *ConfigFlags) (*Clients, error) {
 	if err := flags.Validate(); err != nil {
 		return nil, err
 	}
@@ -35,7 +33,7 @@ func NewClients(flags *kube.ConfigFlags) (*Clients, error) {
 	if err != nil {
 		return nil, fmt.Errorf("reading the namespace from kubeconfig: %w", err)
 	}
-	cs, err := kube.NewForConfig(cfg)
+	cs, err := NewForConfig(cfg)
 	if err != nil {
 		return nil, err
 	}
@@ -46,7 +44,7 @@ func NewClients(flags *kube.ConfigFlags) (*Clients, error) {
 // (tests set it), and fills *ns with the kubeconfig's namespace when empty.
 // Commands call it after Validate, so a bad flag is reported even when the
 // kubeconfig cannot be read.
-func connect(c **Clients, flags *kube.ConfigFlags, ns *string) error {
+func Connect(c **Clients, flags *ConfigFlags, ns *string) error {
 	if *c == nil {
 		cl, err := NewClients(flags)
 		if err != nil {

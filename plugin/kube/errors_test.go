@@ -1,4 +1,4 @@
-package plugin
+package kube_test
 
 import (
 	"errors"
@@ -9,6 +9,8 @@ import (
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/api/meta"
 	"k8s.io/apimachinery/pkg/runtime/schema"
+
+	"github.com/expose-gw/kubectl-expose-gw/plugin/kube"
 )
 
 func TestExplainAPIError(t *testing.T) {
@@ -47,7 +49,7 @@ func TestExplainAPIError(t *testing.T) {
 	}
 	for name, c := range cases {
 		t.Run(name, func(t *testing.T) {
-			got := ExplainAPIError(c.err, "create", c.resource)
+			got := kube.ExplainAPIError(c.err, "create", c.resource)
 			if c.want == "" {
 				assert.NoError(t, got)
 				return

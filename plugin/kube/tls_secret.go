@@ -1,4 +1,4 @@
-package plugin
+package kube
 
 import (
 	"context"
@@ -6,37 +6,32 @@ import (
 	"crypto/x509"
 	"encoding/pem"
 	"fmt"
-	"io"
 	"slices"
 	"strings"
 
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-
-	"github.com/expose-gw/kubectl-expose-gw/plugin/kube"
 )
 
 // verifyTLSSecret reads the --tls-secret name in ns, where Istio reads it,
 // and checks it (checkTLSSecret); missing is the error for no such Secret.
 // A missing or unusable Secret is an error, a warning for
 // --dry-run=client; one that cannot be read (e.g. forbidden) a warning.
-func verifyTLSSecret(ctx context.Context, c kube.Kube, ns, name string, missing error, mode dryRunMode, errOut io.Writer) error {
+func VerifyTLSSecret(ctx context.Context, c Kube, ns, name string, missing error, warnOnly bool) (warnings []string, err error) {
 	s, err := c.CoreV1().Secrets(ns).Get(ctx, name, metav1.GetOptions{})
 	switch {
 	case err == nil:
-		err = checkTLSSecret(s)
+		err = CheckTLSSecret(s)
 	case apierrors.IsNotFound(err):
 		err = missing
 	default:
-		warnf(errOut, "cannot check --tls-secret %q in namespace %s: %v", name, ns, ExplainAPIError(err, "get", "secrets"))
-		return nil
+		return []string{fmt.Sprintf("cannot check --tls-secret %q in namespace %s: %v", name, ns, ExplainAPIError(err, "get", "secrets"))}, nil
 	}
-	if err != nil && mode == dryRunClient {
-		warn(errOut, err)
-		return nil
+	if err != nil && warnOnly {
+		return []string{err.Error()}, nil
 	}
-	return err
+	return nil, err
 }
 
 // Istio's generic Secret keys: a credentialName Secret holds cert and key,
@@ -51,7 +46,7 @@ const (
 // certificate Istio can serve: a certificate and its private key under
 // the keys Istio reads, the certificate PEM that parses, the key pairing
 // with it. The error names the secret and what is wrong. Pure.
-func checkTLSSecret(s *corev1.Secret) error {
+func CheckTLSSecret(s *corev1.Secret) error {
 	bad := func(format string, a ...any) error {
 		return fmt.Errorf("invalid --tls-secret %q: expected "+format, append([]any{s.Name}, a...)...)
 	}

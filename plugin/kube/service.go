@@ -1,4 +1,4 @@
-package plugin
+package kube
 
 import (
 	"context"
@@ -6,8 +6,6 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-
-	"github.com/expose-gw/kubectl-expose-gw/plugin/kube"
 )
 
 // getService gets the Service a command's SERVICE argument names, for
@@ -15,20 +13,20 @@ import (
 // serviceNotFound with suggestions (the subcommands the name may be a typo
 // of), or by namespaceNotFound when the namespace itself is missing (when
 // namespaces may not be read, the Service is said to be missing).
-func getService(ctx context.Context, kube kube.Kube, ns, name string, suggestions []string) (*corev1.Service, error) {
-	svc, err := kube.CoreV1().Services(ns).Get(ctx, name, metav1.GetOptions{})
+func GetService(ctx context.Context, c Kube, ns, name string, suggestions []string) (*corev1.Service, error) {
+	svc, err := c.CoreV1().Services(ns).Get(ctx, name, metav1.GetOptions{})
 	switch {
 	case err == nil:
 		return svc, nil
 	case apierrors.IsNotFound(err):
-		if _, nerr := kube.CoreV1().Namespaces().Get(ctx, ns, metav1.GetOptions{}); apierrors.IsNotFound(nerr) {
-			return nil, namespaceNotFound(ns)
+		if _, nerr := c.CoreV1().Namespaces().Get(ctx, ns, metav1.GetOptions{}); apierrors.IsNotFound(nerr) {
+			return nil, NamespaceNotFound(ns)
 		}
-		return nil, serviceNotFound(name, ns, suggestions)
+		return nil, ServiceNotFound(name, ns, suggestions)
 	default:
-		return nil, ExplainAPIError(err, "get", servicesResource)
+		return nil, ExplainAPIError(err, "get", ServicesResource)
 	}
 }
 
 // servicesResource names Services in API errors.
-const servicesResource = "services"
+const ServicesResource = "services"

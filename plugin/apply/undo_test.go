@@ -1,10 +1,8 @@
-package plugin
+package apply
 
 import (
-	"bytes"
 	"context"
 	"errors"
-	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -21,7 +19,7 @@ import (
 	"github.com/expose-gw/kubectl-expose-gw/plugin/route"
 )
 
-// TestUndoWarns: every object the undo cannot restore is named on ErrOut,
+// TestUndoWarns: every object the undo cannot restore is named in a warning,
 // also when it changed or vanished meanwhile (then it is left alone).
 func TestUndoWarns(t *testing.T) {
 	istio := istiofake.NewSimpleClientset()
@@ -30,15 +28,22 @@ func TestUndoWarns(t *testing.T) {
 	})
 	gw := &networkingv1.Gateway{ObjectMeta: metav1.ObjectMeta{Name: "expose-gw", Namespace: "default", ResourceVersion: "1"}}
 	vs := &networkingv1.VirtualService{ObjectMeta: metav1.ObjectMeta{Name: "expose-gw-any", Namespace: "default", ResourceVersion: "2"}}
-	var errOut bytes.Buffer
-	a := &applier{stores: newStores(&Clients{Istio: kubelib.Istio(istio)}), errOut: &errOut, done: []written{
+	ist := kubelib.Istio(istio)
+	st := Stores{}
+	AddStore(st, "gateways.networking.istio.io", func(ns string) TypedClient[*networkingv1.Gateway] {
+		return ist.NetworkingV1().Gateways(ns)
+	})
+	AddStore(st, "virtualservices.networking.istio.io", func(ns string) TypedClient[*networkingv1.VirtualService] {
+		return ist.NetworkingV1().VirtualServices(ns)
+	})
+	a := &Applier{stores: st, done: []written{
 		{change: route.Change{Op: route.OpCreate, Object: gw}, after: route.Change{Op: route.OpCreate, Object: gw}},
 		{change: route.Change{Op: route.OpUpdate, Object: vs, Before: vs}, after: route.Change{Op: route.OpUpdate, Object: vs}},
 	}}
 	require.NoError(t, a.undo(context.Background()), "lost races are left alone")
-	got := strings.Split(strings.TrimSuffix(errOut.String(), "\n"), "\n")
+	got := a.Warnings()
 	assert.Equal(t, []string{
-		`Warning: could not restore virtualservices.networking.istio.io default/expose-gw-any (configured): cannot update virtualservices.networking.istio.io: it was changed by someone else meanwhile, try again: Operation cannot be fulfilled on virtualservices.networking.istio.io "expose-gw-any": the object has been modified`,
-		`Warning: could not restore gateways.networking.istio.io default/expose-gw (created): cannot delete gateways.networking.istio.io: gateways.networking.istio.io "expose-gw" not found`,
+		`could not restore virtualservices.networking.istio.io default/expose-gw-any (configured): cannot update virtualservices.networking.istio.io: it was changed by someone else meanwhile, try again: Operation cannot be fulfilled on virtualservices.networking.istio.io "expose-gw-any": the object has been modified`,
+		`could not restore gateways.networking.istio.io default/expose-gw (created): cannot delete gateways.networking.istio.io: gateways.networking.istio.io "expose-gw" not found`,
 	}, got)
 }

@@ -1,10 +1,9 @@
-package plugin
+package apply
 
 import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"strings"
 	"time"
 
@@ -13,6 +12,7 @@ import (
 	"k8s.io/apimachinery/pkg/util/wait"
 	"k8s.io/client-go/util/retry"
 
+	"github.com/expose-gw/kubectl-expose-gw/plugin/kube"
 	"github.com/expose-gw/kubectl-expose-gw/plugin/route"
 )
 
@@ -22,7 +22,7 @@ var writeBackoff = wait.Backoff{Steps: 40, Duration: 10 * time.Millisecond, Fact
 
 // retryable is a lost race: the object changed, appeared or vanished
 // meanwhile. Re-reading and planning again cures it.
-func retryable(err error) bool {
+func Retryable(err error) bool {
 	var se *apierrors.StatusError
 	named := errors.As(err, &se) && se.ErrStatus.Details != nil && se.ErrStatus.Details.Name != ""
 	return apierrors.IsConflict(err) || apierrors.IsAlreadyExists(err) || apierrors.IsNotFound(err) && named
@@ -32,12 +32,37 @@ func retryable(err error) bool {
 // write after the first (the first one failing leaves nothing to undo),
 // writes them in order, and undoes what it wrote when it finally fails
 // (not when a mend round fails: see transact).
-type applier struct {
-	stores stores
-	mode   dryRunMode
+type Applier struct {
+	stores Stores
+	mode   Mode
 	done   []written
-	// errOut gets a warning for every object undo could not restore.
-	errOut io.Writer
+	// warnings are what the transaction could not do and the command
+	// says: an object undo could not restore, mend rounds cut short.
+	warnings []string
+}
+
+// New is an applier writing with stores in mode.
+func New(stores Stores, mode Mode) *Applier { return &Applier{stores: stores, mode: mode} }
+
+// Warnings are what the transaction could not do, for the command to say
+// (with or without an error).
+func (a *Applier) Warnings() []string { return a.warnings }
+
+func (a *Applier) warnf(format string, args ...any) {
+	a.warnings = append(a.warnings, fmt.Sprintf(format, args...))
+}
+
+// Wrote is how many writes were made so far (by earlier rounds too).
+func (a *Applier) Wrote() int { return len(a.done) }
+
+// WrittenSince are the changes written since the first n writes, as they
+// were planned.
+func (a *Applier) WrittenSince(n int) []route.Change {
+	out := make([]route.Change, 0, len(a.done)-n)
+	for _, w := range a.done[n:] {
+		out = append(out, w.change)
+	}
+	return out
 }
 
 type written struct {
@@ -49,7 +74,7 @@ type written struct {
 // attempt of all; Mend is set after an attempt that wrote: the round
 // re-reads what it wrote and mends only what concurrent writers undid of
 // it (see transact).
-type round struct{ First, Mend bool }
+type Round struct{ First, Mend bool }
 
 // maxMendRounds bounds the rounds after the first write: each mends what
 // a concurrent writer undid meanwhile, which does not go on for long.
@@ -63,36 +88,32 @@ const maxMendRounds = 8
 // Gateway server an expose's new route needs): the later round finds it
 // and puts it back. A mend round that fails does not undo what the
 // earlier rounds wrote: it is said as a warning.
-func (a *applier) transact(ctx context.Context, attempt func(round) (wrote bool, err error)) error {
-	r := round{First: true}
+func (a *Applier) Transact(ctx context.Context, attempt func(Round) (wrote bool, err error)) error {
+	r := Round{First: true}
 	mends := 0
-	err := retry.OnError(writeBackoff, retryable, func() error {
+	err := retry.OnError(writeBackoff, Retryable, func() error {
 		for {
 			wrote, err := attempt(r)
 			r.First = false
 			if err != nil {
 				return err
 			}
-			if !wrote || a.mode != dryRunNone {
+			if !wrote || a.mode != DryRunNone {
 				return nil
 			}
 			if mends == maxMendRounds {
-				if a.errOut != nil {
-					warnf(a.errOut, "the objects were still changing under concurrent commands after %d re-checks: check them with kubectl expose-gw list", maxMendRounds)
-				}
+				a.warnf("the objects were still changing under concurrent commands after %d re-checks: check them with kubectl expose-gw list", maxMendRounds)
 				return nil
 			}
 			r.Mend = true
 			mends++
 		}
 	})
-	if err == nil || a.mode != dryRunNone {
+	if err == nil || a.mode != DryRunNone {
 		return err
 	}
 	if r.Mend {
-		if a.errOut != nil {
-			warnf(a.errOut, "the objects written are in place, but re-checking them after concurrent changes failed: %v", oneLine(err))
-		}
+		a.warnf("the objects written are in place, but re-checking them after concurrent changes failed: %v", oneLine(err))
 		return nil
 	}
 	if uerr := a.undo(ctx); uerr != nil {
@@ -101,17 +122,17 @@ func (a *applier) transact(ctx context.Context, attempt func(round) (wrote bool,
 	return err
 }
 
-// apply writes changes (those that write) and returns them as the server
+// Apply writes changes (those that write) and returns them as the server
 // returned them, in the same order, with unchanged ones as they were.
-func (a *applier) apply(ctx context.Context, changes []route.Change) ([]route.Change, error) {
-	return a.applyChecking(ctx, changes, nil)
+func (a *Applier) Apply(ctx context.Context, changes []route.Change) ([]route.Change, error) {
+	return a.ApplyChecking(ctx, changes, nil)
 }
 
 // applyChecking is apply that also dry-runs on the server the writes of
 // later (a later round plans them again from a fresh read) before it
 // writes: what the user may not do fails before anything is written.
-func (a *applier) applyChecking(ctx context.Context, changes, later []route.Change) ([]route.Change, error) {
-	if a.mode == dryRunNone {
+func (a *Applier) ApplyChecking(ctx context.Context, changes, later []route.Change) ([]route.Change, error) {
+	if a.mode == DryRunNone {
 		for _, c := range later {
 			if !c.Writes() {
 				continue
@@ -129,9 +150,9 @@ func (a *applier) applyChecking(ctx context.Context, changes, later []route.Chan
 	}
 	out := append([]route.Change(nil), changes...)
 	switch a.mode {
-	case dryRunClient:
+	case DryRunClient:
 		return out, nil
-	case dryRunServer:
+	case DryRunServer:
 		for _, i := range writes {
 			after, err := a.write(ctx, changes[i], true)
 			if err != nil {
@@ -159,7 +180,7 @@ func (a *applier) applyChecking(ctx context.Context, changes, later []route.Chan
 
 // written are the changes written so far, as the server returned them:
 // those of an attempt that lost a race stay written, and are reported.
-func (a *applier) written() []route.Change {
+func (a *Applier) Written() []route.Change {
 	out := make([]route.Change, len(a.done))
 	for i, w := range a.done {
 		out[i] = w.after
@@ -176,7 +197,7 @@ func dryRunOpt(dry bool) []string {
 
 // write performs one change with the store of its object's kind and
 // returns it as the server returned it.
-func (a *applier) write(ctx context.Context, c route.Change, dry bool) (route.Change, error) {
+func (a *Applier) write(ctx context.Context, c route.Change, dry bool) (route.Change, error) {
 	st, err := a.stores.of(c.Object)
 	if err != nil {
 		return c, err
@@ -191,7 +212,7 @@ func (a *applier) write(ctx context.Context, c route.Change, dry bool) (route.Ch
 		err = st.delete(ctx, c.Object.GetNamespace(), c.Object.GetName(), deleteOpts(c.Object, dry))
 	}
 	if err != nil {
-		return c, ExplainAPIError(err, verbOf(c.Op), st.resource)
+		return c, kube.ExplainAPIError(err, verbOf(c.Op), st.resource)
 	}
 	return out, nil
 }
@@ -219,7 +240,7 @@ func verbOf(op route.Op) string {
 
 // undo reverts the writes made, newest first, each only if nobody changed
 // the object since (then it is someone else's state and is left alone).
-func (a *applier) undo(ctx context.Context) error {
+func (a *Applier) undo(ctx context.Context) error {
 	var errs []error
 	for i := len(a.done) - 1; i >= 0; i-- {
 		w := a.done[i]
@@ -238,10 +259,8 @@ func (a *applier) undo(ctx context.Context) error {
 		if err == nil {
 			continue
 		}
-		if a.errOut != nil {
-			warnf(a.errOut, "could not restore %s: %v", a.describe(w.change), oneLine(err))
-		}
-		if !retryable(err) {
+		a.warnf("could not restore %s: %v", a.describe(w.change), oneLine(err))
+		if !Retryable(err) {
 			errs = append(errs, err)
 		}
 	}
@@ -251,7 +270,7 @@ func (a *applier) undo(ctx context.Context) error {
 
 // describe names the object of c and what was done to it, e.g.
 // "gateway.networking.istio.io default/expose-gw (created)".
-func (a *applier) describe(c route.Change) string {
+func (a *Applier) describe(c route.Change) string {
 	resource := "object"
 	if st, err := a.stores.of(c.Object); err == nil {
 		resource = st.resource

@@ -1,6 +1,7 @@
-package plugin
+package cli
 
 import (
+	"fmt"
 	"io"
 	"slices"
 	"strings"
@@ -10,17 +11,18 @@ import (
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/cli-runtime/pkg/printers"
 
+	"github.com/expose-gw/kubectl-expose-gw/plugin/apply"
 	"github.com/expose-gw/kubectl-expose-gw/plugin/route"
 )
 
 // objectFormats are the -o values of expose and delete.
-var objectFormats = []string{"yaml", "json", "name"}
+var ObjectFormats = []string{"yaml", "json", "name"}
 
 // printFlags are -o and --show-managed-fields of the commands that print
 // objects: the part of cli-runtime's genericclioptions.PrintFlags they
 // offer (yaml, json, name), on cli-runtime's printers as PrintFlags builds
 // them. (The package genericclioptions links what plugin/kube's doc says.)
-type printFlags struct {
+type PrintFlags struct {
 	OutputFormat      string
 	ShowManagedFields bool
 	// Operation is what the name printer adds ("created", ...).
@@ -29,22 +31,22 @@ type printFlags struct {
 
 // addOutputFlag adds -o to cmd, its help naming the formats that
 // validateOutput accepts, and --show-managed-fields that yaml and json honor.
-func addOutputFlag(cmd *cobra.Command, pf *printFlags) {
+func AddOutputFlag(cmd *cobra.Command, pf *PrintFlags) {
 	cmd.Flags().BoolVar(&pf.ShowManagedFields, "show-managed-fields", false, "If true, keep the managedFields when printing objects in JSON or YAML format.")
-	cmd.Flags().StringVarP(&pf.OutputFormat, "output", "o", pf.OutputFormat, "Output format: "+strings.Join(objectFormats, "|"))
+	cmd.Flags().StringVarP(&pf.OutputFormat, "output", "o", pf.OutputFormat, "Output format: "+strings.Join(ObjectFormats, "|"))
 }
 
 // validateOutput allows "" and formats only.
-func validateOutput(pf *printFlags, formats ...string) error {
+func ValidateOutput(pf *PrintFlags, formats ...string) error {
 	if pf.OutputFormat != "" && !slices.Contains(formats, pf.OutputFormat) {
-		return invalidOutput(pf.OutputFormat, formats)
+		return InvalidOutput(pf.OutputFormat, formats)
 	}
 	return nil
 }
 
 // ToPrinter is the printer of the format, setting apiVersion and kind from
 // the tool's scheme (the typed clients strip them), as PrintFlags does.
-func (pf *printFlags) ToPrinter() (printers.ResourcePrinter, error) {
+func (pf *PrintFlags) ToPrinter() (printers.ResourcePrinter, error) {
 	var p printers.ResourcePrinter
 	switch pf.OutputFormat {
 	case "json", "yaml":
@@ -58,14 +60,14 @@ func (pf *printFlags) ToPrinter() (printers.ResourcePrinter, error) {
 	case "name", "":
 		p = &printers.NamePrinter{Operation: pf.Operation, ShortOutput: pf.OutputFormat == "name"}
 	default:
-		return nil, invalidOutput(pf.OutputFormat, objectFormats)
+		return nil, InvalidOutput(pf.OutputFormat, ObjectFormats)
 	}
 	return printers.NewTypeSetter(scheme).ToPrinter(p), nil
 }
 
 // objectList is objs as one v1 List, what kubectl prints for several
 // objects with -o yaml|json (`kubectl get a b -o json`).
-func objectList(objs []runtime.Object) *metav1.List {
+func ObjectList(objs []runtime.Object) *metav1.List {
 	l := &metav1.List{TypeMeta: metav1.TypeMeta{APIVersion: "v1", Kind: "List"}, Items: []runtime.RawExtension{}}
 	for _, o := range objs {
 		l.Items = append(l.Items, runtime.RawExtension{Object: o})
@@ -78,7 +80,7 @@ func objectList(objs []runtime.Object) *metav1.List {
 // the object, or one v1 List of them when there are several (so the output
 // is one JSON value, one YAML document). Objects get their apiVersion/kind
 // back (the typed clients strip them).
-func printChanges(pf *printFlags, out io.Writer, changes []route.Change, mode dryRunMode) error {
+func PrintChanges(pf *PrintFlags, out io.Writer, changes []route.Change, mode apply.Mode) error {
 	objs := make([]runtime.Object, 0, len(changes))
 	for _, c := range changes {
 		objs = append(objs, withKind(c.Object))
@@ -92,11 +94,11 @@ func printChanges(pf *printFlags, out io.Writer, changes []route.Change, mode dr
 		if len(objs) == 1 {
 			return p.PrintObj(objs[0], out)
 		}
-		return p.PrintObj(objectList(objs), out)
+		return p.PrintObj(ObjectList(objs), out)
 	}
 	for i, obj := range objs {
 		if format == "" {
-			pf.Operation = string(changes[i].Op) + mode.suffix()
+			pf.Operation = string(changes[i].Op) + mode.Suffix()
 		}
 		p, err := pf.ToPrinter()
 		if err != nil {
@@ -107,4 +109,9 @@ func printChanges(pf *printFlags, out io.Writer, changes []route.Change, mode dr
 		}
 	}
 	return nil
+}
+
+// invalidOutput is the error for an -o value a command does not print.
+func InvalidOutput(value string, allowed []string) error {
+	return fmt.Errorf("invalid --output %q: expected %s", value, route.OrList(allowed))
 }

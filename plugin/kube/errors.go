@@ -1,4 +1,4 @@
-package plugin
+package kube
 
 import (
 	"errors"
@@ -8,6 +8,8 @@ import (
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/api/meta"
+
+	"github.com/expose-gw/kubectl-expose-gw/plugin/route"
 )
 
 // ExplainAPIError turns an API error met while doing verb on resource into
@@ -18,9 +20,9 @@ func ExplainAPIError(err error, verb, resource string) error {
 		return nil
 	}
 	switch {
-	case (meta.IsNoMatchError(err) || isMissingCRD(err, resource)) && strings.Contains(resource, "gateway.networking.k8s.io"):
+	case (meta.IsNoMatchError(err) || IsMissingCRD(err, resource)) && strings.Contains(resource, "gateway.networking.k8s.io"):
 		return &NotServedError{fmt.Errorf("cannot %s %s: the Gateway API (gateway.networking.k8s.io) is not served by this cluster (are its CRDs installed?): %w", verb, resource, err)}
-	case meta.IsNoMatchError(err) || isMissingCRD(err, resource):
+	case meta.IsNoMatchError(err) || IsMissingCRD(err, resource):
 		return &NotServedError{fmt.Errorf("cannot %s %s: the networking.istio.io API is not served by this cluster (is Istio installed?): %w", verb, resource, err)}
 	case apierrors.IsForbidden(err):
 		verb, resource := refused(err, verb, resource)
@@ -65,7 +67,7 @@ func (e *NotServedError) Unwrap() error { return e.err }
 // isMissingCRD is true for the 404 an apiserver answers for a
 // networking.istio.io or gateway.networking.k8s.io resource whose CRD is
 // not installed.
-func isMissingCRD(err error, resource string) bool {
+func IsMissingCRD(err error, resource string) bool {
 	if !apierrors.IsNotFound(err) || !strings.Contains(resource, "networking.istio.io") && !strings.Contains(resource, "gateway.networking.k8s.io") {
 		return false
 	}
@@ -82,31 +84,21 @@ func isMissingCRD(err error, resource string) bool {
 // serviceNotFound is the error for a SERVICE argument that names no Service
 // of ns. suggestions are the subcommands the name may be a typo of (a
 // mistyped `kubectl expose-gw lsit` reads "lsit" as a Service).
-func serviceNotFound(name, ns string, suggestions []string) error {
+func ServiceNotFound(name, ns string, suggestions []string) error {
 	msg := fmt.Sprintf("service %q not found in namespace %q: expected an existing Service (see kubectl get services -n %s)", name, ns, ns)
 	if len(suggestions) > 0 {
-		msg += "; did you mean " + orList(suggestions) + "?"
+		msg += "; did you mean " + route.OrList(suggestions) + "?"
 	}
 	return errors.New(msg)
 }
 
 // namespaceNotFound is the error for -n naming no namespace.
-func namespaceNotFound(ns string) error {
+func NamespaceNotFound(ns string) error {
 	return fmt.Errorf("namespace %q not found: expected an existing namespace (see kubectl get namespaces), given by -n or the kubeconfig's context", ns)
 }
 
-// invalidOutput is the error for an -o value a command does not print.
-func invalidOutput(value string, allowed []string) error {
-	return fmt.Errorf("invalid --output %q: expected %s", value, orList(allowed))
-}
-
-// orList is "a", "a or b", "a, b or c".
-func orList(words []string) string {
-	switch len(words) {
-	case 0:
-		return ""
-	case 1:
-		return words[0]
-	}
-	return strings.Join(words[:len(words)-1], ", ") + " or " + words[len(words)-1]
+// notServed is whether err says an API is not served (its CRDs missing).
+func NotServed(err error) bool {
+	var ns *NotServedError
+	return errors.As(err, &ns)
 }

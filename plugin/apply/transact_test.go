@@ -1,7 +1,6 @@
-package plugin
+package apply
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"testing"
@@ -23,45 +22,44 @@ func TestTransactRounds(t *testing.T) {
 			wrote bool
 			err   error
 		}
-		wantRounds []round
+		wantRounds []Round
 		wantErr    bool
 		wantWarn   bool
 	}{
 		{"nothing to write: one round", []struct {
 			wrote bool
 			err   error
-		}{{false, nil}}, []round{{First: true}}, false, false},
+		}{{false, nil}}, []Round{{First: true}}, false, false},
 		{"a write, then a mend round that finds it in place", []struct {
 			wrote bool
 			err   error
-		}{{true, nil}, {false, nil}}, []round{{First: true}, {Mend: true}}, false, false},
+		}{{true, nil}, {false, nil}}, []Round{{First: true}, {Mend: true}}, false, false},
 		{"a lost race before any write retries the first round", []struct {
 			wrote bool
 			err   error
-		}{{false, conflict}, {true, nil}, {false, nil}}, []round{{First: true}, {}, {Mend: true}}, false, false},
+		}{{false, conflict}, {true, nil}, {false, nil}}, []Round{{First: true}, {}, {Mend: true}}, false, false},
 		{"a mend round that mends, then one that finds nothing", []struct {
 			wrote bool
 			err   error
-		}{{true, nil}, {true, nil}, {false, nil}}, []round{{First: true}, {Mend: true}, {Mend: true}}, false, false},
+		}{{true, nil}, {true, nil}, {false, nil}}, []Round{{First: true}, {Mend: true}, {Mend: true}}, false, false},
 		{"a lost race in a mend round retries it as a mend round", []struct {
 			wrote bool
 			err   error
-		}{{true, nil}, {false, conflict}, {false, nil}}, []round{{First: true}, {Mend: true}, {Mend: true}}, false, false},
+		}{{true, nil}, {false, conflict}, {false, nil}}, []Round{{First: true}, {Mend: true}, {Mend: true}}, false, false},
 		{"a mend round failing keeps the writes, with a warning", []struct {
 			wrote bool
 			err   error
-		}{{true, nil}, {false, errors.New("forbidden")}}, []round{{First: true}, {Mend: true}}, false, true},
+		}{{true, nil}, {false, errors.New("forbidden")}}, []Round{{First: true}, {Mend: true}}, false, true},
 		{"the first round failing is the error", []struct {
 			wrote bool
 			err   error
-		}{{false, errors.New("bad")}}, []round{{First: true}}, true, false},
+		}{{false, errors.New("bad")}}, []Round{{First: true}}, true, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			var errOut bytes.Buffer
-			a := &applier{errOut: &errOut}
-			var got []round
-			err := a.transact(context.Background(), func(r round) (bool, error) {
+			a := &Applier{}
+			var got []Round
+			err := a.Transact(context.Background(), func(r Round) (bool, error) {
 				require.Less(t, len(got), len(tt.script), "more rounds than scripted")
 				s := tt.script[len(got)]
 				got = append(got, r)
@@ -69,12 +67,12 @@ func TestTransactRounds(t *testing.T) {
 			})
 			assert.Equal(t, tt.wantRounds, got)
 			assert.Equal(t, tt.wantErr, err != nil, "%v", err)
-			assert.Equal(t, tt.wantWarn, errOut.Len() > 0, errOut.String())
+			assert.Equal(t, tt.wantWarn, len(a.Warnings()) > 0, a.Warnings())
 		})
 	}
 
 	var n int
-	a := &applier{}
-	require.NoError(t, a.transact(context.Background(), func(round) (bool, error) { n++; return true, nil }))
+	a := &Applier{}
+	require.NoError(t, a.Transact(context.Background(), func(Round) (bool, error) { n++; return true, nil }))
 	assert.Equal(t, 1+maxMendRounds, n, "mend rounds are bounded")
 }
