@@ -38,7 +38,7 @@ type DeleteOptions struct {
 	Service   string
 
 	req    route.Delete
-	dryRun apply.Mode
+	dryRun route.DryRun
 }
 
 // NewCmdDelete returns `kubectl expose-gw delete SERVICE`.
@@ -85,7 +85,7 @@ func (o *DeleteOptions) Validate() error {
 	if d.Hosts, err = route.ParseHosts(o.Hosts); err != nil {
 		return err
 	}
-	if o.dryRun, err = apply.ParseDryRun(o.DryRun); err != nil {
+	if o.dryRun, err = route.ParseDryRun(o.DryRun); err != nil {
 		return err
 	}
 	if err := cli.ValidateOutput(o.PrintFlags, cli.ObjectFormats...); err != nil {
@@ -137,7 +137,7 @@ func (o *DeleteOptions) Run(ctx context.Context) error {
 		// read made once the routes are gone (other deletes' and exposes'
 		// of the same moment included); checked now all the same.
 		var later []route.Change
-		if o.dryRun == apply.DryRunNone && slices.ContainsFunc(changes, route.Change.WritesRoute) {
+		if o.dryRun == route.DryRunNone && slices.ContainsFunc(changes, route.Change.WritesRoute) {
 			later = slices.DeleteFunc(slices.Clone(changes), func(c route.Change) bool { return !c.WritesGateway() })
 			changes = slices.DeleteFunc(changes, route.Change.WritesGateway)
 		}

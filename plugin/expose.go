@@ -58,7 +58,7 @@ type ExposeOptions struct {
 	// Set by Validate.
 	req    route.Expose
 	port   route.PortRef
-	dryRun apply.Mode
+	dryRun route.DryRun
 }
 
 // NewExposeOptions returns options with the documented defaults.
@@ -156,7 +156,7 @@ func (o *ExposeOptions) Validate() error {
 	if o.HTTPSRedirect && o.TLSSecret == "" {
 		return fmt.Errorf("invalid --https-redirect without --tls-secret: the redirect needs an HTTPS server to go to")
 	}
-	if o.dryRun, err = apply.ParseDryRun(o.DryRun); err != nil {
+	if o.dryRun, err = route.ParseDryRun(o.DryRun); err != nil {
 		return err
 	}
 	if err := validateAPI(o.API); err != nil {
@@ -214,7 +214,7 @@ func (o *ExposeOptions) Run(ctx context.Context) error {
 		ingress: ix.ingress, errOut: &o.notes}
 	api, err := choice.choose(ctx)
 	var noAPI *NoAPIError
-	if errors.As(err, &noAPI) && o.dryRun == apply.DryRunClient {
+	if errors.As(err, &noAPI) && o.dryRun == route.DryRunClient {
 		api, err = route.APIIstio, nil // prints the Istio API's objects, with its warning
 	}
 	if err != nil {
@@ -277,7 +277,7 @@ func (o *ExposeOptions) Run(ctx context.Context) error {
 	if err := cli.PrintChanges(o.PrintFlags, o.Out, result, o.dryRun); err != nil {
 		return err
 	}
-	if o.dryRun != apply.DryRunNone {
+	if o.dryRun != route.DryRunNone {
 		return nil
 	}
 	return x.done(ctx, result)

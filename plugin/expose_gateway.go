@@ -7,7 +7,6 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	gwv1 "sigs.k8s.io/gateway-api/apis/v1"
 
-	"github.com/expose-gw/kubectl-expose-gw/plugin/apply"
 	"github.com/expose-gw/kubectl-expose-gw/plugin/cli"
 	"github.com/expose-gw/kubectl-expose-gw/plugin/gwapi"
 	"github.com/expose-gw/kubectl-expose-gw/plugin/kube"
@@ -80,7 +79,7 @@ func (x *gatewayExpose) checkSecret(ctx context.Context, ns string) error {
 		return nil
 	}
 	missing := fmt.Errorf("invalid --tls-secret %q: expected a TLS Secret in namespace %s, the Gateway's, where Istio reads a listener's certificateRefs (create it with kubectl create secret tls %s -n %s --cert=FILE --key=FILE)", name, ns, name, ns)
-	warnings, err := kube.VerifyTLSSecret(ctx, x.o.Clients.Kube, ns, name, missing, x.o.dryRun == apply.DryRunClient)
+	warnings, err := kube.VerifyTLSSecret(ctx, x.o.Clients.Kube, ns, name, missing, x.o.dryRun == route.DryRunClient)
 	cli.Warn(&x.o.notes, warnings...)
 	return err
 }

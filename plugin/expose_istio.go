@@ -7,7 +7,6 @@ import (
 
 	corev1 "k8s.io/api/core/v1"
 
-	"github.com/expose-gw/kubectl-expose-gw/plugin/apply"
 	"github.com/expose-gw/kubectl-expose-gw/plugin/istio"
 	"github.com/expose-gw/kubectl-expose-gw/plugin/route"
 )
@@ -37,7 +36,7 @@ func newIstioExpose(ctx context.Context, o *ExposeOptions) *istioExpose {
 // it: needed for the hint or the selector anyway, overlapped with the
 // reads) and checks the --tls-secret.
 func (x *istioExpose) prepare(ctx context.Context) error {
-	if x.o.dryRun == apply.DryRunNone || x.sel == nil {
+	if x.o.dryRun == route.DryRunNone || x.sel == nil {
 		x.ingress.start()
 	}
 	return x.o.checkCredential(ctx, x.ingress)
@@ -46,7 +45,7 @@ func (x *istioExpose) prepare(ctx context.Context) error {
 // close lets a started look-up end rather than cut its requests short
 // (client-go logs those).
 func (x *istioExpose) close() {
-	if x.o.dryRun == apply.DryRunNone || x.sel == nil {
+	if x.o.dryRun == route.DryRunNone || x.sel == nil {
 		x.ingress.result()
 	}
 }

@@ -4,9 +4,9 @@ import (
 	"context"
 	"fmt"
 
-	"github.com/expose-gw/kubectl-expose-gw/plugin/apply"
 	"github.com/expose-gw/kubectl-expose-gw/plugin/cli"
 	"github.com/expose-gw/kubectl-expose-gw/plugin/kube"
+	"github.com/expose-gw/kubectl-expose-gw/plugin/route"
 	"github.com/expose-gw/kubectl-expose-gw/resolve"
 )
 
@@ -34,7 +34,7 @@ func (o *ExposeOptions) checkCredential(ctx context.Context, lookup *ingressLook
 	}
 	ns := workloadNamespace(in)
 	missing := fmt.Errorf("invalid --tls-secret %q: expected a TLS Secret in namespace %s, where the gateway's pods run and Istio reads credentials (create it with kubectl create secret tls %s -n %s --cert=FILE --key=FILE)", name, ns, name, ns)
-	warnings, err := kube.VerifyTLSSecret(ctx, o.Clients.Kube, ns, name, missing, o.dryRun == apply.DryRunClient)
+	warnings, err := kube.VerifyTLSSecret(ctx, o.Clients.Kube, ns, name, missing, o.dryRun == route.DryRunClient)
 	cli.Warn(&o.notes, warnings...)
 	return err
 }

@@ -8,7 +8,6 @@ import (
 
 	corev1 "k8s.io/api/core/v1"
 
-	"github.com/expose-gw/kubectl-expose-gw/plugin/apply"
 	"github.com/expose-gw/kubectl-expose-gw/plugin/cli"
 	"github.com/expose-gw/kubectl-expose-gw/plugin/kube"
 	"github.com/expose-gw/kubectl-expose-gw/plugin/route"
@@ -107,7 +106,7 @@ func (o *ExposeOptions) useGateway(l *ingressLookup) (warned bool, err error) {
 	var none *resolve.NoGatewayError
 	var several *resolve.SeveralGatewaysError
 	switch {
-	case errors.As(err, &none) && o.dryRun == apply.DryRunClient:
+	case errors.As(err, &none) && o.dryRun == route.DryRunClient:
 		cli.Warnf(&o.notes, "%v; the Gateway printed selects %s and listens on the default ports 80/443",
 			err, route.FormatSelector(o.req.Selector))
 		return true, nil

@@ -16,7 +16,6 @@ import (
 	kubefake "k8s.io/client-go/kubernetes/fake"
 	"sigs.k8s.io/yaml"
 
-	"github.com/expose-gw/kubectl-expose-gw/plugin/apply"
 	"github.com/expose-gw/kubectl-expose-gw/plugin/cli"
 	"github.com/expose-gw/kubectl-expose-gw/plugin/kube"
 	"github.com/expose-gw/kubectl-expose-gw/plugin/kube/kubelib"
@@ -120,7 +119,7 @@ func TestPrintChangesOneDocument(t *testing.T) {
 	print := func(format string, changes []route.Change) string {
 		pf := &cli.PrintFlags{OutputFormat: format}
 		var b bytes.Buffer
-		require.NoError(t, cli.PrintChanges(pf, &b, changes, apply.DryRunClient))
+		require.NoError(t, cli.PrintChanges(pf, &b, changes, route.DryRunClient))
 		return b.String()
 	}
 	type item struct {

@@ -34,7 +34,7 @@ func Retryable(err error) bool {
 // (not when a mend round fails: see transact).
 type Applier struct {
 	stores Stores
-	mode   Mode
+	mode   route.DryRun
 	done   []written
 	// warnings are what the transaction could not do and the command
 	// says: an object undo could not restore, mend rounds cut short.
@@ -42,7 +42,7 @@ type Applier struct {
 }
 
 // New is an applier writing with stores in mode.
-func New(stores Stores, mode Mode) *Applier { return &Applier{stores: stores, mode: mode} }
+func New(stores Stores, mode route.DryRun) *Applier { return &Applier{stores: stores, mode: mode} }
 
 // Warnings are what the transaction could not do, for the command to say
 // (with or without an error).
@@ -98,7 +98,7 @@ func (a *Applier) Transact(ctx context.Context, attempt func(Round) (wrote bool,
 			if err != nil {
 				return err
 			}
-			if !wrote || a.mode != DryRunNone {
+			if !wrote || a.mode != route.DryRunNone {
 				return nil
 			}
 			if mends == maxMendRounds {
@@ -109,7 +109,7 @@ func (a *Applier) Transact(ctx context.Context, attempt func(Round) (wrote bool,
 			mends++
 		}
 	})
-	if err == nil || a.mode != DryRunNone {
+	if err == nil || a.mode != route.DryRunNone {
 		return err
 	}
 	if r.Mend {
@@ -132,7 +132,7 @@ func (a *Applier) Apply(ctx context.Context, changes []route.Change) ([]route.Ch
 // later (a later round plans them again from a fresh read) before it
 // writes: what the user may not do fails before anything is written.
 func (a *Applier) ApplyChecking(ctx context.Context, changes, later []route.Change) ([]route.Change, error) {
-	if a.mode == DryRunNone {
+	if a.mode == route.DryRunNone {
 		for _, c := range later {
 			if !c.Writes() {
 				continue
@@ -150,9 +150,9 @@ func (a *Applier) ApplyChecking(ctx context.Context, changes, later []route.Chan
 	}
 	out := append([]route.Change(nil), changes...)
 	switch a.mode {
-	case DryRunClient:
+	case route.DryRunClient:
 		return out, nil
-	case DryRunServer:
+	case route.DryRunServer:
 		for _, i := range writes {
 			after, err := a.write(ctx, changes[i], true)
 			if err != nil {

@@ -11,7 +11,6 @@ import (
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/cli-runtime/pkg/printers"
 
-	"github.com/expose-gw/kubectl-expose-gw/plugin/apply"
 	"github.com/expose-gw/kubectl-expose-gw/plugin/route"
 )
 
@@ -80,7 +79,7 @@ func ObjectList(objs []runtime.Object) *metav1.List {
 // the object, or one v1 List of them when there are several (so the output
 // is one JSON value, one YAML document). Objects get their apiVersion/kind
 // back (the typed clients strip them).
-func PrintChanges(pf *PrintFlags, out io.Writer, changes []route.Change, mode apply.Mode) error {
+func PrintChanges(pf *PrintFlags, out io.Writer, changes []route.Change, mode route.DryRun) error {
 	objs := make([]runtime.Object, 0, len(changes))
 	for _, c := range changes {
 		objs = append(objs, withKind(c.Object))

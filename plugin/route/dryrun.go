@@ -1,19 +1,21 @@
-package apply
+package route
 
 import (
 	"fmt"
 )
 
-// dryRunMode is --dry-run.
-type Mode int
+// DryRun is what --dry-run asks for: write (none), print only (client),
+// or send to the apiserver to validate without persisting (server).
+type DryRun int
 
 const (
-	DryRunNone Mode = iota
+	DryRunNone DryRun = iota
 	DryRunClient
 	DryRunServer
 )
 
-func ParseDryRun(s string) (Mode, error) {
+// ParseDryRun reads --dry-run.
+func ParseDryRun(s string) (DryRun, error) {
 	switch s {
 	case "", "none", "false":
 		return DryRunNone, nil
@@ -25,7 +27,8 @@ func ParseDryRun(s string) (Mode, error) {
 	return 0, fmt.Errorf("invalid --dry-run %q: expected none, client or server", s)
 }
 
-func (m Mode) Suffix() string {
+// Suffix is what kubectl adds to the name printer's operation.
+func (m DryRun) Suffix() string {
 	switch m {
 	case DryRunClient:
 		return " (dry run)"
