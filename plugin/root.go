@@ -1,12 +1,19 @@
-// Package plugin holds the command tree of `kubectl expose-gw` and the
-// Gateway/VirtualService model it writes.
+// Package plugin is the root of `kubectl expose-gw`: it wires the
+// commands (one package each: expose, list, delete, url, proxy) under
+// kubectl's flags, with version and completion. docs/layout.md maps the
+// packages below it.
 package plugin
 
 import (
 	"github.com/spf13/cobra"
 	"k8s.io/cli-runtime/pkg/genericiooptions"
 
+	"github.com/expose-gw/kubectl-expose-gw/plugin/delete"
+	"github.com/expose-gw/kubectl-expose-gw/plugin/expose"
 	"github.com/expose-gw/kubectl-expose-gw/plugin/kube"
+	"github.com/expose-gw/kubectl-expose-gw/plugin/list"
+	"github.com/expose-gw/kubectl-expose-gw/plugin/proxy"
+	"github.com/expose-gw/kubectl-expose-gw/plugin/url"
 )
 
 // NewRootCmd returns `kubectl expose-gw` with every standard kubectl flag
@@ -32,10 +39,10 @@ a local proxy that sends the Host header the route needs.`,
 	flags.AddFlags(cmd.PersistentFlags())
 	addVerbosityFlag(cmd.PersistentFlags())
 	cmd.AddCommand(NewCmdVersion(streams))
-	AddExposeToRoot(cmd, flags, streams)
-	cmd.AddCommand(NewCmdList(flags, streams), NewCmdDelete(flags, streams))
-	cmd.AddCommand(NewCmdURL(flags, streams))
-	cmd.AddCommand(NewCmdProxy(flags, streams))
+	expose.AddToRoot(cmd, flags, streams)
+	cmd.AddCommand(list.NewCmd(flags, streams), delete.NewCmd(flags, streams))
+	cmd.AddCommand(url.NewCmd(flags, streams))
+	cmd.AddCommand(proxy.NewCmd(flags, streams))
 	RegisterCompletions(cmd, flags) // last: it reads the subcommands' usage
 	return cmd
 }

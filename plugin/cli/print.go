@@ -11,6 +11,7 @@ import (
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/cli-runtime/pkg/printers"
 
+	"github.com/expose-gw/kubectl-expose-gw/plugin/kube"
 	"github.com/expose-gw/kubectl-expose-gw/plugin/route"
 )
 
@@ -26,6 +27,9 @@ type PrintFlags struct {
 	ShowManagedFields bool
 	// Operation is what the name printer adds ("created", ...).
 	Operation string
+	// WithKind copies an object with its apiVersion and kind set (the
+	// typed clients strip them; the printers need them).
+	WithKind func(route.Object) runtime.Object
 }
 
 // addOutputFlag adds -o to cmd, its help naming the formats that
@@ -43,8 +47,8 @@ func ValidateOutput(pf *PrintFlags, formats ...string) error {
 	return nil
 }
 
-// ToPrinter is the printer of the format, setting apiVersion and kind from
-// the tool's scheme (the typed clients strip them), as PrintFlags does.
+// ToPrinter is the printer of the format (the objects it prints have
+// their apiVersion and kind: see WithKind).
 func (pf *PrintFlags) ToPrinter() (printers.ResourcePrinter, error) {
 	var p printers.ResourcePrinter
 	switch pf.OutputFormat {
@@ -61,7 +65,7 @@ func (pf *PrintFlags) ToPrinter() (printers.ResourcePrinter, error) {
 	default:
 		return nil, InvalidOutput(pf.OutputFormat, ObjectFormats)
 	}
-	return printers.NewTypeSetter(scheme).ToPrinter(p), nil
+	return p, nil
 }
 
 // objectList is objs as one v1 List, what kubectl prints for several
@@ -82,7 +86,7 @@ func ObjectList(objs []runtime.Object) *metav1.List {
 func PrintChanges(pf *PrintFlags, out io.Writer, changes []route.Change, mode route.DryRun) error {
 	objs := make([]runtime.Object, 0, len(changes))
 	for _, c := range changes {
-		objs = append(objs, withKind(c.Object))
+		objs = append(objs, pf.WithKind(c.Object))
 	}
 	format := pf.OutputFormat
 	if format == "yaml" || format == "json" {
@@ -112,5 +116,5 @@ func PrintChanges(pf *PrintFlags, out io.Writer, changes []route.Change, mode ro
 
 // invalidOutput is the error for an -o value a command does not print.
 func InvalidOutput(value string, allowed []string) error {
-	return fmt.Errorf("invalid --output %q: expected %s", value, route.OrList(allowed))
+	return fmt.Errorf("invalid --output %q: expected %s", value, kube.OrList(allowed))
 }

@@ -1,10 +1,8 @@
 package istio
 
 import (
-	"fmt"
 	"maps"
 	"slices"
-	"strings"
 
 	apinet "istio.io/api/networking/v1"
 	networkingv1 "istio.io/client-go/pkg/apis/networking/v1"
@@ -12,23 +10,6 @@ import (
 	"github.com/expose-gw/kubectl-expose-gw/plugin/route"
 	"github.com/expose-gw/kubectl-expose-gw/plugin/rules"
 )
-
-// NoRouteError says there is no route of the service to delete. Unmanaged
-// are those (see UnmanagedRoutes) that only Delete.Force removes.
-type NoRouteError struct {
-	Service, Namespace string
-	Filter             string // " matching [...]", " on hosts [...]" or ""
-	Unmanaged          []string
-}
-
-func (e *NoRouteError) Error() string {
-	s := fmt.Sprintf("no route of service %s/%s to delete%s", e.Namespace, e.Service, e.Filter)
-	if len(e.Unmanaged) == 0 {
-		return s
-	}
-	return s + " in the VirtualServices kubectl-expose-gw manages, but it has routes in VirtualServices kubectl-expose-gw does not manage (written there by expose --force): " +
-		strings.Join(e.Unmanaged, ", ") + "; add --force to remove them"
-}
 
 // PlanDelete removes the service's routes from the tool's VirtualServices
 // in the namespace (with d.Force, also those the tool wrote into the
@@ -89,7 +70,7 @@ func PlanDeleteAfter(d *route.Delete, st State, p Progress) ([]route.Change, err
 		changes = append(changes, route.ChangeOf(route.OpUpdate, next, vs))
 	}
 	if len(changes) == 0 && len(p.Touched) == 0 {
-		e := &NoRouteError{Service: d.Service, Namespace: d.Namespace, Filter: describeFilter(d)}
+		e := &route.NoRouteError{Service: d.Service, Namespace: d.Namespace, Filter: route.DescribeFilter(d)}
 		if !d.Force {
 			e.Unmanaged = UnmanagedRoutes(d, st)
 		}
@@ -255,15 +236,4 @@ func removeToolRoutes(routes []*apinet.HTTPRoute, svc, fqdn string, matches []ro
 // VirtualService, and deleting it is not the tool's to do.
 func KeptWhole(c route.Change) bool {
 	return c.Op == route.OpUnchanged && VirtualServiceOf(c) != nil && !route.IsManaged(VirtualServiceOf(c))
-}
-
-func describeFilter(d *route.Delete) string {
-	s := ""
-	if len(d.Matches) > 0 {
-		s += fmt.Sprintf(" matching %v", d.Matches)
-	}
-	if len(d.Hosts) > 0 {
-		s += fmt.Sprintf(" on hosts %v", d.Hosts)
-	}
-	return s
 }

@@ -38,7 +38,7 @@ func TestPlanDeleteForce(t *testing.T) {
 	assert.EqualError(t, err, "no route of service default/flaskapp to delete in the VirtualServices kubectl-expose-gw manages, "+
 		"but it has routes in VirtualServices kubectl-expose-gw does not manage (written there by expose --force): "+
 		"default/legacy prefix /env, default/legacy exact /x; add --force to remove them")
-	var nr *NoRouteError
+	var nr *route.NoRouteError
 	require.True(t, errors.As(err, &nr))
 	assert.Equal(t, []string{"default/legacy prefix /env", "default/legacy exact /x"}, nr.Unmanaged)
 
@@ -131,7 +131,7 @@ func TestPlanDeleteCountsEveryVirtualService(t *testing.T) {
 
 func TestNoRouteError(t *testing.T) {
 	_, err := PlanDelete(&route.Delete{Service: "nothing", Namespace: "default"}, State{})
-	var nr *NoRouteError
+	var nr *route.NoRouteError
 	require.True(t, errors.As(err, &nr))
 	assert.Empty(t, nr.Unmanaged)
 	assert.EqualError(t, err, "no route of service default/nothing to delete")

@@ -8,8 +8,6 @@ import (
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/api/meta"
-
-	"github.com/expose-gw/kubectl-expose-gw/plugin/route"
 )
 
 // ExplainAPIError turns an API error met while doing verb on resource into
@@ -87,7 +85,7 @@ func IsMissingCRD(err error, resource string) bool {
 func ServiceNotFound(name, ns string, suggestions []string) error {
 	msg := fmt.Sprintf("service %q not found in namespace %q: expected an existing Service (see kubectl get services -n %s)", name, ns, ns)
 	if len(suggestions) > 0 {
-		msg += "; did you mean " + route.OrList(suggestions) + "?"
+		msg += "; did you mean " + OrList(suggestions) + "?"
 	}
 	return errors.New(msg)
 }

@@ -23,3 +23,14 @@ type Route struct {
 	// Listener is the Gateway API listener's name ("" for the Istio API).
 	Listener string
 }
+
+// OnGateway are the routes through Gateway ref.
+func OnGateway(routes []Route, ref ObjectRef) []Route {
+	var out []Route
+	for _, r := range routes {
+		if r.Gateway == ref.String() {
+			out = append(out, r)
+		}
+	}
+	return out
+}

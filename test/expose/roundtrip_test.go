@@ -15,7 +15,7 @@ import (
 	"k8s.io/cli-runtime/pkg/genericiooptions"
 	"k8s.io/client-go/rest"
 
-	"github.com/expose-gw/kubectl-expose-gw/plugin"
+	"github.com/expose-gw/kubectl-expose-gw/plugin/expose"
 	"github.com/expose-gw/kubectl-expose-gw/plugin/kube"
 	testenv "github.com/expose-gw/kubectl-expose-gw/test/env"
 )
@@ -76,7 +76,7 @@ func TestRoundTrips(t *testing.T) {
 
 	expose := func(t *testing.T, ns, svc, prefix string) []string {
 		var out, errb bytes.Buffer
-		o := plugin.NewExposeOptions(nil, genericiooptions.IOStreams{Out: &out, ErrOut: &errb})
+		o := expose.NewExposeOptions(nil, genericiooptions.IOStreams{Out: &out, ErrOut: &errb})
 		o.Clients, o.Namespace, o.Service = clients, ns, svc
 		// A host per namespace: one host in two namespaces is one virtual
 		// host in Istio, which expose refuses to shadow.

@@ -17,8 +17,8 @@ import (
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/rest"
 
-	"github.com/expose-gw/kubectl-expose-gw/plugin"
 	"github.com/expose-gw/kubectl-expose-gw/plugin/kube"
+	"github.com/expose-gw/kubectl-expose-gw/plugin/url"
 	testenv "github.com/expose-gw/kubectl-expose-gw/test/env"
 )
 
@@ -67,7 +67,7 @@ func runURL(t *testing.T, env *testenv.Env, args ...string) (string, []string, i
 		return cfg
 	}
 	var out, errOut bytes.Buffer
-	cmd := plugin.NewCmdURL(flags, genericiooptions.IOStreams{Out: &out, ErrOut: &errOut})
+	cmd := url.NewCmd(flags, genericiooptions.IOStreams{Out: &out, ErrOut: &errOut})
 	cmd.SetArgs(args)
 	require.NoError(t, cmd.ExecuteContext(env.Ctx()), errOut.String())
 	return out.String(), c.reqs, c.bytes
