@@ -1,9 +1,13 @@
 package test
 
 import (
+	"go/parser"
+	"go/token"
+	"io/fs"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -59,4 +63,87 @@ func TestBinarySize(t *testing.T) {
 	require.NoError(t, err)
 	t.Logf("stripped linux/amd64 binary: %d bytes (%.2f MB)", fi.Size(), float64(fi.Size())/1e6)
 	require.LessOrEqual(t, fi.Size(), int64(maxBinarySize), "the binary grew past %d bytes", maxBinarySize)
+}
+
+// The house of plugin/ (docs/layout.md): a package per command, the
+// adapters of the two APIs, the seam between them, the neutral words.
+const mod = "github.com/expose-gw/kubectl-expose-gw/"
+
+var (
+	commands = []string{"plugin/expose", "plugin/list", "plugin/delete", "plugin/url", "plugin/proxy"}
+	adapters = []string{"plugin/istio", "plugin/gwapi"}
+)
+
+// TestPackageLayering holds the house rules with the packages' own
+// imports (tests left out): only the root package imports a command; a
+// command reaches the APIs through plugin/apis, never an adapter; the
+// adapters import neither each other, nor plugin/apis, nor a command;
+// the neutral words (plugin/route) import no adapter, command or seam.
+func TestPackageLayering(t *testing.T) {
+	cmd := exec.Command("go", "list", "-f", `{{.ImportPath}}{{range .Imports}} {{.}}{{end}}`, "./plugin/...")
+	cmd.Dir = testenv.RepoRoot()
+	out, err := cmd.Output()
+	require.NoError(t, err)
+	imports := map[string][]string{}
+	for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {
+		f := strings.Fields(line)
+		pkg := strings.TrimPrefix(f[0], mod)
+		for _, imp := range f[1:] {
+			if strings.HasPrefix(imp, mod) {
+				imports[pkg] = append(imports[pkg], strings.TrimPrefix(imp, mod))
+			}
+		}
+	}
+	require.Contains(t, imports, "plugin/apis", "go list printed too little: %s", out)
+	for _, c := range commands {
+		require.Contains(t, imports, c, "command package %s is missing", c)
+	}
+	for pkg, imps := range imports {
+		for _, imp := range imps {
+			switch {
+			case slices.Contains(commands, imp) && pkg != "plugin":
+				t.Errorf("%s imports the command %s: only the root package (plugin) may", pkg, imp)
+			case slices.Contains(commands, pkg) && slices.Contains(adapters, imp):
+				t.Errorf("the command %s imports the adapter %s: commands reach the APIs through plugin/apis", pkg, imp)
+			case slices.Contains(adapters, pkg) && (slices.Contains(adapters, imp) || imp == "plugin/apis" || slices.Contains(commands, imp)):
+				t.Errorf("the adapter %s imports %s: an adapter imports only shared layers", pkg, imp)
+			case pkg == "plugin/route" && (slices.Contains(adapters, imp) || imp == "plugin/apis" || slices.Contains(commands, imp)):
+				t.Errorf("the neutral package plugin/route imports %s", imp)
+			}
+		}
+	}
+}
+
+// TestOneAPIPerFile: outside the adapters, no file of plugin/ imports
+// both APIs' packages (Istio's and the Gateway API's): what differs
+// between them lives in plugin/istio and plugin/gwapi.
+func TestOneAPIPerFile(t *testing.T) {
+	root := filepath.Join(testenv.RepoRoot(), "plugin")
+	files := 0
+	err := filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() || !strings.HasSuffix(path, ".go") || strings.HasSuffix(path, "_test.go") {
+			return err
+		}
+		rel, _ := filepath.Rel(testenv.RepoRoot(), path)
+		if slices.ContainsFunc(adapters, func(a string) bool { return strings.HasPrefix(rel, a+"/") }) {
+			return nil
+		}
+		files++
+		f, err := parser.ParseFile(token.NewFileSet(), path, nil, parser.ImportsOnly)
+		if err != nil {
+			return err
+		}
+		var istio, gateway bool
+		for _, imp := range f.Imports {
+			p := strings.Trim(imp.Path.Value, `"`)
+			istio = istio || strings.HasPrefix(p, "istio.io/")
+			gateway = gateway || strings.HasPrefix(p, "sigs.k8s.io/gateway-api/")
+		}
+		if istio && gateway {
+			t.Errorf("%s imports both the Istio API and the Gateway API: that belongs in an adapter (plugin/istio, plugin/gwapi)", rel)
+		}
+		return nil
+	})
+	require.NoError(t, err)
+	require.Greater(t, files, 20, "too few files read under %s", root)
 }

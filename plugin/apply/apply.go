@@ -20,7 +20,7 @@ import (
 // for tens of users writing the same VirtualService at once.
 var writeBackoff = wait.Backoff{Steps: 40, Duration: 10 * time.Millisecond, Factor: 1.3, Jitter: 1, Cap: time.Second}
 
-// retryable is a lost race: the object changed, appeared or vanished
+// Retryable is a lost race: the object changed, appeared or vanished
 // meanwhile. Re-reading and planning again cures it.
 func Retryable(err error) bool {
 	var se *apierrors.StatusError
@@ -28,7 +28,7 @@ func Retryable(err error) bool {
 	return apierrors.IsConflict(err) || apierrors.IsAlreadyExists(err) || apierrors.IsNotFound(err) && named
 }
 
-// applier writes plans all or nothing: it dry-runs on the server every
+// Applier writes plans all or nothing: it dry-runs on the server every
 // write after the first (the first one failing leaves nothing to undo),
 // writes them in order, and undoes what it wrote when it finally fails
 // (not when a mend round fails: see transact).
@@ -70,7 +70,7 @@ type written struct {
 	after  route.Change // the object as the server returned it
 }
 
-// round is one pass of a transaction's attempt: First is the first
+// Round is one pass of a transaction's attempt: First is the first
 // attempt of all; Mend is set after an attempt that wrote: the round
 // re-reads what it wrote and mends only what concurrent writers undid of
 // it (see transact).
@@ -80,7 +80,7 @@ type Round struct{ First, Mend bool }
 // a concurrent writer undid meanwhile, which does not go on for long.
 const maxMendRounds = 8
 
-// transact runs attempt (read, plan, apply) until it succeeds or fails for
+// Transact runs attempt (read, plan, apply) until it succeeds or fails for
 // a reason other than a lost race; on failure it undoes every write made.
 // After an attempt that wrote, it runs again (Mend) on a fresh read until
 // one writes nothing: another command of the same moment may have
@@ -128,7 +128,7 @@ func (a *Applier) Apply(ctx context.Context, changes []route.Change) ([]route.Ch
 	return a.ApplyChecking(ctx, changes, nil)
 }
 
-// applyChecking is apply that also dry-runs on the server the writes of
+// ApplyChecking is apply that also dry-runs on the server the writes of
 // later (a later round plans them again from a fresh read) before it
 // writes: what the user may not do fails before anything is written.
 func (a *Applier) ApplyChecking(ctx context.Context, changes, later []route.Change) ([]route.Change, error) {
@@ -178,7 +178,7 @@ func (a *Applier) ApplyChecking(ctx context.Context, changes, later []route.Chan
 	return out, nil
 }
 
-// written are the changes written so far, as the server returned them:
+// Written are the changes written so far, as the server returned them:
 // those of an attempt that lost a race stay written, and are reported.
 func (a *Applier) Written() []route.Change {
 	out := make([]route.Change, len(a.done))

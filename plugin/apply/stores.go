@@ -19,7 +19,7 @@ type store struct {
 	delete   func(ctx context.Context, ns, name string, o metav1.DeleteOptions) error
 }
 
-// stores are the stores by the Go type of their objects.
+// Stores are the stores by the Go type of their objects.
 type Stores map[reflect.Type]store
 
 // of is the store of o's kind.
@@ -31,14 +31,14 @@ func (s Stores) of(o route.Object) (store, error) {
 	return st, nil
 }
 
-// typedClient is what a generated typed client of T offers for writing.
+// TypedClient is what a generated typed client of T offers for writing.
 type TypedClient[T route.Object] interface {
 	Create(context.Context, T, metav1.CreateOptions) (T, error)
 	Update(context.Context, T, metav1.UpdateOptions) (T, error)
 	Delete(context.Context, string, metav1.DeleteOptions) error
 }
 
-// addStore registers the typed client of T under T's Go type.
+// AddStore registers the typed client of T under T's Go type.
 func AddStore[T route.Object](s Stores, resource string, client func(ns string) TypedClient[T]) {
 	var zero T
 	s[reflect.TypeOf(zero)] = store{

@@ -6,7 +6,7 @@ import (
 	"github.com/spf13/cobra"
 )
 
-// serviceArgs are the positional arguments of a command taking one
+// ServiceArgs are the positional arguments of a command taking one
 // SERVICE (optional unless required): an extra argument, or a missing
 // SERVICE, is named in the error, not counted.
 func ServiceArgs(required bool) cobra.PositionalArgs {

@@ -16,7 +16,7 @@ type Options interface {
 	Run(ctx context.Context) error
 }
 
-// runE is the RunE of every command: Complete, Validate, then Run.
+// RunE is the RunE of every command: Complete, Validate, then Run.
 func RunE(o Options) func(*cobra.Command, []string) error {
 	return func(cmd *cobra.Command, args []string) error {
 		if err := o.Complete(cmd, args); err != nil {

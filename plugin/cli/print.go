@@ -15,10 +15,10 @@ import (
 	"github.com/expose-gw/kubectl-expose-gw/plugin/route"
 )
 
-// objectFormats are the -o values of expose and delete.
+// ObjectFormats are the -o values of expose and delete.
 var ObjectFormats = []string{"yaml", "json", "name"}
 
-// printFlags are -o and --show-managed-fields of the commands that print
+// PrintFlags are -o and --show-managed-fields of the commands that print
 // objects: the part of cli-runtime's genericclioptions.PrintFlags they
 // offer (yaml, json, name), on cli-runtime's printers as PrintFlags builds
 // them. (The package genericclioptions links what plugin/kube's doc says.)
@@ -32,14 +32,14 @@ type PrintFlags struct {
 	WithKind func(route.Object) runtime.Object
 }
 
-// addOutputFlag adds -o to cmd, its help naming the formats that
+// AddOutputFlag adds -o to cmd, its help naming the formats that
 // validateOutput accepts, and --show-managed-fields that yaml and json honor.
 func AddOutputFlag(cmd *cobra.Command, pf *PrintFlags) {
 	cmd.Flags().BoolVar(&pf.ShowManagedFields, "show-managed-fields", false, "If true, keep the managedFields when printing objects in JSON or YAML format.")
 	cmd.Flags().StringVarP(&pf.OutputFormat, "output", "o", pf.OutputFormat, "Output format: "+strings.Join(ObjectFormats, "|"))
 }
 
-// validateOutput allows "" and formats only.
+// ValidateOutput allows "" and formats only.
 func ValidateOutput(pf *PrintFlags, formats ...string) error {
 	if pf.OutputFormat != "" && !slices.Contains(formats, pf.OutputFormat) {
 		return InvalidOutput(pf.OutputFormat, formats)
@@ -68,7 +68,7 @@ func (pf *PrintFlags) ToPrinter() (printers.ResourcePrinter, error) {
 	return p, nil
 }
 
-// objectList is objs as one v1 List, what kubectl prints for several
+// ObjectList is objs as one v1 List, what kubectl prints for several
 // objects with -o yaml|json (`kubectl get a b -o json`).
 func ObjectList(objs []runtime.Object) *metav1.List {
 	l := &metav1.List{TypeMeta: metav1.TypeMeta{APIVersion: "v1", Kind: "List"}, Items: []runtime.RawExtension{}}
@@ -78,7 +78,7 @@ func ObjectList(objs []runtime.Object) *metav1.List {
 	return l
 }
 
-// printChanges prints the objects of changes the kubectl way: a line NAME
+// PrintChanges prints the objects of changes the kubectl way: a line NAME
 // OP each by default, or for -o name a line NAME each, or for -o yaml|json
 // the object, or one v1 List of them when there are several (so the output
 // is one JSON value, one YAML document). Objects get their apiVersion/kind
@@ -114,7 +114,7 @@ func PrintChanges(pf *PrintFlags, out io.Writer, changes []route.Change, mode ro
 	return nil
 }
 
-// invalidOutput is the error for an -o value a command does not print.
+// InvalidOutput is the error for an -o value a command does not print.
 func InvalidOutput(value string, allowed []string) error {
 	return fmt.Errorf("invalid --output %q: expected %s", value, kube.OrList(allowed))
 }

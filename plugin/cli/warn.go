@@ -5,14 +5,14 @@ import (
 	"io"
 )
 
-// warnf prints one warning on w with kubectl's prefix ("Warning: "), the
+// Warnf prints one warning on w with kubectl's prefix ("Warning: "), the
 // one place a warning is worded; commands print them, planners return
 // them as data.
 func Warnf(w io.Writer, format string, a ...any) {
 	fmt.Fprintf(w, "Warning: "+format+"\n", a...)
 }
 
-// warn prints each warning with warnf.
+// Warn prints each warning with warnf.
 func Warn[T any](w io.Writer, warnings ...T) {
 	for _, x := range warnings {
 		Warnf(w, "%v", x)
