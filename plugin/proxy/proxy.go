@@ -145,12 +145,9 @@ func (o *ProxyOptions) Validate() error {
 	if o.Service == "" && o.Host == "" {
 		return fmt.Errorf("give a SERVICE whose route host to use, or --host HOST")
 	}
-	if o.Service != "" {
-		svc, err := route.ParseService(o.Service)
-		if err != nil {
-			return err
-		}
-		o.Service = svc
+	var err error
+	if o.Service, o.selector, err = route.ParseGatewayFlags(o.Service, o.GatewaySelector); err != nil {
+		return err
 	}
 	if o.Host != "" {
 		if err := parseProxyHost(o.Host); err != nil {
@@ -168,17 +165,9 @@ func (o *ProxyOptions) Validate() error {
 	if net.ParseIP(o.Address) == nil && o.Address != "localhost" {
 		return fmt.Errorf("invalid --address %q: expected an IP address such as 127.0.0.1", o.Address)
 	}
-	if o.GatewaySelector != "" {
-		sel, err := route.ParseSelector(o.GatewaySelector)
-		if err != nil {
-			return err
-		}
-		o.selector = sel
-	}
 	if o.Tunnels < 1 || o.Tunnels > 64 {
 		return fmt.Errorf("invalid --tunnels %d: expected 1 to 64", o.Tunnels)
 	}
-	var err error
 	if o.gatewayRef, err = apis.ParseTarget(o.API, o.Gateway); err != nil {
 		return err
 	}

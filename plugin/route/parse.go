@@ -242,3 +242,22 @@ func ParseHosts(hosts []string) ([]string, error) {
 	}
 	return out, nil
 }
+
+// ParseGatewayFlags reads the optional SERVICE argument and
+// --gateway-selector of url and proxy as expose reads them: "" stays
+// unset (service "", selector nil).
+func ParseGatewayFlags(service, selector string) (string, map[string]string, error) {
+	var err error
+	if service != "" {
+		if service, err = ParseService(service); err != nil {
+			return "", nil, err
+		}
+	}
+	var sel map[string]string
+	if selector != "" {
+		if sel, err = ParseSelector(selector); err != nil {
+			return "", nil, err
+		}
+	}
+	return service, sel, nil
+}

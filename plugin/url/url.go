@@ -108,19 +108,9 @@ func (o *URLOptions) Complete(_ *cobra.Command, args []string) error {
 // Validate checks the argument and flags, without touching the cluster:
 // SERVICE and --gateway-selector are read as expose reads them.
 func (o *URLOptions) Validate() error {
-	if o.Service != "" {
-		svc, err := route.ParseService(o.Service)
-		if err != nil {
-			return err
-		}
-		o.Service = svc
-	}
-	if o.GatewaySelector != "" {
-		sel, err := route.ParseSelector(o.GatewaySelector)
-		if err != nil {
-			return err
-		}
-		o.selector = sel
+	var err error
+	if o.Service, o.selector, err = route.ParseGatewayFlags(o.Service, o.GatewaySelector); err != nil {
+		return err
 	}
 	if !slices.Contains(urlFormats, o.Output) {
 		return cli.InvalidOutput(o.Output, urlFormats)
@@ -128,7 +118,6 @@ func (o *URLOptions) Validate() error {
 	if o.IngressService != "" && o.GatewaySelector != "" {
 		return fmt.Errorf("--ingress-service %q and --gateway-selector %q both choose the gateway: give one", o.IngressService, o.GatewaySelector)
 	}
-	var err error
 	if o.gatewayRef, err = apis.ParseTarget(o.API, o.Gateway); err != nil {
 		return err
 	}
