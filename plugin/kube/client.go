@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"net/http"
 
-	istionet "istio.io/client-go/pkg/apis/networking/v1"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
@@ -14,7 +13,6 @@ import (
 	"k8s.io/client-go/gentype"
 	"k8s.io/client-go/rest"
 	"k8s.io/client-go/util/flowcontrol"
-	gwv1 "sigs.k8s.io/gateway-api/apis/v1"
 )
 
 // Client is what the tool calls on the typed client of one resource: the
@@ -41,31 +39,6 @@ type CoreV1 interface {
 	Secrets(namespace string) Client[*corev1.Secret, *corev1.SecretList]
 	Nodes() Client[*corev1.Node, *corev1.NodeList]
 	Namespaces() Client[*corev1.Namespace, *corev1.NamespaceList]
-}
-
-// Istio is the part of Istio's clientset the tool uses.
-type Istio interface {
-	NetworkingV1() IstioNetworkingV1
-}
-
-// IstioNetworkingV1 is the part of Istio's NetworkingV1Interface the tool uses.
-type IstioNetworkingV1 interface {
-	Gateways(namespace string) Client[*istionet.Gateway, *istionet.GatewayList]
-	VirtualServices(namespace string) Client[*istionet.VirtualService, *istionet.VirtualServiceList]
-}
-
-// GatewayV1 is the part of the Gateway API's GatewayV1Interface the tool uses.
-type GatewayV1 interface {
-	GatewayClasses() Client[*gwv1.GatewayClass, *gwv1.GatewayClassList]
-	Gateways(namespace string) Client[*gwv1.Gateway, *gwv1.GatewayList]
-	HTTPRoutes(namespace string) Client[*gwv1.HTTPRoute, *gwv1.HTTPRouteList]
-	// The other kinds that attach to a Gateway: delete reads them before
-	// it deletes one of the tool's Gateways.
-	GRPCRoutes(namespace string) Client[*gwv1.GRPCRoute, *gwv1.GRPCRouteList]
-	TLSRoutes(namespace string) Client[*gwv1.TLSRoute, *gwv1.TLSRouteList]
-	TCPRoutes(namespace string) Client[*gwv1.TCPRoute, *gwv1.TCPRouteList]
-	UDPRoutes(namespace string) Client[*gwv1.UDPRoute, *gwv1.UDPRouteList]
-	ListenerSets(namespace string) Client[*gwv1.ListenerSet, *gwv1.ListenerSetList]
 }
 
 // Clientset holds the clients of the three APIs, sharing one transport.
@@ -97,15 +70,15 @@ func NewForConfig(cfg *rest.Config) (*Clientset, error) {
 	if err != nil {
 		return nil, err
 	}
-	istio, err := restClient(&c, hc, istionet.SchemeGroupVersion, "/apis")
+	istio, err := newIstio(&c, hc)
 	if err != nil {
 		return nil, err
 	}
-	gw, err := restClient(&c, hc, gwv1.SchemeGroupVersion, "/apis")
+	gw, err := newGateway(&c, hc)
 	if err != nil {
 		return nil, err
 	}
-	return &Clientset{Kube: kubeClient{core}, Istio: istioClient{istio}, Gateway: gatewayClient{gw}}, nil
+	return &Clientset{Kube: kubeClient{core}, Istio: istio, Gateway: gw}, nil
 }
 
 // restClient is the REST client of one group version, configured as the
@@ -167,50 +140,4 @@ func (k kubeClient) Nodes() Client[*corev1.Node, *corev1.NodeList] {
 
 func (k kubeClient) Namespaces() Client[*corev1.Namespace, *corev1.NamespaceList] {
 	return newClient[corev1.Namespace, corev1.NamespaceList](k.rest, "namespaces", "", true)
-}
-
-type istioClient struct{ rest rest.Interface }
-
-func (i istioClient) NetworkingV1() IstioNetworkingV1 { return i }
-
-func (i istioClient) Gateways(ns string) Client[*istionet.Gateway, *istionet.GatewayList] {
-	return newClient[istionet.Gateway, istionet.GatewayList](i.rest, "gateways", ns, false)
-}
-
-func (i istioClient) VirtualServices(ns string) Client[*istionet.VirtualService, *istionet.VirtualServiceList] {
-	return newClient[istionet.VirtualService, istionet.VirtualServiceList](i.rest, "virtualservices", ns, false)
-}
-
-type gatewayClient struct{ rest rest.Interface }
-
-func (g gatewayClient) GatewayClasses() Client[*gwv1.GatewayClass, *gwv1.GatewayClassList] {
-	return newClient[gwv1.GatewayClass, gwv1.GatewayClassList](g.rest, "gatewayclasses", "", false)
-}
-
-func (g gatewayClient) Gateways(ns string) Client[*gwv1.Gateway, *gwv1.GatewayList] {
-	return newClient[gwv1.Gateway, gwv1.GatewayList](g.rest, "gateways", ns, false)
-}
-
-func (g gatewayClient) HTTPRoutes(ns string) Client[*gwv1.HTTPRoute, *gwv1.HTTPRouteList] {
-	return newClient[gwv1.HTTPRoute, gwv1.HTTPRouteList](g.rest, "httproutes", ns, false)
-}
-
-func (g gatewayClient) GRPCRoutes(ns string) Client[*gwv1.GRPCRoute, *gwv1.GRPCRouteList] {
-	return newClient[gwv1.GRPCRoute, gwv1.GRPCRouteList](g.rest, "grpcroutes", ns, false)
-}
-
-func (g gatewayClient) TLSRoutes(ns string) Client[*gwv1.TLSRoute, *gwv1.TLSRouteList] {
-	return newClient[gwv1.TLSRoute, gwv1.TLSRouteList](g.rest, "tlsroutes", ns, false)
-}
-
-func (g gatewayClient) TCPRoutes(ns string) Client[*gwv1.TCPRoute, *gwv1.TCPRouteList] {
-	return newClient[gwv1.TCPRoute, gwv1.TCPRouteList](g.rest, "tcproutes", ns, false)
-}
-
-func (g gatewayClient) UDPRoutes(ns string) Client[*gwv1.UDPRoute, *gwv1.UDPRouteList] {
-	return newClient[gwv1.UDPRoute, gwv1.UDPRouteList](g.rest, "udproutes", ns, false)
-}
-
-func (g gatewayClient) ListenerSets(ns string) Client[*gwv1.ListenerSet, *gwv1.ListenerSetList] {
-	return newClient[gwv1.ListenerSet, gwv1.ListenerSetList](g.rest, "listenersets", ns, false)
 }

@@ -1,14 +1,12 @@
 package kube
 
 import (
-	istionet "istio.io/client-go/pkg/apis/networking/v1"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/apimachinery/pkg/runtime/serializer"
 	utilruntime "k8s.io/apimachinery/pkg/util/runtime"
-	gwv1 "sigs.k8s.io/gateway-api/apis/v1"
 )
 
 // Scheme knows the groups the tool reads and writes, and no other: core/v1,
@@ -24,11 +22,19 @@ var (
 	ParameterCodec = runtime.NewParameterCodec(Scheme)
 )
 
+// addToScheme registers the groups of Scheme, in order: core/v1 here, each
+// other API's group in its own file (istio_scheme.go, gateway_scheme.go).
+var addToScheme = []func(*runtime.Scheme) error{
+	corev1.AddToScheme,
+	addIstioToScheme,
+	addGatewayToScheme,
+}
+
 func init() {
 	// Status, ListOptions, WatchEvent... of the unversioned group, as
 	// kubernetes/scheme registers them.
 	metav1.AddToGroupVersion(Scheme, schema.GroupVersion{Version: "v1"})
-	utilruntime.Must(corev1.AddToScheme(Scheme))
-	utilruntime.Must(istionet.AddToScheme(Scheme))
-	utilruntime.Must(gwv1.Install(Scheme))
+	for _, add := range addToScheme {
+		utilruntime.Must(add(Scheme))
+	}
 }
