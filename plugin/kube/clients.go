@@ -40,7 +40,7 @@ func NewClients(flags *ConfigFlags) (*Clients, error) {
 	return &Clients{Config: cfg, Kube: cs.Kube, Istio: cs.Istio, Gateway: cs.Gateway, Namespace: ns, ExplicitNamespace: explicit}, nil
 }
 
-// connect builds *c from the kubeconfig flags unless it is already set
+// Connect builds *c from the kubeconfig flags unless it is already set
 // (tests set it), and fills *ns with the kubeconfig's namespace when empty.
 // Commands call it after Validate, so a bad flag is reported even when the
 // kubeconfig cannot be read.
