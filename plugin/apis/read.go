@@ -32,17 +32,19 @@ type Result[T any] struct {
 //     the first one's error says so);
 //   - one the user may not read is left out, with a warning naming what
 //     was refused and what the others' answer stands for ("only the
-//     Istio API's routes are listed"), when the others found something;
-//     when they found nothing, the refusal is the error;
+//     Istio API's routes are listed"), when the others found something
+//     (read says whether an answer is something: routes, or a delete's
+//     earlier rounds); when they found nothing, the refusal is the error;
 //   - any other error is the error.
 //
 // what ends the warning: "listed", "deleted", ...
-func Read[T any](ctx context.Context, apis []API, what string, read func(context.Context, API) ([]T, error)) (*Result[T], error) {
+func Read[T any](ctx context.Context, apis []API, what string, read func(context.Context, API) (items []T, found bool, err error)) (*Result[T], error) {
 	items := make([][]T, len(apis))
+	founds := make([]bool, len(apis))
 	errs := make([]error, len(apis))
 	var wg sync.WaitGroup
 	for i, a := range apis {
-		wg.Go(func() { items[i], errs[i] = read(ctx, a) })
+		wg.Go(func() { items[i], founds[i], errs[i] = read(ctx, a) })
 	}
 	wg.Wait()
 	var (
@@ -63,7 +65,7 @@ func Read[T any](ctx context.Context, apis []API, what string, read func(context
 			return nil, err
 		default:
 			served = true
-			something = something || len(items[i]) > 0
+			something = something || founds[i]
 			res.Found = append(res.Found, Found[T]{API: apis[i], Items: items[i]})
 		}
 	}

@@ -169,7 +169,7 @@ func plan(ctx context.Context, all []apis.API, deleters map[apis.API]route.Delet
 	}
 	var mu sync.Mutex
 	answers := map[apis.API]answer{}
-	res, err := apis.Read(ctx, all, "deleted", func(ctx context.Context, api apis.API) ([]route.Change, error) {
+	res, err := apis.Read(ctx, all, "deleted", func(ctx context.Context, api apis.API) ([]route.Change, bool, error) {
 		changes, w, err := deleters[api].Plan(ctx)
 		var nr *route.NoRouteError
 		switch {
@@ -177,13 +177,14 @@ func plan(ctx context.Context, all []apis.API, deleters map[apis.API]route.Delet
 			mu.Lock()
 			answers[api] = answer{none: err, warnings: w} // said when another API deletes
 			mu.Unlock()
-			return nil, nil
+			return nil, false, nil
 		case err == nil:
 			mu.Lock()
 			answers[api] = answer{warnings: w}
 			mu.Unlock()
 		}
-		return changes, err
+		// Something: changes, or none left after the earlier rounds'.
+		return changes, err == nil, err
 	})
 	if err != nil {
 		return nil, nil, err

@@ -151,8 +151,9 @@ func printRouteList(out io.Writer, format string, rows []route.RouteRow) error {
 func (o *ListOptions) rows(ctx context.Context) ([]route.RouteRow, error) {
 	set := apis.New(ctx, o.Clients)
 	defer set.Close()
-	res, err := apis.Read(ctx, set.All(), "listed", func(ctx context.Context, api apis.API) ([]route.RouteRow, error) {
-		return api.Rows(ctx, o.Namespace)
+	res, err := apis.Read(ctx, set.All(), "listed", func(ctx context.Context, api apis.API) ([]route.RouteRow, bool, error) {
+		rows, err := api.Rows(ctx, o.Namespace)
+		return rows, len(rows) > 0, err
 	})
 	if err != nil {
 		return nil, err

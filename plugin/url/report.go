@@ -42,8 +42,9 @@ func (o *URLOptions) serviceReport(ctx context.Context, set *apis.Set) (*route.U
 	if err != nil {
 		return nil, err
 	}
-	res, err := apis.Read(ctx, asked, "shown", func(ctx context.Context, api apis.API) ([]route.Route, error) {
-		return api.ServiceRoutes(ctx, ns, name, o.gatewayRef)
+	res, err := apis.Read(ctx, asked, "shown", func(ctx context.Context, api apis.API) ([]route.Route, bool, error) {
+		routes, err := api.ServiceRoutes(ctx, ns, name, o.gatewayRef)
+		return routes, len(routes) > 0, err
 	})
 	if err != nil {
 		return nil, err

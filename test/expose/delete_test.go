@@ -173,7 +173,11 @@ func deleteForcedNamespaceOnly(t *testing.T, w *world) {
 		"virtualservice.networking.istio.io/expose-gw-fz.example.com deleted",
 		"virtualservice.networking.istio.io/legacy configured",
 	}, lines(r.Stdout))
-	assert.Equal(t, []string{"Warning: cannot list VirtualServices in all namespaces (forbidden), so routes of other namespaces may still use the Gateway: it is kept as it is"}, lines(r.Stderr))
+	assert.Equal(t, []string{
+		"Warning: cannot list VirtualServices in all namespaces (forbidden), so routes of other namespaces may still use the Gateway: it is kept as it is",
+		// Not allowed to read the Gateway API: said, as list says it.
+		`Warning: forbidden: you may not list gateways.gateway.networking.k8s.io (ask for RBAC permission to "list" "gateways.gateway.networking.k8s.io"): gateways.gateway.networking.k8s.io is forbidden: User "fz-only" cannot list resource "gateways" in API group "gateway.networking.k8s.io" in the namespace "fz": only the Istio API's routes are deleted`,
+	}, lines(r.Stderr))
 	assert.Equal(t, gwBefore.ResourceVersion, w.gw(t, "fz", "expose-gw").ResourceVersion)
 	assert.Equal(t, []string{" prefix /"}, routes(w.vs(t, "fz", "legacy")))
 }
