@@ -443,9 +443,9 @@ func TestReadRows(t *testing.T) {
 				cl.gw = nil
 			}
 			set := cl.set(t)
-			res, err := apis.Read(context.Background(), set.All(), "listed", func(ctx context.Context, api apis.API) ([]route.RouteRow, error) {
+			res, err := apis.Read(context.Background(), set.All(), "listed", counted(func(ctx context.Context, api apis.API) ([]route.RouteRow, error) {
 				return api.Rows(ctx, "default")
-			})
+			}))
 			if c.err != "" {
 				require.Error(t, err)
 				assert.Nil(t, res)
@@ -490,14 +490,14 @@ func TestReadPolicy(t *testing.T) {
 
 	t.Run("order is the APIs' when the first answers last", func(t *testing.T) {
 		bDone := make(chan struct{})
-		res, err := apis.Read(context.Background(), []apis.API{a, b}, "listed", func(_ context.Context, api apis.API) ([]string, error) {
+		res, err := apis.Read(context.Background(), []apis.API{a, b}, "listed", counted(func(_ context.Context, api apis.API) ([]string, error) {
 			if api == a {
 				<-bDone
 				return []string{"from a"}, nil
 			}
 			defer close(bDone)
 			return []string{"from b"}, nil
-		})
+		}))
 		require.NoError(t, err)
 		require.Len(t, res.Found, 2)
 		assert.Equal(t, apis.API(a), res.Found[0].API)
@@ -507,7 +507,7 @@ func TestReadPolicy(t *testing.T) {
 	})
 
 	t.Run("the warning names every API that answered", func(t *testing.T) {
-		res, err := apis.Read(context.Background(), []apis.API{a, b, c}, "deleted", func(_ context.Context, api apis.API) ([]string, error) {
+		res, err := apis.Read(context.Background(), []apis.API{a, b, c}, "deleted", counted(func(_ context.Context, api apis.API) ([]string, error) {
 			switch api {
 			case a:
 				return nil, forbidden
@@ -515,14 +515,36 @@ func TestReadPolicy(t *testing.T) {
 				return nil, nil
 			}
 			return []string{"x"}, nil
-		})
+		}))
 		require.NoError(t, err)
 		assert.Equal(t, []string{"b", "c"}, apiNames(res.Found))
 		assert.Equal(t, []string{forbidden.Error() + ": only the b API or c API's routes are deleted"}, res.Warnings)
 	})
 
+	t.Run("an answer found without items keeps the refusal a warning", func(t *testing.T) {
+		// A delete's later round: its routes are gone (nothing to change,
+		// no error) while the other API is refused.
+		read := func(_ context.Context, api apis.API) ([]string, bool, error) {
+			if api == a {
+				return nil, true, nil
+			}
+			return nil, false, forbidden
+		}
+		res, err := apis.Read(context.Background(), []apis.API{a, b}, "deleted", read)
+		require.NoError(t, err)
+		assert.Equal(t, []string{"a"}, apiNames(res.Found))
+		assert.Equal(t, []string{forbidden.Error() + ": only the a API's routes are deleted"}, res.Warnings)
+
+		// The same answer counted as nothing: the refusal is the error.
+		_, err = apis.Read(context.Background(), []apis.API{a, b}, "deleted", func(ctx context.Context, api apis.API) ([]string, bool, error) {
+			items, _, err := read(ctx, api)
+			return items, false, err
+		})
+		assert.Equal(t, forbidden, err)
+	})
+
 	t.Run("the first unserved error is kept", func(t *testing.T) {
-		res, err := apis.Read(context.Background(), []apis.API{a, b, c}, "listed", func(_ context.Context, api apis.API) ([]string, error) {
+		res, err := apis.Read(context.Background(), []apis.API{a, b, c}, "listed", counted(func(_ context.Context, api apis.API) ([]string, error) {
 			switch api {
 			case a:
 				return nil, notServedVS
@@ -530,7 +552,7 @@ func TestReadPolicy(t *testing.T) {
 				return nil, notServedRoutes
 			}
 			return nil, nil
-		})
+		}))
 		require.NoError(t, err)
 		assert.Equal(t, []string{"c"}, apiNames(res.Found))
 		assert.Equal(t, notServedVS, res.Unserved)
@@ -539,12 +561,12 @@ func TestReadPolicy(t *testing.T) {
 
 	t.Run("a bare NotFound is not 'not served': ExplainAPIError decides", func(t *testing.T) {
 		bare := apierrors.NewNotFound(schema.GroupResource{Group: "networking.istio.io", Resource: "virtualservices"}, "")
-		res, err := apis.Read(context.Background(), []apis.API{a, b}, "listed", func(_ context.Context, api apis.API) ([]string, error) {
+		res, err := apis.Read(context.Background(), []apis.API{a, b}, "listed", counted(func(_ context.Context, api apis.API) ([]string, error) {
 			if api == a {
 				return nil, bare
 			}
 			return []string{"x"}, nil
-		})
+		}))
 		assert.Nil(t, res)
 		assert.Equal(t, error(bare), err)
 	})
@@ -613,6 +635,17 @@ func TestNeither(t *testing.T) {
 		{name: "a Gateway of class istio in another namespace",
 			cluster: cluster{gw: []runtime.Object{istioClass, gwGateway("infra", "web", gwapi.ClassName)}}, choice: auto},
 		{name: "ingress gateway pods", cluster: cluster{kube: istioGateway(), gw: []runtime.Object{istioClass}}, choice: auto},
+		{name: "Gateways readable in this namespace only: nothing claimed of the others",
+			cluster: cluster{gw: []runtime.Object{istioClass, gwGateway("infra", "web", gwapi.ClassName)},
+				react: func(_ *k8sfake.Clientset, _ *istiofake.Clientset, g *gwfake.Clientset) {
+					g.PrependReactor("list", "gateways", func(a k8stesting.Action) (bool, runtime.Object, error) {
+						if a.GetNamespace() != "" {
+							return false, nil, nil
+						}
+						return true, nil, apierrors.NewForbidden(a.GetResource().GroupResource(), "", errors.New("cluster-wide"))
+					})
+				}},
+			choice: auto},
 		{name: "no class: Choose decides", cluster: cluster{}, choice: auto},
 		{name: "the Gateway API not served: Choose decides",
 			cluster: cluster{react: func(_ *k8sfake.Clientset, _ *istiofake.Clientset, g *gwfake.Clientset) { unserved(g, "*") }}, choice: auto},
@@ -655,4 +688,13 @@ func TestNamedDefaultStores(t *testing.T) {
 		reflect.TypeFor[*networkingv1.Gateway](), reflect.TypeFor[*networkingv1.VirtualService](),
 		reflect.TypeFor[*gwv1.Gateway](), reflect.TypeFor[*gwv1.HTTPRoute](),
 	}, kinds)
+}
+
+// counted is a read whose answer is something when it has items (as
+// list, url and proxy count theirs).
+func counted[T any](read func(context.Context, apis.API) ([]T, error)) func(context.Context, apis.API) ([]T, bool, error) {
+	return func(ctx context.Context, api apis.API) ([]T, bool, error) {
+		items, err := read(ctx, api)
+		return items, len(items) > 0, err
+	}
 }

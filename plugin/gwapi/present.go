@@ -21,11 +21,13 @@ func (a *API) HasGateway(ctx context.Context, ref route.ObjectRef) bool {
 	return err == nil
 }
 
-// HasIstioGateway is whether a Gateway of Istio's class exists (in every
-// namespace, else the current one); false when that cannot be told.
+// HasIstioGateway is whether a Gateway of Istio's class exists in any
+// namespace; true also when that cannot be told (the Gateways may not be
+// read, or only those of the current namespace): no error then claims
+// there is none.
 func (a *API) HasIstioGateway(ctx context.Context) bool {
-	st, err := gatewaysState(ctx, a.c, a.c.Namespace, nil)
-	if err != nil {
+	st, unknown, err := gatewaysState(ctx, a.c, a.c.Namespace, nil)
+	if err != nil || unknown {
 		return true
 	}
 	return slices.ContainsFunc(st.Gateways, st.IstioGateway)

@@ -34,7 +34,7 @@ func (a *API) Reach(ctx context.Context, routes []route.Route, in route.ProxyInp
 			}
 		}
 	} else {
-		st, err := gatewaysState(ctx, a.c, a.c.Namespace, in.Gateway)
+		st, _, err := gatewaysState(ctx, a.c, a.c.Namespace, in.Gateway)
 		if err != nil {
 			return nil, err
 		}

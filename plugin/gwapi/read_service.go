@@ -59,20 +59,12 @@ func serviceGatewayState(ctx context.Context, c *kube.Clients, ns, name string, 
 }
 
 // gatewaysState reads the Gateways of every namespace (of ns and the
-// --gateway one when that is forbidden) and the GatewayClasses: what
-// ChooseGateway needs.
-func gatewaysState(ctx context.Context, c *kube.Clients, ns string, gw *route.ObjectRef) (State, error) {
-	var st State
-	list := func(ns string) ([]*gwv1.Gateway, error) {
-		l, err := c.Gateway.Gateways(ns).List(ctx, metav1.ListOptions{})
-		if err != nil {
-			return nil, err
-		}
-		return kube.Pointers(l.Items), nil
-	}
-	gws, unknown, err := kube.ListWide(ctx, ns, GatewaysResource, list)
+// --gateway one when that is forbidden: unknown) and the GatewayClasses:
+// what ChooseGateway needs.
+func gatewaysState(ctx context.Context, c *kube.Clients, ns string, gw *route.ObjectRef) (st State, unknown bool, err error) {
+	gws, unknown, err := kube.ListWide(ctx, ns, GatewaysResource, ListGateways(ctx, c))
 	if err != nil {
-		return st, err
+		return st, unknown, err
 	}
 	st.Gateways = gws
 	if unknown && gw != nil && gw.Namespace != ns {
@@ -81,13 +73,13 @@ func gatewaysState(ctx context.Context, c *kube.Clients, ns string, gw *route.Ob
 		case err == nil:
 			st.Gateways = append(st.Gateways, g)
 		case !apierrors.IsNotFound(err):
-			return st, kube.ExplainAPIError(err, "get", GatewaysResource)
+			return st, unknown, kube.ExplainAPIError(err, "get", GatewaysResource)
 		}
 	}
 	if len(st.Gateways) == 0 {
-		return st, nil
+		return st, unknown, nil
 	}
-	return st, readClassesAndLabels(ctx, c, "", &st)
+	return st, unknown, readClassesAndLabels(ctx, c, "", &st)
 }
 
 // readClassesAndLabels adds the GatewayClasses (unreadable: classes are

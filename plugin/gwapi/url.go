@@ -15,7 +15,7 @@ import (
 // of --gateway, else the namespace's expose-gw, else the only one of
 // Istio.
 func (a *API) GatewayURLs(ctx context.Context, rep *route.URLReport, in route.URLInput) error {
-	st, err := gatewaysState(ctx, a.c, a.c.Namespace, in.Gateway)
+	st, _, err := gatewaysState(ctx, a.c, a.c.Namespace, in.Gateway)
 	if err != nil {
 		return err
 	}
