@@ -26,6 +26,7 @@ import (
 	gwfake "sigs.k8s.io/gateway-api/pkg/client/clientset/versioned/fake"
 
 	"github.com/expose-gw/kubectl-expose-gw/plugin/apis"
+	"github.com/expose-gw/kubectl-expose-gw/plugin/cli"
 	"github.com/expose-gw/kubectl-expose-gw/plugin/gwapi"
 	"github.com/expose-gw/kubectl-expose-gw/plugin/istio"
 	"github.com/expose-gw/kubectl-expose-gw/plugin/kube"
@@ -286,7 +287,7 @@ func TestChoose(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			var said bytes.Buffer
 			ch := c.choice
-			ch.Say = &said
+			ch.Say = cli.Line(&said)
 			api, err := c.cluster.set(t).Choose(context.Background(), ch)
 			switch {
 			case c.noAPI != nil:
@@ -596,7 +597,7 @@ func TestForService(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			var said bytes.Buffer
 			ch := c.choice
-			ch.Say = &said
+			ch.Say = cli.Line(&said)
 			got, err := cl.set(t).ForService(context.Background(), ch)
 			require.NoError(t, err)
 			names := make([]string, len(got))
@@ -609,7 +610,7 @@ func TestForService(t *testing.T) {
 	}
 
 	t.Run("auto with a --gateway naming nothing, no pods, no class: the *NoAPIError", func(t *testing.T) {
-		_, err := cluster{}.set(t).ForService(context.Background(), apis.Choice{Flag: apis.Auto, Gateway: &route.ObjectRef{Namespace: "default", Name: "nope"}, Say: &bytes.Buffer{}})
+		_, err := cluster{}.set(t).ForService(context.Background(), apis.Choice{Flag: apis.Auto, Gateway: &route.ObjectRef{Namespace: "default", Name: "nope"}, Say: cli.Line(&bytes.Buffer{})})
 		var no *apis.NoAPIError
 		require.ErrorAs(t, err, &no)
 		assert.False(t, no.CRDsMissing)

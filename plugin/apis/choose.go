@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 
 	"github.com/expose-gw/kubectl-expose-gw/plugin/gwapi"
 	"github.com/expose-gw/kubectl-expose-gw/plugin/route"
@@ -20,8 +19,8 @@ type Choice struct {
 	// IstioFlags: an Istio API flag choosing the gateway was given
 	// (--gateway-selector, --ingress-service, --ingress-namespace).
 	IstioFlags bool
-	// Say gets the line saying why auto chose the Gateway API.
-	Say io.Writer
+	// Say says why auto chose the Gateway API (a line for stderr).
+	Say func(string)
 }
 
 // Choose returns the API to use. auto: --gateway naming an existing
@@ -67,7 +66,7 @@ func (s *Set) Choose(ctx context.Context, ch Choice) (API, error) {
 
 // say tells the user that auto chose the Gateway API, and why.
 func (s *Set) say(ch Choice, why string) (API, error) {
-	fmt.Fprintf(ch.Say, "using the %s: %s; --api chooses\n", s.gw.Title(), why)
+	ch.Say(fmt.Sprintf("using the %s: %s; --api chooses", s.gw.Title(), why))
 	return s.gw, nil
 }
 

@@ -3,6 +3,8 @@ package cli
 import (
 	"fmt"
 	"io"
+
+	"github.com/expose-gw/kubectl-expose-gw/plugin/route"
 )
 
 // Warnf prints one warning on w with kubectl's prefix ("Warning: "), the
@@ -18,3 +20,17 @@ func Warn[T any](w io.Writer, warnings ...T) {
 		Warnf(w, "%v", x)
 	}
 }
+
+// Say prints notes on w: warnings with Warnf, the others as they are.
+func Say(w io.Writer, notes ...route.Note) {
+	for _, n := range notes {
+		if n.Warning {
+			Warnf(w, "%s", n.Text)
+		} else {
+			fmt.Fprintln(w, n.Text)
+		}
+	}
+}
+
+// Line is a function printing a line on w.
+func Line(w io.Writer) func(string) { return func(s string) { fmt.Fprintln(w, s) } }

@@ -1,11 +1,9 @@
 package expose
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"slices"
 	"strings"
 	"time"
@@ -54,7 +52,7 @@ type ExposeOptions struct {
 	// notes are what the choices made before the writes say (the API
 	// auto chose, the gateway found, the Gateway used): printed once the
 	// writes succeed, never before the error of a failing command.
-	notes bytes.Buffer
+	notes route.Notes
 
 	// Set by Validate.
 	req    route.Expose
@@ -194,7 +192,7 @@ func (o *ExposeOptions) Run(ctx context.Context) error {
 	}
 	set := apis.New(ctx, o.Clients)
 	defer set.Close()
-	api, err := set.Choose(ctx, apis.Choice{Flag: o.API, Gateway: o.req.Gateway, IstioFlags: o.SelectorGiven, Say: &o.notes})
+	api, err := set.Choose(ctx, apis.Choice{Flag: o.API, Gateway: o.req.Gateway, IstioFlags: o.SelectorGiven, Say: o.notes.Say})
 	var noAPI *apis.NoAPIError
 	if errors.As(err, &noAPI) && o.dryRun == route.DryRunClient {
 		api, err = set.Default(), nil // prints the Istio API's objects, with its warning
@@ -246,9 +244,7 @@ func (o *ExposeOptions) Run(ctx context.Context) error {
 	if err != nil {
 		return err // alone: what would have been written is not said
 	}
-	if _, err := io.Copy(o.ErrOut, &o.notes); err != nil {
-		return err
-	}
+	cli.Say(o.ErrOut, o.notes.List()...)
 	cli.Warn(o.ErrOut, warnings...)
 	cli.Warn(o.ErrOut, x.Caveats()...)
 	if err := cli.PrintChanges(o.PrintFlags, o.Out, result, o.dryRun); err != nil {

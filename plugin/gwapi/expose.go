@@ -7,7 +7,6 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	gwv1 "sigs.k8s.io/gateway-api/apis/v1"
 
-	"github.com/expose-gw/kubectl-expose-gw/plugin/cli"
 	"github.com/expose-gw/kubectl-expose-gw/plugin/kube"
 	"github.com/expose-gw/kubectl-expose-gw/plugin/route"
 )
@@ -58,7 +57,7 @@ func (x *gatewayExpose) Plan(ctx context.Context, first bool) ([]route.Change, [
 	x.othersUnknown = othersUnknown
 	if !x.told && p.Note != "" {
 		x.told = true
-		fmt.Fprintln(x.in.Notes, p.Note)
+		x.in.Notes.Say(p.Note)
 	}
 	return p.Changes, p.Warnings, nil
 }
@@ -79,7 +78,7 @@ func (x *gatewayExpose) checkSecret(ctx context.Context, ns string) error {
 	}
 	missing := fmt.Errorf("invalid --tls-secret %q: expected a TLS Secret in namespace %s, the Gateway's, where Istio reads a listener's certificateRefs (create it with kubectl create secret tls %s -n %s --cert=FILE --key=FILE)", name, ns, name, ns)
 	warnings, err := kube.VerifyTLSSecret(ctx, x.c.Kube, ns, name, missing, x.in.DryRun == route.DryRunClient)
-	cli.Warn(x.in.Notes, warnings...)
+	x.in.Notes.Warn(warnings...)
 	return err
 }
 

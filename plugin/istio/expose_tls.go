@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 
-	"github.com/expose-gw/kubectl-expose-gw/plugin/cli"
 	"github.com/expose-gw/kubectl-expose-gw/plugin/kube"
 	"github.com/expose-gw/kubectl-expose-gw/plugin/route"
 	"github.com/expose-gw/kubectl-expose-gw/resolve"
@@ -35,6 +34,6 @@ func (x *istioExpose) checkCredential(ctx context.Context, lookup *ingressLookup
 	ns := workloadNamespace(in)
 	missing := fmt.Errorf("invalid --tls-secret %q: expected a TLS Secret in namespace %s, where the gateway's pods run and Istio reads credentials (create it with kubectl create secret tls %s -n %s --cert=FILE --key=FILE)", name, ns, name, ns)
 	warnings, err := kube.VerifyTLSSecret(ctx, x.c.Kube, ns, name, missing, x.in.DryRun == route.DryRunClient)
-	cli.Warn(x.in.Notes, warnings...)
+	x.in.Notes.Warn(warnings...)
 	return err
 }

@@ -9,7 +9,6 @@ import (
 
 	corev1 "k8s.io/api/core/v1"
 
-	"github.com/expose-gw/kubectl-expose-gw/plugin/cli"
 	"github.com/expose-gw/kubectl-expose-gw/plugin/kube"
 	"github.com/expose-gw/kubectl-expose-gw/plugin/route"
 	"github.com/expose-gw/kubectl-expose-gw/resolve"
@@ -110,8 +109,8 @@ func (x *istioExpose) useGateway(l *ingressLookup) (warned bool, err error) {
 	var several *resolve.SeveralGatewaysError
 	switch {
 	case errors.As(err, &none) && x.in.DryRun == route.DryRunClient:
-		cli.Warnf(x.in.Notes, "%v; the Gateway printed selects %s and listens on the default ports 80/443",
-			err, route.FormatSelector(x.in.Req.Selector))
+		x.in.Notes.Warn(fmt.Sprintf("%v; the Gateway printed selects %s and listens on the default ports 80/443",
+			err, route.FormatSelector(x.in.Req.Selector)))
 		return true, nil
 	case errors.As(err, &none), errors.As(err, &several):
 		return false, err
@@ -120,14 +119,14 @@ func (x *istioExpose) useGateway(l *ingressLookup) (warned bool, err error) {
 	}
 	x.in.Req.Selector = g.Selector
 	if g.Warning != "" {
-		cli.Warn(x.in.Notes, g.Warning)
+		x.in.Notes.Warn(g.Warning)
 	}
 	if g.Discovered {
 		var svc *corev1.Service
 		if in != nil {
 			svc = in.Service
 		}
-		fmt.Fprintln(x.in.Notes, g.Found(svc))
+		x.in.Notes.Say(g.Found(svc))
 	}
 	return false, nil
 }

@@ -217,13 +217,7 @@ func (o *ProxyOptions) run(ctx context.Context) error {
 		return err
 	}
 	ph.Routes = r.Routes
-	for _, n := range r.Notes {
-		if n.Warning {
-			cli.Warn(o.ErrOut, n.Text)
-		} else {
-			fmt.Fprintln(o.ErrOut, n.Text)
-		}
-	}
+	cli.Say(o.ErrOut, r.Notes...)
 	gw, err := o.reach(ctx, r)
 	if err != nil {
 		return err

@@ -17,7 +17,7 @@ import (
 // routes".
 func (o *ProxyOptions) routes(ctx context.Context, set *apis.Set) ([]apis.Found[route.Route], string, error) {
 	c := o.clients
-	choice := apis.Choice{Flag: o.API, Gateway: o.gatewayRef, Say: o.ErrOut}
+	choice := apis.Choice{Flag: o.API, Gateway: o.gatewayRef, Say: cli.Line(o.ErrOut)}
 	if o.Service == "" {
 		choice.IstioFlags = o.GatewaySelector != ""
 		api, err := set.Choose(ctx, choice)

@@ -28,9 +28,11 @@ type ExposeInput struct {
 	// Wait bounds the wait for the controller's verdict (Gateway API).
 	Wait time.Duration
 	// Notes gets what the choices say (the gateway found, the Gateway
-	// used): the command prints them once the writes succeed. Out gets
-	// the URLs once written, ErrOut what stops them being found.
-	Notes, Out, ErrOut io.Writer
+	// used, a Secret that could not be checked): the command says them
+	// once the writes succeed. Out gets the URLs once written, ErrOut what
+	// stops them being found.
+	Notes       *Notes
+	Out, ErrOut io.Writer
 }
 
 // Exposer is one API's side of expose: the command reads, plans, applies
@@ -116,3 +118,19 @@ type Note struct {
 	Text    string
 	Warning bool
 }
+
+// Notes are lines for stderr kept as data until the command says them.
+type Notes struct{ list []Note }
+
+// Say adds a plain line.
+func (n *Notes) Say(text string) { n.list = append(n.list, Note{Text: text}) }
+
+// Warn adds a warning for each of texts.
+func (n *Notes) Warn(texts ...string) {
+	for _, t := range texts {
+		n.list = append(n.list, Note{Text: t, Warning: true})
+	}
+}
+
+// List is the lines in the order they were added.
+func (n *Notes) List() []Note { return n.list }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	"github.com/expose-gw/kubectl-expose-gw/plugin/apis"
+	"github.com/expose-gw/kubectl-expose-gw/plugin/cli"
 	"github.com/expose-gw/kubectl-expose-gw/plugin/kube"
 	"github.com/expose-gw/kubectl-expose-gw/plugin/route"
 )
@@ -16,7 +17,7 @@ func (o *URLOptions) report(ctx context.Context, set *apis.Set) (*route.URLRepor
 	if o.Service != "" {
 		return o.serviceReport(ctx, set)
 	}
-	choice := apis.Choice{Flag: o.API, Gateway: o.gatewayRef, Say: o.ErrOut,
+	choice := apis.Choice{Flag: o.API, Gateway: o.gatewayRef, Say: cli.Line(o.ErrOut),
 		IstioFlags: o.GatewaySelector != "" || o.IngressService != "" || o.IngressNamespace != ""}
 	if err := set.Neither(ctx, choice); err != nil {
 		return nil, err
@@ -38,7 +39,7 @@ func (o *URLOptions) serviceReport(ctx context.Context, set *apis.Set) (*route.U
 	if _, err := kube.GetService(ctx, o.clients.Kube, ns, name, nil); err != nil {
 		return nil, err
 	}
-	asked, err := set.ForService(ctx, apis.Choice{Flag: o.API, Gateway: o.gatewayRef, Say: o.ErrOut})
+	asked, err := set.ForService(ctx, apis.Choice{Flag: o.API, Gateway: o.gatewayRef, Say: cli.Line(o.ErrOut)})
 	if err != nil {
 		return nil, err
 	}
