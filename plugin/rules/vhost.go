@@ -2,7 +2,6 @@ package rules
 
 import (
 	"fmt"
-	"slices"
 	"sort"
 	"strings"
 
@@ -73,6 +72,16 @@ func MergeVirtualHosts(gws []*networkingv1.Gateway, vss []*networkingv1.VirtualS
 	gws = append([]*networkingv1.Gateway(nil), gws...)
 	sortByCreation(gws)
 	out := &VirtualHosts{routes: map[vhostKey][]routeRef{}, of: map[string]map[string][]vhostKey{}}
+	// The VirtualServices binding each Gateway, oldest first, found once
+	// (not once per server: a cluster holds thousands).
+	boundBy := map[ObjectRef][]*networkingv1.VirtualService{}
+	for _, vs := range vss {
+		for _, ref := range BoundGateways(vs) {
+			if l := boundBy[ref]; len(l) == 0 || l[len(l)-1] != vs {
+				boundBy[ref] = append(l, vs)
+			}
+		}
+	}
 	// As pilot builds a route configuration: its servers in the order of
 	// the Gateways (oldest first), each server's VirtualServices oldest first.
 	for _, g := range gws {
@@ -82,10 +91,7 @@ func MergeVirtualHosts(gws []*networkingv1.Gateway, vss []*networkingv1.VirtualS
 			if !ok {
 				continue
 			}
-			for _, vs := range vss {
-				if !slices.Contains(BoundGateways(vs), ref) {
-					continue
-				}
+			for _, vs := range boundBy[ref] {
 				name := vs.Namespace + "/" + vs.Name
 				for _, h := range vs.Spec.Hosts {
 					h = strings.ToLower(h)
