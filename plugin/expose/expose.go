@@ -216,7 +216,14 @@ func (o *ExposeOptions) Run(ctx context.Context) error {
 		warnings []string
 	)
 	err = a.Transact(ctx, func(r apply.Round) (bool, error) {
-		changes, w, err := x.Plan(ctx, r.First)
+		// The first attempt plans from the watch cache (its writes carry
+		// preconditions; a stale view fails them and the retry reads
+		// consistently), the others from etcd.
+		pctx := ctx
+		if r.First {
+			pctx = kube.Cached(ctx)
+		}
+		changes, w, err := x.Plan(pctx, r.First)
 		if err != nil {
 			return false, err
 		}

@@ -13,7 +13,7 @@ import (
 
 func ListGateways(ctx context.Context, c *kube.Clients) func(ns string) ([]*gwv1.Gateway, error) {
 	return func(ns string) ([]*gwv1.Gateway, error) {
-		return kube.Paged(func(o metav1.ListOptions) (*gwv1.GatewayList, error) {
+		return kube.Paged(ctx, func(o metav1.ListOptions) (*gwv1.GatewayList, error) {
 			return c.Gateway.Gateways(ns).List(ctx, o)
 		}, func(l *gwv1.GatewayList) []*gwv1.Gateway { return kube.Pointers(l.Items) })
 	}
@@ -21,7 +21,7 @@ func ListGateways(ctx context.Context, c *kube.Clients) func(ns string) ([]*gwv1
 
 func ListHTTPRoutes(ctx context.Context, c *kube.Clients) func(ns string) ([]*gwv1.HTTPRoute, error) {
 	return func(ns string) ([]*gwv1.HTTPRoute, error) {
-		return kube.Paged(func(o metav1.ListOptions) (*gwv1.HTTPRouteList, error) {
+		return kube.Paged(ctx, func(o metav1.ListOptions) (*gwv1.HTTPRouteList, error) {
 			return c.Gateway.HTTPRoutes(ns).List(ctx, o)
 		}, func(l *gwv1.HTTPRouteList) []*gwv1.HTTPRoute { return kube.Pointers(l.Items) })
 	}

@@ -32,6 +32,10 @@ type istioClient struct{ rest rest.Interface }
 
 func (i istioClient) NetworkingV1() IstioNetworkingV1 { return i }
 
+// RESTClient is the group's REST client, for the Istio adapter's raw
+// lists.
+func (i istioClient) RESTClient() rest.Interface { return i.rest }
+
 func (i istioClient) Gateways(ns string) Client[*istionet.Gateway, *istionet.GatewayList] {
 	return newClient[istionet.Gateway, istionet.GatewayList](i.rest, "gateways", ns, false)
 }

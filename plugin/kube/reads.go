@@ -10,15 +10,30 @@ import (
 )
 
 // The reads of whole kinds, in one place: each is paged (listChunk items
-// a request, as kubectl get pages), and listWide reads every namespace,
+// a request, as kubectl get pages), and ListWide reads every namespace,
 // else the namespace alone when that is forbidden.
 
 // listChunk is the page size of a list, kubectl get's default.
 const listChunk = 500
 
-// paged reads every page of a list (Limit, Continue).
-func Paged[L runtime.Object, T any](list func(metav1.ListOptions) (L, error), items func(L) []T) ([]T, error) {
+// cachedKey marks a context whose lists may be served from the
+// apiserver's watch cache.
+type cachedKey struct{}
+
+// Cached is ctx for reads where a view a moment old is safe: the
+// apiserver serves their lists from its watch cache (resourceVersion
+// "0"), without going to etcd page by page. A plan read so is safe when
+// its writes carry preconditions (a stale object fails its update with a
+// conflict, and the command reads again, consistently).
+func Cached(ctx context.Context) context.Context { return context.WithValue(ctx, cachedKey{}, true) }
+
+// Paged reads every page of a list (Limit, Continue), from the watch
+// cache when ctx is Cached.
+func Paged[L runtime.Object, T any](ctx context.Context, list func(metav1.ListOptions) (L, error), items func(L) []T) ([]T, error) {
 	opts := metav1.ListOptions{Limit: listChunk}
+	if cached, _ := ctx.Value(cachedKey{}).(bool); cached {
+		opts.ResourceVersion = "0"
+	}
 	var out []T
 	for {
 		l, err := list(opts)
@@ -33,11 +48,12 @@ func Paged[L runtime.Object, T any](list func(metav1.ListOptions) (L, error), it
 		if m.GetContinue() == "" {
 			return out, nil
 		}
-		opts.Continue = m.GetContinue()
+		// The token carries the list's resourceVersion.
+		opts.Continue, opts.ResourceVersion = m.GetContinue(), ""
 	}
 }
 
-// listWide lists every namespace, or ns alone when that is forbidden
+// ListWide lists every namespace, or ns alone when that is forbidden
 // (unknown is then true; with ns "" the refusal is the error).
 func ListWide[T any](ctx context.Context, ns, resource string, list func(ns string) ([]T, error)) (items []T, unknown bool, err error) {
 	items, err = list(metav1.NamespaceAll)
