@@ -15,6 +15,8 @@
 # Run from any checkout (its plugin is the one measured):
 #   test/bench/scale.sh          (or: make bench-scale)
 #   COUNTS="0 1000 5000" RUNS=5 EXPOSE_GW_TOOLS=/path/to/bin test/bench/scale.sh
+# BASE=REV also measures the plugin of git revision REV, in the same run
+# (columns "before"): BASE=6c7d27b test/bench/scale.sh
 # OUT=DIR keeps hyperfine's JSON, the table and the sandbox's log there.
 # Needs: the control plane built by `make tools` (bin/, or EXPOSE_GW_TOOLS),
 # hyperfine, jq, kubectl on PATH.
@@ -43,6 +45,11 @@ trap cleanup EXIT
 
 CGO_ENABLED=0 go build -trimpath -ldflags '-s -w' -o "$work/bin/kubectl-expose_gw" ./cmd/kubectl-expose_gw
 go build -o "$work/scale" ./test/bench/scale
+if [ -n "${BASE:-}" ]; then
+	mkdir -p "$work/base-src" "$work/base-bin"
+	git archive "$BASE" | tar -x -C "$work/base-src"
+	(cd "$work/base-src" && CGO_ENABLED=0 go build -trimpath -ldflags '-s -w' -o "$work/base-bin/kubectl-expose_gw" ./cmd/kubectl-expose_gw)
+fi
 
 # The sandbox reads "grow N" lines from a FIFO the script holds open (fd 3)
 # and answers "ready N" on its stdout; closing fd 3 ends it too.
@@ -85,27 +92,40 @@ for n in "${counts[@]}"; do
 	start=$SECONDS
 	grow "$n"
 	echo "=== $n other VirtualServices (grown in $((SECONDS - start)) s; $(kubectl get virtualservices -A -o name | wc -l) in all); load average $(cut -d' ' -f1-3 /proc/loadavg)"
+	base=()
+	if [ -n "${BASE:-}" ]; then
+		before="env PATH=$work/base-bin:$PATH"
+		base=(-n 'expose (before)' "$before ${expose[*]}" -n 'list -A (before)' "$before kubectl expose-gw list -A")
+	fi
 	hyperfine -N --warmup 2 --runs "$runs" --export-json "$work/bench-$n.json" \
 		-n expose "${expose[*]}" \
 		-n 'list -A' 'kubectl expose-gw list -A' \
 		-n url 'kubectl expose-gw url flaskapp' \
-		-n 'kubectl get' 'kubectl get virtualservices -A -o name'
+		-n 'kubectl get' 'kubectl get virtualservices -A -o name' \
+		"${base[@]}"
 done
 
 # One row a count: the medians (s) in hyperfine's order of the commands.
 table() {
 	local base_url=""
-	printf '| VirtualServices | expose (s) | list -A (s) | url (s) | kubectl get (s) | expose / get | list / get | url / url@%s |\n' "${counts[0]}"
-	printf '|---:|---:|---:|---:|---:|---:|---:|---:|\n'
+	local head='| VirtualServices | expose (s) | list -A (s) | url (s) | kubectl get (s) | expose / get | list / get | url / url@%s |' rule='|---:|---:|---:|---:|---:|---:|---:|---:|'
+	if [ -n "${BASE:-}" ]; then
+		head+=' expose before (s) | list -A before (s) | expose before / get | list before / get |'
+		rule+='---:|---:|---:|---:|'
+	fi
+	printf "$head\n" "${counts[0]}"
+	echo "$rule"
 	for n in "${counts[@]}"; do
-		read -r e l u g < <(jq -r '[.results[].median] | @tsv' "$work/bench-$n.json")
+		read -r e l u g eb lb < <(jq -r '[.results[].median] | @tsv' "$work/bench-$n.json")
 		[ -n "$base_url" ] || base_url=$u
-		awk -v n="$n" -v e="$e" -v l="$l" -v u="$u" -v g="$g" -v b="$base_url" \
-			'BEGIN { printf "| %d | %.3f | %.3f | %.3f | %.3f | %.2f× | %.2f× | %.2f× |\n", n, e, l, u, g, e / g, l / g, u / b }'
+		awk -v n="$n" -v e="$e" -v l="$l" -v u="$u" -v g="$g" -v b="$base_url" -v eb="${eb:-}" -v lb="${lb:-}" \
+			'BEGIN { printf "| %d | %.3f | %.3f | %.3f | %.3f | %.2f× | %.2f× | %.2f× |", n, e, l, u, g, e / g, l / g, u / b
+			         if (eb != "") printf " %.3f | %.3f | %.2f× | %.2f× |", eb, lb, eb / g, lb / g
+			         printf "\n" }'
 	done
 }
 echo
-echo "medians of $runs runs (hyperfine -N --warmup 2); expose is the re-run (unchanged)"
+echo "medians of $runs runs (hyperfine -N --warmup 2); expose is the re-run (unchanged)${BASE:+; before: the plugin of $BASE}"
 table | tee "$work/table.md"
 if [ -n "${OUT:-}" ]; then
 	mkdir -p "$OUT"
