@@ -113,15 +113,9 @@ func (o *DeleteOptions) Run(ctx context.Context) error {
 		nothing  bool
 	)
 	err := a.Transact(ctx, func(r apply.Round) (bool, error) {
-		// The first round plans from the watch cache (its writes carry
-		// preconditions), but says "nothing to delete" only from a
-		// consistent read: the cache may not hold a route just made.
-		changes, w, err := plan(cachedIf(ctx, r.First), set.All(), byAPI)
-		var none *route.NoRouteError
-		if r.First && errors.As(err, &none) {
-			changes, w, err = plan(ctx, set.All(), byAPI)
-		}
+		changes, w, err := plan(ctx, set.All(), byAPI)
 		if err != nil {
+			var none *route.NoRouteError
 			// Not found on a retry after writes: as without the flag, the
 			// error undoes them.
 			if errors.As(err, &none) && len(none.Unmanaged) == 0 && o.IgnoreNotFound && a.Wrote() == 0 {
@@ -209,12 +203,4 @@ func plan(ctx context.Context, all []apis.API, deleters map[apis.API]route.Delet
 		warnings = append(warnings, answers[api].warnings...)
 	}
 	return changes, append(warnings, res.Warnings...), nil
-}
-
-// cachedIf is ctx for reads from the watch cache when cached (kube.Cached).
-func cachedIf(ctx context.Context, cached bool) context.Context {
-	if cached {
-		return kube.Cached(ctx)
-	}
-	return ctx
 }
