@@ -64,37 +64,42 @@ func decodeProto(b json.RawMessage, m proto.Message) error {
 }
 
 func decodeVirtualServices(b []byte) (*networkingv1.VirtualServiceList, error) {
-	var raw rawList
-	if err := sigsjson.UnmarshalCaseSensitivePreserveInts(b, &raw); err != nil {
+	items, meta, err := decodeList(b, func(it *rawItem) (*networkingv1.VirtualService, error) {
+		vs := &networkingv1.VirtualService{TypeMeta: it.TypeMeta, ObjectMeta: it.Metadata}
+		return vs, decodeItem(it, vs, &vs.Spec, &vs.Status)
+	})
+	if err != nil {
 		return nil, err
 	}
-	out := &networkingv1.VirtualServiceList{ListMeta: raw.Metadata, Items: make([]*networkingv1.VirtualService, len(raw.Items))}
-	for i := range raw.Items {
-		it := &raw.Items[i]
-		vs := &networkingv1.VirtualService{TypeMeta: it.TypeMeta, ObjectMeta: it.Metadata}
-		if err := decodeItem(it, vs, &vs.Spec, &vs.Status); err != nil {
-			return nil, err
-		}
-		out.Items[i] = vs
-	}
-	return out, nil
+	return &networkingv1.VirtualServiceList{ListMeta: meta, Items: items}, nil
 }
 
 func decodeGateways(b []byte) (*networkingv1.GatewayList, error) {
-	var raw rawList
-	if err := sigsjson.UnmarshalCaseSensitivePreserveInts(b, &raw); err != nil {
+	items, meta, err := decodeList(b, func(it *rawItem) (*networkingv1.Gateway, error) {
+		g := &networkingv1.Gateway{TypeMeta: it.TypeMeta, ObjectMeta: it.Metadata}
+		return g, decodeItem(it, g, &g.Spec, &g.Status)
+	})
+	if err != nil {
 		return nil, err
 	}
-	out := &networkingv1.GatewayList{ListMeta: raw.Metadata, Items: make([]*networkingv1.Gateway, len(raw.Items))}
-	for i := range raw.Items {
-		it := &raw.Items[i]
-		g := &networkingv1.Gateway{TypeMeta: it.TypeMeta, ObjectMeta: it.Metadata}
-		if err := decodeItem(it, g, &g.Spec, &g.Status); err != nil {
-			return nil, err
-		}
-		out.Items[i] = g
+	return &networkingv1.GatewayList{ListMeta: meta, Items: items}, nil
+}
+
+// decodeList decodes a list's envelope and each item with item.
+func decodeList[T any](b []byte, item func(*rawItem) (T, error)) ([]T, metav1.ListMeta, error) {
+	var raw rawList
+	if err := sigsjson.UnmarshalCaseSensitivePreserveInts(b, &raw); err != nil {
+		return nil, raw.Metadata, err
 	}
-	return out, nil
+	out := make([]T, len(raw.Items))
+	for i := range raw.Items {
+		o, err := item(&raw.Items[i])
+		if err != nil {
+			return nil, raw.Metadata, err
+		}
+		out[i] = o
+	}
+	return out, raw.Metadata, nil
 }
 
 // rawLister is a client that can list a resource's raw JSON (the tool's
