@@ -20,6 +20,17 @@ type Clients struct {
 	ExplicitNamespace bool
 }
 
+// commandQPS and commandBurst bound a command's requests (one limiter for
+// every API group). client-go's default, 5 a second with a burst of 10 per
+// group, held a delete back by seconds: each of its rounds reads both APIs
+// and the five kinds attached to Gateways, and client-go logs a wait of a
+// second on stderr. kubectl runs its discovery at 50 with a burst of 300;
+// the apiserver's priority and fairness still applies.
+const (
+	commandQPS   = 50
+	commandBurst = 100
+)
+
 // NewClients builds clients from flags.
 func NewClients(flags *ConfigFlags) (*Clients, error) {
 	if err := flags.Validate(); err != nil {
@@ -28,6 +39,9 @@ func NewClients(flags *ConfigFlags) (*Clients, error) {
 	cfg, err := flags.ToRESTConfig()
 	if err != nil {
 		return nil, fmt.Errorf("reading kubeconfig: %w", err)
+	}
+	if cfg.QPS == 0 && cfg.RateLimiter == nil {
+		cfg.QPS, cfg.Burst = commandQPS, commandBurst
 	}
 	ns, explicit, err := flags.ToRawKubeConfigLoader().Namespace()
 	if err != nil {

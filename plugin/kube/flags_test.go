@@ -153,6 +153,31 @@ func TestFlagsWrapConfig(t *testing.T) {
 	assert.Equal(t, "https://dev.example.com:6443", cfg.Host)
 }
 
+// TestClientsRateLimit: a command's clients share one limiter of 50
+// requests a second, burst 100, unless the config sets its own.
+func TestClientsRateLimit(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "config")
+	require.NoError(t, os.WriteFile(path, []byte(`apiVersion: v1
+kind: Config
+clusters: [{name: c, cluster: {server: "http://127.0.0.1:1"}}]
+users: [{name: u, user: {token: t}}]
+contexts: [{name: x, context: {cluster: c, user: u}}]
+current-context: x
+`), 0o600))
+	ours, fs := ourFlags()
+	require.NoError(t, fs.Parse([]string{"--kubeconfig", path}))
+	c, err := NewClients(ours)
+	require.NoError(t, err)
+	assert.Equal(t, float32(50), c.Config.QPS)
+	assert.Equal(t, 100, c.Config.Burst)
+
+	ours.WrapConfigFn = func(c *rest.Config) *rest.Config { c.QPS, c.Burst = 7, 9; return c }
+	c, err = NewClients(ours)
+	require.NoError(t, err)
+	assert.Equal(t, float32(7), c.Config.QPS)
+	assert.Equal(t, 9, c.Config.Burst)
+}
+
 func assertSameConfig(t *testing.T, want, got *rest.Config) {
 	t.Helper()
 	assert.Equal(t, want.Host, got.Host)
