@@ -22,7 +22,7 @@ import (
 // without the Gateway API is a *NotServedError.
 func serviceGatewayState(ctx context.Context, c *kube.Clients, ns, name string, gw *route.ObjectRef) (State, error) {
 	var st State
-	l, err := c.Gateway.HTTPRoutes(ns).List(ctx, metav1.ListOptions{})
+	routes, err := ListHTTPRoutes(ctx, c)(ns)
 	if err != nil {
 		return st, kube.ExplainAPIError(err, "list", HTTPRoutesResource)
 	}
@@ -30,8 +30,7 @@ func serviceGatewayState(ctx context.Context, c *kube.Clients, ns, name string, 
 	if gw != nil {
 		refs = append(refs, *gw)
 	}
-	for i := range l.Items {
-		r := &l.Items[i]
+	for _, r := range routes {
 		st.Routes = append(st.Routes, r)
 		if !RoutesTo(r, ns, name) {
 			continue

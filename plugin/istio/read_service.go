@@ -15,15 +15,12 @@ import (
 
 // serviceRoutes reads what ServiceRoutes needs for Service ns/name:
 // one VirtualService list in ns and one Get per Gateway its routes bind.
-func serviceRoutes(ctx context.Context, ist kube.Istio, ns, name string) ([]route.Route, error) {
-	l, err := ist.NetworkingV1().VirtualServices(ns).List(ctx, metav1.ListOptions{})
+func serviceRoutes(ctx context.Context, c *kube.Clients, ns, name string) ([]route.Route, error) {
+	vss, err := ListVirtualServices(ctx, c)(ns)
 	if err != nil {
 		return nil, fmt.Errorf("listing VirtualServices in namespace %s: %w", ns, err)
 	}
-	vss := make([]*networkingv1.VirtualService, len(l.Items))
-	for i := range l.Items {
-		vss[i] = l.Items[i]
-	}
+	ist := c.Istio
 	gws := map[route.ObjectRef]*networkingv1.Gateway{}
 	for _, ref := range RouteGateways(vss, ns, name) {
 		g, err := ist.NetworkingV1().Gateways(ref.Namespace).Get(ctx, ref.Name, metav1.GetOptions{})
@@ -43,7 +40,7 @@ func serviceRoutes(ctx context.Context, ist kube.Istio, ns, name string) ([]rout
 // VirtualServices of ns sending to it, on the Gateway servers they bind
 // (on Gateway gw only, when given: it must exist).
 func (a *API) ServiceRoutes(ctx context.Context, ns, name string, gw *route.ObjectRef) ([]route.Route, error) {
-	routes, err := serviceRoutes(ctx, a.c.Istio, ns, name)
+	routes, err := serviceRoutes(ctx, a.c, ns, name)
 	if err != nil {
 		return nil, kube.ExplainAPIError(err, "list", VirtualServicesResource)
 	}
