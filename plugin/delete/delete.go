@@ -99,12 +99,9 @@ func (o *DeleteOptions) Run(ctx context.Context) error {
 		o.req.Namespace = o.Namespace
 	}
 	set := apis.New(ctx, o.Clients)
-	var deleters []route.Deleter
-	byAPI := map[apis.API]route.Deleter{}
+	deleters := map[apis.API]route.Deleter{}
 	for _, api := range set.All() {
-		d := api.Deleter(&o.req)
-		deleters = append(deleters, d)
-		byAPI[api] = d
+		deleters[api] = api.Deleter(&o.req)
 	}
 	a := apply.New(set.Stores(), o.dryRun)
 	var (
@@ -113,7 +110,7 @@ func (o *DeleteOptions) Run(ctx context.Context) error {
 		nothing  bool
 	)
 	err := a.Transact(ctx, func(r apply.Round) (bool, error) {
-		changes, w, err := plan(ctx, set.All(), byAPI)
+		changes, w, err := plan(ctx, set.All(), deleters)
 		if err != nil {
 			var none *route.NoRouteError
 			// Not found on a retry after writes: as without the flag, the
