@@ -9,6 +9,7 @@ import (
 	"k8s.io/cli-runtime/pkg/genericiooptions"
 
 	"github.com/expose-gw/kubectl-expose-gw/plugin/delete"
+	"github.com/expose-gw/kubectl-expose-gw/plugin/explain"
 	"github.com/expose-gw/kubectl-expose-gw/plugin/expose"
 	"github.com/expose-gw/kubectl-expose-gw/plugin/kube"
 	"github.com/expose-gw/kubectl-expose-gw/plugin/list"
@@ -43,6 +44,7 @@ a local proxy that sends the Host header the route needs.`,
 	cmd.AddCommand(list.NewCmd(flags, streams), delete.NewCmd(flags, streams))
 	cmd.AddCommand(url.NewCmd(flags, streams))
 	cmd.AddCommand(proxy.NewCmd(flags, streams))
+	cmd.AddCommand(explain.NewCmd(flags, streams))
 	RegisterCompletions(cmd, flags) // last: it reads the subcommands' usage
 	return cmd
 }

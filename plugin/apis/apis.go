@@ -44,6 +44,10 @@ type API interface {
 	Reach(ctx context.Context, routes []route.Route, in route.ProxyInput) (*route.Reach, error)
 	// HasGateway is whether ref is a Gateway of this API.
 	HasGateway(ctx context.Context, ref route.ObjectRef) bool
+	// Explain walks a request through the gateway as Istio routes it,
+	// over every route of the cluster (explain). An error is the user's
+	// mistake or a failed read; what the gateway does is the answer.
+	Explain(ctx context.Context, in *route.ExplainInput) (*route.Explanation, error)
 }
 
 // Set is both APIs for one command, the Istio API first.

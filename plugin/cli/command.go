@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"fmt"
 
 	"github.com/spf13/cobra"
 )
@@ -28,3 +29,10 @@ func RunE(o Options) func(*cobra.Command, []string) error {
 		return o.Run(cmd.Context())
 	}
 }
+
+// ExitError ends a command with exit code Code and no message: what went
+// wrong was already printed (explain's verdict on a URL that is not
+// answered).
+type ExitError struct{ Code int }
+
+func (e *ExitError) Error() string { return fmt.Sprintf("exit code %d", e.Code) }

@@ -68,9 +68,9 @@ func (s Shadow) String() string {
 // MergeVirtualHosts merges vss into the virtual hosts of gws as Istio does.
 func MergeVirtualHosts(gws []*networkingv1.Gateway, vss []*networkingv1.VirtualService) *VirtualHosts {
 	vss = append([]*networkingv1.VirtualService(nil), vss...)
-	sortByCreation(vss)
+	SortByCreation(vss)
 	gws = append([]*networkingv1.Gateway(nil), gws...)
-	sortByCreation(gws)
+	SortByCreation(gws)
 	out := &VirtualHosts{routes: map[vhostKey][]routeRef{}, of: map[string]map[string][]vhostKey{}}
 	// The VirtualServices binding each Gateway, oldest first, found once
 	// (not once per server: a cluster holds thousands).
@@ -175,10 +175,10 @@ func joined(refs []routeRef, vs *networkingv1.VirtualService) bool {
 	return false
 }
 
-// sortByCreation is the order in which pilot merges Gateways and
+// SortByCreation is the order in which pilot merges Gateways and
 // VirtualServices (model.sortConfigByCreationTime): oldest first, then by
 // name and namespace. Objects not written yet (no timestamp) come last.
-func sortByCreation[T metav1.Object](objs []T) {
+func SortByCreation[T metav1.Object](objs []T) {
 	sort.SliceStable(objs, func(i, j int) bool {
 		a, b := objs[i], objs[j]
 		at, bt := a.GetCreationTimestamp(), b.GetCreationTimestamp()

@@ -43,6 +43,9 @@ type Decision struct {
 	Cluster  string `json:"cluster,omitempty"`
 	Path     string `json:"path,omitempty"` // upstream path (and ?query)
 	Host     string `json:"host,omitempty"` // upstream :authority
+	// Config is the object the route was made from, as pilot writes it
+	// in the route's metadata: /apis/GROUP/VERSION/namespaces/NS/KIND/NAME.
+	Config string `json:"config,omitempty"`
 }
 
 // Decide routes req that arrived on filter chain fc of listener l.
@@ -81,6 +84,7 @@ func Decide(v *View, l *listener.Listener, fc *listener.FilterChain, req Request
 		return notFound(d, "route_not_found")
 	}
 	d.Route = r.GetName()
+	d.Config = r.GetMetadata().GetFilterMetadata()["istio"].GetFields()["config"].GetStringValue()
 	switch a := r.GetAction().(type) {
 	case *route.Route_Route:
 		return forward(v, d, r, a.Route, req)
@@ -128,7 +132,12 @@ func forward(v *View, d Decision, r *route.Route, a *route.RouteAction, req Requ
 		}
 	}
 	if !v.Clusters[d.Cluster] {
+		// Envoy answers cluster_not_found_response_code: 503 unless the
+		// route says 500 (pilot does for the Gateway API's routes).
 		d.Status, d.Reason = 503, "cluster_not_found"
+		if a.GetClusterNotFoundResponseCode() == route.RouteAction_INTERNAL_SERVER_ERROR {
+			d.Status = 500
+		}
 		return d
 	}
 	d.Path = rewritePath(r.GetMatch(), req.Path, a.GetPrefixRewrite(), a.GetRegexRewrite()) + query(req.Query)

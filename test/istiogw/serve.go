@@ -144,6 +144,11 @@ func (g *Gateway) newProxy() *httputil.ReverseProxy {
 		},
 		ModifyResponse: func(resp *http.Response) error {
 			resp.Header.Set("Server", "istio-envoy")
+			// What Istio decided, for tests that compare it with explain.
+			if d, ok := resp.Request.Context().Value(decisionKey{}).(*Decision); ok {
+				b, _ := json.Marshal(d)
+				resp.Header.Set("X-Istiogw-Decision", string(b))
+			}
 			return nil
 		},
 	}
