@@ -138,4 +138,3 @@ func (o *Options) Run(ctx context.Context) error {
 	}
 	return nil
 }
-

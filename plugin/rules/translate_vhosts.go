@@ -81,5 +81,3 @@ func BuildVirtualHosts(servers []Server, vss []*networkingv1.VirtualService, wl 
 	}
 	return out
 }
-
-
