@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 	apinet "istio.io/api/networking/v1"
@@ -87,9 +88,17 @@ func istioWorld(t *testing.T, env *testenv.Env, rng *rand.Rand) string {
 		gws = append(gws, ns+"/"+g.Name)
 		desc = append(desc, fmt.Sprintf("Gateway %s/%s %v", ns, g.Name, g.Spec.Servers))
 	}
-	for i := range 3 + rng.Intn(6) {
+	// Names in random order, and a pause of a second part way, so that
+	// creation order, creation second and name order all disagree.
+	n := 3 + rng.Intn(6)
+	names := rng.Perm(n)
+	pause := rng.Intn(n + 1)
+	for i := range n {
+		if i == pause && i > 0 {
+			time.Sleep(1100 * time.Millisecond)
+		}
 		ns := pick(rng, worldNamespaces)
-		vs := &networkingv1.VirtualService{ObjectMeta: metav1.ObjectMeta{Name: fmt.Sprintf("vs%d", i), Namespace: ns}}
+		vs := &networkingv1.VirtualService{ObjectMeta: metav1.ObjectMeta{Name: fmt.Sprintf("vs%d", names[i]), Namespace: ns}}
 		// Istio refuses a VirtualService whose hosts overlap.
 		vs.Spec.Hosts = []string{pick(rng, vsHosts)}
 		if rng.Intn(3) == 0 {
@@ -101,7 +110,7 @@ func istioWorld(t *testing.T, env *testenv.Env, rng *rand.Rand) string {
 		}
 		_, err := env.Istio.NetworkingV1().VirtualServices(ns).Create(env.Ctx(), vs, metav1.CreateOptions{})
 		require.NoError(t, err)
-		desc = append(desc, fmt.Sprintf("VirtualService %s/%s hosts %v gateways %v http %v", ns, vs.Name, vs.Spec.Hosts, vs.Spec.Gateways, vs.Spec.Http))
+		desc = append(desc, fmt.Sprintf("VirtualService %s/%s (created %d) hosts %v gateways %v http %v", ns, vs.Name, i, vs.Spec.Hosts, vs.Spec.Gateways, vs.Spec.Http))
 	}
 	return strings.Join(desc, "\n")
 }
