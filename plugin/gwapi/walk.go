@@ -3,6 +3,7 @@ package gwapi
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 
 	apinet "istio.io/api/networking/v1"
@@ -56,6 +57,7 @@ func (a *API) Explain(ctx context.Context, in *route.ExplainInput) (*route.Expla
 	}
 	c := &converted{origin: map[*apinet.HTTPRoute]envoy.Origin{}}
 	var servers []rules.Server
+	slices.SortStableFunc(listeners, func(a, b gwv1.Listener) int { return strings.Compare(string(a.Name), string(b.Name)) })
 	for _, l := range listeners {
 		convertListener(g, l, a.attached(ctx, g, l, routes), c)
 		host := "*"
@@ -64,7 +66,7 @@ func (a *API) Explain(ctx context.Context, in *route.ExplainInput) (*route.Expla
 		}
 		servers = append(servers, rules.Server{Gateway: listenerRef(g, l), Hosts: []string{host}, Port: uint32(l.Port), TLS: l.Protocol == gwv1.HTTPSProtocolType})
 	}
-	vhs := rules.BuildVirtualHosts(servers, c.vss, rules.Workload{}, c.semantics())
+	vhs := rules.BuildVirtualHosts(servers, c.vss, rules.Workload{Namespace: g.Namespace}, c.semantics())
 	walker := diagnose.Walker{VirtualHosts: vhs, Served: served(vhs), Resolve: diagnose.Lookup(ctx, a.c.Kube, 500), Why: whyFirst(routes)}
 	walker.Walk(e, envoy.Request{Host: in.Host, Method: in.Method, Path: in.Path, Query: in.Query, Header: in.Header, TLS: in.Scheme == "https"})
 	return e, nil

@@ -1,6 +1,7 @@
 package rules
 
 import (
+	"slices"
 	"strings"
 
 	networkingv1 "istio.io/client-go/pkg/apis/networking/v1"
@@ -28,6 +29,7 @@ type Server struct {
 func BuildVirtualHosts(servers []Server, vss []*networkingv1.VirtualService, wl Workload, sem Semantics) []envoy.VirtualHost {
 	vss = append([]*networkingv1.VirtualService(nil), vss...)
 	SortByCreation(vss)
+	vss = visibleInOrder(vss, wl.Namespace, sem.Gateway)
 	byName := map[string]*envoy.VirtualHost{}
 	var order []string
 	add := func(h string) *envoy.VirtualHost {
@@ -80,4 +82,29 @@ func BuildVirtualHosts(servers []Server, vss []*networkingv1.VirtualService, wl 
 		out = append(out, *vh)
 	}
 	return out
+}
+
+// visibleInOrder is the order of pilot's VirtualServicesForGateway for a
+// gateway workload in namespace wlNS: those exported only to it first
+// (exportTo "." in its namespace, or naming it), then the public ones —
+// Gateway API routes of its own namespace before the others ("consumer
+// override"). A VirtualService exported elsewhere only is not seen.
+func visibleInOrder(vss []*networkingv1.VirtualService, wlNS string, gateway bool) []*networkingv1.VirtualService {
+	var private, exported, own, public []*networkingv1.VirtualService
+	for _, vs := range vss {
+		to := vs.Spec.ExportTo
+		switch {
+		case len(to) == 0 || slices.Contains(to, "*"):
+			if gateway && vs.Namespace == wlNS {
+				own = append(own, vs)
+			} else {
+				public = append(public, vs)
+			}
+		case slices.Contains(to, ".") && vs.Namespace == wlNS:
+			private = append(private, vs)
+		case slices.Contains(to, wlNS):
+			exported = append(exported, vs)
+		}
+	}
+	return slices.Concat(private, exported, own, public)
 }

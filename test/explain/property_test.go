@@ -9,6 +9,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/stretchr/testify/require"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
 	"github.com/expose-gw/kubectl-expose-gw/plugin/route"
 	testenv "github.com/expose-gw/kubectl-expose-gw/test/env"
 )
@@ -111,6 +114,53 @@ func TestPropertyExplainMatchesIstio(t *testing.T) {
 			outcomes[e.Outcome]++
 			checked++
 			if why := disagreement(e, status, d, "virtual-service", func(_, _ string, rule int) string { return fmt.Sprintf("r%d", rule) }); why != "" {
+				t.Errorf("world %d: %s http://%s%s %v: %s\nexplain: %+v\nworld:\n%s\nIstio's routes:\n%s", w, method, host, path, header, why, e, desc, env.IstioGateway.Routes())
+			}
+		}
+	}
+	t.Logf("property: %d worlds x %d requests = %d verdicts compared with Istio's; outcomes %v", n, propertyRequests, checked, outcomes)
+}
+
+// TestPropertyExplainMatchesIstioGatewayAPI: the same for random
+// HTTPRoutes (three namespaces, hostnames, sectionNames, prefix, exact and
+// regex matches, header, method and query matches, several matches per
+// rule, rewrites, redirects, rules without backend, missing Services and
+// ports) on a Gateway of three listeners, through the port-forward of
+// the Gateway's pod: explain's verdict is what Istio's Gateway API
+// controller and pilot do with each request.
+func TestPropertyExplainMatchesIstioGatewayAPI(t *testing.T) {
+	env := testenv.Start(t, testenv.Options{Kwok: true})
+	for _, ns := range worldNamespaces {
+		for _, a := range worldApps {
+			env.CreateApp(testenv.App{Name: a, Namespace: ns})
+			ready(t, env, ns, a)
+		}
+	}
+	_, err := env.GatewayAPI.GatewayV1().Gateways("default").Create(env.Ctx(), sharedGateway(), metav1.CreateOptions{})
+	require.NoError(t, err)
+	env.IstioGateway.Sync()
+	addr := env.PortForward("default", env.GatewayPod("default", "shared"), 80)
+	rng := rand.New(rand.NewSource(26))
+	n, checked := worlds(), 0
+	outcomes := map[string]int{}
+	for w := range n {
+		clearRoutes(t, env)
+		desc := gatewayAPIWorld(t, env, rng)
+		env.IstioGateway.Sync()
+		for range propertyRequests {
+			method, host, path, header := randomRequest(rng)
+			if rng.Intn(6) == 0 {
+				path += "?v=2"
+			}
+			status, d := send(t, addr, method, host, path, header)
+			args := []string{"--api", "gateway-api", "--gateway", "default/shared", "-X", method}
+			for k := range header {
+				args = append(args, "-H", k+": "+header.Get(k))
+			}
+			e, _ := explain(t, env, "http://"+host+path, args...)
+			outcomes[e.Outcome]++
+			checked++
+			if why := disagreement(e, status, d, "", func(ns, name string, rule int) string { return fmt.Sprintf("%s.%s.%d", ns, name, rule) }); why != "" {
 				t.Errorf("world %d: %s http://%s%s %v: %s\nexplain: %+v\nworld:\n%s\nIstio's routes:\n%s", w, method, host, path, header, why, e, desc, env.IstioGateway.Routes())
 			}
 		}

@@ -97,7 +97,7 @@ func istioWorld(t *testing.T, env *testenv.Env, rng *rand.Rand) string {
 		if i == pause && i > 0 {
 			time.Sleep(1100 * time.Millisecond)
 		}
-		ns := pick(rng, worldNamespaces)
+		ns := pick(rng, append(worldNamespaces, testenv.IstioNamespace))
 		vs := &networkingv1.VirtualService{ObjectMeta: metav1.ObjectMeta{Name: fmt.Sprintf("vs%d", names[i]), Namespace: ns}}
 		// Istio refuses a VirtualService whose hosts overlap.
 		vs.Spec.Hosts = []string{pick(rng, vsHosts)}
@@ -105,12 +105,15 @@ func istioWorld(t *testing.T, env *testenv.Env, rng *rand.Rand) string {
 			vs.Spec.Hosts = some(rng, []string{"a.example.com", "b.example.com", "c.example.com"}, 2)
 		}
 		vs.Spec.Gateways = some(rng, gws, 2)
+		if rng.Intn(6) == 0 {
+			vs.Spec.ExportTo = []string{pick(rng, []string{".", testenv.IstioNamespace})} // seen by the gateway only from its namespace
+		}
 		for r := range 1 + rng.Intn(3) {
 			vs.Spec.Http = append(vs.Spec.Http, randomRule(rng, r))
 		}
 		_, err := env.Istio.NetworkingV1().VirtualServices(ns).Create(env.Ctx(), vs, metav1.CreateOptions{})
 		require.NoError(t, err)
-		desc = append(desc, fmt.Sprintf("VirtualService %s/%s (created %d) hosts %v gateways %v http %v", ns, vs.Name, i, vs.Spec.Hosts, vs.Spec.Gateways, vs.Spec.Http))
+		desc = append(desc, fmt.Sprintf("VirtualService %s/%s (created %d) hosts %v gateways %v exportTo %v http %v", ns, vs.Name, i, vs.Spec.Hosts, vs.Spec.Gateways, vs.Spec.ExportTo, vs.Spec.Http))
 	}
 	return strings.Join(desc, "\n")
 }
