@@ -92,6 +92,9 @@ func (w Walker) Walk(e *route.Explanation, req envoy.Request) {
 func (w Walker) forward(e *route.Explanation, r envoy.Route, req envoy.Request) {
 	o := r.Origin
 	b := Heaviest(r.Forward.Backends)
+	if ns, name, ok := ServiceOf(b.Host); ok {
+		b.Namespace, b.Name = ns, name
+	}
 	t := w.Resolve(b)
 	path := envoy.UpstreamPath(r, req)
 	e.Backend = &route.ExplainBackend{Host: b.Host, Port: t.Port, Path: path, ReadyEndpoints: t.Ready}
