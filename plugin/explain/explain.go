@@ -118,8 +118,11 @@ func (o *Options) Run(ctx context.Context) error {
 	}
 	set := apis.New(ctx, o.clients)
 	defer set.Close()
+	// auto's line is said only once the request is explained: a refused
+	// one gets its error alone.
+	var said []string
 	api, err := set.Choose(ctx, apis.Choice{Flag: o.API, Gateway: o.in.Gateway, IstioFlags: o.GatewaySelector != "",
-		Say: cli.Line(o.ErrOut)})
+		Say: func(s string) { said = append(said, s) }})
 	if err != nil {
 		return err
 	}
@@ -129,6 +132,9 @@ func (o *Options) Run(ctx context.Context) error {
 	e, err := api.Explain(ctx, &o.in)
 	if err != nil {
 		return err
+	}
+	for _, s := range said {
+		cli.Line(o.ErrOut)(s)
 	}
 	if err := print(o.Out, o.Output, e); err != nil {
 		return err
