@@ -70,15 +70,19 @@ func TestBinarySize(t *testing.T) {
 const mod = "github.com/expose-gw/kubectl-expose-gw/"
 
 var (
-	commands = []string{"plugin/expose", "plugin/list", "plugin/delete", "plugin/url", "plugin/proxy"}
+	commands = []string{"plugin/expose", "plugin/list", "plugin/delete", "plugin/url", "plugin/proxy", "plugin/explain"}
 	adapters = []string{"plugin/istio", "plugin/gwapi"}
+	// neutral are the shared layers both adapters build on: the words,
+	// Istio's rules, Envoy's matching and the diagnosis's walk.
+	neutral = []string{"plugin/route", "plugin/rules", "plugin/envoy", "plugin/diagnose"}
 )
 
 // TestPackageLayering holds the house rules with the packages' own
 // imports (tests left out): only the root package imports a command; a
 // command reaches the APIs through plugin/apis, never an adapter; the
 // adapters import neither each other, nor plugin/apis, nor a command;
-// the neutral words (plugin/route) import no adapter, command or seam.
+// the neutral layers (plugin/route, rules, envoy, diagnose) import no
+// adapter, command or seam, and plugin/envoy nothing of the plugin.
 func TestPackageLayering(t *testing.T) {
 	cmd := exec.Command("go", "list", "-f", `{{.ImportPath}}{{range .Imports}} {{.}}{{end}}`, "./plugin/...")
 	cmd.Dir = testenv.RepoRoot()
@@ -107,8 +111,10 @@ func TestPackageLayering(t *testing.T) {
 				t.Errorf("the command %s imports the adapter %s: commands reach the APIs through plugin/apis", pkg, imp)
 			case slices.Contains(adapters, pkg) && (slices.Contains(adapters, imp) || imp == "plugin/apis" || slices.Contains(commands, imp)):
 				t.Errorf("the adapter %s imports %s: an adapter imports only shared layers", pkg, imp)
-			case pkg == "plugin/route" && (slices.Contains(adapters, imp) || imp == "plugin/apis" || slices.Contains(commands, imp)):
-				t.Errorf("the neutral package plugin/route imports %s", imp)
+			case slices.Contains(neutral, pkg) && (slices.Contains(adapters, imp) || imp == "plugin/apis" || slices.Contains(commands, imp)):
+				t.Errorf("the neutral package %s imports %s", pkg, imp)
+			case pkg == "plugin/envoy" && imp != "":
+				t.Errorf("plugin/envoy (Envoy's matching, pure) imports %s", imp)
 			}
 		}
 	}
