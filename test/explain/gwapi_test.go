@@ -89,7 +89,7 @@ func TestExplainGatewayAPI(t *testing.T) {
 			args []string
 			want string
 		}{
-			{[]string{"http://shop.test:8080/", "--api", "gateway-api", "--gateway", "shared"}, `error: port 8080 of http://shop.test:8080/: not a port of the Gateway's Service default/shared-istio: expected one of 15021 (NodePort `+nodePort(t, env, 15021)+`), 80 (NodePort `+nodePort(t, env, 80)+`)`},
+			{[]string{"http://shop.test:8080/", "--api", "gateway-api", "--gateway", "shared"}, `error: port 8080 of http://shop.test:8080/: not a port of the Gateway's Service default/shared-istio: expected one of 15021 (NodePort ` + nodePort(t, env, 15021) + `), 80 (NodePort ` + nodePort(t, env, 80) + `)`},
 			{[]string{"http://shop.test/", "--api", "gateway-api", "--gateway", "nope"}, `error: --gateway default/nope: no Gateway default/nope of the Kubernetes Gateway API: expected an existing Gateway, [NAMESPACE/]NAME`},
 			{[]string{"http://shop.test/", "--gateway", "team-x/nope"}, `error: --gateway team-x/nope: no Gateway team-x/nope of the Kubernetes Gateway API: expected an existing Gateway, [NAMESPACE/]NAME`},
 		} {
