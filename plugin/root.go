@@ -12,6 +12,7 @@ import (
 	"github.com/expose-gw/kubectl-expose-gw/plugin/explain"
 	"github.com/expose-gw/kubectl-expose-gw/plugin/expose"
 	"github.com/expose-gw/kubectl-expose-gw/plugin/kube"
+	"github.com/expose-gw/kubectl-expose-gw/plugin/lint"
 	"github.com/expose-gw/kubectl-expose-gw/plugin/list"
 	"github.com/expose-gw/kubectl-expose-gw/plugin/proxy"
 	"github.com/expose-gw/kubectl-expose-gw/plugin/url"
@@ -44,7 +45,7 @@ a local proxy that sends the Host header the route needs.`,
 	cmd.AddCommand(list.NewCmd(flags, streams), delete.NewCmd(flags, streams))
 	cmd.AddCommand(url.NewCmd(flags, streams))
 	cmd.AddCommand(proxy.NewCmd(flags, streams))
-	cmd.AddCommand(explain.NewCmd(flags, streams))
+	cmd.AddCommand(explain.NewCmd(flags, streams), lint.NewCmd(flags, streams))
 	RegisterCompletions(cmd, flags) // last: it reads the subcommands' usage
 	return cmd
 }

@@ -70,7 +70,7 @@ func TestBinarySize(t *testing.T) {
 const mod = "github.com/expose-gw/kubectl-expose-gw/"
 
 var (
-	commands = []string{"plugin/expose", "plugin/list", "plugin/delete", "plugin/url", "plugin/proxy", "plugin/explain"}
+	commands = []string{"plugin/expose", "plugin/list", "plugin/delete", "plugin/url", "plugin/proxy", "plugin/explain", "plugin/lint"}
 	adapters = []string{"plugin/istio", "plugin/gwapi"}
 	// neutral are the shared layers both adapters build on: the words,
 	// Istio's rules, Envoy's matching and the diagnosis's walk.

@@ -48,6 +48,9 @@ type API interface {
 	// over every route of the cluster (explain). An error is the user's
 	// mistake or a failed read; what the gateway does is the answer.
 	Explain(ctx context.Context, in *route.ExplainInput) (*route.Explanation, error)
+	// Lint reports what keeps the routes of in's scope from working, over
+	// every route of the cluster (lint).
+	Lint(ctx context.Context, in *route.LintInput) ([]route.Finding, error)
 }
 
 // Set is both APIs for one command, the Istio API first.

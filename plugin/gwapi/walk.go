@@ -3,10 +3,8 @@ package gwapi
 import (
 	"context"
 	"fmt"
-	"slices"
 	"strings"
 
-	apinet "istio.io/api/networking/v1"
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -17,7 +15,6 @@ import (
 	"github.com/expose-gw/kubectl-expose-gw/plugin/envoy"
 	"github.com/expose-gw/kubectl-expose-gw/plugin/kube"
 	"github.com/expose-gw/kubectl-expose-gw/plugin/route"
-	"github.com/expose-gw/kubectl-expose-gw/plugin/rules"
 )
 
 // Explain walks in's request through a Gateway of class istio as Istio
@@ -55,18 +52,7 @@ func (a *API) Explain(ctx context.Context, in *route.ExplainInput) (*route.Expla
 	if err != nil {
 		return nil, kube.ExplainAPIError(err, "list", HTTPRoutesResource)
 	}
-	c := &converted{origin: map[*apinet.HTTPRoute]envoy.Origin{}}
-	var servers []rules.Server
-	slices.SortStableFunc(listeners, func(a, b gwv1.Listener) int { return strings.Compare(string(a.Name), string(b.Name)) })
-	for _, l := range listeners {
-		convertListener(g, l, a.attached(ctx, g, l, routes), c)
-		host := "*"
-		if l.Hostname != nil && *l.Hostname != "" {
-			host = strings.ToLower(string(*l.Hostname))
-		}
-		servers = append(servers, rules.Server{Gateway: listenerRef(g, l), Hosts: []string{host}, Port: uint32(l.Port), TLS: l.Protocol == gwv1.HTTPSProtocolType})
-	}
-	vhs := rules.BuildVirtualHosts(servers, c.vss, rules.Workload{Namespace: g.Namespace}, c.semantics())
+	vhs := a.table(ctx, g, listeners, routes)
 	walker := diagnose.Walker{VirtualHosts: vhs, Served: served(vhs), Resolve: diagnose.Lookup(ctx, a.c.Kube, 500), Why: whyFirst(routes)}
 	walker.Walk(e, envoy.Request{Host: in.Host, Method: in.Method, Path: in.Path, Query: in.Query, Header: in.Header, TLS: in.Scheme == "https"})
 	return e, nil

@@ -257,3 +257,16 @@ func redirectPort(rd *apinet.HTTPRedirect, listen uint32, tls bool) uint32 {
 	}
 	return port
 }
+
+// DescribeHTTPMatchList is a rule's matches for people, "; " between
+// them ("any request" for none).
+func DescribeHTTPMatchList(h *apinet.HTTPRoute) string {
+	if len(h.Match) == 0 {
+		return DescribeHTTPMatch(nil)
+	}
+	parts := make([]string, len(h.Match))
+	for i, m := range h.Match {
+		parts[i] = DescribeHTTPMatch(m)
+	}
+	return strings.Join(parts, "; ")
+}

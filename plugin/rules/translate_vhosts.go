@@ -85,10 +85,11 @@ func BuildVirtualHosts(servers []Server, vss []*networkingv1.VirtualService, wl 
 }
 
 // visibleInOrder is the order of pilot's VirtualServicesForGateway for a
-// gateway workload in namespace wlNS: those exported only to it first
-// (exportTo "." in its namespace, or naming it), then the public ones —
-// Gateway API routes of its own namespace before the others ("consumer
-// override"). A VirtualService exported elsewhere only is not seen.
+// gateway workload in namespace wlNS (push_context.go): those exported to
+// it from its own namespace first ("." or its name: private), then those
+// of other namespaces exported to it by name, then the public ones
+// (exportTo "*" or none) — Gateway API routes of its own namespace before
+// the others ("consumer override"). Any other is not seen.
 func visibleInOrder(vss []*networkingv1.VirtualService, wlNS string, gateway bool) []*networkingv1.VirtualService {
 	var private, exported, own, public []*networkingv1.VirtualService
 	for _, vs := range vss {
@@ -100,9 +101,10 @@ func visibleInOrder(vss []*networkingv1.VirtualService, wlNS string, gateway boo
 			} else {
 				public = append(public, vs)
 			}
-		case slices.Contains(to, ".") && vs.Namespace == wlNS:
+		case slices.Contains(to, "~"):
+		case vs.Namespace == wlNS && (slices.Contains(to, ".") || slices.Contains(to, wlNS)):
 			private = append(private, vs)
-		case slices.Contains(to, wlNS):
+		case vs.Namespace != wlNS && slices.Contains(to, wlNS):
 			exported = append(exported, vs)
 		}
 	}

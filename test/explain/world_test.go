@@ -174,3 +174,5 @@ func randomRequest(rng *rand.Rand) (method, host, path string, header http.Heade
 	}
 	return method, pick(rng, requestHosts), pick(rng, requestPaths), header
 }
+
+func newRand(seed int64) *rand.Rand { return rand.New(rand.NewSource(seed)) }
