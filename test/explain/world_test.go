@@ -26,7 +26,7 @@ var (
 	worldApps       = []string{"web", "shop", "api"}
 	vsHosts         = []string{"*", "a.example.com", "b.example.com", "*.example.com", "c.example.com"}
 	serverHosts     = []string{"*", "*.example.com", "a.example.com", "team-a/*", "./b.example.com", "c.example.com"}
-	requestHosts    = []string{"a.example.com", "b.example.com", "c.example.com", "x.example.com", "other.org"}
+	requestHosts    = []string{"a.example.com", "b.example.com", "c.example.com", "x.example.com", "other.org", "elsewhere.net"}
 	requestPaths    = []string{"/", "/api", "/api/v1", "/apix", "/shop", "/shop/cart", "/s", "/other"}
 	prefixes        = []string{"/", "/api", "/api/", "/shop", "/s", "/sh"}
 	exacts          = []string{"/api", "/shop/cart", "/", "/other"}
