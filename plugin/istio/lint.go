@@ -47,8 +47,55 @@ func (a *API) Lint(ctx context.Context, in *route.LintInput) ([]route.Finding, e
 	wl, wlNS := workload(ing)
 	l := &linter{a: a, ctx: ctx, in: in, ing: ing, wl: wl, wlNS: wlNS, gws: gws, vss: vss}
 	l.gateways()
+	l.sharedCertificates()
 	l.virtualServices()
 	return l.out, nil
+}
+
+// sharedCertificates reports HTTPS servers of one port of the workload,
+// in different server blocks, with one certificate (credentialName): a
+// browser that opened an HTTP/2 connection for one host reuses it for
+// the other (the certificate covers both), and Envoy, which chose the
+// filter chain by the first SNI, answers 404.
+func (l *linter) sharedCertificates() {
+	type srv struct {
+		g *networkingv1.Gateway
+		i int
+	}
+	by := map[string][]srv{}
+	var keys []string
+	for _, g := range l.gws {
+		if !l.selects(g) {
+			continue
+		}
+		for i, s := range g.Spec.Servers {
+			if c := s.GetTls().GetCredentialName(); c != "" && rules.ServerScheme(s) == "https" {
+				k := fmt.Sprintf("%d/%s", s.GetPort().GetNumber(), c)
+				if _, ok := by[k]; !ok {
+					keys = append(keys, k)
+				}
+				by[k] = append(by[k], srv{g, i})
+			}
+		}
+	}
+	for _, k := range keys {
+		ss := by[k]
+		if len(ss) < 2 {
+			continue
+		}
+		first := ss[0]
+		for _, s := range ss[1:] {
+			if !l.in.InScope(s.g.Namespace, func(h string) bool { return gatewayServes(s.g, h) }) {
+				continue
+			}
+			port, cred, _ := strings.Cut(k, "/")
+			l.add(route.Finding{Code: route.CodeSharedCertificate, Kind: "Gateway", Namespace: s.g.Namespace, Name: s.g.Name,
+				Message: fmt.Sprintf("server %d and Gateway %s/%s server %d both serve port %s with certificate %s: a browser reuses one HTTP/2 connection for both hosts and gets 404s",
+					s.i, first.g.Namespace, first.g.Name, first.i, port, cred),
+				Involves: []string{"Gateway " + first.g.Namespace + "/" + first.g.Name},
+				Fix:      "put the hosts in one server block (one filter chain), or give each host its own certificate"})
+		}
+	}
 }
 
 type linter struct {

@@ -28,6 +28,7 @@ const (
 	CodeRouteNotAccepted  = "EGW0004" // an HTTPRoute Istio did not accept (its reason quoted)
 	CodeRefsNotResolved   = "EGW0005" // an HTTPRoute whose references Istio could not resolve
 	CodeMissingPort       = "EGW0006" // a destination port the Service does not have
+	CodeSharedCertificate = "EGW0007" // HTTPS servers of one port sharing a certificate: HTTP/2 connection reuse gets 404s
 )
 
 // LintInput is what lint looks at: the routes of Namespace ("" with

@@ -46,6 +46,12 @@ func TestLint(t *testing.T) {
 	tls := &apinet.Server{Port: &apinet.Port{Number: 443, Protocol: "HTTPS", Name: "https"}, Hosts: []string{"secure.example.com"},
 		Tls: &apinet.ServerTLSSettings{Mode: apinet.ServerTLSSettings_SIMPLE, CredentialName: "missing-cert"}}
 	gw("secure", ingress, tls)
+	env.CreateTLSSecret(testenv.IstioNamespace, "wildcard", "*.example.com")
+	wild := func(h string) *apinet.Server {
+		return &apinet.Server{Port: &apinet.Port{Number: 443, Protocol: "HTTPS", Name: "https-" + strings.Split(h, ".")[0]}, Hosts: []string{h},
+			Tls: &apinet.ServerTLSSettings{Mode: apinet.ServerTLSSettings_SIMPLE, CredentialName: "wildcard"}}
+	}
+	gw("reuse", ingress, wild("one.example.com"), wild("two.example.com"))
 	create := func(v *networkingv1.VirtualService) {
 		t.Helper()
 		_, err := istio.VirtualServices(v.Namespace).Create(ctx, v, metav1.CreateOptions{})
@@ -89,6 +95,7 @@ func TestLint(t *testing.T) {
 		"IST0101 VirtualService default/orphan: its gateways name default/no-such-gateway, which does not exist: none of its routes is served there\n",
 		"IST0132 VirtualService default/elsewhere: no server of its Gateways takes its hosts other.example.com for namespace default (servers take shop.example.com): none of its routes is served\n",
 		"EGW0003 VirtualService default/hidden: exportTo [.] hides it from the gateway pods' namespace istio-system: none of its routes is served\n",
+		"EGW0007 Gateway default/reuse: server 1 and Gateway default/reuse server 0 both serve port 443 with certificate wildcard: a browser reuses one HTTP/2 connection for both hosts and gets 404s\n",
 		"EGW0004 HTTPRoute default/foreign: Istio did not accept it on Gateway team-x/shared: NotAllowedByListeners: ",
 	} {
 		assert.Contains(t, r.Stdout, want)
