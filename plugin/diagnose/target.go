@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	corev1 "k8s.io/api/core/v1"
+	discoveryv1 "k8s.io/api/discovery/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
@@ -29,6 +30,55 @@ func ServiceOf(host string) (ns, name string, ok bool) {
 // send to (Istio: 503; Gateway API: 500). A read that fails for another
 // reason than not found is the problem it reports.
 func Lookup(ctx context.Context, c kube.Kube, missing int) func(envoy.Backend) Target {
+	get := func(ns, name string) (*corev1.Service, error) {
+		return c.CoreV1().Services(ns).Get(ctx, name, metav1.GetOptions{})
+	}
+	ready := func(svc *corev1.Service, sp corev1.ServicePort) (int, error) {
+		return kube.ReadyEndpoints(ctx, c, svc, sp)
+	}
+	return lookup(get, ready, missing)
+}
+
+// Catalog is Lookup over the cluster's Services and EndpointSlices read
+// once (two paged lists, whatever the number of backends: lint's), or
+// Lookup when they may not be listed in every namespace.
+func Catalog(ctx context.Context, c kube.Kube, missing int) (func(envoy.Backend) Target, error) {
+	svcs, err := kube.ListServices(ctx, c)
+	if err != nil {
+		if apierrors.IsForbidden(err) {
+			return Lookup(ctx, c, missing), nil
+		}
+		return nil, err
+	}
+	eps, err := kube.ListEndpointSlices(ctx, c)
+	if err != nil {
+		if apierrors.IsForbidden(err) {
+			return Lookup(ctx, c, missing), nil
+		}
+		return nil, err
+	}
+	byName := map[string]*corev1.Service{}
+	for _, s := range svcs {
+		byName[s.Namespace+"/"+s.Name] = s
+	}
+	get := func(ns, name string) (*corev1.Service, error) {
+		if s, ok := byName[ns+"/"+name]; ok {
+			return s, nil
+		}
+		return nil, apierrors.NewNotFound(corev1.Resource("services"), name)
+	}
+	bySvc := map[string][]discoveryv1.EndpointSlice{}
+	for _, e := range eps {
+		k := e.Namespace + "/" + e.Labels[discoveryv1.LabelServiceName]
+		bySvc[k] = append(bySvc[k], e)
+	}
+	ready := func(svc *corev1.Service, sp corev1.ServicePort) (int, error) {
+		return kube.CountReady(bySvc[svc.Namespace+"/"+svc.Name], svc, sp), nil
+	}
+	return lookup(get, ready, missing), nil
+}
+
+func lookup(get func(ns, name string) (*corev1.Service, error), readyEndpoints func(*corev1.Service, corev1.ServicePort) (int, error), missing int) func(envoy.Backend) Target {
 	return func(b envoy.Backend) Target {
 		port := b.Port
 		if port == 0 {
@@ -38,7 +88,7 @@ func Lookup(ctx context.Context, c kube.Kube, missing int) func(envoy.Backend) T
 		if !ok {
 			return Target{Port: int32(port), Problem: fmt.Sprintf("%s is not a Service of the cluster (explain reads no ServiceEntry)", b.Host), Status: 503}
 		}
-		svc, err := c.CoreV1().Services(ns).Get(ctx, name, metav1.GetOptions{})
+		svc, err := get(ns, name)
 		switch {
 		case apierrors.IsNotFound(err):
 			return Target{Port: int32(port), Problem: fmt.Sprintf("no Service %s/%s", ns, name), Status: missing,
@@ -54,7 +104,7 @@ func Lookup(ctx context.Context, c kube.Kube, missing int) func(envoy.Backend) T
 			return Target{Port: int32(port), Problem: fmt.Sprintf("Service %s/%s has no port %d (ports: %s)", ns, name, port, portList(svc)), Status: missing,
 				Fix: fmt.Sprintf("use one of the ports of Service %s/%s: %s", ns, name, portList(svc))}
 		}
-		n, err := kube.ReadyEndpoints(ctx, c, svc, sp)
+		n, err := readyEndpoints(svc, sp)
 		if err != nil {
 			return Target{Port: sp.Port, Problem: fmt.Sprintf("reading the EndpointSlices of Service %s/%s: %v", ns, name, err), Status: 503}
 		}

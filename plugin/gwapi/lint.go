@@ -41,7 +41,10 @@ func (a *API) Lint(ctx context.Context, in *route.LintInput) ([]route.Finding, e
 		tables = append(tables, a.gatewayTables(ctx, g, routes)...)
 	}
 	reach := diagnose.Reachability(tables...)
-	lookup := diagnose.Lookup(ctx, a.c.Kube, 500)
+	lookup, err := diagnose.Catalog(ctx, a.c.Kube, 500)
+	if err != nil {
+		return nil, err
+	}
 	slices.SortFunc(routes, func(x, y *gwv1.HTTPRoute) int { return strings.Compare(x.Namespace+"/"+x.Name, y.Namespace+"/"+y.Name) })
 	for _, r := range routes {
 		if !in.InScope(r.Namespace, func(h string) bool { return routeHasHost(r, h) }) {

@@ -48,7 +48,9 @@ func (a *API) Lint(ctx context.Context, in *route.LintInput) ([]route.Finding, e
 	l := &linter{a: a, ctx: ctx, in: in, ing: ing, wl: wl, wlNS: wlNS, gws: gws, vss: vss}
 	l.gateways()
 	l.sharedCertificates()
-	l.virtualServices()
+	if err := l.virtualServices(); err != nil {
+		return nil, err
+	}
 	return l.out, nil
 }
 
@@ -219,13 +221,16 @@ func (l *linter) tables() [][]envoy.VirtualHost {
 }
 
 // virtualServices checks the VirtualServices in scope.
-func (l *linter) virtualServices() {
+func (l *linter) virtualServices() error {
 	reach := diagnose.Reachability(l.tables()...)
 	seen := map[string]bool{}
 	for k := range reach {
 		seen[k.Namespace+"/"+k.Name] = true
 	}
-	lookup := diagnose.Lookup(l.ctx, l.a.c.Kube, 503)
+	lookup, err := diagnose.Catalog(l.ctx, l.a.c.Kube, 503)
+	if err != nil {
+		return err
+	}
 	httpPort, _ := ingressPorts(l.ing) // pilot's cluster port for a destination without one
 	for _, vs := range rulesSorted(l.vss) {
 		if !l.in.InScope(vs.Namespace, func(h string) bool {
@@ -269,6 +274,7 @@ func (l *linter) virtualServices() {
 			}
 		}
 	}
+	return nil
 }
 
 func catchAllIndex(vs *networkingv1.VirtualService) int {

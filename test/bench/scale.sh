@@ -10,8 +10,10 @@
 #   kubectl expose-gw list -A
 #   kubectl expose-gw url flaskapp
 #   kubectl get virtualservices -A -o name                              (the reference)
-# and prints one table of medians: the ratios expose/get and list/get, and
-# url's median relative to the first count's.
+#   kubectl expose-gw explain http://flask.example.com/env/version      (exit 0: routed)
+#   kubectl expose-gw lint -A                                           (exit 1: the teams' routes have findings)
+# and prints one table of medians: the ratios expose/get, list/get,
+# explain/get and lint/get, and url's median relative to the first count's.
 # Run from any checkout (its plugin is the one measured):
 #   test/bench/scale.sh          (or: make bench-scale)
 #   COUNTS="0 1000 5000" RUNS=5 EXPOSE_GW_TOOLS=/path/to/bin test/bench/scale.sh
@@ -102,13 +104,15 @@ for n in "${counts[@]}"; do
 		-n 'list -A' 'kubectl expose-gw list -A' \
 		-n url 'kubectl expose-gw url flaskapp' \
 		-n 'kubectl get' 'kubectl get virtualservices -A -o name' \
+		-n explain 'kubectl expose-gw explain http://flask.example.com/env/version' \
+		-n 'lint -A' -i 'kubectl expose-gw lint -A' \
 		"${base[@]}"
 done
 
 # One row a count: the medians (s) in hyperfine's order of the commands.
 table() {
 	local base_url=""
-	local head='| VirtualServices | expose (s) | list -A (s) | url (s) | kubectl get (s) | expose / get | list / get | url / url@%s |' rule='|---:|---:|---:|---:|---:|---:|---:|---:|'
+	local head='| VirtualServices | expose (s) | list -A (s) | url (s) | kubectl get (s) | explain (s) | lint -A (s) | expose / get | list / get | explain / get | lint / get | url / url@%s |' rule='|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|'
 	if [ -n "${BASE:-}" ]; then
 		head+=' expose before (s) | list -A before (s) | expose before / get | list before / get |'
 		rule+='---:|---:|---:|---:|'
@@ -116,10 +120,10 @@ table() {
 	printf "$head\n" "${counts[0]}"
 	echo "$rule"
 	for n in "${counts[@]}"; do
-		read -r e l u g eb lb < <(jq -r '[.results[].median] | @tsv' "$work/bench-$n.json")
+		read -r e l u g x li eb lb < <(jq -r '[.results[].median] | @tsv' "$work/bench-$n.json")
 		[ -n "$base_url" ] || base_url=$u
-		awk -v n="$n" -v e="$e" -v l="$l" -v u="$u" -v g="$g" -v b="$base_url" -v eb="${eb:-}" -v lb="${lb:-}" \
-			'BEGIN { printf "| %d | %.3f | %.3f | %.3f | %.3f | %.2f× | %.2f× | %.2f× |", n, e, l, u, g, e / g, l / g, u / b
+		awk -v n="$n" -v e="$e" -v l="$l" -v u="$u" -v g="$g" -v x="$x" -v li="$li" -v b="$base_url" -v eb="${eb:-}" -v lb="${lb:-}" \
+			'BEGIN { printf "| %d | %.3f | %.3f | %.3f | %.3f | %.3f | %.3f | %.2f× | %.2f× | %.2f× | %.2f× | %.2f× |", n, e, l, u, g, x, li, e / g, l / g, x / g, li / g, u / b
 			         if (eb != "") printf " %.3f | %.3f | %.2f× | %.2f× |", eb, lb, eb / g, lb / g
 			         printf "\n" }'
 	done
