@@ -53,6 +53,17 @@ func TestDemo(t *testing.T) {
 		"  Istio: /envoy -> outbound|80||web.default.svc.cluster.local, received as /envoy",
 		"  Istio: /api/version -> outbound|8080||api.default.svc.cluster.local, received as /version",
 		"  Istio: /api -> outbound|8080||api.default.svc.cluster.local, received as /",
+		// The shadow act: another team's string prefix /s takes /shop;
+		// Istio answers 503 (no Service team-b/static), and explain and
+		// lint say why.
+		"would be shadowed by team-b/legacy route string-prefix /s",
+		"$ curl -s -o /dev/null -w '%{http_code}\\n' -H 'Host: shop.example.com' http://127.0.0.1:",
+		"/shop/cart\n503\n",
+		"$ kubectl expose-gw explain http://shop.example.com/shop/cart\n",
+		"VirtualService team-b/legacy, rule 0 (prefix /s)\n",
+		"unavailable (503): VirtualService team-b/legacy rule 0 sends to static.team-b.svc.cluster.local:80: no Service team-b/static: the gateway answers 503\n",
+		"EGW0001 VirtualService default/expose-gw-shop.example.com rule 0: rule 0 (exact /shop; prefix /shop/) is never reached on host shop.example.com: VirtualService team-b/legacy rule 0 (prefix /s) takes all its requests first\n",
+		"IST0101 VirtualService team-b/legacy rule 0: rule 0 sends to static.team-b.svc.cluster.local: no Service team-b/static: the gateway answers 503\n",
 		// The Gateway API act: Istio accepts and routes what expose wrote,
 		// url and proxy find it.
 		"httproute.gateway.networking.k8s.io/flaskapp-any created",

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
+	discoveryv1 "k8s.io/api/discovery/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/util/intstr"
@@ -16,6 +17,10 @@ type App struct {
 	Namespace string // default "default"
 	// Ports of the Service; default one port "http" 80 -> 5000.
 	Ports []corev1.ServicePort
+	// NoEndpoints leaves out the EndpointSlice that gives each port one
+	// ready endpoint (what the EndpointSlice controller writes for a
+	// running pod; this cluster has no controller-manager).
+	NoEndpoints bool
 }
 
 // WorldOptions shapes the seed's world.
@@ -204,6 +209,19 @@ func (e *Env) CreateApp(a App) *corev1.Service {
 	s, err := e.Kube.CoreV1().Services(a.Namespace).Create(e.Ctx(), s, metav1.CreateOptions{})
 	if err != nil {
 		e.t.Fatalf("creating service %s/%s: %v", a.Namespace, a.Name, err)
+	}
+	if !a.NoEndpoints {
+		es := &discoveryv1.EndpointSlice{
+			ObjectMeta:  metav1.ObjectMeta{Name: a.Name + "-ready", Namespace: a.Namespace, Labels: map[string]string{discoveryv1.LabelServiceName: a.Name}},
+			AddressType: discoveryv1.AddressTypeIPv4,
+			Endpoints:   []discoveryv1.Endpoint{{Addresses: []string{"10.1.0.7"}, Conditions: discoveryv1.EndpointConditions{Ready: ptr(true)}}},
+		}
+		for _, p := range a.Ports {
+			es.Ports = append(es.Ports, discoveryv1.EndpointPort{Name: ptr(p.Name), Port: ptr(p.TargetPort.IntVal), Protocol: ptr(corev1.ProtocolTCP)})
+		}
+		if _, err := e.Kube.DiscoveryV1().EndpointSlices(a.Namespace).Create(e.Ctx(), es, metav1.CreateOptions{}); err != nil {
+			e.t.Fatalf("creating the EndpointSlice of service %s/%s: %v", a.Namespace, a.Name, err)
+		}
 	}
 	return s
 }

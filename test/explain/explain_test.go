@@ -36,8 +36,7 @@ func prefixTo(p, host string, port uint32) *apinet.HTTPRoute {
 // verdict's text, object and exit code.
 func TestExplainIstio(t *testing.T) {
 	env := testenv.Start(t, testenv.Options{Kwok: true})
-	env.SeedWorld(testenv.WorldOptions{Apps: []testenv.App{{Name: "flaskapp"}, {Name: "idle"}}})
-	ready(t, env, "default", "flaskapp")
+	env.SeedWorld(testenv.WorldOptions{Apps: []testenv.App{{Name: "flaskapp"}, {Name: "idle", NoEndpoints: true}}})
 	env.EnsureNamespace("team-b")
 	ctx := env.Ctx()
 	create := func(v *networkingv1.VirtualService) {
@@ -167,7 +166,6 @@ func TestExplainIstio(t *testing.T) {
 func TestExplainHTTPS(t *testing.T) {
 	env := testenv.Start(t, testenv.Options{Kwok: true})
 	env.SeedWorld(testenv.WorldOptions{})
-	ready(t, env, "default", "flaskapp")
 	env.CreateTLSSecret(testenv.IstioNamespace, "shop-cert", "shop.example.com")
 	r := env.Kubectl("expose-gw", "flaskapp", "--prefix", "/", "--host", "shop.example.com", "--tls-secret", "shop-cert")
 	require.Equal(t, 0, r.ExitCode, r.Stderr)

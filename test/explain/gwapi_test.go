@@ -18,7 +18,6 @@ import (
 func TestExplainGatewayAPI(t *testing.T) {
 	env := testenv.Start(t, testenv.Options{Kwok: true})
 	env.CreateApp(testenv.App{Name: "flaskapp"})
-	ready(t, env, "default", "flaskapp")
 	ctx := env.Ctx()
 	_, err := env.GatewayAPI.GatewayV1().Gateways("default").Create(ctx, sharedGateway(), metav1.CreateOptions{})
 	require.NoError(t, err)

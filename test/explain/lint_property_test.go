@@ -117,7 +117,6 @@ func TestPropertyLintMatchesIstio(t *testing.T) {
 	for _, ns := range worldNamespaces {
 		for _, a := range worldApps {
 			env.CreateApp(testenv.App{Name: a, Namespace: ns})
-			ready(t, env, ns, a)
 		}
 	}
 	addr := env.IstioGateway.PortAddr(testenv.IstioNamespace, 8080)
@@ -187,7 +186,6 @@ func TestPropertyLintMatchesIstioGatewayAPI(t *testing.T) {
 	for _, ns := range worldNamespaces {
 		for _, a := range worldApps {
 			env.CreateApp(testenv.App{Name: a, Namespace: ns})
-			ready(t, env, ns, a)
 		}
 	}
 	_, err := env.GatewayAPI.GatewayV1().Gateways("default").Create(env.Ctx(), sharedGateway(), metav1.CreateOptions{})

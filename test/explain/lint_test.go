@@ -20,12 +20,10 @@ import (
 // objects of both APIs, with its line; a clean namespace passes.
 func TestLint(t *testing.T) {
 	env := testenv.Start(t, testenv.Options{Kwok: true})
-	env.SeedWorld(testenv.WorldOptions{Apps: []testenv.App{{Name: "flaskapp"}, {Name: "idle"}}})
-	ready(t, env, "default", "flaskapp")
+	env.SeedWorld(testenv.WorldOptions{Apps: []testenv.App{{Name: "flaskapp"}, {Name: "idle", NoEndpoints: true}}})
 	ctx := env.Ctx()
 	env.EnsureNamespace("clean")
 	env.CreateApp(testenv.App{Name: "web", Namespace: "clean"})
-	ready(t, env, "clean", "web")
 	r := env.Kubectl("expose-gw", "web", "-n", "clean", "--prefix", "/", "--host", "clean.example.com")
 	require.Equal(t, 0, r.ExitCode, r.Stderr)
 

@@ -92,7 +92,6 @@ func TestPropertyExplainMatchesIstio(t *testing.T) {
 	for _, ns := range worldNamespaces {
 		for _, a := range worldApps {
 			env.CreateApp(testenv.App{Name: a, Namespace: ns})
-			ready(t, env, ns, a)
 		}
 	}
 	addr := env.IstioGateway.PortAddr(testenv.IstioNamespace, 8080)
@@ -133,7 +132,6 @@ func TestPropertyExplainMatchesIstioGatewayAPI(t *testing.T) {
 	for _, ns := range worldNamespaces {
 		for _, a := range worldApps {
 			env.CreateApp(testenv.App{Name: a, Namespace: ns})
-			ready(t, env, ns, a)
 		}
 	}
 	_, err := env.GatewayAPI.GatewayV1().Gateways("default").Create(env.Ctx(), sharedGateway(), metav1.CreateOptions{})

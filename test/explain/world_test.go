@@ -11,10 +11,7 @@ import (
 	"github.com/stretchr/testify/require"
 	apinet "istio.io/api/networking/v1"
 	networkingv1 "istio.io/client-go/pkg/apis/networking/v1"
-	corev1 "k8s.io/api/core/v1"
-	discoveryv1 "k8s.io/api/discovery/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/utils/ptr"
 
 	testenv "github.com/expose-gw/kubectl-expose-gw/test/env"
 )
@@ -43,20 +40,6 @@ func some[T comparable](rng *rand.Rand, s []T, max int) []T {
 		out = append(out, s[i])
 	}
 	return out
-}
-
-// ready gives Service ns/name one ready endpoint, as the EndpointSlice
-// controller would for a running pod.
-func ready(t *testing.T, env *testenv.Env, ns, name string) {
-	t.Helper()
-	es := &discoveryv1.EndpointSlice{
-		ObjectMeta:  metav1.ObjectMeta{Name: name + "-1", Namespace: ns, Labels: map[string]string{discoveryv1.LabelServiceName: name}},
-		AddressType: discoveryv1.AddressTypeIPv4,
-		Endpoints:   []discoveryv1.Endpoint{{Addresses: []string{"10.1.0.7"}, Conditions: discoveryv1.EndpointConditions{Ready: ptr.To(true)}}},
-		Ports:       []discoveryv1.EndpointPort{{Name: ptr.To("http"), Port: ptr.To(int32(5000)), Protocol: ptr.To(corev1.ProtocolTCP)}},
-	}
-	_, err := env.Kube.DiscoveryV1().EndpointSlices(ns).Create(env.Ctx(), es, metav1.CreateOptions{})
-	require.NoError(t, err)
 }
 
 // clearIstio deletes every Gateway and VirtualService of the world's
