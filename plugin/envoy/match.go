@@ -2,6 +2,7 @@ package envoy
 
 import (
 	"regexp"
+	"slices"
 	"strings"
 )
 
@@ -200,3 +201,32 @@ func query(q string) string {
 
 // URI is the request's path and ?query.
 func (r Request) URI() string { return r.Path + query(r.Query) }
+
+// FilterChainFor is the filter chain Envoy picks for a TLS connection's
+// SNI, of chains given by their server names ("*" or none: a chain
+// without names): a name equal to sni, then the longest "*.suffix" name
+// that sni ends with, then a chain without names. -1 when none.
+func FilterChainFor(chains [][]string, sni string) int {
+	sni = strings.ToLower(sni)
+	best, longest := -1, 0
+	for i, names := range chains {
+		for _, h := range names {
+			h = strings.ToLower(h)
+			switch {
+			case h == sni:
+				return i
+			case strings.HasPrefix(h, "*.") && strings.HasSuffix(sni, h[1:]) && len(h) > longest:
+				best, longest = i, len(h)
+			}
+		}
+	}
+	if best >= 0 {
+		return best
+	}
+	for i, names := range chains {
+		if len(names) == 0 || slices.Contains(names, "*") {
+			return i
+		}
+	}
+	return -1
+}

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"strings"
 
-	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/utils/ptr"
@@ -35,7 +34,7 @@ func (a *API) Explain(ctx context.Context, in *route.ExplainInput) (*route.Expla
 		return nil, err
 	}
 	e := &route.Explanation{URL: in.URL, Shadowed: []route.ExplainShadowed{}}
-	sp, err := servicePortOf(e, ing.Service, in)
+	sp, err := diagnose.ServicePort(e, ing.Service, in, "the Gateway's Service")
 	if err != nil {
 		return nil, err
 	}
@@ -56,31 +55,6 @@ func (a *API) Explain(ctx context.Context, in *route.ExplainInput) (*route.Expla
 	walker := diagnose.Walker{VirtualHosts: vhs, Served: served(vhs), Resolve: diagnose.Lookup(ctx, a.c.Kube, 500), Why: whyFirst(routes)}
 	walker.Walk(e, envoy.Request{Host: in.Host, Method: in.Method, Path: in.Path, Query: in.Query, Header: in.Header, TLS: in.Scheme == "https"})
 	return e, nil
-}
-
-// servicePortOf is the port of the Gateway's Service the URL names (its
-// port, which is the listener's, or its NodePort).
-func servicePortOf(e *route.Explanation, svc *corev1.Service, in *route.ExplainInput) (corev1.ServicePort, error) {
-	e.Gateway.Namespace, e.Gateway.Service = svc.Namespace, svc.Name
-	var ports []string
-	for _, p := range svc.Spec.Ports {
-		if int(p.Port) == in.Port {
-			e.Gateway.Port = p.Port
-			return p, nil
-		}
-		s := fmt.Sprint(p.Port)
-		if p.NodePort != 0 {
-			s += fmt.Sprintf(" (NodePort %d)", p.NodePort)
-		}
-		ports = append(ports, s)
-	}
-	for _, p := range svc.Spec.Ports {
-		if p.NodePort != 0 && int(p.NodePort) == in.Port {
-			e.Gateway.Port, e.Gateway.NodePort = p.Port, p.NodePort
-			return p, nil
-		}
-	}
-	return corev1.ServicePort{}, fmt.Errorf("port %d of %s: not a port of the Gateway's Service %s/%s: expected one of %s", in.Port, in.URL, svc.Namespace, svc.Name, strings.Join(ports, ", "))
 }
 
 // listenersFor are the listeners on port whose routes the request meets:
@@ -151,27 +125,16 @@ func hostnames(ls []gwv1.Listener) string {
 	return strings.Join(hs, ", ")
 }
 
-// listenerBySNI is the filter chain Envoy picks: the listener hostname
-// equal to sni, then the longest "*.suffix", then one without hostname.
+// listenerBySNI is the listener whose filter chain Envoy picks for sni.
 func listenerBySNI(ls []gwv1.Listener, sni string) (gwv1.Listener, bool) {
-	sni = strings.ToLower(sni)
-	best, longest := -1, 0
+	chains := make([][]string, len(ls))
 	for i, l := range ls {
-		h := strings.ToLower(string(ptr.Deref(l.Hostname, "")))
-		switch {
-		case h == sni:
-			return l, true
-		case strings.HasPrefix(h, "*.") && strings.HasSuffix(sni, h[1:]) && len(h) > longest:
-			best, longest = i, len(h)
+		if h := string(ptr.Deref(l.Hostname, "")); h != "" {
+			chains[i] = []string{h}
 		}
 	}
-	if best >= 0 {
-		return ls[best], true
-	}
-	for _, l := range ls {
-		if ptr.Deref(l.Hostname, "") == "" {
-			return l, true
-		}
+	if i := envoy.FilterChainFor(chains, sni); i >= 0 {
+		return ls[i], true
 	}
 	return gwv1.Listener{}, false
 }

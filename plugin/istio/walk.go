@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"slices"
-	"strings"
 
 	apinet "istio.io/api/networking/v1"
 	networkingv1 "istio.io/client-go/pkg/apis/networking/v1"
@@ -47,7 +46,7 @@ func (a *API) Explain(ctx context.Context, in *route.ExplainInput) (*route.Expla
 		return nil, err
 	}
 	e := &route.Explanation{URL: in.URL, Shadowed: []route.ExplainShadowed{}}
-	sp, err := urlPort(e, ing.Service, in)
+	sp, err := diagnose.ServicePort(e, ing.Service, in, "the gateway Service")
 	if err != nil {
 		return nil, err
 	}
@@ -76,33 +75,6 @@ func (a *API) Explain(ctx context.Context, in *route.ExplainInput) (*route.Expla
 	walker := diagnose.Walker{VirtualHosts: vhs, Served: servedHosts(vhs), Resolve: diagnose.Lookup(ctx, a.c.Kube, 503), Why: whyFirst(vss)}
 	walker.Walk(e, envoy.Request{Host: in.Host, Method: in.Method, Path: in.Path, Query: in.Query, Header: in.Header, TLS: in.Scheme == "https"})
 	return e, nil
-}
-
-// urlPort is the Service port the URL's port names: a port, or a
-// NodePort. Anything else is the user's mistake.
-func urlPort(e *route.Explanation, svc *corev1.Service, in *route.ExplainInput) (corev1.ServicePort, error) {
-	e.Gateway.Namespace, e.Gateway.Service = svc.Namespace, svc.Name
-	for _, p := range svc.Spec.Ports {
-		if int(p.Port) == in.Port {
-			e.Gateway.Port = p.Port
-			return p, nil
-		}
-	}
-	for _, p := range svc.Spec.Ports {
-		if p.NodePort != 0 && int(p.NodePort) == in.Port {
-			e.Gateway.Port, e.Gateway.NodePort = p.Port, p.NodePort
-			return p, nil
-		}
-	}
-	var ports []string
-	for _, p := range svc.Spec.Ports {
-		s := fmt.Sprint(p.Port)
-		if p.NodePort != 0 {
-			s += fmt.Sprintf(" (NodePort %d)", p.NodePort)
-		}
-		ports = append(ports, s)
-	}
-	return corev1.ServicePort{}, fmt.Errorf("port %d of %s: not a port of the gateway Service %s/%s: expected one of %s", in.Port, in.URL, svc.Namespace, svc.Name, strings.Join(ports, ", "))
 }
 
 // targetPort is the pod port a Service port sends to (a named target

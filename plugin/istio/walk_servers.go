@@ -93,31 +93,16 @@ func serverName(s listenerServer) string {
 		s.srv.GetPort().GetProtocol(), s.srv.GetPort().GetNumber(), strings.Join(s.srv.Hosts, ", "))
 }
 
-// bySNI is the filter chain Envoy picks: a server name equal to sni, then
-// the longest "*.suffix", then a server without names ("*").
+// bySNI is the server whose filter chain Envoy picks for sni.
 func bySNI(servers []listenerServer, sni string) (listenerServer, bool) {
-	sni = strings.ToLower(sni)
-	best, longest := -1, 0
+	chains := make([][]string, len(servers))
 	for i, s := range servers {
 		for _, h := range s.srv.Hosts {
-			h = strings.ToLower(rules.ParseServerHost(h).Host)
-			switch {
-			case h == sni:
-				return s, true
-			case strings.HasPrefix(h, "*.") && strings.HasSuffix(sni, h[1:]) && len(h) > longest:
-				best, longest = i, len(h)
-			}
+			chains[i] = append(chains[i], rules.ParseServerHost(h).Host)
 		}
 	}
-	if best >= 0 {
-		return servers[best], true
-	}
-	for _, s := range servers {
-		for _, h := range s.srv.Hosts {
-			if rules.ParseServerHost(h).Host == "*" {
-				return s, true
-			}
-		}
+	if i := envoy.FilterChainFor(chains, sni); i >= 0 {
+		return servers[i], true
 	}
 	return listenerServer{}, false
 }
