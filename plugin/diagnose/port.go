@@ -35,3 +35,12 @@ func ServicePort(e *route.Explanation, svc *corev1.Service, in *route.ExplainInp
 	}
 	return corev1.ServicePort{}, fmt.Errorf("port %d of %s: not a port of %s %s/%s: expected one of %s", in.Port, in.URL, what, svc.Namespace, svc.Name, strings.Join(ports, ", "))
 }
+
+// NodePortNote is " (reached as NodePort N)" when the URL named the
+// Service port by its NodePort, for the first hop.
+func NodePortNote(e *route.Explanation) string {
+	if e.Gateway.NodePort == 0 {
+		return ""
+	}
+	return fmt.Sprintf(" (reached as NodePort %d)", e.Gateway.NodePort)
+}

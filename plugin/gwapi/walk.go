@@ -42,7 +42,7 @@ func (a *API) Explain(ctx context.Context, in *route.ExplainInput) (*route.Expla
 	if e.Gateway.TargetPort == 0 {
 		e.Gateway.TargetPort = sp.Port
 	}
-	e.Hop("Gateway %s/%s: Service %s/%s port %d -> pod port %d", g.Namespace, g.Name, ing.Service.Namespace, ing.Service.Name, sp.Port, e.Gateway.TargetPort)
+	e.Hop("Gateway %s/%s: Service %s/%s port %d%s -> pod port %d", g.Namespace, g.Name, ing.Service.Namespace, ing.Service.Name, sp.Port, diagnose.NodePortNote(e), e.Gateway.TargetPort)
 	listeners, ok := a.listenersFor(ctx, e, g, in, sp.Port)
 	if !ok {
 		return e, nil

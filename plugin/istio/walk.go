@@ -52,7 +52,7 @@ func (a *API) Explain(ctx context.Context, in *route.ExplainInput) (*route.Expla
 	}
 	target := targetPort(sp, ing.Pods)
 	e.Gateway.TargetPort = target
-	e.Hop("gateway Service %s/%s port %d -> pod port %d", ing.Service.Namespace, ing.Service.Name, sp.Port, target)
+	e.Hop("gateway Service %s/%s port %d%s -> pod port %d", ing.Service.Namespace, ing.Service.Name, sp.Port, diagnose.NodePortNote(e), target)
 	gws, err := ListGateways(ctx, a.c)("")
 	if err != nil {
 		return nil, err

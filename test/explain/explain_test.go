@@ -95,6 +95,8 @@ func TestExplainIstio(t *testing.T) {
 		e, _ := explain(t, env, "http://127.0.0.1:31380/env", "--host", "shop.example.com")
 		assert.Equal(t, route.OutcomeRouted, e.Outcome)
 		assert.Equal(t, route.ExplainGateway{Namespace: "istio-system", Service: "istio-ingressgateway", Port: 80, TargetPort: 8080, NodePort: 31380}, e.Gateway)
+		r := text(t, "http://127.0.0.1:31380/env", "--host", "shop.example.com")
+		assert.Contains(t, r.Stdout, "gateway Service istio-system/istio-ingressgateway port 80 (reached as NodePort 31380) -> pod port 8080\n")
 	})
 	t.Run("shadowed by an older rule of another team", func(t *testing.T) {
 		r := text(t, "http://shop.example.com/env/legacy/x")
