@@ -157,11 +157,15 @@ func attach(g *gwv1.Gateway, e *route.Expose, st State, explain bool) (map[strin
 }
 
 // pick is the first listener of g taking a route for host over proto
-// (with secret, an HTTPS listener terminating TLS with that Secret); the
-// error explains why the closest one does not.
+// (with secret, an HTTPS listener terminating TLS with that Secret) that
+// Istio serves host on: a more specific listener of the same port takes
+// the host from a wildcard or hostname-less one (listener isolation), so
+// a route there would never get its requests. The error explains why the
+// closest one does not take it.
 func pick(g *gwv1.Gateway, routeNS string, nsLabels map[string]string, host string, proto gwv1.ProtocolType, secret string) (gwv1.SectionName, error) {
 	best, bestWhy := -1, WrongProtocol
 	var otherCert *OtherCertificateError
+	var isolated *gwv1.Listener // admitted, but Istio serves host on another listener
 	for i, l := range g.Spec.Listeners {
 		why := Admits(l, g.Namespace, routeNS, nsLabels, host, proto)
 		if why == Admitted && secret != "" && !usesSecret(l, g.Namespace, secret) {
@@ -169,6 +173,12 @@ func pick(g *gwv1.Gateway, routeNS string, nsLabels map[string]string, host stri
 				otherCert = &OtherCertificateError{Gateway: g.Namespace + "/" + g.Name, Listener: string(l.Name), Host: host, Secret: secret}
 			}
 			continue // another listener may have the Secret
+		}
+		if why == Admitted && !allowedByIsolation(strings.ToLower(host), l, g) {
+			if isolated == nil {
+				isolated = &g.Spec.Listeners[i]
+			}
+			continue
 		}
 		if why == Admitted {
 			return l.Name, nil
@@ -179,6 +189,9 @@ func pick(g *gwv1.Gateway, routeNS string, nsLabels map[string]string, host stri
 	}
 	if otherCert != nil {
 		return "", otherCert
+	}
+	if isolated != nil {
+		return isolated.Name, nil // the more specific listener does not take the route: keep the old choice
 	}
 	var l *gwv1.Listener
 	if best >= 0 {

@@ -82,8 +82,14 @@ func (a *API) listenersFor(ctx context.Context, e *route.Explanation, g *gwv1.Ga
 		if len(http) == 0 {
 			return fail(fmt.Sprintf("Gateway %s/%s has no HTTP listener on port %d", g.Namespace, g.Name, port), listenerFix(g, https, "https"))
 		}
-		a.setListener(e, g, http[0])
-		e.Hop("listener %s (HTTP %d)", http[0].Name, port)
+		// They share one route configuration; name the one whose hostname
+		// takes the Host, as for an SNI.
+		named, ok := listenerBySNI(http, in.Host)
+		if !ok {
+			named = http[0]
+		}
+		a.setListener(e, g, named)
+		e.Hop("listener %s (HTTP %d)", named.Name, port)
 		return http, true
 	}
 	if len(https) == 0 {

@@ -47,8 +47,14 @@ func (w *walk) serversFor() ([]listenerServer, bool) {
 			w.noServer(fmt.Sprintf("no Gateway serves plain HTTP on port %d of the gateway", port), https, "https")
 			return nil, false
 		}
-		w.setServer(http[0])
-		w.e.Hop("listener %d: %d HTTP server(s), first %s", w.e.Gateway.TargetPort, len(http), serverName(http[0]))
+		// They share one route configuration; name the one whose hosts
+		// take the Host, as for an SNI.
+		named, ok := bySNI(http, w.in.Host)
+		if !ok {
+			named = http[0]
+		}
+		w.setServer(named)
+		w.e.Hop("listener %d: %d HTTP server(s); for Host %q: %s", w.e.Gateway.TargetPort, len(http), w.in.Host, serverName(named))
 		return http, true
 	}
 	if len(https) == 0 {

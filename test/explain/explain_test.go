@@ -64,7 +64,7 @@ func TestExplainIstio(t *testing.T) {
 		r := text(t, "http://shop.example.com/env")
 		require.Equal(t, 0, r.ExitCode, r.Stderr)
 		assert.Contains(t, r.Stdout, "gateway Service istio-system/istio-ingressgateway port 80 -> pod port 8080\n")
-		assert.Contains(t, r.Stdout, "listener 8080: 1 HTTP server(s), first Gateway default/expose-gw server 0 (HTTP 80, hosts shop.example.com)\n")
+		assert.Contains(t, r.Stdout, "listener 8080: 1 HTTP server(s); for Host \"shop.example.com\": Gateway default/expose-gw server 0 (HTTP 80, hosts shop.example.com)\n")
 		assert.Contains(t, r.Stdout, "virtual host shop.example.com (domains shop.example.com)\n")
 		assert.Contains(t, r.Stdout, "VirtualService default/expose-gw-shop.example.com, rule 0 (exact /env)\n")
 		assert.Contains(t, r.Stdout, "routed: VirtualService default/expose-gw-shop.example.com rule 0 sends it to flaskapp.default.svc.cluster.local:80 as /env (1 ready endpoints)\n")

@@ -83,6 +83,20 @@ func TestExplainGatewayAPI(t *testing.T) {
 		assert.Contains(t, r.Stdout, "no-server: Gateway default/shared has no HTTPS listener on port 80: the connection fails\n")
 		assert.Contains(t, r.Stdout, "fix: listener any serves HTTP on this port: request http://\n")
 	})
+	t.Run("expose picks the listener Istio serves the host on", func(t *testing.T) {
+		// Listener any (no hostname) admits shop.example.com too, but Istio
+		// serves it on the more specific listener wild (*.example.com).
+		r := env.Kubectl("expose-gw", "flaskapp", "--api", "gateway-api", "--gateway", "shared", "--prefix", "/shop", "--host", "shop.example.com", "--wait", "0s")
+		require.Equal(t, 0, r.ExitCode, r.Stderr)
+		env.IstioGateway.Sync()
+		e, _ := explain(t, env, "http://shop.example.com/shop/x", args...)
+		assert.Equal(t, route.OutcomeRouted, e.Outcome, e.Reason)
+		require.NotNil(t, e.Server)
+		assert.Equal(t, "wild", e.Server.Listener)
+		status, d := send(t, addr, "GET", "shop.example.com", "/shop/x", nil)
+		assert.Equal(t, 200, status, "Istio routes it")
+		assert.Equal(t, "outbound|80||flaskapp.default.svc.cluster.local", d.Cluster)
+	})
 	t.Run("bad input", func(t *testing.T) {
 		for _, c := range []struct {
 			args []string
