@@ -116,7 +116,7 @@ func TestOutput(t *testing.T) {
 			args []string
 			want string
 		}{
-			{[]string{"lsit"}, `service "lsit" not found in namespace "out": expected an existing Service (see kubectl get services -n out); did you mean list?`},
+			{[]string{"lsit"}, `service "lsit" not found in namespace "out": expected an existing Service (see kubectl get services -n out); did you mean lint or list?`}, // lint is a subcommand too
 			{[]string{"delte", "flaskapp"}, `unknown command "delte": did you mean delete?`},
 			{[]string{"flaskap", "flaskapp"}, `unexpected argument "flaskapp": expected one SERVICE`},
 			{[]string{"prxy"}, `service "prxy" not found in namespace "out": expected an existing Service (see kubectl get services -n out); did you mean proxy?`},
