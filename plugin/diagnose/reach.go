@@ -33,6 +33,9 @@ func Reachability(tables ...[]envoy.VirtualHost) map[RuleKey]*Reach {
 	out := map[RuleKey]*Reach{}
 	for _, vhs := range tables {
 		for _, vh := range vhs {
+			if vh.RequireTLS {
+				continue // every plain request is redirected: no rule of it is reached there
+			}
 			for i, r := range vh.Routes {
 				k := KeyOf(r.Origin)
 				rc := out[k]

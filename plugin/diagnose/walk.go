@@ -140,7 +140,7 @@ func (w Walker) shadowed(vh envoy.VirtualHost, m []int) []route.ExplainShadowed 
 	seen := map[route.ExplainShadowed]bool{}
 	for _, i := range m[1:] {
 		l := vh.Routes[i].Origin
-		if l == win.Origin {
+		if KeyOf(l) == KeyOf(win.Origin) {
 			continue // another match of the winning rule
 		}
 		s := route.ExplainShadowed{Kind: l.Kind, Namespace: l.Namespace, Name: l.Name, Rule: l.Rule}
@@ -149,7 +149,7 @@ func (w Walker) shadowed(vh envoy.VirtualHost, m []int) []route.ExplainShadowed 
 		}
 		seen[s] = true
 		switch {
-		case l.Kind == win.Origin.Kind && l.Namespace == win.Origin.Namespace && l.Name == win.Origin.Name:
+		case l.Kind == win.Origin.Kind && l.Namespace == win.Origin.Namespace && l.Name == win.Origin.Name: // another rule of it
 			s.Reason = fmt.Sprintf("rule %d of the same %s comes first", win.Origin.Rule, l.Kind)
 		case vh.Routes[i].CatchAll() && !win.CatchAll():
 			s.Reason = "a catch-all rule is moved after every other rule of the virtual host"

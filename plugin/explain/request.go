@@ -16,7 +16,7 @@ func ParseRequest(raw, host, method string, headers []string) (*route.ExplainInp
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.Opaque != "" {
 		return nil, fmt.Errorf("URL %q: expected http[s]://HOST[:PORT]/PATH[?QUERY]", raw)
 	}
-	in := &route.ExplainInput{URL: raw, Scheme: u.Scheme, Host: u.Hostname(), Path: u.EscapedPath(), Query: u.RawQuery,
+	in := &route.ExplainInput{URL: raw, Scheme: u.Scheme, Host: u.Hostname(), Authority: u.Host, Path: u.EscapedPath(), Query: u.RawQuery,
 		Method: method, Header: http.Header{}}
 	if in.Path == "" {
 		in.Path = "/"
@@ -37,7 +37,7 @@ func ParseRequest(raw, host, method string, headers []string) (*route.ExplainInp
 		if err != nil || strings.Contains(h, "*") {
 			return nil, fmt.Errorf("--host %q: expected a host name, as the Host header sends it", host)
 		}
-		in.Host = h
+		in.Host, in.Authority = h, h
 	}
 	if in.Host == "" {
 		return nil, fmt.Errorf("URL %q: expected a host", raw)

@@ -13,6 +13,7 @@ func TestParseRequest(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, "https", in.Scheme)
 	assert.Equal(t, "Shop.Example.com", in.Host)
+	assert.Equal(t, "Shop.Example.com:8443", in.Authority, "the Host header as sent, port included")
 	assert.Equal(t, 8443, in.Port)
 	assert.Equal(t, "/a%2Fb/c", in.Path, "the path as sent, escapes kept")
 	assert.Equal(t, "x=1&y", in.Query)
@@ -21,6 +22,7 @@ func TestParseRequest(t *testing.T) {
 	in, err = ParseRequest("http://10.0.0.1:31380", "shop.example.com", "GET", nil)
 	require.NoError(t, err)
 	assert.Equal(t, "shop.example.com", in.Host, "--host is the Host header")
+	assert.Equal(t, "shop.example.com", in.Authority)
 	assert.Equal(t, "/", in.Path)
 	assert.Equal(t, 31380, in.Port)
 

@@ -41,6 +41,10 @@ func (a *API) Lint(ctx context.Context, in *route.LintInput) ([]route.Finding, e
 		tables = append(tables, a.gatewayTables(ctx, g, routes)...)
 	}
 	reach := diagnose.Reachability(tables...)
+	seen := map[string]bool{} // routes with a rule in some virtual host
+	for k := range reach {
+		seen[k.Namespace+"/"+k.Name] = true
+	}
 	lookup, err := diagnose.Catalog(ctx, a.c.Kube, 500)
 	if err != nil {
 		return nil, err
@@ -51,8 +55,8 @@ func (a *API) Lint(ctx context.Context, in *route.LintInput) ([]route.Finding, e
 			continue
 		}
 		accepted, resolved := lintStatus(r, &out)
-		if !accepted {
-			continue
+		if !accepted || !seen[r.Namespace+"/"+r.Name] {
+			continue // refused by Istio (said above), or on no listener of a Gateway of class istio
 		}
 		for i, rule := range r.Spec.Rules {
 			i := i

@@ -53,7 +53,7 @@ func (a *API) Explain(ctx context.Context, in *route.ExplainInput) (*route.Expla
 	}
 	vhs := a.table(ctx, g, listeners, routes)
 	walker := diagnose.Walker{VirtualHosts: vhs, Served: served(vhs), Resolve: diagnose.Lookup(ctx, a.c.Kube, 500), Why: whyFirst(routes)}
-	walker.Walk(e, envoy.Request{Host: in.Host, Method: in.Method, Path: in.Path, Query: in.Query, Header: in.Header, TLS: in.Scheme == "https"})
+	walker.Walk(e, envoy.Request{Host: in.Authority, Method: in.Method, Path: in.Path, Query: in.Query, Header: in.Header, TLS: in.Scheme == "https"})
 	return e, nil
 }
 
@@ -101,7 +101,11 @@ func (a *API) listenersFor(ctx context.Context, e *route.Explanation, g *gwv1.Ga
 	}
 	a.setListener(e, g, l)
 	e.Hop("listener %s (HTTPS %d), picked by SNI %q", l.Name, port, in.Host)
-	for _, ref := range l.TLS.CertificateRefs {
+	var refs []gwv1.SecretObjectReference
+	if l.TLS != nil {
+		refs = l.TLS.CertificateRefs
+	}
+	for _, ref := range refs {
 		ns := string(ptr.Deref(ref.Namespace, gwv1.Namespace(g.Namespace)))
 		_, err := a.c.Kube.CoreV1().Secrets(ns).Get(ctx, string(ref.Name), metav1.GetOptions{})
 		if apierrors.IsNotFound(err) {
@@ -220,7 +224,7 @@ func whyFirst(routes []*gwv1.HTTPRoute) func(w, l envoy.Origin) string {
 	}
 	return func(w, l envoy.Origin) string {
 		if w.Match != l.Match {
-			return fmt.Sprintf("Gateway API precedence: %s comes before %s (exact, then longer prefix, then method, headers, query parameters)", w.Match, l.Match)
+			return fmt.Sprintf("Gateway API precedence (exact, longer prefix, method, headers, query parameters, then the oldest route): %s comes before %s", w.Match, l.Match)
 		}
 		wt, lt := at[w.Namespace+"/"+w.Name], at[l.Namespace+"/"+l.Name]
 		if wt.Equal(&lt) {

@@ -3,6 +3,7 @@ package istio
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 
 	networkingv1 "istio.io/client-go/pkg/apis/networking/v1"
@@ -146,12 +147,19 @@ func servedHosts(vhs []envoy.VirtualHost) string {
 
 // whyFirst says why one VirtualService's rule comes before another's in a
 // merged virtual host: pilot merges them oldest first.
-func whyFirst(vss []*networkingv1.VirtualService) func(w, l envoy.Origin) string {
+func whyFirst(vss []*networkingv1.VirtualService, wlNS string) func(w, l envoy.Origin) string {
 	at := map[string]metav1.Time{}
+	private := map[string]bool{}
 	for _, vs := range vss {
-		at[vs.Namespace+"/"+vs.Name] = vs.CreationTimestamp
+		k := vs.Namespace + "/" + vs.Name
+		at[k] = vs.CreationTimestamp
+		to := vs.Spec.ExportTo
+		private[k] = len(to) > 0 && !slices.Contains(to, "*")
 	}
 	return func(w, l envoy.Origin) string {
+		if wk, lk := w.Namespace+"/"+w.Name, l.Namespace+"/"+l.Name; private[wk] && !private[lk] {
+			return fmt.Sprintf("VirtualService %s is exported to the gateway's namespace %s by its exportTo, and pilot merges those before the public ones", wk, wlNS)
+		}
 		wt, lt := at[w.Namespace+"/"+w.Name], at[l.Namespace+"/"+l.Name]
 		if wt.Equal(&lt) {
 			return fmt.Sprintf("VirtualService %s/%s was created in the same second and comes first by name (Istio merges the oldest first)", w.Namespace, w.Name)

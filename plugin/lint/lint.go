@@ -88,9 +88,9 @@ func (o *Options) Validate() error {
 		return err
 	}
 	if o.Host != "" {
-		h, err := route.ParseHost(o.Host)
+		h, err := route.ParseHost(o.Host) // its error names --host
 		if err != nil {
-			return fmt.Errorf("--host %q: %w", o.Host, err)
+			return err
 		}
 		o.in.Host = h
 	}

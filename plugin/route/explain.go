@@ -19,12 +19,15 @@ const (
 type ExplainInput struct {
 	URL    string // as given
 	Scheme string // http or https
-	Host   string // the Host header (and SNI for https), port stripped
-	Port   int    // the port the URL names
-	Path   string
-	Query  string
-	Method string
-	Header http.Header
+	Host   string // the host of the Host header (and the SNI for https), no port
+	// Authority is the Host header as sent (with the URL's port when it
+	// names one): what redirects keep and :authority matches see.
+	Authority string
+	Port      int // the port the URL names
+	Path      string
+	Query     string
+	Method    string
+	Header    http.Header
 	// Gateway names the Gateway (Gateway API) or the Gateway whose
 	// selector picks the gateway (Istio API); Selector is
 	// --gateway-selector.

@@ -149,6 +149,8 @@ func TestPropertyLintMatchesIstio(t *testing.T) {
 		fine, unreached = fine+f, unreached+u
 	}
 	t.Logf("lint property: %d worlds, %d rules found fine (each reached by a probe), %d reported unreachable (none reached)", worlds(), fine, unreached)
+	require.Positive(t, fine, "no rule found fine: the worlds prove nothing")
+	require.Positive(t, unreached, "no rule reported unreachable: the worlds prove nothing")
 }
 
 func istioProbes(h *apinet.HTTPRoute) []probe {
@@ -225,6 +227,8 @@ func TestPropertyLintMatchesIstioGatewayAPI(t *testing.T) {
 		fine, unreached = fine+f, unreached+u
 	}
 	t.Logf("lint property: %d worlds, %d rules found fine (each reached by a probe), %d reported unreachable (none reached)", worlds(), fine, unreached)
+	require.Positive(t, fine, "no rule found fine: the worlds prove nothing")
+	require.Positive(t, unreached, "no rule reported unreachable: the worlds prove nothing")
 }
 
 func gatewayProbes(rule gwv1.HTTPRouteRule) []probe {

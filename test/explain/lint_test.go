@@ -122,7 +122,7 @@ func TestLint(t *testing.T) {
 			want string
 		}{
 			{[]string{"-o", "yaml"}, `error: invalid --output "yaml": expected text or json`},
-			{[]string{"--host", "bad host"}, `error: --host "bad host": `},
+			{[]string{"--host", "bad host"}, `error: invalid --host "bad host": `},
 			{[]string{"--api", "nginx"}, `error: invalid --api "nginx": expected one of auto, istio, gateway-api`},
 			{[]string{"extra"}, `error: unknown command "extra" for "kubectl expose-gw lint"`},
 		} {

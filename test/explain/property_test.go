@@ -118,6 +118,7 @@ func TestPropertyExplainMatchesIstio(t *testing.T) {
 		}
 	}
 	t.Logf("property: %d worlds x %d requests = %d verdicts compared with Istio's; outcomes %v", n, propertyRequests, checked, outcomes)
+	requireVariety(t, outcomes)
 }
 
 // TestPropertyExplainMatchesIstioGatewayAPI: the same for random
@@ -164,4 +165,14 @@ func TestPropertyExplainMatchesIstioGatewayAPI(t *testing.T) {
 		}
 	}
 	t.Logf("property: %d worlds x %d requests = %d verdicts compared with Istio's; outcomes %v", n, propertyRequests, checked, outcomes)
+	requireVariety(t, outcomes)
+}
+
+// requireVariety fails a run whose worlds were too tame to prove much:
+// routed and not-found requests and at least four outcomes in all.
+func requireVariety(t *testing.T, outcomes map[string]int) {
+	t.Helper()
+	require.Positive(t, outcomes[route.OutcomeRouted], "no request was routed: %v", outcomes)
+	require.Positive(t, outcomes[route.OutcomeNotFound], "no request got a 404: %v", outcomes)
+	require.GreaterOrEqual(t, len(outcomes), 4, "too few kinds of outcome: %v", outcomes)
 }
