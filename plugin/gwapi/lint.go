@@ -55,8 +55,16 @@ func (a *API) Lint(ctx context.Context, in *route.LintInput) ([]route.Finding, e
 			continue
 		}
 		accepted, resolved := lintStatus(r, &out)
-		if !accepted || !seen[r.Namespace+"/"+r.Name] {
-			continue // refused by Istio (said above), or on no listener of a Gateway of class istio
+		if !accepted {
+			continue // refused by Istio: said above
+		}
+		if !seen[r.Namespace+"/"+r.Name] {
+			if onIstioGateway(r, st) {
+				out = append(out, route.Finding{Code: route.CodeUnreachable, Kind: "HTTPRoute", Namespace: r.Namespace, Name: r.Name,
+					Message: "none of its rules is served: the listeners it attaches to take none of its hostnames (a more specific listener of the same port takes them: listener isolation)",
+					Fix:     "attach it to the listener of its hostnames (sectionName), or change its hostnames"})
+			}
+			continue
 		}
 		for i, rule := range r.Spec.Rules {
 			i := i
@@ -191,4 +199,17 @@ func (a *API) table(ctx context.Context, g *gwv1.Gateway, listeners []gwv1.Liste
 		servers = append(servers, rules.Server{Gateway: listenerRef(g, l), Hosts: []string{host}, Port: uint32(l.Port), TLS: l.Protocol == gwv1.HTTPSProtocolType})
 	}
 	return rules.BuildVirtualHosts(servers, c.vss, rules.Workload{Namespace: g.Namespace}, c.semantics())
+}
+
+// onIstioGateway is whether r names a Gateway of class istio among its
+// parents.
+func onIstioGateway(r *gwv1.HTTPRoute, st State) bool {
+	for _, p := range r.Spec.ParentRefs {
+		if ref, ok := ParentGateway(p, r.Namespace); ok {
+			if g := st.gateway(ref); g != nil && st.istioGateway(g) {
+				return true
+			}
+		}
+	}
+	return false
 }

@@ -27,7 +27,7 @@ func (l *linter) gateways() {
 		}
 		if !l.selects(g) {
 			var none *resolve.NoGatewayError
-			if _, err := resolve.FindIngress(l.ctx, l.a.c.Kube, resolve.Options{Selector: g.Spec.Selector}); errors.As(err, &none) {
+			if gw, err := resolve.FindGateway(l.ctx, l.a.c.Kube, resolve.Options{Selector: g.Spec.Selector}); errors.As(err, &none) || err == nil && len(gw.Pods) == 0 {
 				fix := "deploy an ingress gateway (istioctl install, or helm install istio-ingress istio/gateway)"
 				if l.ing != nil {
 					fix = fmt.Sprintf("select the ingress gateway's pods (%s)", route.FormatSelector(l.wl))

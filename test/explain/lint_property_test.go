@@ -54,7 +54,11 @@ func lintUnreachable(t *testing.T, env *testenv.Env, api string) (map[string]boo
 	for _, f := range l.Items {
 		switch f.Code {
 		case route.CodeUnreachable:
-			out[fmt.Sprintf("%s/%s/%d", f.Namespace, f.Name, *f.Rule)] = true
+			rule := -1 // the whole object
+			if f.Rule != nil {
+				rule = *f.Rule
+			}
+			out[fmt.Sprintf("%s/%s/%d", f.Namespace, f.Name, rule)] = true
 		case route.CodeHostNotInGateway, route.CodeNotVisible:
 			out[fmt.Sprintf("%s/%s/-1", f.Namespace, f.Name)] = true
 		}
