@@ -12,13 +12,14 @@ import (
 
 	"github.com/expose-gw/kubectl-expose-gw/plugin/envoy"
 	"github.com/expose-gw/kubectl-expose-gw/plugin/kube"
+	"github.com/expose-gw/kubectl-expose-gw/plugin/rules"
 )
 
 // ServiceOf reads a backend host "NAME.NS.svc.cluster.local" as Service
 // NS/NAME; false for a host outside the cluster.
 func ServiceOf(host string) (ns, name string, ok bool) {
 	parts := strings.Split(strings.TrimSuffix(host, "."), ".")
-	if len(parts) != 5 || parts[2] != "svc" || parts[3]+"."+parts[4] != "cluster.local" {
+	if len(parts) != 5 || parts[2] != "svc" || parts[3]+"."+parts[4] != rules.ClusterDomain {
 		return "", "", false
 	}
 	return parts[1], parts[0], true

@@ -25,8 +25,6 @@ type Target struct {
 // before another.
 type Walker struct {
 	VirtualHosts []envoy.VirtualHost
-	// Served names what the virtual hosts answer for, for a miss.
-	Served string
 	// Resolve looks a backend up in the cluster.
 	Resolve func(envoy.Backend) Target
 	// Why says why winner comes before loser, both matching the request
@@ -41,8 +39,9 @@ func (w Walker) Walk(e *route.Explanation, req envoy.Request) {
 	if vi < 0 {
 		e.Outcome, e.Status = route.OutcomeNotFound, 404
 		e.Reason = fmt.Sprintf("no virtual host for Host %q on this server: the gateway answers 404", host)
-		e.Fix = "hosts served here: " + orNone(w.Served) + "; expose the Service for this host or request one of these"
-		e.Hop("virtual host: none for %q (served: %s)", host, orNone(w.Served))
+		served := w.served()
+		e.Fix = "hosts served here: " + orNone(served) + "; expose the Service for this host or request one of these"
+		e.Hop("virtual host: none for %q (served: %s)", host, orNone(served))
 		return
 	}
 	vh := w.VirtualHosts[vi]
@@ -183,4 +182,13 @@ func orNone(s string) string {
 		return "none"
 	}
 	return s
+}
+
+// served names what the virtual hosts answer for, for a miss.
+func (w Walker) served() string {
+	var hs []string
+	for _, vh := range w.VirtualHosts {
+		hs = append(hs, vh.Domains...)
+	}
+	return strings.Join(hs, ", ")
 }

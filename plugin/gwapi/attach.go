@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"strings"
 
-	"k8s.io/utils/ptr"
 	gwv1 "sigs.k8s.io/gateway-api/apis/v1"
 
 	"github.com/expose-gw/kubectl-expose-gw/plugin/route"
@@ -48,8 +47,7 @@ func mayTake(l gwv1.Listener, gwNS, routeNS string) bool {
 		return false
 	}
 	ar := l.AllowedRoutes
-	bySelector := ar != nil && ar.Namespaces != nil && ptr.Deref(ar.Namespaces.From, gwv1.NamespacesFromSame) == gwv1.NamespacesFromSelector
-	return kindAllowed(ar) && (bySelector || namespaceAllowed(ar, gwNS, routeNS, nil))
+	return kindAllowed(ar) && (selects(ar) || namespaceAllowed(ar, gwNS, routeNS, nil))
 }
 
 // serverKey is what Istio serves a listener with: every HTTP listener of a

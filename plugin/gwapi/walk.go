@@ -52,7 +52,7 @@ func (a *API) Explain(ctx context.Context, in *route.ExplainInput) (*route.Expla
 		return nil, kube.ExplainAPIError(err, "list", HTTPRoutesResource)
 	}
 	vhs := a.table(ctx, g, listeners, routes)
-	walker := diagnose.Walker{VirtualHosts: vhs, Served: served(vhs), Resolve: diagnose.Lookup(ctx, a.c.Kube, 500), Why: whyFirst(routes)}
+	walker := diagnose.Walker{VirtualHosts: vhs, Resolve: diagnose.Lookup(ctx, a.c.Kube, 500), Why: whyFirst(routes)}
 	walker.Walk(e, envoy.Request{Host: in.Authority, Method: in.Method, Path: in.Path, Query: in.Query, Header: in.Header, TLS: in.Scheme == "https"})
 	return e, nil
 }
@@ -205,14 +205,6 @@ func refused(r *gwv1.HTTPRoute, p gwv1.ParentReference) bool {
 		}
 	}
 	return false
-}
-
-func served(vhs []envoy.VirtualHost) string {
-	var hs []string
-	for _, vh := range vhs {
-		hs = append(hs, vh.Domains...)
-	}
-	return strings.Join(hs, ", ")
 }
 
 // whyFirst says why one HTTPRoute's rule comes before another's that also

@@ -72,7 +72,7 @@ func (a *API) Explain(ctx context.Context, in *route.ExplainInput) (*route.Expla
 		return e, nil
 	}
 	vhs := rules.BuildVirtualHosts(ruleServers(chosen), vss, rules.Workload{Labels: wl, Namespace: wlNS}, rules.Semantics{})
-	walker := diagnose.Walker{VirtualHosts: vhs, Served: servedHosts(vhs), Resolve: diagnose.Lookup(ctx, a.c.Kube, 503), Why: whyFirst(vss, wlNS)}
+	walker := diagnose.Walker{VirtualHosts: vhs, Resolve: diagnose.Lookup(ctx, a.c.Kube, 503), Why: whyFirst(vss, wlNS)}
 	walker.Walk(e, envoy.Request{Host: in.Authority, Method: in.Method, Path: in.Path, Query: in.Query, Header: in.Header, TLS: in.Scheme == "https"})
 	return e, nil
 }

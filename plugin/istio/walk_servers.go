@@ -137,14 +137,6 @@ func (a *API) credentialOK(ctx context.Context, e *route.Explanation, chosen []l
 	return true
 }
 
-func servedHosts(vhs []envoy.VirtualHost) string {
-	var hs []string
-	for _, vh := range vhs {
-		hs = append(hs, vh.Domains...)
-	}
-	return strings.Join(hs, ", ")
-}
-
 // whyFirst says why one VirtualService's rule comes before another's in a
 // merged virtual host: pilot merges them oldest first.
 func whyFirst(vss []*networkingv1.VirtualService, wlNS string) func(w, l envoy.Origin) string {
