@@ -108,14 +108,23 @@ func TestSmoke(t *testing.T) {
 	assert.Equal(t, "outbound|80||flaskapp.default.svc.cluster.local", seen.Cluster, "the cluster Istio chose")
 	require.Len(t, env.Upstream.Requests(), 1)
 
-	// A path no route takes: Envoy's 404, named.
+	// Istio's gateway says so with Envoy's headers: the route's answer
+	// came through it (x-envoy-upstream-service-time), with Envoy's
+	// server name written over the application's (Istio's default).
+	assert.NotEmpty(t, resp.Header.Get("X-Envoy-Upstream-Service-Time"), "a forwarded answer carries x-envoy-upstream-service-time")
+	assert.Equal(t, "istio-envoy", resp.Header.Get("Server"))
+
+	// A path no route takes: Envoy's own 404, with an empty body.
 	hreq, _ = http.NewRequest("GET", fmt.Sprintf("http://127.0.0.1:%d/other", ports[0].Local), nil)
 	resp2, err := http.DefaultClient.Do(hreq)
 	require.NoError(t, err)
 	body, _ := io.ReadAll(resp2.Body)
 	resp2.Body.Close()
 	assert.Equal(t, http.StatusNotFound, resp2.StatusCode)
-	assert.Contains(t, string(body), "route_not_found")
+	assert.Empty(t, string(body), "Envoy's 404 for no route has no body")
+	assert.Empty(t, resp2.Header.Get("X-Envoy-Upstream-Service-Time"), "the gateway answered itself")
+	assert.Equal(t, "istio-envoy", resp2.Header.Get("Server"))
+	assert.Contains(t, resp2.Header.Get("X-Istiogw-Decision"), "route_not_found")
 	require.Len(t, env.Upstream.Requests(), 1, "nothing Istio does not route reaches a Service")
 
 	// The real kubectl finds the plugin on PATH and runs it as `kubectl expose-gw`.

@@ -44,6 +44,9 @@ type ExposeOptions struct {
 	// suggestions are the subcommands SERVICE may be a typo of, when it
 	// was given to the root command (`kubectl expose-gw lsit`).
 	suggestions []string
+	// waitGiven is true when --wait was given: the Istio API waits only
+	// then (kubectl's habit), the Gateway API always (default 5s).
+	waitGiven bool
 	// SelectorGiven is true when --gateway-selector was given: without it
 	// the gateway is istio=ingressgateway, else the one ingress gateway
 	// running (resolve.FindGateway).
@@ -81,6 +84,7 @@ func (o *ExposeOptions) Complete(cmd *cobra.Command, args []string) error {
 	}
 	o.Service = args[0]
 	o.SelectorGiven = cmd != nil && cmd.Flags().Changed("gateway-selector")
+	o.waitGiven = cmd != nil && cmd.Flags().Changed("wait")
 	if cmd != nil && !cmd.HasParent() && !strings.Contains(o.Service, "/") {
 		o.suggestions = cmd.SuggestionsFor(o.Service)
 	}
@@ -259,6 +263,11 @@ func (o *ExposeOptions) Run(ctx context.Context) error {
 	}
 	if o.dryRun != route.DryRunNone {
 		return nil
+	}
+	if o.waitGiven && o.Wait > 0 && api.Name() == route.APIIstio {
+		if err := o.waitForRoutes(ctx, api); err != nil {
+			return err
+		}
 	}
 	return x.Done(ctx, result)
 }

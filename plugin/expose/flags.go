@@ -64,7 +64,7 @@ func (o *ExposeOptions) AddFlags(cmd *cobra.Command) {
 	f.BoolVar(&o.HTTPSRedirect, "https-redirect", false, "Make the HTTP server redirect to HTTPS")
 	f.BoolVar(&o.Force, "force", false, "Write into objects kubectl-expose-gw does not manage, and replace routes of other services on the same path")
 	apis.AddFlag(cmd, &o.API)
-	f.DurationVar(&o.Wait, "wait", o.Wait, "Gateway API: how long to wait for Istio's verdict on the HTTPRoutes (status.parents Accepted, ResolvedRefs); 0 does not wait")
+	f.DurationVar(&o.Wait, "wait", o.Wait, "How long to wait for the route to work: Gateway API, for Istio's verdict on the HTTPRoutes (status.parents Accepted, ResolvedRefs; default 5s); Istio API, only when given, until the gateway sends a request for each new URL to the Service's application (as url --check); 0 does not wait")
 	cli.AddDryRunFlag(cmd, &o.DryRun)
 	cli.AddOutputFlag(cmd, o.PrintFlags)
 }

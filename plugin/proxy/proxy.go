@@ -11,16 +11,10 @@ import (
 
 	"github.com/expose-gw/kubectl-expose-gw/plugin/apis"
 	"github.com/expose-gw/kubectl-expose-gw/plugin/cli"
+	"github.com/expose-gw/kubectl-expose-gw/plugin/dial"
 	"github.com/expose-gw/kubectl-expose-gw/plugin/kube"
 	"github.com/expose-gw/kubectl-expose-gw/plugin/route"
 	"github.com/expose-gw/kubectl-expose-gw/portforward"
-)
-
-// Ways of reaching the gateway (--via).
-const (
-	ViaAuto        = "auto"
-	ViaDirect      = "direct"
-	ViaPortForward = "port-forward"
 )
 
 // ProxyOptions holds the flags and resolved state of `proxy`.
@@ -60,7 +54,7 @@ type ProxyOptions struct {
 
 // NewProxyOptions returns the defaults of `proxy`.
 func NewProxyOptions(flags *kube.ConfigFlags, streams genericiooptions.IOStreams) *ProxyOptions {
-	return &ProxyOptions{Flags: flags, Address: "127.0.0.1", LocalPort: 8080, Via: ViaAuto, Tunnels: 1, API: apis.Auto, IOStreams: streams}
+	return &ProxyOptions{Flags: flags, Address: "127.0.0.1", LocalPort: 8080, Via: dial.ViaAuto, Tunnels: 1, API: apis.Auto, IOStreams: streams}
 }
 
 // NewCmd returns the `proxy` command.
@@ -154,10 +148,8 @@ func (o *ProxyOptions) Validate() error {
 			return err
 		}
 	}
-	switch o.Via {
-	case ViaAuto, ViaDirect, ViaPortForward:
-	default:
-		return fmt.Errorf("invalid --via %q: expected auto, direct or port-forward", o.Via)
+	if err := dial.ValidateVia(o.Via); err != nil {
+		return err
 	}
 	if o.LocalPort < 0 || o.LocalPort > 65535 {
 		return fmt.Errorf("invalid --local-port %d: expected 0 (any free port) to 65535", o.LocalPort)
@@ -212,7 +204,7 @@ func (o *ProxyOptions) run(ctx context.Context) error {
 	if len(ph.Routes) > 0 {
 		api = apiOf(found, ph.Routes[0])
 	}
-	r, err := api.Reach(ctx, ph.Routes, route.ProxyInput{Service: o.Service, HTTPS: o.HTTPS, Selector: o.selector, Gateway: o.gatewayRef, ViaAuto: o.Via == ViaAuto})
+	r, err := api.Reach(ctx, ph.Routes, route.ProxyInput{Service: o.Service, HTTPS: o.HTTPS, Selector: o.selector, Gateway: o.gatewayRef, ViaAuto: o.Via == dial.ViaAuto})
 	if err != nil {
 		return err
 	}
@@ -222,7 +214,7 @@ func (o *ProxyOptions) run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	defer gw.close()
+	defer gw.Close()
 
 	ln, err := net.Listen("tcp", net.JoinHostPort(o.Address, strconv.Itoa(o.LocalPort)))
 	if err != nil {
@@ -232,12 +224,12 @@ func (o *ProxyOptions) run(ctx context.Context) error {
 		cli.Warnf(o.ErrOut, "listening on %s: anyone who can reach this machine can reach the cluster's routes through it", o.Address)
 	}
 	base := "http://" + clickable(ln.Addr())
-	target := portforward.Target{Host: ph.Host, HTTPS: o.HTTPS, TLS: gw.tls, Dial: gw.dial}
+	target := portforward.Target{Host: ph.Host, HTTPS: o.HTTPS, TLS: gw.tls, Dial: gw.Dial}
 	host := ph.Host
 	if host == "" {
 		host = "the client's, the route accepts any host"
 	}
-	fmt.Fprintf(o.Out, "Forwarding %s -> %s (Host: %s)\n", base, gw.how, host)
+	fmt.Fprintf(o.Out, "Forwarding %s -> %s (Host: %s)\n", base, gw.How, host)
 	for _, p := range routePaths(ph.Routes) {
 		fmt.Fprintln(o.Out, base+p)
 	}

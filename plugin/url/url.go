@@ -11,6 +11,7 @@ import (
 
 	"github.com/expose-gw/kubectl-expose-gw/plugin/apis"
 	"github.com/expose-gw/kubectl-expose-gw/plugin/cli"
+	"github.com/expose-gw/kubectl-expose-gw/plugin/dial"
 	"github.com/expose-gw/kubectl-expose-gw/plugin/kube"
 	"github.com/expose-gw/kubectl-expose-gw/plugin/route"
 )
@@ -26,6 +27,10 @@ type URLOptions struct {
 	IngressService   string
 	IngressNamespace string
 	Explain          bool
+	// Check sends a request per route URL and says who answered; Via is
+	// how the gateway is reached for it, as proxy's --via.
+	Check bool
+	Via   string
 	// API is --api; Gateway is --gateway, [NS/]NAME of a Gateway of
 	// that API.
 	API     string
@@ -48,6 +53,12 @@ const urlExample = `  # Where is the ingress gateway? (http and https base URLs)
 
   # Also show the plain kubectl look-ups that give the same answer
   kubectl expose-gw url -o env --explain
+
+  # Does each route of flaskapp answer, and who answered (its application, or the gateway and why)?
+  kubectl expose-gw url flaskapp --check
+
+  # Every route of the namespace, through a port-forward, as JSON
+  kubectl expose-gw url --check --via port-forward -o json
 
   # Where a Gateway API Gateway is reached (its status.addresses[0], else its Service's nodePort)
   kubectl expose-gw url --api gateway-api --gateway infra/shared`
@@ -77,7 +88,16 @@ pending or only the in-cluster Service name, the nodePort of the Service Istio
 deployed for it. --gateway names the Gateway, else the expose-gw Gateway of the
 namespace, else the only Gateway of class istio. With SERVICE, --api auto reads the
 routes of both APIs (the Istio API's first): HTTPRoutes of its namespace with a
-backendRef to it, on the listeners they attach to.`,
+backendRef to it, on the listeners they attach to.
+
+With --check, each route URL (of SERVICE, else of every Service of the namespace) gets one
+request through the gateway, reached as proxy reaches it (--via auto: directly when an
+outside address answers, else a port-forward), with the route's Host (and SNI for https).
+Each line says the status, the time, and who answered: the route's application (Envoy
+forwarded it: x-envoy-upstream-service-time), another Service's (a rule of another route
+takes the URL), or the gateway itself (404 no route NR, 503 no cluster NC or no healthy
+upstream UH, connection refused, TLS handshake failure), with explain's verdict on why.
+Exit code 0 only if every URL was answered by its own Service.`,
 		Example: urlExample,
 		Args:    cli.ServiceArgs(false),
 		RunE:    cli.RunE(o),
@@ -88,6 +108,8 @@ backendRef to it, on the listeners they attach to.`,
 	f.StringVar(&o.GatewaySelector, "gateway-selector", "", "Labels of the gateway pods, KEY=VALUE[,KEY=VALUE] (default istio=ingressgateway, else the one ingress gateway running)")
 	f.StringVar(&o.IngressService, "ingress-service", "", "Name of the ingress gateway Service (skips the search by selector)")
 	f.StringVar(&o.IngressNamespace, "ingress-namespace", "", "Namespace of the ingress gateway (default: where its pods run; istio-system with --ingress-service)")
+	f.BoolVar(&o.Check, "check", false, "Send one request per route URL through the gateway and say who answered (exit 1 unless each route's own Service did)")
+	f.StringVar(&o.Via, "via", dial.ViaAuto, "With --check, how to reach the gateway: auto (direct, else port-forward), direct or port-forward")
 	f.BoolVar(&o.Explain, "explain", false, "Also print (to stderr) the plain kubectl commands that give the same answer")
 	apis.AddFlag(cmd, &o.API)
 	f.StringVar(&o.Gateway, "gateway", "", "The Gateway whose address to print (or whose routes of SERVICE), [NAMESPACE/]NAME, of the chosen API (default, Gateway API: expose-gw of the namespace, else the only one of class istio)")
@@ -115,6 +137,9 @@ func (o *URLOptions) Validate() error {
 	if !slices.Contains(urlFormats, o.Output) {
 		return cli.InvalidOutput(o.Output, urlFormats)
 	}
+	if err := o.validateCheck(); err != nil {
+		return err
+	}
 	if o.IngressService != "" && o.GatewaySelector != "" {
 		return fmt.Errorf("--ingress-service %q and --gateway-selector %q both choose the gateway: give one", o.IngressService, o.GatewaySelector)
 	}
@@ -122,6 +147,26 @@ func (o *URLOptions) Validate() error {
 		return err
 	}
 	return apis.ValidateIstioFlags(o.API, o.Gateway, o.GatewaySelector, o.IngressService, o.IngressNamespace)
+}
+
+// validateCheck checks --check's company: -o url or json, and --via only
+// with it.
+func (o *URLOptions) validateCheck() error {
+	if o.Via == "" {
+		o.Via = dial.ViaAuto
+	}
+	if err := dial.ValidateVia(o.Via); err != nil {
+		return err
+	}
+	switch {
+	case !o.Check && o.Via != dial.ViaAuto:
+		return fmt.Errorf("--via %s without --check: --via says how --check reaches the gateway", o.Via)
+	case o.Check && o.Output == "env":
+		return fmt.Errorf("--check with -o env: the check prints one line per URL, or -o json: expected -o url or json")
+	case o.Check && o.Explain:
+		return fmt.Errorf("--check with --explain: the check prints explain's verdict for each URL that fails; give one")
+	}
+	return nil
 }
 
 // Run resolves and prints.
@@ -134,6 +179,9 @@ func (o *URLOptions) Run(ctx context.Context) error {
 	}
 	set := apis.New(ctx, o.clients)
 	defer set.Close()
+	if o.Check {
+		return o.runCheck(ctx, set)
+	}
 	rep, err := o.report(ctx, set)
 	if err != nil {
 		return err

@@ -154,6 +154,22 @@ func (g *IstioGateway) sync() error {
 	return g.writeStatus(ctx)
 }
 
+// SetDelay makes every later change of the cluster reach the gateway
+// only d after its build (istiod's push delay); 0 ends it. Sync waits
+// the delay too.
+func (g *IstioGateway) SetDelay(d time.Duration) {
+	g.env.t.Helper()
+	resp, err := http.PostForm(g.admin+"/delay", url.Values{"d": {d.String()}})
+	if err != nil {
+		g.env.t.Fatalf("istiogw delay: %v", err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		b, _ := io.ReadAll(resp.Body)
+		g.env.t.Fatalf("istiogw delay: %s: %s", resp.Status, b)
+	}
+}
+
 // Listen serves port of the Istio gateway pod in ns at addr too (a
 // NodePort or a load balancer address, as kube-proxy would).
 func (g *IstioGateway) Listen(addr, ns string, port int) {

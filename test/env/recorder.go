@@ -62,6 +62,7 @@ type Recorder struct {
 	reqs    []Request
 	quiet   bool // SetRecording(false)
 	Handler http.Handler
+	status  map[string]int // AnswerStatus
 }
 
 // NewRecorder starts a recorder on 127.0.0.1 (TLS with httptest's
@@ -115,6 +116,7 @@ func (r *Recorder) serve(w http.ResponseWriter, req *http.Request) {
 		r.reqs = append(r.reqs, rec)
 	}
 	h := r.Handler
+	code := r.status[req.URL.Path]
 	r.mu.Unlock()
 	if h != nil {
 		h.ServeHTTP(w, req)
@@ -125,7 +127,23 @@ func (r *Recorder) serve(w http.ResponseWriter, req *http.Request) {
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.Header().Set("X-Stand-In", "upstream")
+	w.Header().Set("Server", "stand-in")
+	if code != 0 {
+		w.WriteHeader(code)
+	}
 	_ = json.NewEncoder(w).Encode(rec)
+}
+
+// AnswerStatus makes the Services' pods answer code to requests for path
+// (after the gateway's rewrites), as an application's own 404 or 503
+// would: the gateway forwarded it, the application refused it.
+func (r *Recorder) AnswerStatus(path string, code int) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.status == nil {
+		r.status = map[string]int{}
+	}
+	r.status[path] = code
 }
 
 // SetHandler replaces the default echo answer.

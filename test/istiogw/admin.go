@@ -54,6 +54,17 @@ func (g *Gateway) admin() http.Handler {
 		}
 		writeJSON(w, map[string]bool{"open": false})
 	})
+	// delay sets how long a change of the cluster takes to reach the
+	// gateway (istiod's push delay), d=DURATION; 0 ends it.
+	mux.HandleFunc("POST /delay", func(w http.ResponseWriter, r *http.Request) {
+		d, err := time.ParseDuration(r.FormValue("d"))
+		if err != nil || d < 0 {
+			http.Error(w, "d: want a duration of 0 or more", http.StatusBadRequest)
+			return
+		}
+		g.delay.Store(int64(d))
+		writeJSON(w, map[string]string{"delay": d.String()})
+	})
 	mux.HandleFunc("GET /analyze", func(w http.ResponseWriter, r *http.Request) {
 		st, err := g.Sync(r.Context())
 		if err != nil {

@@ -140,6 +140,12 @@ func forward(v *View, d Decision, r *route.Route, a *route.RouteAction, req Requ
 		}
 		return d
 	}
+	if n, eds := v.Endpoints[d.Cluster]; eds && n == 0 {
+		// EDS gave the cluster no endpoint it may use (the Service has no
+		// ready pods): Envoy answers 503 no healthy upstream (flag UH).
+		d.Status, d.Reason, d.Body = 503, "no_healthy_upstream", "no healthy upstream"
+		return d
+	}
 	d.Path = rewritePath(r.GetMatch(), req.Path, a.GetPrefixRewrite(), a.GetRegexRewrite()) + query(req.Query)
 	d.Host = req.Host
 	if hr := a.GetHostRewriteLiteral(); hr != "" {

@@ -93,6 +93,9 @@ type Gateway struct {
 	mappings []*mapping
 	builds   atomic.Int64
 	proxy    *httputil.ReverseProxy
+	// delay is how long a new build waits before it is served (istiod's
+	// push delay: POST /delay); 0 serves it at once.
+	delay atomic.Int64
 }
 
 // gatewayNameLabel marks the pods of a Gateway API Gateway.
@@ -152,6 +155,15 @@ func (g *Gateway) Sync(ctx context.Context) (*state, error) {
 	}
 	st.status = statuses
 	st.took = time.Since(start)
+	if d := time.Duration(g.delay.Load()); d > 0 && g.cur.Load() != nil {
+		// The old configuration keeps answering meanwhile, as an Envoy
+		// does until istiod's push reaches it.
+		select {
+		case <-time.After(d):
+		case <-ctx.Done():
+			return g.cur.Load(), ctx.Err()
+		}
+	}
 	g.cur.Store(st)
 	g.builds.Add(1)
 	g.reconcile(st)

@@ -6,6 +6,8 @@ import (
 	"strings"
 
 	cluster "github.com/envoyproxy/go-control-plane/envoy/config/cluster/v3"
+	core "github.com/envoyproxy/go-control-plane/envoy/config/core/v3"
+	endpoint "github.com/envoyproxy/go-control-plane/envoy/config/endpoint/v3"
 	listener "github.com/envoyproxy/go-control-plane/envoy/config/listener/v3"
 	route "github.com/envoyproxy/go-control-plane/envoy/config/route/v3"
 	"istio.io/istio/pilot/pkg/config/kube/crd"
@@ -33,12 +35,15 @@ func (p Proxy) key() string {
 
 // View is what Istio's control plane sends one gateway proxy: its
 // listeners by the port Envoy binds in the pod, its route configurations by
-// name and the names of its clusters.
+// name, the names of its clusters and, for each EDS cluster, how many
+// endpoints EDS gives it that Envoy may send to (Istio computes them from
+// the Services' EndpointSlices).
 type View struct {
 	Proxy     Proxy
 	Listeners map[uint32]*listener.Listener
 	Routes    map[string]*route.RouteConfiguration
 	Clusters  map[string]bool
+	Endpoints map[string]int
 }
 
 // clusterDomain is the cluster's DNS domain, as istiod is told it.
@@ -87,7 +92,8 @@ func computeViews(configYAML, kubeYAML string, crds map[string]map[string]string
 			},
 		})
 		ls := s.Listeners(proxy)
-		v := &View{Proxy: p, Listeners: map[uint32]*listener.Listener{}, Routes: map[string]*route.RouteConfiguration{}, Clusters: map[string]bool{}}
+		v := &View{Proxy: p, Listeners: map[uint32]*listener.Listener{}, Routes: map[string]*route.RouteConfiguration{},
+			Clusters: map[string]bool{}, Endpoints: map[string]int{}}
 		for _, l := range ls {
 			if port := l.GetAddress().GetSocketAddress().GetPortValue(); port != 0 {
 				v.Listeners[port] = l
@@ -99,9 +105,27 @@ func computeViews(configYAML, kubeYAML string, crds map[string]map[string]string
 		for _, c := range s.Clusters(proxy) {
 			v.Clusters[clusterName(c)] = true
 		}
+		for _, cla := range s.Endpoints(proxy) {
+			v.Endpoints[cla.GetClusterName()] = healthy(cla)
+		}
 		views[p.key()] = v
 	}
 	return views, statuses, nil
 }
 
 func clusterName(c *cluster.Cluster) string { return c.GetName() }
+
+// healthy counts the endpoints Envoy may pick: health status unknown
+// (what EDS gives a Ready endpoint without health checks) or healthy.
+func healthy(cla *endpoint.ClusterLoadAssignment) int {
+	n := 0
+	for _, l := range cla.GetEndpoints() {
+		for _, e := range l.GetLbEndpoints() {
+			switch e.GetHealthStatus() {
+			case core.HealthStatus_UNKNOWN, core.HealthStatus_HEALTHY:
+				n++
+			}
+		}
+	}
+	return n
+}

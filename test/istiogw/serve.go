@@ -4,11 +4,12 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"fmt"
+	"log"
 	"net"
 	"net/http"
 	"net/http/httputil"
 	"strings"
+	"time"
 
 	listener "github.com/envoyproxy/go-control-plane/envoy/config/listener/v3"
 )
@@ -45,6 +46,14 @@ func credential(sds, workloadNS string) (ns, name string, ok bool) {
 	return workloadNS, rest, true
 }
 
+// forwarding is what the proxy needs of a request Envoy forwards: Istio's
+// decision, the connection manager's headers, when it was received.
+type forwarding struct {
+	d     *Decision
+	hdrs  envoyHeaders
+	start time.Time
+}
+
 func (m *mapping) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	info, _ := r.Context().Value(ctxKey{}).(*connInfo)
 	st := m.gw.cur.Load()
@@ -54,7 +63,7 @@ func (m *mapping) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		l = v.Listeners[m.Port]
 	}
 	if info == nil || l == nil {
-		reply(w, Decision{Status: 503, Reason: "listener_removed"})
+		headersOf(nil).reply(w, Decision{Status: 503, Reason: "listener_removed"})
 		return
 	}
 	fc := info.chain
@@ -63,16 +72,18 @@ func (m *mapping) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			fc = c
 		}
 	}
+	h := HCM(fc)
+	hdrs := headersOf(h)
 	d := Decide(v, l, fc, Request{Host: r.Host, Method: r.Method, Path: r.URL.Path, Query: r.URL.RawQuery, Header: r.Header, TLS: info.tls})
 	if d.Status != 0 {
-		reply(w, d)
+		hdrs.reply(w, d)
 		return
 	}
-	r = r.WithContext(context.WithValue(r.Context(), decisionKey{}, &d))
+	r = r.WithContext(context.WithValue(r.Context(), decisionKey{}, &forwarding{d: &d, hdrs: hdrs, start: time.Now()}))
 	r.Header.Set(HeaderSNI, info.sni)
 	r.Header.Set(HeaderVia, m.Addr)
 	r.Header.Set(HeaderDownstream, r.RemoteAddr)
-	if h := HCM(fc); h.GetUseRemoteAddress().GetValue() {
+	if h.GetUseRemoteAddress().GetValue() {
 		// Envoy appends the downstream address to X-Forwarded-For.
 		host, _, _ := net.SplitHostPort(r.RemoteAddr)
 		if prior := r.Header.Get("X-Forwarded-For"); prior != "" {
@@ -83,31 +94,12 @@ func (m *mapping) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	m.gw.proxy.ServeHTTP(w, r)
 }
 
-// reply is Envoy answering itself: a 404 for route_not_found, a redirect, a
-// direct response, a 503. The body names the reason; the decision is in a
-// header for tests.
-func reply(w http.ResponseWriter, d Decision) {
-	b, _ := json.Marshal(d)
-	w.Header().Set("X-Istiogw-Decision", string(b))
-	w.Header().Set("Server", "istio-envoy")
-	if d.Location != "" {
-		w.Header().Set("Location", d.Location)
-	}
-	w.Header().Set("Content-Type", "text/plain")
-	w.WriteHeader(d.Status)
-	if d.Body != "" {
-		fmt.Fprint(w, d.Body)
-		return
-	}
-	fmt.Fprintln(w, d.Reason)
-}
-
 // newProxy forwards to the upstream stand-in what Istio sent to a cluster,
 // with the path after rewrites.
 func (g *Gateway) newProxy() *httputil.ReverseProxy {
 	return &httputil.ReverseProxy{
 		Rewrite: func(pr *httputil.ProxyRequest) {
-			d := pr.In.Context().Value(decisionKey{}).(*Decision)
+			d := pr.In.Context().Value(decisionKey{}).(*forwarding).d
 			path, q, _ := strings.Cut(d.Path, "?")
 			pr.Out.URL.Scheme, pr.Out.URL.Host = g.upstream.Scheme, g.upstream.Host
 			pr.Out.URL.Path, pr.Out.URL.RawPath, pr.Out.URL.RawQuery = path, "", q
@@ -140,15 +132,21 @@ func (g *Gateway) newProxy() *httputil.ReverseProxy {
 			if errors.Is(err, context.Canceled) {
 				return
 			}
-			reply(w, Decision{Status: 503, Reason: "upstream_connect_error: " + err.Error()})
+			f := r.Context().Value(decisionKey{}).(*forwarding)
+			d := *f.d
+			d.Status, d.Reason = 503, "upstream_connect_error"
+			log.Printf("upstream of %s: %v", d.Cluster, err)
+			f.hdrs.reply(w, d)
 		},
 		ModifyResponse: func(resp *http.Response) error {
-			resp.Header.Set("Server", "istio-envoy")
-			// What Istio decided, for tests that compare it with explain.
-			if d, ok := resp.Request.Context().Value(decisionKey{}).(*Decision); ok {
-				b, _ := json.Marshal(d)
-				resp.Header.Set("X-Istiogw-Decision", string(b))
+			f, ok := resp.Request.Context().Value(decisionKey{}).(*forwarding)
+			if !ok {
+				return nil
 			}
+			f.hdrs.forwarded(resp.Header, time.Since(f.start))
+			// What Istio decided, for tests that compare it with explain.
+			b, _ := json.Marshal(f.d)
+			resp.Header.Set("X-Istiogw-Decision", string(b))
 			return nil
 		},
 	}

@@ -1,0 +1,86 @@
+package expose
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/expose-gw/kubectl-expose-gw/plugin/apis"
+	"github.com/expose-gw/kubectl-expose-gw/plugin/check"
+	"github.com/expose-gw/kubectl-expose-gw/plugin/dial"
+	"github.com/expose-gw/kubectl-expose-gw/plugin/route"
+)
+
+// waitRound is how often --wait asks the gateway again.
+const waitRound = 500 * time.Millisecond
+
+// waitForRoutes is --wait with the Istio API: it sends the request of
+// `url --check` for each route just written, again and again, until each
+// is answered by its own application (any status: the route works) or
+// --wait ends. Then the objects stay as written either way.
+func (o *ExposeOptions) waitForRoutes(ctx context.Context, api apis.API) error {
+	t := o.req.Target
+	targets, err := o.waitTargets(ctx, api)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(o.ErrOut, "Waiting up to %s for the gateway to route %d URL(s) to %s/%s\n", o.Wait, len(targets), t.Namespace, t.Service)
+	deadline := time.Now().Add(o.Wait)
+	c := &check.Checker{Clients: o.Clients, Via: dial.ViaAuto, Timeout: min(o.Wait, 5*time.Second)}
+	defer c.Close()
+	said := map[string]string{}
+	var items []check.Item
+	for start := time.Now(); ; {
+		items = items[:0]
+		for _, tg := range targets {
+			items = append(items, c.Check(ctx, tg))
+		}
+		for _, it := range items {
+			if v := it.Verdict(); said[it.URL+it.Host] != v {
+				said[it.URL+it.Host] = v
+				fmt.Fprintf(o.ErrOut, "  %s (Host: %s): %s\n", it.URL, it.Host, v)
+			}
+		}
+		if check.AllOK(items) {
+			fmt.Fprintf(o.ErrOut, "Routed after %s\n", time.Since(start).Round(100*time.Millisecond))
+			return nil
+		}
+		if ctx.Err() != nil || time.Now().Add(waitRound).After(deadline) {
+			break
+		}
+		time.Sleep(waitRound)
+	}
+	for _, it := range items {
+		if !it.OK {
+			fmt.Fprintln(o.ErrOut, check.Line(it))
+			for _, l := range check.Details(it) {
+				fmt.Fprintln(o.ErrOut, "  "+l)
+			}
+		}
+	}
+	return fmt.Errorf("--wait %s ended before the gateway routed every URL to %s/%s (see above); the objects are kept: `kubectl expose-gw delete %s` removes them",
+		o.Wait, t.Namespace, t.Service, t.Service)
+}
+
+// waitTargets are the routes of the request just written: the Service's
+// routes on its hosts and paths.
+func (o *ExposeOptions) waitTargets(ctx context.Context, api apis.API) ([]check.Target, error) {
+	t := o.req.Target
+	routes, err := api.ServiceRoutes(ctx, t.Namespace, t.Service, o.req.Gateway)
+	if err != nil {
+		return nil, err
+	}
+	var out []check.Target
+	for _, r := range routes {
+		if !slices.Contains(o.req.Hosts, r.Host) || !slices.ContainsFunc(o.req.Matches, func(m route.Match) bool { return m.Path == r.Path }) {
+			continue
+		}
+		out = append(out, check.Target{API: api, Route: r, Service: t.Namespace + "/" + t.Service,
+			Input: route.ProxyInput{Service: t.Service, Selector: o.req.Selector, Gateway: o.req.Gateway}})
+	}
+	if len(out) == 0 {
+		return nil, fmt.Errorf("--wait: the routes just written to %s/%s are not found among its routes: nothing to wait for", t.Namespace, t.Service)
+	}
+	return out, nil
+}
