@@ -54,7 +54,12 @@ func checkJSON(t *testing.T, env *testenv.Env, args ...string) ([]item, testenv.
 // the status and decision header of a GET to addr.
 func istioSays(t *testing.T, env *testenv.Env, host, path string) (int, string) {
 	t.Helper()
-	addr := env.IstioGateway.PortAddr(testenv.IstioNamespace, 8080)
+	return sendTo(t, env.IstioGateway.PortAddr(testenv.IstioNamespace, 8080), host, path)
+}
+
+// sendTo sends GET path with host to the gateway at addr.
+func sendTo(t *testing.T, addr, host, path string) (int, string) {
+	t.Helper()
 	c := &http.Client{Timeout: 20 * time.Second}
 	req, err := http.NewRequest("GET", "http://"+addr+path, nil)
 	require.NoError(t, err)
@@ -63,6 +68,15 @@ func istioSays(t *testing.T, env *testenv.Env, host, path string) (int, string) 
 	require.NoError(t, err)
 	resp.Body.Close()
 	return resp.StatusCode, resp.Header.Get("X-Istiogw-Decision")
+}
+
+// pathOf is the path of a URL.
+func pathOf(u string) string {
+	rest := strings.SplitN(u, "/", 4)
+	if len(rest) < 4 {
+		return "/"
+	}
+	return "/" + rest[3]
 }
 
 func olderVS(ns, name, host, gw, prefix, dest string) *networkingv1.VirtualService {
