@@ -14,6 +14,7 @@ import (
 
 	"github.com/expose-gw/kubectl-expose-gw/plugin/apis"
 	"github.com/expose-gw/kubectl-expose-gw/plugin/cli"
+	"github.com/expose-gw/kubectl-expose-gw/plugin/diagnose"
 	"github.com/expose-gw/kubectl-expose-gw/plugin/kube"
 	"github.com/expose-gw/kubectl-expose-gw/plugin/route"
 )
@@ -30,6 +31,8 @@ type Options struct {
 	Gateway         string
 	GatewaySelector string
 	Output          string
+	// Live also walks the request through what a gateway pod runs.
+	Live bool
 
 	in      route.ExplainInput
 	clients *kube.Clients
@@ -44,6 +47,9 @@ const example = `  # Why does this URL 404? (the Host header is the URL's host)
 
   # A request with a header and a method, as JSON for a script
   kubectl expose-gw explain https://shop.example.com/api -X POST -H 'x-canary: 1' -o json
+
+  # Does the running gateway do what the objects say? (Envoy's config_dump through a port-forward)
+  kubectl expose-gw explain http://shop.example.com/api --live
 
   # Through a Gateway API Gateway (its listener's port)
   kubectl expose-gw explain http://shop.example.com/ --api gateway-api --gateway infra/shared`
@@ -65,7 +71,13 @@ URL is http[s]://HOST[:PORT]/PATH[?QUERY]: HOST is the Host header (and SNI), --
 overrides it; PORT (default 80/443) is a port of the gateway Service, or of the Gateway's
 listener with the Gateway API.
 
-Exit code 0 when the request is routed, redirected or answered directly, 1 otherwise.`,
+With --live, the request is also walked through what a gateway pod actually runs: Envoy's
+/config_dump, read through a port-forward to its admin port 15000 (listeners, filter chains,
+route configurations, virtual hosts, first matching route), and any difference from the
+objects' verdict is said: istiod has not pushed a change yet, or Istio rejected an object.
+
+Exit code 0 when the request is routed, redirected or answered directly (and, with --live,
+the running gateway agrees), 1 otherwise.`,
 		Example: example,
 		Args:    cobra.ExactArgs(1),
 		RunE:    cli.RunE(o),
@@ -77,6 +89,7 @@ Exit code 0 when the request is routed, redirected or answered directly, 1 other
 	apis.AddFlag(cmd, &o.API)
 	f.StringVar(&o.Gateway, "gateway", "", "The Gateway the request reaches, [NAMESPACE/]NAME (Gateway API: each has its own address; default the only one of class istio)")
 	f.StringVar(&o.GatewaySelector, "gateway-selector", "", "Labels of the gateway pods, KEY=VALUE[,KEY=VALUE] (default istio=ingressgateway, else the one ingress gateway running)")
+	f.BoolVar(&o.Live, "live", false, "Also walk the request through what a gateway pod runs (Envoy's /config_dump, by a port-forward to its admin port 15000) and say where it differs from the objects")
 	f.StringVarP(&o.Output, "output", "o", "text", "Output format: "+strings.Join(formats, "|"))
 	return cmd
 }
@@ -133,13 +146,18 @@ func (o *Options) Run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	if o.Live && e.Gateway.Service != "" {
+		if err := diagnose.Live(ctx, o.clients, e, &o.in); err != nil {
+			return err
+		}
+	}
 	for _, s := range said {
 		cli.Line(o.ErrOut)(s)
 	}
 	if err := print(o.Out, o.Output, e); err != nil {
 		return err
 	}
-	if !e.Answered() {
+	if !e.Answered() || (e.Live != nil && !e.Live.Agrees) {
 		return &cli.ExitError{Code: 1}
 	}
 	return nil

@@ -40,5 +40,38 @@ func print(w io.Writer, format string, e *route.Explanation) error {
 	if e.Fix != "" {
 		fmt.Fprintf(w, "fix: %s\n", e.Fix)
 	}
+	if l := e.Live; l != nil {
+		printLive(w, l)
+	}
 	return nil
+}
+
+// printLive writes the walk through the running gateway (--live).
+func printLive(w io.Writer, l *route.ExplainLive) {
+	fmt.Fprintf(w, "live, pod %s (Envoy's config_dump):\n", l.Pod)
+	if l.Listener != "" {
+		fmt.Fprintf(w, "  listener %s, route configuration %s, virtual host %s\n", l.Listener, orDash(l.RouteConfig), orDash(l.VirtualHost))
+	}
+	switch {
+	case l.Route != "":
+		cfg := ""
+		if l.Config != "" {
+			cfg = " (" + l.Config + ")"
+		}
+		fmt.Fprintf(w, "  route %q%s: %s\n", l.Route, cfg, l.Action)
+	case l.Stop != "":
+		fmt.Fprintf(w, "  %s\n", l.Stop)
+	}
+	if l.Agrees {
+		fmt.Fprintln(w, "  agrees with the objects")
+		return
+	}
+	fmt.Fprintf(w, "  differs: %s\n", l.Difference)
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
 }

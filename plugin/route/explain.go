@@ -49,6 +49,8 @@ type Explanation struct {
 	Shadowed []ExplainShadowed `json:"shadowed"`
 	Reason   string            `json:"reason"`
 	Fix      string            `json:"fix,omitempty"`
+	// Live is what the running gateway does with the request (--live).
+	Live *ExplainLive `json:"live,omitempty"`
 	// Hops are the text output's lines, one per hop.
 	Hops []string `json:"-"`
 }
@@ -88,6 +90,26 @@ type ExplainBackend struct {
 	Port           int32  `json:"port"`
 	Path           string `json:"path"`
 	ReadyEndpoints int    `json:"readyEndpoints"`
+}
+
+// ExplainLive is the request walked through what a gateway pod runs
+// (Envoy's /config_dump), and whether that agrees with the objects.
+type ExplainLive struct {
+	Pod         string `json:"pod"`
+	Listener    string `json:"listener,omitempty"`
+	RouteConfig string `json:"routeConfig,omitempty"`
+	VirtualHost string `json:"virtualHost,omitempty"`
+	// Route names the Envoy route that takes it: its name and the object
+	// pilot made it from (route metadata).
+	Route  string `json:"route,omitempty"`
+	Config string `json:"config,omitempty"`
+	// Action is what the route does: "cluster outbound|80||HOST",
+	// "redirect", "direct response 500".
+	Action string `json:"action,omitempty"`
+	// Stop is where the walk ends without a route, and why.
+	Stop       string `json:"stop,omitempty"`
+	Agrees     bool   `json:"agrees"`
+	Difference string `json:"difference,omitempty"`
 }
 
 // ExplainShadowed is a rule that also matches the request but loses.

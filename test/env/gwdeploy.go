@@ -178,6 +178,21 @@ func (d *deployer) deploy(ctx context.Context, gw *gatewayv1.Gateway, keep map[s
 		}
 		fwd[p.Port] = addr
 	}
+	// Envoy's admin port (config_dump), as in every Istio proxy pod.
+	adminKey := fmt.Sprintf("%s/%s:%d", gw.Namespace, gw.Name, AdminPort)
+	keep[adminKey] = true
+	if _, ok := d.addrs[adminKey]; !ok {
+		port, err := freePort()
+		if err != nil {
+			return err
+		}
+		addr := fmt.Sprintf("127.0.0.1:%d", port)
+		if err := d.e.IstioGateway.listen(addr, gw.Namespace+"/"+gw.Name, AdminPort); err != nil {
+			return err
+		}
+		d.addrs[adminKey] = addr
+	}
+	fwd[AdminPort] = d.addrs[adminKey]
 	pod := name + "-0"
 	changed, err := d.ensurePortForward(ctx, gw, pod, fwd)
 	if err != nil {

@@ -35,12 +35,18 @@ type IstioGateway struct {
 // gatewayPorts are the gateway pod ports the test environment forwards:
 // the istio-ingressgateway pods of istioctl's install (8080, 8443, and 80,
 // 443 should a test give the pod those) and those of the Helm chart
-// (namespace istio-ingress, ports 80 and 443).
+// (namespace istio-ingress, ports 80 and 443), and Envoy's admin port.
 var gatewayPorts = []GatewayPort{
 	{Namespace: IstioNamespace, Port: 8080}, {Namespace: IstioNamespace, Port: 8443},
 	{Namespace: IstioNamespace, Port: 80}, {Namespace: IstioNamespace, Port: 443},
+	{Namespace: IstioNamespace, Port: AdminPort},
 	{Namespace: HelmGatewayNamespace, Port: 80}, {Namespace: HelmGatewayNamespace, Port: 443},
+	{Namespace: HelmGatewayNamespace, Port: AdminPort},
 }
+
+// AdminPort is Envoy's admin port in a gateway pod: the test gateway
+// serves the workload's /config_dump there.
+const AdminPort = 15000
 
 // IstioGatewayBinary is bin/istiogw, built by `make tools`.
 func IstioGatewayBinary() string { return filepath.Join(BinDir(), "istiogw") }

@@ -232,7 +232,7 @@ func (g *Gateway) reconcile(st *state) {
 	defer g.mapMu.Unlock()
 	for _, m := range g.mappings {
 		v := st.views[m.key()]
-		want := v != nil && v.Listeners[m.Port] != nil
+		want := v != nil && (v.Listeners[m.Port] != nil || m.Port == AdminPort)
 		switch {
 		case want && m.ln == nil:
 			ln, err := m.listen()
@@ -242,7 +242,11 @@ func (g *Gateway) reconcile(st *state) {
 			}
 			m.ln = ln
 			m.open.Store(true)
-			go m.serve(ln)
+			if m.Port == AdminPort {
+				go m.serveAdmin(ln)
+			} else {
+				go m.serve(ln)
+			}
 		case !want && m.ln != nil:
 			m.ln.Close()
 			m.ln = nil
