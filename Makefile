@@ -103,6 +103,10 @@ bench: tools build ## Proxy req/s and added latency with wrk: the test gateway, 
 bench-url: tools ## url -o env against the Istio docs' three kubectl look-ups, with hyperfine
 	test/url/bench.sh
 
+.PHONY: bench-check
+bench-check: tools ## url SERVICE --check beside url SERVICE and a plain curl of the same URL (direct, and --check through a port-forward), with hyperfine (RUNS)
+	test/check/bench.sh
+
 .PHONY: bench-scale
 bench-scale: tools ## expose re-run, list -A and url against kubectl get virtualservices -A at 0, 1,000 and 5,000 other teams' VirtualServices, with hyperfine (COUNTS, RUNS)
 	test/bench/scale.sh

@@ -66,6 +66,14 @@ func TestExplainGatewayAPI(t *testing.T) {
 		require.Len(t, e.Shadowed, 1)
 		assert.Contains(t, e.Shadowed[0].Reason, "Gateway API precedence")
 	})
+	t.Run("--live: the Gateway's pod runs what the objects say", func(t *testing.T) {
+		e, r := liveOf(t, env, "http://shop.test/env/deeper/y", args...)
+		require.Equal(t, 0, r.ExitCode, r.Stderr)
+		assert.True(t, e.Live.Agrees, e.Live.Difference)
+		assert.Equal(t, "default/shared-istio-0", e.Live.Pod)
+		assert.Equal(t, "default.legacy.2", e.Live.Route, "Istio's name of HTTPRoute default/legacy rule 2")
+		assert.Equal(t, "forward to flaskapp.default.svc.cluster.local:80", e.Live.Action)
+	})
 	t.Run("a missing backend: 500", func(t *testing.T) {
 		r := env.Kubectl(append([]string{"expose-gw", "explain", "http://shop.test/ghost"}, args...)...)
 		assert.Equal(t, 1, r.ExitCode)
