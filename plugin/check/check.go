@@ -44,8 +44,6 @@ type Item struct {
 	Error string `json:"error,omitempty"`
 	// OK: the route's own application answered.
 	OK bool `json:"ok"`
-
-	explain *route.Explanation
 }
 
 // Target is one route to check.
@@ -132,15 +130,12 @@ func (c *Checker) Check(ctx context.Context, t Target) Item {
 	e, err := t.API.Explain(ctx, c.explainInput(t, host, port))
 	if err != nil {
 		it.Error = joinErr(it.Error, "explain: "+err.Error())
-	} else {
-		it.explain = e
-		if e.Outcome == route.OutcomeRouted && e.Backend != nil {
-			it.Reached = serviceName(e.Backend.Host)
-		}
+	} else if e.Outcome == route.OutcomeRouted && e.Backend != nil {
+		it.Reached = serviceName(e.Backend.Host)
 	}
 	it.OK = it.AnsweredBy == ByApplication && it.Reached == it.Service
 	if !it.OK {
-		it.Explain = it.explain
+		it.Explain = e
 	}
 	return it
 }

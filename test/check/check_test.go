@@ -262,6 +262,27 @@ func TestURLCheckIstio(t *testing.T) {
 		_, err := env.Istio.NetworkingV1().VirtualServices("default").Get(env.Ctx(), "expose-gw-later.example.com", metav1.GetOptions{})
 		require.NoError(t, err, "kept")
 	})
+	t.Run("the gateway down at its NodePort: refused, or auto's port-forward", func(t *testing.T) {
+		env.IstioGateway.Unlisten(onNode)
+		defer env.IstioGateway.Listen(onNode, testenv.IstioNamespace, 8080)
+		items, r := checkJSON(t, env, "flaskapp", "--via", "direct")
+		require.Equal(t, 1, r.ExitCode, r.Stderr)
+		require.Len(t, items, 5, "flaskapp's routes by now: /env, /late, /later, and /sec over http and https")
+		for _, it := range items {
+			assert.Equal(t, "direct", it.Via, it.URL)
+			assert.Equal(t, 0, it.Status, it.URL)
+			assert.Equal(t, "none", it.AnsweredBy, it.URL)
+			assert.Equal(t, "refused", it.Flag, it.URL)
+			require.NotNil(t, it.Explain, "the verdict says what the objects do")
+		}
+		assert.Equal(t, "routed", items[0].Explain["outcome"])
+		items, _ = checkJSON(t, env, "flaskapp")
+		require.Len(t, items, 5)
+		env1 := items[0]
+		assert.Equal(t, "http://flask.example.com/env", env1.URL)
+		assert.Equal(t, "port-forward", env1.Via, "auto falls back to a port-forward")
+		assert.Equal(t, "application", env1.AnsweredBy)
+	})
 	t.Run("bad input: one line, exit 1", func(t *testing.T) {
 		before := env.RouteObjects()
 		bad := env.Kubectl("expose-gw", "flaskapp", "--prefix", "/neg", "--wait", "-1s")
