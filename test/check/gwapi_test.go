@@ -1,6 +1,7 @@
 package check
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 
@@ -14,8 +15,9 @@ import (
 )
 
 // TestURLCheckGatewayAPI: url --check over HTTPRoutes on a Gateway of
-// class istio (its pods reached by a port-forward: the LoadBalancer is
-// pending), each answer checked against Istio's decision.
+// class istio, directly at the nodePort of its Service (the LoadBalancer
+// is pending) and through a port-forward to its pod, each answer checked
+// against Istio's decision.
 func TestURLCheckGatewayAPI(t *testing.T) {
 	env := testenv.Start(t, testenv.Options{Kwok: true})
 	for _, a := range []testenv.App{{Name: "flaskapp"}, {Name: "notes"}, {Name: "shop"}, {Name: "other"}, {Name: "doomed"}, {Name: "idle", NoEndpoints: true}} {
@@ -45,6 +47,11 @@ func TestURLCheckGatewayAPI(t *testing.T) {
 	require.NoError(t, env.Kube.CoreV1().Services("default").Delete(env.Ctx(), "doomed", metav1.DeleteOptions{}))
 	env.Upstream.AnswerStatus("/gone", 404)
 	env.IstioGateway.Sync()
+	svc, err := env.Kube.CoreV1().Services("default").Get(env.Ctx(), "expose-gw-istio", metav1.GetOptions{})
+	require.NoError(t, err)
+	require.Equal(t, int32(80), svc.Spec.Ports[1].Port)
+	onNode := fmt.Sprintf("127.0.0.1:%d", svc.Spec.Ports[1].NodePort)
+	env.IstioGateway.ListenGateway(onNode, "default", "expose-gw", 80)
 
 	want := map[string]struct {
 		status     int
@@ -65,7 +72,8 @@ func TestURLCheckGatewayAPI(t *testing.T) {
 			it := items[0]
 			ok := w.by == "application" && w.reached == "default/"+svc
 			assert.Equal(t, map[bool]int{true: 0, false: 1}[ok], r.ExitCode, r.Stderr)
-			assert.Equal(t, "port-forward", it.Via)
+			assert.Equal(t, "direct", it.Via)
+			assert.Equal(t, "http://"+onNode+pathOf(it.URL), it.URL)
 			assert.Equal(t, w.status, it.Status)
 			assert.Equal(t, w.by, it.AnsweredBy)
 			assert.Equal(t, w.flag, it.Flag)
@@ -75,8 +83,7 @@ func TestURLCheckGatewayAPI(t *testing.T) {
 				assert.Contains(t, it.Explain["reason"], w.reasonPart)
 			}
 			// Istio agrees: the same request at the Gateway's pod.
-			addr := env.PortForward("default", env.GatewayPod("default", "expose-gw"), 80)
-			status, d := sendTo(t, addr, it.Host, pathOf(it.URL))
+			status, d := sendTo(t, env.PortForward("default", env.GatewayPod("default", "expose-gw"), 80), it.Host, pathOf(it.URL))
 			assert.Equal(t, w.status, status)
 			if w.reached != "" {
 				name := strings.Split(w.reached, "/")[1]
@@ -84,4 +91,13 @@ func TestURLCheckGatewayAPI(t *testing.T) {
 			}
 		})
 	}
+	t.Run("through a port-forward", func(t *testing.T) {
+		items, r := checkJSON(t, env, "flaskapp", "--api", "gateway-api", "--via", "port-forward")
+		require.Equal(t, 0, r.ExitCode, r.Stderr)
+		require.Len(t, items, 1)
+		assert.Equal(t, "port-forward", items[0].Via)
+		assert.Equal(t, "http://flask.test/env", items[0].URL)
+		assert.Equal(t, "application", items[0].AnsweredBy)
+		assert.Equal(t, "default/flaskapp", items[0].Reached)
+	})
 }
