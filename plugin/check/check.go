@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"net/http/httptrace"
 	"strconv"
+	"sync/atomic"
 	"time"
 
 	"github.com/expose-gw/kubectl-expose-gw/plugin/apis"
@@ -31,12 +32,12 @@ type Item struct {
 	// Status is the HTTP status, 0 when no HTTP answer came.
 	Status     int    `json:"status"`
 	AnsweredBy string `json:"answeredBy"`
-	Flag       string `json:"flag,omitempty"`
+	Flag       string `json:"flag"`
 	MS         int64  `json:"ms"`
 	// Service is the Service the route is for (NAMESPACE/NAME); Reached
 	// the one the gateway sends the request to, by Istio's rules.
 	Service string `json:"service"`
-	Reached string `json:"reached,omitempty"`
+	Reached string `json:"reached"`
 	// Explain is explain's verdict, when the gateway answered or the
 	// request reached another Service.
 	Explain *route.Explanation `json:"explain,omitempty"`
@@ -69,15 +70,18 @@ type Checker struct {
 	ways map[string]*way
 }
 
-// way is an open way to one gateway port.
+// way is an open way to one gateway port: its client, and the gateway
+// Service port it reaches (explain's port through a port-forward).
 type way struct {
-	gw     *dial.Gateway
-	client *http.Client
+	gw          *dial.Gateway
+	client      *http.Client
+	servicePort int32
 }
 
-// Close ends the port-forwards.
+// Close ends the port-forwards and the connections kept alive.
 func (c *Checker) Close() {
 	for _, w := range c.ways {
+		w.client.CloseIdleConnections()
 		w.gw.Close()
 	}
 	c.ways = nil
@@ -93,7 +97,7 @@ func (c *Checker) Check(ctx context.Context, t Target) Item {
 		return it
 	}
 	it.Via = w.gw.Via
-	port := int(r.ServerPort)
+	port := int(w.servicePort)
 	if ep := w.gw.Endpoint; ep != nil {
 		it.URL = ep.URL() + r.Path
 		port = int(ep.Port)
@@ -107,9 +111,9 @@ func (c *Checker) Check(ctx context.Context, t Target) Item {
 		it.AnsweredBy, it.Error = ByNone, err.Error()
 		return it
 	}
-	var handshakeFailed bool
+	var handshakeFailed atomic.Bool // set on the transport's dialing goroutine
 	req = req.WithContext(httptrace.WithClientTrace(ctx, &httptrace.ClientTrace{
-		TLSHandshakeDone: func(_ tls.ConnectionState, err error) { handshakeFailed = err != nil },
+		TLSHandshakeDone: func(_ tls.ConnectionState, err error) { handshakeFailed.Store(err != nil) },
 	}))
 	start := time.Now()
 	resp, err := w.client.Do(req)
@@ -126,14 +130,21 @@ func (c *Checker) Check(ctx context.Context, t Target) Item {
 	if resp != nil {
 		h = resp.Header
 	}
-	it.AnsweredBy, it.Flag = Classify(it.Status, h, string(body), err, handshakeFailed)
+	it.AnsweredBy, it.Flag = Classify(it.Status, h, string(body), err, handshakeFailed.Load())
 	e, err := t.API.Explain(ctx, c.explainInput(t, host, port))
 	if err != nil {
 		it.Error = joinErr(it.Error, "explain: "+err.Error())
 	} else if e.Outcome == route.OutcomeRouted && e.Backend != nil {
 		it.Reached = serviceName(e.Backend.Host)
+		if it.AnsweredBy == ByGateway && it.Flag == "" && it.Status != 0 {
+			// A forwarding route's gateway answers only with its local
+			// replies (flagged above): anything else came from upstream,
+			// with x-envoy-upstream-service-time suppressed
+			// (meshConfig proxyHeaders.envoyDebugHeaders disabled).
+			it.AnsweredBy = ByApplication
+		}
 	}
-	it.OK = it.AnsweredBy == ByApplication && it.Reached == it.Service
+	it.OK = it.AnsweredBy == ByApplication && it.Flag == "" && it.Reached == it.Service
 	if !it.OK {
 		it.Explain = e
 	}
@@ -145,8 +156,12 @@ func (c *Checker) Check(ctx context.Context, t Target) Item {
 // port-forward, the server's.
 func (c *Checker) explainInput(t Target, host string, port int) *route.ExplainInput {
 	r := t.Route
+	sel := r.Selector
+	if t.Input.Selector != nil {
+		sel = t.Input.Selector // --gateway-selector chose the gateway reached
+	}
 	in := &route.ExplainInput{URL: r.Scheme + "://" + host + r.Path, Scheme: r.Scheme, Host: host, Authority: host,
-		Port: port, Path: r.Path, Method: http.MethodGet, Header: http.Header{}, Selector: r.Selector}
+		Port: port, Path: r.Path, Method: http.MethodGet, Header: http.Header{}, Selector: sel}
 	if r.HTTPRoute != "" {
 		if ref, err := route.ParseGatewayRef(r.Gateway, ""); err == nil {
 			in.Gateway = &ref
@@ -183,7 +198,7 @@ func (c *Checker) way(ctx context.Context, t Target) (*way, error) {
 		// handshake itself failing is what is reported.
 		TLS:  &tls.Config{InsecureSkipVerify: true}, //nolint:gosec // a probe, says nothing is trusted
 		Dial: gw.Dial})
-	w := &way{gw: gw, client: &http.Client{Transport: tr, Timeout: timeout,
+	w := &way{gw: gw, servicePort: rch.ServicePort, client: &http.Client{Transport: tr, Timeout: timeout,
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}}
 	if c.ways == nil {
 		c.ways = map[string]*way{}
@@ -220,6 +235,8 @@ func (it Item) Verdict() string {
 	switch {
 	case it.AnsweredBy == ByApplication && it.OK:
 		return fmt.Sprintf("answered by %s", it.Service)
+	case it.AnsweredBy == ByApplication && it.Flag != "":
+		return fmt.Sprintf("the pod's sidecar answered: %s (%s): the application does not answer", flagWords[it.Flag], it.Flag)
 	case it.AnsweredBy == ByApplication && it.Reached != "":
 		return fmt.Sprintf("answered by %s, not %s", it.Reached, it.Service)
 	case it.AnsweredBy == ByApplication:

@@ -58,23 +58,39 @@ func Classify(status int, h http.Header, body string, err error, handshakeFailed
 		}
 		return ByNone, ""
 	}
+	body = strings.TrimSpace(body)
 	if h.Get(upstreamTime) != "" {
+		// Forwarded. An Envoy local reply from upstream is the pod's
+		// sidecar answering for an application that does not.
+		if status == http.StatusServiceUnavailable {
+			switch f := localReplyFlag(body); f {
+			case FlagNoHealthy, FlagUpstreamFail:
+				return ByApplication, f
+			}
+		}
 		return ByApplication, ""
 	}
-	body = strings.TrimSpace(body)
 	switch {
 	case status == http.StatusNotFound && body == "":
 		return ByGateway, FlagNoRoute
 	case status != http.StatusServiceUnavailable && status != http.StatusInternalServerError:
 		return ByGateway, ""
-	case body == "no healthy upstream":
-		return ByGateway, FlagNoHealthy
-	case strings.HasPrefix(body, "upstream connect error"):
-		return ByGateway, FlagUpstreamFail
-	case body == "":
-		return ByGateway, FlagNoCluster
 	}
-	return ByGateway, ""
+	return ByGateway, localReplyFlag(body)
+}
+
+// localReplyFlag reads the flag of an Envoy local reply from its body: no
+// healthy upstream, a failed upstream connection, none (no cluster).
+func localReplyFlag(body string) string {
+	switch {
+	case body == "no healthy upstream":
+		return FlagNoHealthy
+	case strings.HasPrefix(body, "upstream connect error"):
+		return FlagUpstreamFail
+	case body == "":
+		return FlagNoCluster
+	}
+	return ""
 }
 
 // isTLS is a failed TLS handshake: an alert from the gateway, or the
@@ -91,5 +107,5 @@ func isTLS(err error) bool {
 	case errors.As(err, &op) && op.Op == "remote error":
 		return true
 	}
-	return strings.Contains(err.Error(), "tls: ") || strings.Contains(err.Error(), "handshake")
+	return strings.Contains(err.Error(), "tls: ")
 }

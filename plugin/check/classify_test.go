@@ -26,7 +26,9 @@ func TestClassify(t *testing.T) {
 	}{
 		{"the application's 200", 200, forwarded, "{}", nil, false, ByApplication, ""},
 		{"the application's own 404", 404, forwarded, "", nil, false, ByApplication, ""},
-		{"the application's own 503", 503, forwarded, "no healthy upstream", nil, false, ByApplication, ""},
+		{"the application's own 503", 503, forwarded, "busy", nil, false, ByApplication, ""},
+		{"the pod's sidecar: the application does not listen", 503, forwarded, "upstream connect error or disconnect/reset before headers. reset reason: remote connection failure", nil, false, ByApplication, FlagUpstreamFail},
+		{"the pod's sidecar: no healthy upstream", 503, forwarded, "no healthy upstream", nil, false, ByApplication, FlagNoHealthy},
 		{"no route", 404, http.Header{}, "", nil, false, ByGateway, FlagNoRoute},
 		{"no cluster", 503, http.Header{}, "", nil, false, ByGateway, FlagNoCluster},
 		{"no cluster, Gateway API's 500", 500, http.Header{}, "", nil, false, ByGateway, FlagNoCluster},
@@ -38,6 +40,7 @@ func TestClassify(t *testing.T) {
 		{"handshake cut", 0, nil, "", errors.New("EOF"), true, ByNone, FlagTLS},
 		{"handshake alert", 0, nil, "", errors.New("remote error: tls: handshake failure"), false, ByNone, FlagTLS},
 		{"timeout", 0, nil, "", errors.New("context deadline exceeded"), false, ByNone, ""},
+		{"a slow handshake is a timeout, not TLS", 0, nil, "", errors.New("net/http: TLS handshake timeout"), false, ByNone, ""},
 	}
 	for _, c := range cases {
 		by, flag := Classify(c.status, c.h, c.body, c.err, c.handshake)

@@ -80,7 +80,7 @@ func Details(it Item) []string {
 		return nil
 	}
 	var out []string
-	if it.Error != "" && it.Status == 0 {
+	if it.Error != "" {
 		out = append(out, "error: "+it.Error)
 	}
 	e := it.Explain
@@ -93,7 +93,7 @@ func Details(it Item) []string {
 	if e.Reason != "" {
 		out = append(out, "explain: "+e.Reason)
 	}
-	if it.AnsweredBy != ByApplication && e.Outcome == route.OutcomeRouted {
+	if it.AnsweredBy == ByGateway && it.Flag == FlagNoRoute && e.Outcome == route.OutcomeRouted {
 		// The objects route it; the gateway that answered does not.
 		out = append(out, "the gateway does not run what the objects say yet: istiod has not pushed the change to it, or Istio rejected an object (istioctl analyze; the istiod logs)")
 	}

@@ -63,7 +63,7 @@ func (w Walker) Walk(e *route.Explanation, req envoy.Request) {
 	}
 	r := vh.Routes[m[0]]
 	o := r.Origin
-	e.Route = &route.ExplainRoute{Kind: o.Kind, Namespace: o.Namespace, Name: o.Name, Rule: o.Rule, Match: o.Match}
+	e.Route = &route.ExplainRoute{Kind: o.Kind, Namespace: o.Namespace, Name: o.Name, Rule: o.Rule, Match: o.Match, EnvoyRoute: o.Route}
 	e.Hop("%s %s/%s, rule %d (%s)", o.Kind, o.Namespace, o.Name, o.Rule, o.Match)
 	e.Shadowed = w.shadowed(vh, m)
 	for _, s := range e.Shadowed {

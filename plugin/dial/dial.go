@@ -59,9 +59,10 @@ type Options struct {
 
 // Gateway is the chosen way to the gateway.
 type Gateway struct {
-	How      string // for the Forwarding line
-	Via      string // ViaDirect or ViaPortForward
-	Endpoint *resolve.Endpoint
+	How      string            // for the Forwarding line
+	Via      string            // ViaDirect or ViaPortForward
+	Endpoint *resolve.Endpoint // direct: the address
+	Pod      string            // port-forward: NAMESPACE/POD first reached
 	Dial     portforward.DialFunc
 	Close    func()
 }
@@ -102,7 +103,7 @@ func Open(ctx context.Context, o Options, r *route.Reach) (*Gateway, error) {
 	if err != nil {
 		return nil, err
 	}
-	return forwardPool(ctx, o, ns, selector, port)
+	return Forward(ctx, o, ns, selector, port)
 }
 
 func orQuiet(f func(string)) func(string) {
@@ -151,9 +152,9 @@ func directTo(ep resolve.Endpoint) *Gateway {
 	}
 }
 
-// forwardPool opens the tunnel pool to the pods of selector in ns, on
-// the port the pod resolves.
-func forwardPool(ctx context.Context, o Options, ns, selector string, port func(*corev1.Pod) (int32, error)) (*Gateway, error) {
+// Forward opens the tunnel pool to a Ready pod of selector in ns, on the
+// port the pod resolves (o.Clients and o.Tunnels are used).
+func Forward(ctx context.Context, o Options, ns, selector string, port func(*corev1.Pod) (int32, error)) (*Gateway, error) {
 	var started atomic.Bool
 	pool := portforward.NewPool(portforward.PoolOptions{
 		Kube:      o.Clients.Kube,
@@ -175,6 +176,7 @@ func forwardPool(ctx context.Context, o Options, ns, selector string, port func(
 	return &Gateway{
 		How:   fmt.Sprintf("port-forward to pod %s/%s port %d", ns, pool.Pod(), pool.Port()),
 		Via:   ViaPortForward,
+		Pod:   ns + "/" + pool.Pod(),
 		Dial:  pool.DialContext,
 		Close: pool.Close,
 	}, nil

@@ -81,6 +81,10 @@ type Origin struct {
 	Name      string
 	Rule      int    // index in spec.http / spec.rules
 	Match     string // the match, for people ("prefix /api")
+	// Route is the Envoy route's name, as pilot names it (the
+	// VirtualService rule's name; an HTTPRoute rule's name, else
+	// NAMESPACE.NAME.RULE).
+	Route string
 	// Order says why the route sits where it does, for the shadowed
 	// ("created first", "Gateway API precedence: longer prefix").
 	Order string

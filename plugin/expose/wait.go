@@ -26,15 +26,21 @@ func (o *ExposeOptions) waitForRoutes(ctx context.Context, api apis.API) error {
 		return err
 	}
 	fmt.Fprintf(o.ErrOut, "Waiting up to %s for the gateway to route %d URL(s) to %s/%s\n", o.Wait, len(targets), t.Namespace, t.Service)
-	deadline := time.Now().Add(o.Wait)
+	wctx, cancel := context.WithTimeout(ctx, o.Wait)
+	defer cancel()
 	c := &check.Checker{Clients: o.Clients, Via: dial.ViaAuto, Timeout: min(o.Wait, 5*time.Second)}
 	defer c.Close()
 	said := map[string]string{}
 	var items []check.Item
+	tick := time.NewTicker(waitRound)
+	defer tick.Stop()
 	for start := time.Now(); ; {
-		items = items[:0]
+		round := make([]check.Item, 0, len(targets))
 		for _, tg := range targets {
-			items = append(items, c.Check(ctx, tg))
+			round = append(round, c.Check(wctx, tg))
+		}
+		if wctx.Err() == nil || items == nil {
+			items = round // a round cut short by the deadline is not the gateway's answer
 		}
 		for _, it := range items {
 			if v := it.Verdict(); said[it.URL+it.Host] != v {
@@ -46,10 +52,15 @@ func (o *ExposeOptions) waitForRoutes(ctx context.Context, api apis.API) error {
 			fmt.Fprintf(o.ErrOut, "Routed after %s\n", time.Since(start).Round(100*time.Millisecond))
 			return nil
 		}
-		if ctx.Err() != nil || time.Now().Add(waitRound).After(deadline) {
+		if ctx.Err() != nil {
+			return ctx.Err() // Ctrl-C: the objects stay, as written
+		}
+		if !next(wctx, tick) {
 			break
 		}
-		time.Sleep(waitRound)
+	}
+	if ctx.Err() != nil {
+		return ctx.Err()
 	}
 	for _, it := range items {
 		if !it.OK {
@@ -83,4 +94,14 @@ func (o *ExposeOptions) waitTargets(ctx context.Context, api apis.API) ([]check.
 		return nil, fmt.Errorf("--wait: the routes just written to %s/%s are not found among its routes: nothing to wait for", t.Namespace, t.Service)
 	}
 	return out, nil
+}
+
+// next waits for the next round: false when --wait's time is up.
+func next(ctx context.Context, tick *time.Ticker) bool {
+	select {
+	case <-ctx.Done():
+		return false
+	case <-tick.C:
+		return true
+	}
 }

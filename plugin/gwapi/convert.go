@@ -106,7 +106,11 @@ func convertRoute(r *gwv1.HTTPRoute, c *converted) []*apinet.HTTPRoute {
 		}
 		for _, m := range matches {
 			h := convertRule(r, rule, m, len(rule.Matches) > 0)
+			// Istio's name of the route: the rule's, else NS.NAME.RULE.
 			h.Name = fmt.Sprintf("%s.%s.%d", r.Namespace, r.Name, ri)
+			if rule.Name != nil {
+				h.Name = string(*rule.Name)
+			}
 			c.origin[h] = envoy.Origin{Kind: "HTTPRoute", Namespace: r.Namespace, Name: r.Name, Rule: ri, Match: describeMatch(m)}
 			out = append(out, h)
 		}

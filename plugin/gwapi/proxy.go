@@ -51,6 +51,7 @@ func (a *API) Reach(ctx context.Context, routes []route.Route, in route.ProxyInp
 	if w := Stale(g); w != "" {
 		r.Notes = append(r.Notes, route.Note{Text: w, Warning: true})
 	}
+	r.ServicePort = port // Istio's Service for a Gateway has the listener's port
 	r.Endpoints = func(ctx context.Context, scheme string) ([]resolve.Endpoint, error) {
 		eps, err := t.endpoints(ctx, port, scheme)
 		var un *resolve.Unreachable

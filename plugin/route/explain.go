@@ -82,6 +82,9 @@ type ExplainRoute struct {
 	Name      string `json:"name"`
 	Rule      int    `json:"rule"`
 	Match     string `json:"match"`
+	// EnvoyRoute is the name pilot gives the rule's Envoy route (what
+	// --live compares).
+	EnvoyRoute string `json:"-"`
 }
 
 // ExplainBackend is where the request goes.

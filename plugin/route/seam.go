@@ -93,6 +93,9 @@ type Reach struct {
 	// Endpoints are the outside addresses of the gateway's port for
 	// scheme; *resolve.Unreachable when there is none.
 	Endpoints func(ctx context.Context, scheme string) ([]resolve.Endpoint, error)
+	// ServicePort is the gateway Service's port the routes are reached
+	// on (what explain names the port by), 0 when not known.
+	ServicePort int32
 	// Forward is where a port-forward goes: the namespace and label
 	// selector of the gateway pods, and the port on a pod.
 	Forward func(ctx context.Context) (ns, selector string, port func(*corev1.Pod) (int32, error), err error)

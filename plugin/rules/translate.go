@@ -90,6 +90,7 @@ func translateRule(vs *networkingv1.VirtualService, ri int, h *apinet.HTTPRoute,
 	} else {
 		r.Origin = envoy.Origin{Kind: "VirtualService", Namespace: vs.Namespace, Name: vs.Name, Rule: ri, Match: DescribeHTTPMatch(m)}
 	}
+	r.Origin.Route = h.Name // pilot names the Envoy route after the rule
 	switch {
 	case h.Redirect != nil:
 		rd := h.Redirect

@@ -163,6 +163,8 @@ func (o *URLOptions) validateCheck() error {
 		return fmt.Errorf("--via %s without --check: --via says how --check reaches the gateway", o.Via)
 	case o.Check && o.Output == "env":
 		return fmt.Errorf("--check with -o env: the check prints one line per URL, or -o json: expected -o url or json")
+	case o.Check && (o.IngressService != "" || o.IngressNamespace != ""):
+		return fmt.Errorf("--check with --ingress-service or --ingress-namespace: the check reaches each route's gateway by its Gateway's selector (or --gateway-selector): give those without --check")
 	case o.Check && o.Explain:
 		return fmt.Errorf("--check with --explain: the check prints explain's verdict for each URL that fails; give one")
 	}

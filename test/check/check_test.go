@@ -6,8 +6,7 @@
 package check
 
 import (
-	"encoding/json"
-	"net/http"
+	"fmt"
 	"strconv"
 	"strings"
 	"testing"
@@ -15,79 +14,10 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-	apinet "istio.io/api/networking/v1"
-	networkingv1 "istio.io/client-go/pkg/apis/networking/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	testenv "github.com/expose-gw/kubectl-expose-gw/test/env"
 )
-
-// item is one URL of `url --check -o json` (the issue's contract).
-type item struct {
-	URL        string         `json:"url"`
-	Host       string         `json:"host"`
-	Via        string         `json:"via"`
-	Status     int            `json:"status"`
-	AnsweredBy string         `json:"answeredBy"`
-	Flag       string         `json:"flag"`
-	MS         *int64         `json:"ms"`
-	Service    string         `json:"service"`
-	Reached    string         `json:"reached"`
-	Explain    map[string]any `json:"explain"`
-}
-
-// checkJSON runs url --check -o json and returns its items and exit code.
-func checkJSON(t *testing.T, env *testenv.Env, args ...string) ([]item, testenv.Result) {
-	t.Helper()
-	r := env.Kubectl(append([]string{"expose-gw", "url"}, append(args, "--check", "-o", "json")...)...)
-	var l struct {
-		Items []item `json:"items"`
-	}
-	require.NoError(t, json.Unmarshal([]byte(r.Stdout), &l), "stdout %q stderr %q", r.Stdout, r.Stderr)
-	for _, it := range l.Items {
-		require.NotNil(t, it.MS, "every item has its time")
-	}
-	return l.Items, r
-}
-
-// istioSays is what the test gateway (Istio) did with the same request:
-// the status and decision header of a GET to addr.
-func istioSays(t *testing.T, env *testenv.Env, host, path string) (int, string) {
-	t.Helper()
-	return sendTo(t, env.IstioGateway.PortAddr(testenv.IstioNamespace, 8080), host, path)
-}
-
-// sendTo sends GET path with host to the gateway at addr.
-func sendTo(t *testing.T, addr, host, path string) (int, string) {
-	t.Helper()
-	c := &http.Client{Timeout: 20 * time.Second}
-	req, err := http.NewRequest("GET", "http://"+addr+path, nil)
-	require.NoError(t, err)
-	req.Host = host
-	resp, err := c.Do(req)
-	require.NoError(t, err)
-	resp.Body.Close()
-	return resp.StatusCode, resp.Header.Get("X-Istiogw-Decision")
-}
-
-// pathOf is the path of a URL.
-func pathOf(u string) string {
-	rest := strings.SplitN(u, "/", 4)
-	if len(rest) < 4 {
-		return "/"
-	}
-	return "/" + rest[3]
-}
-
-func olderVS(ns, name, host, gw, prefix, dest string) *networkingv1.VirtualService {
-	v := &networkingv1.VirtualService{ObjectMeta: metav1.ObjectMeta{Name: name, Namespace: ns}}
-	v.Spec.Hosts, v.Spec.Gateways = []string{host}, []string{gw}
-	v.Spec.Http = []*apinet.HTTPRoute{{
-		Match: []*apinet.HTTPMatchRequest{{Uri: &apinet.StringMatch{MatchType: &apinet.StringMatch_Prefix{Prefix: prefix}}}},
-		Route: []*apinet.HTTPRouteDestination{{Destination: &apinet.Destination{Host: dest}}},
-	}}
-	return v
-}
 
 // TestURLCheckIstio: every kind of answer `url --check` tells apart, each
 // checked against what Istio did with the request, directly at the
@@ -213,11 +143,14 @@ func TestURLCheckIstio(t *testing.T) {
 		assert.Equal(t, 1, r.ExitCode, "some fail: %s", r.Stderr)
 		got := map[string]string{}
 		for _, it := range items {
-			got[it.Service] = it.AnsweredBy + " " + it.Flag
+			got[it.Service] = fmt.Sprintf("%s %s reached=%s ok=%v", it.AnsweredBy, it.Flag, it.Reached, it.OK)
 		}
 		// doomed is gone: only the Services of the namespace are read.
-		assert.Equal(t, map[string]string{"default/flaskapp": "application ", "default/notes": "application ",
-			"default/shop": "application ", "default/idle": "gateway UH"}, got)
+		assert.Equal(t, map[string]string{
+			"default/flaskapp": "application  reached=default/flaskapp ok=true",
+			"default/notes":    "application  reached=default/notes ok=true",
+			"default/shop":     "application  reached=default/other ok=false",
+			"default/idle":     "gateway UH reached= ok=false"}, got)
 	})
 	t.Run("an HTTPS route whose Secret is missing: the handshake fails", func(t *testing.T) {
 		// expose checks that the Secret exists; it goes away afterwards.

@@ -44,7 +44,8 @@ func localBody(d Decision) string {
 	case "no_healthy_upstream":
 		return "no healthy upstream"
 	case "upstream_connect_error":
-		return "upstream connect error or disconnect/reset before headers. reset reason: connection failure"
+		// Envoy's words after Istio's default retries (connect-failure).
+		return "upstream connect error or disconnect/reset before headers. retried and the latest reset reason: remote connection failure, transport failure reason: delayed connect error: Connection refused"
 	case "direct_response":
 		return d.Body
 	case "listener_removed":
