@@ -45,6 +45,10 @@ type Item struct {
 	Error string `json:"error,omitempty"`
 	// OK: the route's own application answered.
 	OK bool `json:"ok"`
+
+	// own is the route's object, NAMESPACE/NAME: a rule of another
+	// object that takes the request shadows it.
+	own string
 }
 
 // Target is one route to check.
@@ -90,7 +94,7 @@ func (c *Checker) Close() {
 // Check sends one request for t and says who answered.
 func (c *Checker) Check(ctx context.Context, t Target) Item {
 	r := t.Route
-	it := Item{Host: r.Host, Service: t.Service, URL: r.Scheme + "://" + urlHost(r.Host) + r.Path}
+	it := Item{Host: r.Host, Service: t.Service, URL: r.Scheme + "://" + urlHost(r.Host) + r.Path, own: r.VirtualService + r.HTTPRoute}
 	w, err := c.way(ctx, t)
 	if err != nil {
 		it.AnsweredBy, it.Error = ByNone, err.Error()

@@ -8,6 +8,8 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/assert"
+
+	"github.com/expose-gw/kubectl-expose-gw/plugin/route"
 )
 
 // TestClassify reads who answered from what Envoy sends: its router's
@@ -46,4 +48,15 @@ func TestClassify(t *testing.T) {
 		by, flag := Classify(c.status, c.h, c.body, c.err, c.handshake)
 		assert.Equal(t, c.wantBy+" "+c.wantFlg, by+" "+flag, c.name)
 	}
+}
+
+// TestDetailsNameTheShadowingRule: a request another object's rule takes
+// names that rule, whoever answered.
+func TestDetailsNameTheShadowingRule(t *testing.T) {
+	e := &route.Explanation{Outcome: route.OutcomeUnavailable, Reason: "no Service team-b/static",
+		Route: &route.ExplainRoute{Kind: "VirtualService", Namespace: "team-b", Name: "legacy", Rule: 0, Match: "prefix /s"}}
+	it := Item{AnsweredBy: ByGateway, Flag: FlagNoCluster, Status: 503, Service: "default/shop", Explain: e, own: "default/expose-gw-shop.example.com"}
+	assert.Equal(t, []string{"taken by: rule 0 of VirtualService team-b/legacy (prefix /s)", "explain: no Service team-b/static"}, Details(it))
+	it.own = "team-b/legacy" // its own rule: nothing took it
+	assert.Equal(t, []string{"explain: no Service team-b/static"}, Details(it))
 }

@@ -87,7 +87,7 @@ func Details(it Item) []string {
 	if e == nil {
 		return out
 	}
-	if e.Route != nil && it.Reached != "" && it.Reached != it.Service {
+	if r := e.Route; r != nil && (r.Namespace+"/"+r.Name != it.own || it.Reached != "" && it.Reached != it.Service) {
 		out = append(out, fmt.Sprintf("taken by: rule %d of %s %s/%s (%s)", e.Route.Rule, e.Route.Kind, e.Route.Namespace, e.Route.Name, e.Route.Match))
 	}
 	if e.Reason != "" {

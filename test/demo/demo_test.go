@@ -59,6 +59,8 @@ func TestDemo(t *testing.T) {
 		"would be shadowed by team-b/legacy route string-prefix /s",
 		"$ curl -s -o /dev/null -w '%{http_code}\\n' -H 'Host: shop.example.com' http://127.0.0.1:",
 		"/shop/cart\n503\n",
+		"$ kubectl expose-gw url shop --check\nFAIL  503 ",
+		"Host: shop.example.com  the gateway answered itself: no cluster for the route's destination (NC)\n  taken by: rule 0 of VirtualService team-b/legacy (prefix /s)\n",
 		"$ kubectl expose-gw explain http://shop.example.com/shop/cart\n",
 		"VirtualService team-b/legacy, rule 0 (prefix /s)\n",
 		"unavailable (503): VirtualService team-b/legacy rule 0 sends to static.team-b.svc.cluster.local:80: no Service team-b/static: the gateway answers 503\n",

@@ -278,9 +278,10 @@ spec:
 `
 
 // shadowAct: another team's older VirtualService takes the requests of a
-// route the tool writes; expose warns, explain and lint say why.
+// route the tool writes; expose warns, url --check says who answered,
+// explain and lint say why.
 func (d *demo) shadowAct() {
-	d.say("6. Another team's VirtualService shadows a route: explain and lint say why")
+	d.say("6. Another team's VirtualService shadows a route: url --check, explain and lint say why")
 	d.env.CreateApp(testenv.App{Name: "shop"})
 	d.env.EnsureNamespace("team-b")
 	f := filepath.Join(d.r.TempDir(), "legacy.yaml")
@@ -296,6 +297,9 @@ func (d *demo) shadowAct() {
 	d.must("expose-gw", "shop", "--host", "shop.example.com", "--prefix", "/shop", "--force")
 	d.env.IstioGateway.Sync()
 	d.curlStatus("shop.example.com", "/shop/cart")
+	if d.run("expose-gw", "url", "shop", "--check") == 0 {
+		d.r.Fatalf("url --check should exit 1 for a route the gateway answers 503")
+	}
 	if d.run("expose-gw", "explain", "http://shop.example.com/shop/cart") == 0 {
 		d.r.Fatalf("explain should exit 1 for a URL the gateway answers 503")
 	}
