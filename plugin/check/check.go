@@ -157,7 +157,7 @@ func (c *Checker) Check(ctx context.Context, t Target) Item {
 
 // explainInput is the request sent, for explain: the gateway's port as
 // the URL names it (an outside port, a NodePort) or, through a
-// port-forward, the server's.
+// port-forward, the gateway Service port the route is reached on.
 func (c *Checker) explainInput(t Target, host string, port int) *route.ExplainInput {
 	r := t.Route
 	sel := r.Selector
