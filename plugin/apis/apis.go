@@ -8,6 +8,8 @@ package apis
 import (
 	"context"
 
+	corev1 "k8s.io/api/core/v1"
+
 	"github.com/expose-gw/kubectl-expose-gw/plugin/apply"
 	"github.com/expose-gw/kubectl-expose-gw/plugin/gwapi"
 	"github.com/expose-gw/kubectl-expose-gw/plugin/istio"
@@ -55,13 +57,14 @@ type API interface {
 
 // Set is both APIs for one command, the Istio API first.
 type Set struct {
-	istio *istio.API
-	gw    *gwapi.API
+	istio   *istio.API
+	gw      *gwapi.API
+	clients *kube.Clients
 }
 
 // New is the APIs of one command: their look-ups run in ctx.
 func New(ctx context.Context, c *kube.Clients) *Set {
-	return &Set{istio: istio.New(ctx, c), gw: gwapi.New(c)}
+	return &Set{istio: istio.New(ctx, c), gw: gwapi.New(c), clients: c}
 }
 
 // All are the APIs, the Istio API first.
@@ -83,9 +86,13 @@ func (s *Set) Named(name string) API {
 	return s.istio
 }
 
-// Stores are the writers of every kind the tool writes.
+// Stores are the writers of every kind the tool writes: both APIs' and
+// the Secrets of --tls self-signed.
 func (s *Set) Stores() apply.Stores {
 	st := apply.Stores{}
+	apply.AddStore(st, "secrets", func(ns string) apply.TypedClient[*corev1.Secret] {
+		return s.clients.Kube.CoreV1().Secrets(ns)
+	})
 	for _, a := range s.All() {
 		a.AddStores(st)
 	}

@@ -688,6 +688,7 @@ func TestNamedDefaultStores(t *testing.T) {
 	assert.ElementsMatch(t, []reflect.Type{
 		reflect.TypeFor[*networkingv1.Gateway](), reflect.TypeFor[*networkingv1.VirtualService](),
 		reflect.TypeFor[*gwv1.Gateway](), reflect.TypeFor[*gwv1.HTTPRoute](),
+		reflect.TypeFor[*corev1.Secret](), // --tls self-signed
 	}, kinds)
 }
 

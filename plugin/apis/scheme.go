@@ -1,6 +1,7 @@
 package apis
 
 import (
+	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 	utilruntime "k8s.io/apimachinery/pkg/util/runtime"
 
@@ -14,6 +15,7 @@ import (
 var scheme = runtime.NewScheme()
 
 func init() {
+	utilruntime.Must(corev1.AddToScheme(scheme)) // the Secrets of --tls self-signed
 	utilruntime.Must(istio.AddToScheme(scheme))
 	utilruntime.Must(gwapi.AddToScheme(scheme))
 }

@@ -31,6 +31,8 @@ type ExposeOptions struct {
 	Port, Rewrite           string
 	Gateway, Selector       string
 	TLSSecret               string
+	// TLS is --tls (self-signed); CAOut is --ca-out.
+	TLS, CAOut string
 	Mesh, HTTPSRedirect     bool
 	Force                   bool
 	DryRun                  string
@@ -156,7 +158,10 @@ func (o *ExposeOptions) Validate() error {
 		}
 		r.TLSSecret = o.TLSSecret
 	}
-	if o.HTTPSRedirect && o.TLSSecret == "" {
+	if err := o.validateTLS(&r); err != nil {
+		return err
+	}
+	if o.HTTPSRedirect && r.TLSSecret == "" {
 		return fmt.Errorf("invalid --https-redirect without --tls-secret: the redirect needs an HTTPS server to go to")
 	}
 	if o.dryRun, err = route.ParseDryRun(o.DryRun); err != nil {
@@ -208,8 +213,9 @@ func (o *ExposeOptions) Run(ctx context.Context) error {
 	if o.PrintFlags.OutputFormat != "" {
 		out = o.ErrOut
 	}
-	x := api.Exposer(&route.ExposeInput{Req: o.req, Port: o.port, DryRun: o.dryRun, SelectorGiven: o.SelectorGiven,
-		Suggestions: o.suggestions, Wait: o.Wait, Notes: &o.notes, Out: out, ErrOut: o.ErrOut})
+	in := &route.ExposeInput{Req: o.req, Port: o.port, DryRun: o.dryRun, SelectorGiven: o.SelectorGiven,
+		Suggestions: o.suggestions, Wait: o.Wait, Notes: &o.notes, Out: out, ErrOut: o.ErrOut, CA: &route.CA{}}
+	x := api.Exposer(in)
 	defer x.Close()
 	if err := x.Prepare(ctx); err != nil {
 		return err
@@ -263,6 +269,9 @@ func (o *ExposeOptions) Run(ctx context.Context) error {
 	}
 	if o.dryRun != route.DryRunNone {
 		return nil
+	}
+	if err := o.sayCA(in.CA); err != nil {
+		return err
 	}
 	if o.waitGiven && o.Wait > 0 && api.Name() == route.APIIstio {
 		if err := o.waitForRoutes(ctx, api); err != nil {

@@ -61,6 +61,8 @@ func (o *ExposeOptions) AddFlags(cmd *cobra.Command) {
 	f.StringVar(&o.Selector, "gateway-selector", o.Selector, "Labels of the ingress gateway pods, KEY=VALUE[,KEY=VALUE...]; when not given and no pod has the default, those of the one ingress gateway running")
 	f.BoolVar(&o.Mesh, "mesh", false, "Also route in-mesh callers (binds the reserved mesh gateway; needs a --host other than *)")
 	f.StringVar(&o.TLSSecret, "tls-secret", "", "Add an HTTPS server using this credentialName: a TLS Secret in the namespace of the gateway's pods (e.g. istio-system), where Istio reads it (Gateway API: an HTTPS listener with this certificateRef, a Secret in the Gateway's namespace)")
+	f.StringVar(&o.TLS, "tls", "", "self-signed: add an HTTPS server with a certificate for exactly the hosts, from the tool's own CA (Secret expose-gw-ca, made once, where Istio reads credentials); renewed by a re-run within 30 days of expiry")
+	f.StringVar(&o.CAOut, "ca-out", "", "With --tls self-signed, write the CA's certificate (PEM) to this file, for curl --cacert")
 	f.BoolVar(&o.HTTPSRedirect, "https-redirect", false, "Make the HTTP server redirect to HTTPS")
 	f.BoolVar(&o.Force, "force", false, "Write into objects kubectl-expose-gw does not manage, and replace routes of other services on the same path")
 	apis.AddFlag(cmd, &o.API)

@@ -22,7 +22,12 @@ type gatewayExpose struct {
 	told, othersUnknown bool
 }
 
-func (x *gatewayExpose) Prepare(context.Context) error { return nil }
+func (x *gatewayExpose) Prepare(context.Context) error {
+	if x.in.Req.TLSSelfSigned {
+		return fmt.Errorf("--tls self-signed is not written for the Gateway API yet: give --tls-secret NAME, a TLS Secret in the Gateway's namespace, or --api istio")
+	}
+	return nil
+}
 func (x *gatewayExpose) Close()                        {}
 
 // Plan reads the Service (first attempt) and the Gateway API objects,

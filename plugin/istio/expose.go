@@ -42,6 +42,9 @@ func (x *istioExpose) Prepare(ctx context.Context) error {
 	if x.in.DryRun == route.DryRunNone || x.sel == nil {
 		x.ingress.start()
 	}
+	if x.in.Req.TLSSelfSigned {
+		return nil // the tool makes the Secret (planCertificate)
+	}
 	return x.checkCredential(ctx, x.ingress)
 }
 
@@ -94,6 +97,13 @@ func (x *istioExpose) Plan(ctx context.Context, first bool) ([]route.Change, []s
 	warnings, err := CheckReach(st, changes, x.in.Req.Force)
 	if err != nil {
 		return nil, nil, err
+	}
+	if x.in.Req.TLSSelfSigned {
+		certs, err := x.planCertificate(ctx)
+		if err != nil {
+			return nil, nil, err
+		}
+		changes = append(changes, certs...) // after the Gateway: Done reads it first
 	}
 	x.othersUnknown = st.OthersUnknown
 	warnings = append(portsWarning, warnings...)

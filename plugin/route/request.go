@@ -16,7 +16,10 @@ type Expose struct {
 	Selector map[string]string
 	Mesh     bool
 	// TLSSecret adds an HTTPS server; HTTPSRedirect makes HTTP redirect.
+	// TLSSelfSigned (--tls self-signed): the tool makes the Secret
+	// TLSSecret names, from its own CA (package selfsigned).
 	TLSSecret     string
+	TLSSelfSigned bool
 	HTTPSRedirect bool
 	Force         bool
 	// HTTPPort and HTTPSPort are the ingress gateway's ports, 0 when not

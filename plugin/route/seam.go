@@ -33,6 +33,17 @@ type ExposeInput struct {
 	// stops them being found.
 	Notes       *Notes
 	Out, ErrOut io.Writer
+	// CA is filled with the CA of a --tls self-signed certificate.
+	CA *CA
+}
+
+// CA is the tool's CA that signed a --tls self-signed certificate: its
+// certificate (PEM), its Secret (NAMESPACE/NAME), and whether this run
+// made it.
+type CA struct {
+	PEM     []byte
+	Secret  string
+	Created bool
 }
 
 // Exposer is one API's side of expose: the command reads, plans, applies
