@@ -32,12 +32,12 @@ type ExposeOptions struct {
 	Gateway, Selector       string
 	TLSSecret               string
 	// TLS is --tls (self-signed); CAOut is --ca-out.
-	TLS, CAOut string
-	Mesh, HTTPSRedirect     bool
-	Force                   bool
-	DryRun                  string
-	API                     string
-	Wait                    time.Duration
+	TLS, CAOut          string
+	Mesh, HTTPSRedirect bool
+	Force               bool
+	DryRun              string
+	API                 string
+	Wait                time.Duration
 
 	// Set by Complete (tests may set Clients before).
 	Clients   *kube.Clients

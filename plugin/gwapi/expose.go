@@ -9,6 +9,7 @@ import (
 
 	"github.com/expose-gw/kubectl-expose-gw/plugin/kube"
 	"github.com/expose-gw/kubectl-expose-gw/plugin/route"
+	"github.com/expose-gw/kubectl-expose-gw/plugin/selfsigned"
 )
 
 // gatewayExpose is expose with the Kubernetes Gateway API: a Gateway of
@@ -22,12 +23,7 @@ type gatewayExpose struct {
 	told, othersUnknown bool
 }
 
-func (x *gatewayExpose) Prepare(context.Context) error {
-	if x.in.Req.TLSSelfSigned {
-		return fmt.Errorf("--tls self-signed is not written for the Gateway API yet: give --tls-secret NAME, a TLS Secret in the Gateway's namespace, or --api istio")
-	}
-	return nil
-}
+func (x *gatewayExpose) Prepare(context.Context) error { return nil }
 func (x *gatewayExpose) Close()                        {}
 
 // Plan reads the Service (first attempt) and the Gateway API objects,
@@ -54,7 +50,15 @@ func (x *gatewayExpose) Plan(ctx context.Context, first bool) ([]route.Change, [
 		return nil, nil, err
 	}
 	g := p.Changes[0].Object.(*gwv1.Gateway)
-	if first {
+	if req.TLSSelfSigned {
+		// The certificate goes in the Gateway's namespace, where Istio
+		// reads a listener's certificateRefs; after the Gateway.
+		certs, err := selfsigned.PlanIn(ctx, x.c.Kube, g.Namespace, req.Hosts, x.in.CA)
+		if err != nil {
+			return nil, nil, err
+		}
+		p.Changes = append(p.Changes, certs...)
+	} else if first {
 		if err := x.checkSecret(ctx, g.Namespace); err != nil {
 			return nil, nil, err
 		}

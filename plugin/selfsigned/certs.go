@@ -1,8 +1,9 @@
 // Package selfsigned is `--tls self-signed`: a small local CA, once per
 // cluster (a Secret expose-gw-ca labelled as the tool's), and a
 // certificate for exactly a route's hosts signed by it, both ECDSA P-256
-// made with the standard library. Pure: it plans the Secrets from the
-// ones that exist; the caller reads and writes them.
+// made with the standard library. Plan is pure: it plans the Secrets from
+// the ones that exist; PlanIn reads them; the caller's transaction writes
+// them.
 package selfsigned
 
 import (

@@ -27,11 +27,16 @@ import (
 // certificate the gateway presented.
 func httpsTrusting(t *testing.T, w *world, caFile, host, path string) (int, testenv.Request, *x509.Certificate) {
 	t.Helper()
+	return httpsTo(t, w.IstioGateway.PortAddr(testenv.IstioNamespace, 8443), caFile, host, path)
+}
+
+// httpsTo is httpsTrusting to the gateway at addr.
+func httpsTo(t *testing.T, addr, caFile, host, path string) (int, testenv.Request, *x509.Certificate) {
+	t.Helper()
 	pemBytes, err := os.ReadFile(caFile)
 	require.NoError(t, err)
 	roots := x509.NewCertPool()
 	require.True(t, roots.AppendCertsFromPEM(pemBytes), "the CA file holds a PEM certificate")
-	addr := w.IstioGateway.PortAddr(testenv.IstioNamespace, 8443)
 	var peer *x509.Certificate
 	tr := &http.Transport{
 		TLSClientConfig: &tls.Config{RootCAs: roots, ServerName: host, MinVersion: tls.VersionTLS12,
@@ -119,7 +124,6 @@ func TestTLSSelfSigned(t *testing.T) {
 			{"--tls self-signed --tls-secret x --host a.example.com", `error: --tls self-signed and --tls-secret "x" both choose the certificate: give one`},
 			{"--tls self-signed", `error: --tls self-signed for host "*": a certificate names its hosts`},
 			{"--ca-out /tmp/x.pem --host a.example.com", `error: --ca-out "/tmp/x.pem" without --tls self-signed`},
-			{"--tls self-signed --host a.example.com --api gateway-api", `error: --tls self-signed is not written for the Gateway API yet`},
 		} {
 			r := w.Kubectl(append([]string{"expose-gw", "-n", "tls", "shop", "--prefix", "/bad"}, strings.Fields(c.args)...)...)
 			assert.Equal(t, 1, r.ExitCode, c.args)
@@ -145,4 +149,51 @@ func TestTLSSelfSigned(t *testing.T) {
 		require.NoError(t, err)
 		assert.Equal(t, []byte("x"), s.Data["tls.crt"], "untouched")
 	})
+}
+
+// TestTLSSelfSignedGatewayAPI: the same with the Gateway API: the CA and
+// the certificate in the Gateway's namespace, where Istio reads a
+// listener's certificateRefs; Istio serves it on the HTTPS listener.
+func TestTLSSelfSignedGatewayAPI(t *testing.T) {
+	env := testenv.Start(t, testenv.Options{Kwok: true})
+	env.CreateApp(testenv.App{Name: "flaskapp"})
+	caFile := filepath.Join(t.TempDir(), "ca.pem")
+	args := []string{"expose-gw", "flaskapp", "--api", "gateway-api", "--prefix", "/env", "--host", "shop.test", "--tls", "self-signed", "--ca-out", caFile}
+	// istiod deploys the Gateway and reports on the route meanwhile (the
+	// first Gateway's pod takes the test environment a while: as the
+	// Gateway API tests do, --wait 60s).
+	r := env.KubectlSyncing(300*time.Millisecond, nil, append(args, "--wait", "60s")...)
+	require.Equal(t, 0, r.ExitCode, r.Stderr)
+	assert.NotContains(t, r.Stderr, "Warning")
+	assert.Contains(t, r.Stdout, "secret/expose-gw-ca created\n")
+	assert.Contains(t, r.Stdout, "secret/expose-gw-tls-shop.test created\n")
+	assert.Contains(t, r.Stderr, "(Secret default/expose-gw-ca) is in "+caFile)
+	gw, err := env.GatewayAPI.GatewayV1().Gateways("default").Get(env.Ctx(), "expose-gw", metav1.GetOptions{})
+	require.NoError(t, err)
+	var https []string
+	for _, l := range gw.Spec.Listeners {
+		if l.TLS != nil {
+			for _, ref := range l.TLS.CertificateRefs {
+				https = append(https, string(l.Name)+" "+string(ref.Name))
+			}
+		}
+	}
+	require.Len(t, https, 1)
+	assert.Contains(t, https[0], " expose-gw-tls-shop.test")
+	port := 0
+	for _, l := range gw.Spec.Listeners {
+		if l.TLS != nil {
+			port = int(l.Port)
+		}
+	}
+	addr := env.PortForward("default", env.GatewayPod("default", "expose-gw"), port)
+	status, seen, peer := httpsTo(t, addr, caFile, "shop.test", "/env/x")
+	assert.Equal(t, 200, status)
+	assert.Equal(t, "outbound|80||flaskapp.default.svc.cluster.local", seen.Cluster, "Istio routes it over TLS")
+	assert.Equal(t, []string{"shop.test"}, peer.DNSNames)
+	r = env.Kubectl(args...)
+	require.Equal(t, 0, r.ExitCode, r.Stderr)
+	assert.Contains(t, r.Stdout, "secret/expose-gw-ca unchanged\nsecret/expose-gw-tls-shop.test unchanged\n")
+	assert.NotContains(t, r.Stdout, "created")
+	assert.NotContains(t, r.Stdout, "configured")
 }
