@@ -52,6 +52,9 @@ func ServiceRoutes(st State, ns, name string) []route.Route {
 							HTTPRoute: r.Namespace + "/" + r.Name, Gateway: ref.String(),
 							ServerPort: uint32(l.Port), Scheme: scheme, Host: h, Path: path, Listener: string(l.Name),
 						}
+						if l.TLS != nil && len(l.TLS.CertificateRefs) > 0 && l.TLS.CertificateRefs[0].Namespace == nil {
+							rt.Credential = string(l.TLS.CertificateRefs[0].Name) // in the Gateway's namespace
+						}
 						if scheme == "https" {
 							https = append(https, rt)
 						} else {

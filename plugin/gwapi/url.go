@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 
 	gwv1 "sigs.k8s.io/gateway-api/apis/v1"
 
@@ -108,7 +109,7 @@ func (a *API) RouteURLs(ctx context.Context, rep *route.URLReport, routes []rout
 				return nil, err
 			}
 		}
-		rep.Routes = append(rep.Routes, route.RouteInfoOf(r, eps[0]))
+		rep.Routes = append(rep.Routes, route.RouteInfoOf(r, eps[0], gatewayNS(r)))
 	}
 	var u *resolve.Unreachable
 	if errors.As(lastErr, &u) && len(rep.Routes) == 0 {
@@ -121,4 +122,11 @@ func (a *API) RouteURLs(ctx context.Context, rep *route.URLReport, routes []rout
 func gatewayOf(st State, r route.Route) *gwv1.Gateway {
 	ref, _ := route.ParseGatewayRef(r.Gateway, "")
 	return st.Gateway(ref)
+}
+
+// gatewayNS is the namespace of r's Gateway, where Istio reads its
+// listeners' certificateRefs.
+func gatewayNS(r route.Route) string {
+	ns, _, _ := strings.Cut(r.Gateway, "/")
+	return ns
 }

@@ -53,7 +53,7 @@ func ServiceRoutes(vss []*networkingv1.VirtualService, gws map[route.ObjectRef]*
 							out = append(out, route.Route{
 								VirtualService: vs.Namespace + "/" + vs.Name, Gateway: ref.String(),
 								Selector: gw.Spec.Selector, ServerPort: s.Server.GetPort().GetNumber(),
-								Scheme: s.Scheme, Host: vh, Path: p,
+								Scheme: s.Scheme, Host: vh, Path: p, Credential: s.Server.GetTls().GetCredentialName(),
 							})
 						}
 					}

@@ -126,7 +126,7 @@ func (a *API) RouteURLs(ctx context.Context, rep *route.URLReport, routes []rout
 			rep.Warnings = append(rep.Warnings, err.Error())
 			continue
 		}
-		rep.Routes = append(rep.Routes, route.RouteInfoOf(r, eps[0]))
+		rep.Routes = append(rep.Routes, route.RouteInfoOf(r, eps[0], workloadNamespace(ing)))
 	}
 	return lastErr, nil
 }

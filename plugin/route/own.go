@@ -9,6 +9,10 @@ const (
 	FieldManager   = "kubectl-expose-gw"
 	// DefaultGatewayName is the tool's Gateway for the default selector.
 	DefaultGatewayName = "expose-gw"
+	// CASecretName is the Secret of the tool's CA (--tls self-signed),
+	// LeafSecretPrefix the start of its certificates' Secret names.
+	CASecretName     = "expose-gw-ca"
+	LeafSecretPrefix = "expose-gw-tls-"
 )
 
 // IsManaged is true for objects the tool made.

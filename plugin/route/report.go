@@ -1,6 +1,9 @@
 package route
 
 import (
+	"fmt"
+	"strings"
+
 	corev1 "k8s.io/api/core/v1"
 
 	"github.com/expose-gw/kubectl-expose-gw/plugin/rules"
@@ -86,11 +89,23 @@ type GatewayInfo struct {
 }
 
 // RouteInfoOf is the URL, Host header and curl command of a route.
-func RouteInfoOf(r Route, ep resolve.Endpoint) RouteInfo {
+// credentialNS is the namespace the gateway reads r's credential from:
+// with the tool's certificate (--tls self-signed) its curl line trusts the
+// tool's CA, read from there.
+func RouteInfoOf(r Route, ep resolve.Endpoint, credentialNS string) RouteInfo {
 	ri := RouteInfo{VirtualService: r.VirtualService, HTTPRoute: r.HTTPRoute, Gateway: r.Gateway, Listener: r.Listener, HostHeader: rules.HostHeader(r.Host)}
 	ri.URL = ep.URL() + r.Path
 	ri.Curl = resolve.Curl(ep, ri.HostHeader, r.Path)
+	if r.Scheme == "https" && strings.HasPrefix(r.Credential, LeafSecretPrefix) && strings.HasPrefix(ri.Curl, "curl ") {
+		ri.Curl = "curl --cacert " + CACertFrom(credentialNS) + strings.TrimPrefix(ri.Curl, "curl")
+	}
 	return ri
+}
+
+// CACertFrom is a shell argument that reads the tool's CA certificate
+// from its Secret in ns (bash's process substitution).
+func CACertFrom(ns string) string {
+	return fmt.Sprintf(`<(kubectl get secret -n %s %s -o jsonpath='{.data.tls\.crt}' | base64 -d)`, ns, CASecretName)
 }
 
 // FirstEndpoint is the endpoint INGRESS_HOST comes from.

@@ -22,6 +22,9 @@ type Route struct {
 	Path string
 	// Listener is the Gateway API listener's name ("" for the Istio API).
 	Listener string
+	// Credential is the name of the TLS Secret of an https route's server
+	// (credentialName) or listener (its first certificateRef).
+	Credential string
 }
 
 // OnGateway are the routes through Gateway ref.

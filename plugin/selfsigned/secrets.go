@@ -12,13 +12,13 @@ import (
 )
 
 // CASecret is the name of the tool's CA Secret.
-const CASecret = "expose-gw-ca"
+const CASecret = route.CASecretName
 
 // LeafSecret is the name of the certificate Secret of hosts:
 // expose-gw-tls-HOST after the first host ("*" written "wildcard").
 func LeafSecret(hosts []string) string {
 	h := strings.ReplaceAll(hosts[0], "*", "wildcard")
-	name := "expose-gw-tls-" + h
+	name := route.LeafSecretPrefix + h
 	if len(name) > 253 {
 		name = name[:253]
 	}

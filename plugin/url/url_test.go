@@ -76,10 +76,17 @@ func TestRouteInfo(t *testing.T) {
 		{"https with a host resolves the name for SNI", route.Route{Host: "flask.example.com", Path: "/", Scheme: "https"},
 			resolve.Endpoint{Scheme: "https", Host: "9.42.18.65", Port: 443},
 			route.RouteInfo{URL: "https://9.42.18.65/", HostHeader: "flask.example.com", Curl: "curl --resolve flask.example.com:443:9.42.18.65 https://flask.example.com/"}},
+		{"the tool's certificate: curl trusts the tool's CA", route.Route{Host: "flask.example.com", Path: "/", Scheme: "https", Credential: "expose-gw-tls-flask.example.com"},
+			resolve.Endpoint{Scheme: "https", Host: "9.42.18.65", Port: 443},
+			route.RouteInfo{URL: "https://9.42.18.65/", HostHeader: "flask.example.com",
+				Curl: `curl --cacert <(kubectl get secret -n istio-system expose-gw-ca -o jsonpath='{.data.tls\.crt}' | base64 -d) --resolve flask.example.com:443:9.42.18.65 https://flask.example.com/`}},
+		{"a certificate of the user's: no --cacert", route.Route{Host: "flask.example.com", Path: "/", Scheme: "https", Credential: "flask-cert"},
+			resolve.Endpoint{Scheme: "https", Host: "9.42.18.65", Port: 443},
+			route.RouteInfo{URL: "https://9.42.18.65/", HostHeader: "flask.example.com", Curl: "curl --resolve flask.example.com:443:9.42.18.65 https://flask.example.com/"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			assert.Equal(t, tt.want, route.RouteInfoOf(tt.route, tt.ep))
+			assert.Equal(t, tt.want, route.RouteInfoOf(tt.route, tt.ep, "istio-system"))
 		})
 	}
 }

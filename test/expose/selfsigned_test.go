@@ -81,6 +81,19 @@ func TestTLSSelfSigned(t *testing.T) {
 		assert.ElementsMatch(t, []string{"shop.example.com", "www.shop.example.com"}, peer.DNSNames, "exactly the route's hosts")
 	}
 
+	t.Run("url's curl line trusts the tool's CA", func(t *testing.T) {
+		r := w.Kubectl("expose-gw", "-n", "tls", "url", "shop", "--https")
+		require.Equal(t, 0, r.ExitCode, r.Stderr)
+		cacert := `--cacert <(kubectl get secret -n istio-system expose-gw-ca -o jsonpath='{.data.tls\.crt}' | base64 -d)`
+		assert.Contains(t, r.Stdout, "  curl "+cacert+" --resolve shop.example.com:31390:127.0.0.1 https://shop.example.com:31390/api\n")
+		// The shell argument reads the very CA --ca-out wrote.
+		got := w.RunCmd(w.Ctx(), w.Kubeconfig, nil, "bash", "-c", "cat "+strings.TrimPrefix(cacert, "--cacert "))
+		require.Equal(t, 0, got.ExitCode, got.Stderr)
+		want, err := os.ReadFile(caFile)
+		require.NoError(t, err)
+		assert.Equal(t, string(want), got.Stdout)
+	})
+
 	before := w.RouteObjects()
 	secretRV := func(name string) string {
 		s, err := w.Kube.CoreV1().Secrets(testenv.IstioNamespace).Get(w.Ctx(), name, metav1.GetOptions{})
