@@ -52,6 +52,7 @@ func (a *API) Reach(ctx context.Context, routes []route.Route, in route.ProxyInp
 		r.Notes = append(r.Notes, route.Note{Text: w, Warning: true})
 	}
 	r.ServicePort = port // Istio's Service for a Gateway has the listener's port
+	r.CredentialNamespace = g.Namespace
 	r.Endpoints = func(ctx context.Context, scheme string) ([]resolve.Endpoint, error) {
 		eps, err := t.endpoints(ctx, port, scheme)
 		var un *resolve.Unreachable

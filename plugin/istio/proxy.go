@@ -53,7 +53,7 @@ func (a *API) Reach(ctx context.Context, routes []route.Route, in route.ProxyInp
 	if err != nil {
 		return nil, err
 	}
-	r.ServicePort = port.Port
+	r.ServicePort, r.CredentialNamespace = port.Port, workloadNamespace(ing)
 	r.Endpoints = func(ctx context.Context, scheme string) ([]resolve.Endpoint, error) {
 		return resolve.EndpointsForPort(ctx, a.c.Kube, ing, port, scheme)
 	}

@@ -27,6 +27,9 @@ func (o *ProxyOptions) reach(ctx context.Context, r *route.Reach) (*gateway, err
 	if err != nil {
 		return nil, err
 	}
+	if err := o.trustToolCA(ctx, tlsCfg, r); err != nil {
+		return nil, err
+	}
 	scheme := "http"
 	if o.HTTPS {
 		scheme = "https"

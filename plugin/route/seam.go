@@ -107,6 +107,10 @@ type Reach struct {
 	// ServicePort is the gateway Service's port the routes are reached
 	// on (what explain names the port by), 0 when not known.
 	ServicePort int32
+	// CredentialNamespace is where this gateway reads TLS Secrets (the
+	// gateway pods' namespace; a Gateway API Gateway's own): where the
+	// tool's CA of a --tls self-signed route lives.
+	CredentialNamespace string
 	// Forward is where a port-forward goes: the namespace and label
 	// selector of the gateway pods, and the port on a pod.
 	Forward func(ctx context.Context) (ns, selector string, port func(*corev1.Pod) (int32, error), err error)

@@ -1,0 +1,45 @@
+package proxy
+
+import (
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"fmt"
+	"slices"
+	"strings"
+
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	"github.com/expose-gw/kubectl-expose-gw/plugin/kube"
+	"github.com/expose-gw/kubectl-expose-gw/plugin/route"
+)
+
+// trustToolCA adds the tool's CA (Secret expose-gw-ca where the gateway
+// reads credentials) to the roots cfg verifies the gateway with, when a
+// route reached serves the tool's certificate (--tls self-signed) and no
+// --gateway-ca-file or --gateway-insecure-skip-tls-verify said otherwise:
+// verification stays on, and needs no file.
+func (o *ProxyOptions) trustToolCA(ctx context.Context, cfg *tls.Config, r *route.Reach) error {
+	if cfg == nil || cfg.InsecureSkipVerify || cfg.RootCAs != nil || r.CredentialNamespace == "" {
+		return nil
+	}
+	if !slices.ContainsFunc(r.Routes, func(rt route.Route) bool { return strings.HasPrefix(rt.Credential, route.LeafSecretPrefix) }) {
+		return nil
+	}
+	ns := r.CredentialNamespace
+	s, err := o.clients.Kube.CoreV1().Secrets(ns).Get(ctx, route.CASecretName, metav1.GetOptions{})
+	if err != nil {
+		return fmt.Errorf("the route serves the tool's certificate: reading its CA, Secret %s/%s: %w (or give --%s)", ns, route.CASecretName, kube.ExplainAPIError(err, "get", "secrets"), flagGatewayCAFile)
+	}
+	pool, err := x509.SystemCertPool()
+	if err != nil {
+		pool = x509.NewCertPool()
+	}
+	if !pool.AppendCertsFromPEM(s.Data[corev1.TLSCertKey]) {
+		return fmt.Errorf("Secret %s/%s: expected the tool's CA certificate (PEM) under %s", ns, route.CASecretName, corev1.TLSCertKey)
+	}
+	cfg.RootCAs = pool
+	fmt.Fprintf(o.ErrOut, "Verifying the gateway's certificate with the tool's CA (Secret %s/%s)\n", ns, route.CASecretName)
+	return nil
+}
