@@ -66,6 +66,11 @@ func TestDemo(t *testing.T) {
 		"unavailable (503): VirtualService team-b/legacy rule 0 sends to static.team-b.svc.cluster.local:80: no Service team-b/static: the gateway answers 503\n",
 		"EGW0001 VirtualService default/expose-gw-shop.example.com rule 0: rule 0 (exact /shop; prefix /shop/) is never reached on host shop.example.com: VirtualService team-b/legacy rule 0 (prefix /s) takes all its requests first\n",
 		"IST0101 VirtualService team-b/legacy rule 0: rule 0 sends to static.team-b.svc.cluster.local: no Service team-b/static: the gateway answers 503\n",
+		// The HTTPS act: the tool's CA and certificate, curl trusts the
+		// CA (200, verify result 0), url's curl line reads the CA.
+		"secret/expose-gw-ca created\nsecret/expose-gw-tls-secure.example.com created\n",
+		"\n200 0\n",
+		"  curl --cacert <(kubectl get secret -n istio-system expose-gw-ca -o jsonpath='{.data.tls\\.crt}' | base64 -d) --resolve secure.example.com:",
 		// The Gateway API act: Istio accepts and routes what expose wrote,
 		// url and proxy find it.
 		"httproute.gateway.networking.k8s.io/flaskapp-any created",

@@ -15,7 +15,7 @@ import (
 // test environment playing its deployment controller and status writer,
 // pilot routing) deploys, accepts and routes; then url and proxy find it.
 func (d *demo) gatewayAPI() {
-	d.say("8. The Kubernetes Gateway API: a Gateway of class istio and an HTTPRoute, deployed, accepted and routed by Istio")
+	d.say("9. The Kubernetes Gateway API: a Gateway of class istio and an HTTPRoute, deployed, accepted and routed by Istio")
 	d.env.CreateApp(testenv.App{Name: "flaskapp", Namespace: "shop"})
 	d.runSyncing("expose-gw", "-n", "shop", "flaskapp", "--api", "gateway-api", "--prefix", "/env", "--wait", "60s")
 	d.must("-n", "shop", "get", "gateways.gateway.networking.k8s.io,httproutes.gateway.networking.k8s.io")
