@@ -6,6 +6,8 @@ import (
 	"slices"
 	"strings"
 
+	corev1 "k8s.io/api/core/v1"
+
 	"github.com/spf13/cobra"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
@@ -86,7 +88,7 @@ func ObjectList(objs []runtime.Object) *metav1.List {
 func PrintChanges(pf *PrintFlags, out io.Writer, changes []route.Change, mode route.DryRun) error {
 	objs := make([]runtime.Object, 0, len(changes))
 	for _, c := range changes {
-		objs = append(objs, pf.WithKind(c.Object))
+		objs = append(objs, pf.WithKind(withoutKeys(c.Object)))
 	}
 	format := pf.OutputFormat
 	if format == "yaml" || format == "json" {
@@ -117,4 +119,17 @@ func PrintChanges(pf *PrintFlags, out io.Writer, changes []route.Change, mode ro
 // InvalidOutput is the error for an -o value a command does not print.
 func InvalidOutput(value string, allowed []string) error {
 	return fmt.Errorf("invalid --output %q: expected %s", value, kube.OrList(allowed))
+}
+
+// withoutKeys is o with a Secret's private key left out: the objects
+// printed (-o yaml|json, in logs) never carry the CA's or a certificate's
+// key; the certificate stays.
+func withoutKeys(o route.Object) route.Object {
+	s, ok := o.(*corev1.Secret)
+	if !ok || s.Data[corev1.TLSPrivateKeyKey] == nil {
+		return o
+	}
+	s = s.DeepCopy()
+	delete(s.Data, corev1.TLSPrivateKeyKey)
+	return s
 }

@@ -3,6 +3,7 @@ package expose
 import (
 	"fmt"
 	"os"
+	"path/filepath"
 	"slices"
 
 	"github.com/expose-gw/kubectl-expose-gw/plugin/route"
@@ -21,6 +22,8 @@ func (o *ExposeOptions) validateTLS(r *route.Expose) error {
 		return fmt.Errorf("--ca-out %q without --tls self-signed: there is no CA of the tool's to write", o.CAOut)
 	case o.TLS == "":
 		return nil
+	case o.CAOut != "" && !isDir(filepath.Dir(o.CAOut)):
+		return fmt.Errorf("invalid --ca-out %q: expected a file in an existing directory", o.CAOut)
 	case o.TLS != tlsSelfSigned:
 		return fmt.Errorf("invalid --tls %q: expected self-signed (a certificate from the tool's own CA), or --tls-secret NAME for a Secret of yours", o.TLS)
 	case o.TLSSecret != "":
@@ -50,4 +53,9 @@ func (o *ExposeOptions) sayCA(ca *route.CA) error {
 		fmt.Fprintf(o.ErrOut, "The tool's CA (Secret %s) signed it; trust it with curl --cacert (--ca-out FILE writes it):\n%s", ca.Secret, ca.PEM)
 	}
 	return nil
+}
+
+func isDir(p string) bool {
+	fi, err := os.Stat(p)
+	return err == nil && fi.IsDir()
 }

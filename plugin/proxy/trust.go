@@ -11,6 +11,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
+	"github.com/expose-gw/kubectl-expose-gw/plugin/cli"
 	"github.com/expose-gw/kubectl-expose-gw/plugin/kube"
 	"github.com/expose-gw/kubectl-expose-gw/plugin/route"
 )
@@ -30,7 +31,10 @@ func (o *ProxyOptions) trustToolCA(ctx context.Context, cfg *tls.Config, r *rout
 	ns := r.CredentialNamespace
 	s, err := o.clients.Kube.CoreV1().Secrets(ns).Get(ctx, route.CASecretName, metav1.GetOptions{})
 	if err != nil {
-		return fmt.Errorf("the route serves the tool's certificate: reading its CA, Secret %s/%s: %w (or give --%s)", ns, route.CASecretName, kube.ExplainAPIError(err, "get", "secrets"), flagGatewayCAFile)
+		// Not fatal: the system's CAs stay, and the error says what to do.
+		cli.Warnf(o.ErrOut, "the route serves the tool's certificate, but its CA cannot be read (%v): verifying with the system's CAs; give --%s FILE (kubectl expose-gw SERVICE --tls self-signed --ca-out FILE writes it)",
+			kube.ExplainAPIError(err, "get", "secrets"), flagGatewayCAFile)
+		return nil
 	}
 	pool, err := x509.SystemCertPool()
 	if err != nil {

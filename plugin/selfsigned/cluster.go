@@ -29,7 +29,9 @@ func PlanIn(ctx context.Context, c kube.Kube, ns string, hosts []string, ca *rou
 		return nil, err
 	}
 	if ca != nil {
-		*ca = route.CA{PEM: caPEM, Secret: ns + "/" + CASecret, Created: changes[0].Op == route.OpCreate}
+		// A later round of the transaction plans again and finds the CA
+		// written by an earlier one: it was still made by this run.
+		*ca = route.CA{PEM: caPEM, Secret: ns + "/" + CASecret, Created: ca.Created || changes[0].Op == route.OpCreate}
 	}
 	return changes, nil
 }

@@ -2,6 +2,7 @@ package selfsigned
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -14,15 +15,14 @@ import (
 // CASecret is the name of the tool's CA Secret.
 const CASecret = route.CASecretName
 
-// LeafSecret is the name of the certificate Secret of hosts:
-// expose-gw-tls-HOST after the first host ("*" written "wildcard").
+// LeafSecret is the name of the certificate Secret of exactly hosts, in
+// any order: expose-gw-tls-FIRST-HASH, FIRST the first host in order
+// ("*" written "any"), HASH a short hash of them all, so that two sets of
+// hosts never share a Secret.
 func LeafSecret(hosts []string) string {
-	h := strings.ReplaceAll(hosts[0], "*", "wildcard")
-	name := route.LeafSecretPrefix + h
-	if len(name) > 253 {
-		name = name[:253]
-	}
-	return strings.TrimRight(name, ".-")
+	sorted := slices.Clone(hosts)
+	slices.Sort(sorted)
+	return route.Shorten(route.LeafSecretPrefix+route.HostSlug(sorted[0])+"-"+route.ShortHash(strings.Join(sorted, ",")), 253)
 }
 
 // Plan is the Secrets of --tls self-signed in ns: the CA (ca, nil when

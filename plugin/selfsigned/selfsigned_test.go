@@ -79,39 +79,45 @@ func ops(changes []route.Change) []string {
 // reissued for other hosts, and never a Secret the tool did not make.
 func TestPlan(t *testing.T) {
 	hosts := []string{"shop.example.com"}
+	leafName := LeafSecret(hosts)
+	assert.Equal(t, "expose-gw-tls-shop.example.com-951623a2", leafName)
 	changes, caPEM, err := Plan("istio-system", hosts, nil, nil, now)
 	require.NoError(t, err)
-	assert.Equal(t, []string{"expose-gw-ca created", "expose-gw-tls-shop.example.com created"}, ops(changes))
+	assert.Equal(t, []string{"expose-gw-ca created", leafName + " created"}, ops(changes))
 	s := applied(changes)
 	assert.Equal(t, caPEM, s[CASecret].Data[corev1.TLSCertKey])
 	assert.Equal(t, corev1.SecretTypeTLS, s[CASecret].Type)
-	assert.True(t, route.IsManaged(s[CASecret]) && route.IsManaged(s["expose-gw-tls-shop.example.com"]))
-	assert.Equal(t, "istio-system", s["expose-gw-tls-shop.example.com"].Namespace)
+	assert.True(t, route.IsManaged(s[CASecret]) && route.IsManaged(s[leafName]))
+	assert.Equal(t, "istio-system", s[leafName].Namespace)
 
-	again, caPEM2, err := Plan("istio-system", hosts, s[CASecret], s["expose-gw-tls-shop.example.com"], now.Add(24*time.Hour))
+	again, caPEM2, err := Plan("istio-system", hosts, s[CASecret], s[leafName], now.Add(24*time.Hour))
 	require.NoError(t, err)
-	assert.Equal(t, []string{"expose-gw-ca unchanged", "expose-gw-tls-shop.example.com unchanged"}, ops(again))
+	assert.Equal(t, []string{"expose-gw-ca unchanged", leafName + " unchanged"}, ops(again))
 	assert.Equal(t, caPEM, caPEM2)
 
 	late := now.Add(LeafValidity - RenewBefore + time.Hour)
-	renewed, _, err := Plan("istio-system", hosts, s[CASecret], s["expose-gw-tls-shop.example.com"], late)
+	renewed, _, err := Plan("istio-system", hosts, s[CASecret], s[leafName], late)
 	require.NoError(t, err)
-	assert.Equal(t, []string{"expose-gw-ca unchanged", "expose-gw-tls-shop.example.com configured"}, ops(renewed))
-	assert.True(t, cert(t, applied(renewed)["expose-gw-tls-shop.example.com"].Data[corev1.TLSCertKey]).NotAfter.After(late.Add(RenewBefore)))
+	assert.Equal(t, []string{"expose-gw-ca unchanged", leafName + " configured"}, ops(renewed))
+	assert.True(t, cert(t, applied(renewed)[leafName].Data[corev1.TLSCertKey]).NotAfter.After(late.Add(RenewBefore)))
 
-	more, _, err := Plan("istio-system", []string{"shop.example.com", "api.example.com"}, s[CASecret], s["expose-gw-tls-shop.example.com"], now)
+	// Other hosts: another Secret, never the first one's.
+	more := []string{"shop.example.com", "api.example.com"}
+	assert.NotEqual(t, leafName, LeafSecret(more))
+	assert.Equal(t, LeafSecret(more), LeafSecret([]string{"api.example.com", "shop.example.com"}), "the order of hosts does not matter")
+	assert.NotEqual(t, LeafSecret([]string{"*.x.com"}), LeafSecret([]string{"any.x.com"}))
+	mc, _, err := Plan("istio-system", more, s[CASecret], nil, now)
 	require.NoError(t, err)
-	assert.Equal(t, []string{"expose-gw-ca unchanged", "expose-gw-tls-shop.example.com configured"}, ops(more))
+	assert.Equal(t, []string{"expose-gw-ca unchanged", LeafSecret(more) + " created"}, ops(mc))
 
 	theirs := s[CASecret].DeepCopy()
 	theirs.Labels = nil
 	_, _, err = Plan("istio-system", hosts, theirs, nil, now)
 	assert.EqualError(t, err, "Secret istio-system/expose-gw-ca exists and was not made by kubectl expose-gw (no label app.kubernetes.io/managed-by=kubectl-expose-gw): expected the tool's own, left as it is: delete or rename it to let the tool make its CA, or give --tls-secret NAME")
-	leafTheirs := s["expose-gw-tls-shop.example.com"].DeepCopy()
+	leafTheirs := s[leafName].DeepCopy()
 	leafTheirs.Labels = nil
 	_, _, err = Plan("istio-system", hosts, s[CASecret], leafTheirs, now)
-	assert.ErrorContains(t, err, "Secret istio-system/expose-gw-tls-shop.example.com exists and was not made by kubectl expose-gw")
+	assert.ErrorContains(t, err, "Secret istio-system/"+leafName+" exists and was not made by kubectl expose-gw")
 	_, _, err = Plan("istio-system", []string{"*"}, nil, nil, now)
 	assert.ErrorContains(t, err, `--tls self-signed for host "*"`)
-	assert.Equal(t, "expose-gw-tls-wildcard.example.com", LeafSecret([]string{"*.example.com"}))
 }

@@ -68,7 +68,7 @@ func TestDemo(t *testing.T) {
 		"IST0101 VirtualService team-b/legacy rule 0: rule 0 sends to static.team-b.svc.cluster.local: no Service team-b/static: the gateway answers 503\n",
 		// The HTTPS act: the tool's CA and certificate, curl trusts the
 		// CA (200, verify result 0), url's curl line reads the CA.
-		"secret/expose-gw-ca created\nsecret/expose-gw-tls-secure.example.com created\n",
+		"secret/expose-gw-ca created\nsecret/expose-gw-tls-secure.example.com-",
 		"\n200 0\n",
 		"  curl --cacert <(kubectl get secret -n istio-system expose-gw-ca -o jsonpath='{.data.tls\\.crt}' | base64 -d) --resolve secure.example.com:",
 		// The Gateway API act: Istio accepts and routes what expose wrote,

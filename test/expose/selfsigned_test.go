@@ -63,16 +63,17 @@ func TestTLSSelfSigned(t *testing.T) {
 	w := start(t)
 	w.app("tls", "shop")
 	caFile := filepath.Join(t.TempDir(), "ca.pem")
+	leafName := selfsigned.LeafSecret([]string{"shop.example.com", "www.shop.example.com"})
 	args := []string{"expose-gw", "-n", "tls", "shop", "--prefix", "/api", "--host", "shop.example.com", "--host", "www.shop.example.com", "--tls", "self-signed", "--ca-out", caFile}
 	r := w.Kubectl(args...)
 	require.Equal(t, 0, r.ExitCode, r.Stderr)
 	assert.Contains(t, r.Stdout, "secret/expose-gw-ca created\n")
-	assert.Contains(t, r.Stdout, "secret/expose-gw-tls-shop.example.com created\n")
+	assert.Contains(t, r.Stdout, "secret/"+leafName+" created\n")
 	assert.Contains(t, r.Stderr, "The certificate of the CA that signed it (Secret istio-system/expose-gw-ca) is in "+caFile)
-	leaf, err := w.Kube.CoreV1().Secrets(testenv.IstioNamespace).Get(w.Ctx(), "expose-gw-tls-shop.example.com", metav1.GetOptions{})
+	leaf, err := w.Kube.CoreV1().Secrets(testenv.IstioNamespace).Get(w.Ctx(), leafName, metav1.GetOptions{})
 	require.NoError(t, err, "the certificate is where Istio reads credentialName: the gateway pods' namespace")
 	assert.Equal(t, corev1.SecretTypeTLS, leaf.Type)
-	assert.Equal(t, "expose-gw-tls-shop.example.com", w.gw(t, "tls", "expose-gw").Spec.Servers[1].Tls.CredentialName)
+	assert.Equal(t, leafName, w.gw(t, "tls", "expose-gw").Spec.Servers[1].Tls.CredentialName)
 
 	for _, host := range []string{"shop.example.com", "www.shop.example.com"} {
 		status, seen, peer := httpsTrusting(t, w, caFile, host, "/api/cart")
@@ -100,7 +101,7 @@ func TestTLSSelfSigned(t *testing.T) {
 		require.NoError(t, err)
 		return s.ResourceVersion
 	}
-	caRV, leafRV := secretRV("expose-gw-ca"), secretRV("expose-gw-tls-shop.example.com")
+	caRV, leafRV := secretRV("expose-gw-ca"), secretRV(leafName)
 	r = w.Kubectl(args...)
 	require.Equal(t, 0, r.ExitCode, r.Stderr)
 	for _, line := range strings.Split(strings.TrimSpace(r.Stdout), "\n") {
@@ -110,7 +111,7 @@ func TestTLSSelfSigned(t *testing.T) {
 	}
 	assert.Equal(t, before, w.RouteObjects())
 	assert.Equal(t, caRV, secretRV("expose-gw-ca"))
-	assert.Equal(t, leafRV, secretRV("expose-gw-tls-shop.example.com"))
+	assert.Equal(t, leafRV, secretRV(leafName))
 
 	t.Run("an expiring certificate is renewed", func(t *testing.T) {
 		ca, err := w.Kube.CoreV1().Secrets(testenv.IstioNamespace).Get(w.Ctx(), "expose-gw-ca", metav1.GetOptions{})
@@ -118,7 +119,7 @@ func TestTLSSelfSigned(t *testing.T) {
 		old, err := selfsigned.Issue(selfsigned.Pair{Cert: ca.Data["tls.crt"], Key: ca.Data["tls.key"]},
 			[]string{"shop.example.com", "www.shop.example.com"}, time.Now().Add(-selfsigned.LeafValidity+10*24*time.Hour))
 		require.NoError(t, err)
-		s, err := w.Kube.CoreV1().Secrets(testenv.IstioNamespace).Get(w.Ctx(), "expose-gw-tls-shop.example.com", metav1.GetOptions{})
+		s, err := w.Kube.CoreV1().Secrets(testenv.IstioNamespace).Get(w.Ctx(), leafName, metav1.GetOptions{})
 		require.NoError(t, err)
 		s.Data = map[string][]byte{"tls.crt": old.Cert, "tls.key": old.Key}
 		_, err = w.Kube.CoreV1().Secrets(testenv.IstioNamespace).Update(w.Ctx(), s, metav1.UpdateOptions{})
@@ -126,17 +127,36 @@ func TestTLSSelfSigned(t *testing.T) {
 		r := w.Kubectl(args...)
 		require.Equal(t, 0, r.ExitCode, r.Stderr)
 		assert.Contains(t, r.Stdout, "secret/expose-gw-ca unchanged\n")
-		assert.Contains(t, r.Stdout, "secret/expose-gw-tls-shop.example.com configured\n")
+		assert.Contains(t, r.Stdout, "secret/"+leafName+" configured\n")
 		_, _, peer := httpsTrusting(t, w, caFile, "shop.example.com", "/api")
 		assert.True(t, peer.NotAfter.After(time.Now().Add(300*24*time.Hour)), "Istio serves the renewed certificate (until %s)", peer.NotAfter)
 	})
+	secrets := func(ns string) []string {
+		l, err := w.Kube.CoreV1().Secrets(ns).List(w.Ctx(), metav1.ListOptions{})
+		require.NoError(t, err)
+		var out []string
+		for _, s := range l.Items {
+			out = append(out, s.Name+"@"+s.ResourceVersion)
+		}
+		return out
+	}
+	t.Run("-o yaml never prints a private key", func(t *testing.T) {
+		r := w.Kubectl(append(args, "-o", "yaml")...)
+		require.Equal(t, 0, r.ExitCode, r.Stderr)
+		assert.Contains(t, r.Stdout, "tls.crt: ")
+		assert.NotContains(t, r.Stdout, "tls.key")
+		r = w.Kubectl("expose-gw", "-n", "tls", "shop", "--prefix", "/dry", "--host", "dry.example.com", "--tls", "self-signed", "--dry-run=client", "-o", "yaml")
+		require.Equal(t, 0, r.ExitCode, r.Stderr)
+		assert.NotContains(t, r.Stdout, "tls.key")
+	})
 	t.Run("bad input: one line, nothing changed", func(t *testing.T) {
-		before := w.RouteObjects()
+		before, beforeSecrets := w.RouteObjects(), secrets(testenv.IstioNamespace)
 		for _, c := range []struct{ args, want string }{
 			{"--tls bogus --host a.example.com", `error: invalid --tls "bogus": expected self-signed`},
 			{"--tls self-signed --tls-secret x --host a.example.com", `error: --tls self-signed and --tls-secret "x" both choose the certificate: give one`},
 			{"--tls self-signed", `error: --tls self-signed for host "*": a certificate names its hosts`},
 			{"--ca-out /tmp/x.pem --host a.example.com", `error: --ca-out "/tmp/x.pem" without --tls self-signed`},
+			{"--tls self-signed --ca-out /nowhere/ca.pem --host a.example.com", `error: invalid --ca-out "/nowhere/ca.pem": expected a file in an existing directory`},
 		} {
 			r := w.Kubectl(append([]string{"expose-gw", "-n", "tls", "shop", "--prefix", "/bad"}, strings.Fields(c.args)...)...)
 			assert.Equal(t, 1, r.ExitCode, c.args)
@@ -144,6 +164,7 @@ func TestTLSSelfSigned(t *testing.T) {
 			assert.Equal(t, 1, strings.Count(r.Stderr, "\n"), "one line: %q", r.Stderr)
 		}
 		assert.Equal(t, before, w.RouteObjects())
+		assert.Equal(t, beforeSecrets, secrets(testenv.IstioNamespace), "no Secret written")
 	})
 	t.Run("a CA Secret the tool did not make is refused", func(t *testing.T) {
 		// Another gateway namespace (the Helm chart's): its own CA Secret
@@ -153,11 +174,12 @@ func TestTLSSelfSigned(t *testing.T) {
 			Data: map[string][]byte{"tls.crt": []byte("x"), "tls.key": []byte("y")}}
 		_, err := w.Kube.CoreV1().Secrets(testenv.HelmGatewayNamespace).Create(w.Ctx(), theirs, metav1.CreateOptions{})
 		require.NoError(t, err)
-		before := w.RouteObjects()
+		before, beforeSecrets := w.RouteObjects(), secrets(testenv.HelmGatewayNamespace)
 		r := w.Kubectl("expose-gw", "-n", "tls", "shop", "--prefix", "/h", "--host", "helm.example.com", "--tls", "self-signed", "--gateway-selector", "istio=ingress")
 		assert.Equal(t, 1, r.ExitCode)
 		assert.Equal(t, "error: Secret istio-ingress/expose-gw-ca exists and was not made by kubectl expose-gw (no label app.kubernetes.io/managed-by=kubectl-expose-gw): expected the tool's own, left as it is: delete or rename it to let the tool make its CA, or give --tls-secret NAME\n", r.Stderr)
 		assert.Equal(t, before, w.RouteObjects())
+		assert.Equal(t, beforeSecrets, secrets(testenv.HelmGatewayNamespace), "no Secret written")
 		s, err := w.Kube.CoreV1().Secrets(testenv.HelmGatewayNamespace).Get(w.Ctx(), "expose-gw-ca", metav1.GetOptions{})
 		require.NoError(t, err)
 		assert.Equal(t, []byte("x"), s.Data["tls.crt"], "untouched")
@@ -171,7 +193,8 @@ func TestTLSSelfSignedGatewayAPI(t *testing.T) {
 	env := testenv.Start(t, testenv.Options{Kwok: true})
 	env.CreateApp(testenv.App{Name: "flaskapp"})
 	caFile := filepath.Join(t.TempDir(), "ca.pem")
-	args := []string{"expose-gw", "flaskapp", "--api", "gateway-api", "--prefix", "/env", "--host", "shop.test", "--tls", "self-signed", "--ca-out", caFile}
+	leafName := selfsigned.LeafSecret([]string{"shop.test"})
+	args := []string{"expose-gw", "flaskapp", "--api", "gateway-api", "--prefix", "/env", "--host", "shop.test", "--tls", "self-signed"}
 	// istiod deploys the Gateway and reports on the route meanwhile (the
 	// first Gateway's pod takes the test environment a while: as the
 	// Gateway API tests do, --wait 60s).
@@ -179,8 +202,12 @@ func TestTLSSelfSignedGatewayAPI(t *testing.T) {
 	require.Equal(t, 0, r.ExitCode, r.Stderr)
 	assert.NotContains(t, r.Stderr, "Warning")
 	assert.Contains(t, r.Stdout, "secret/expose-gw-ca created\n")
-	assert.Contains(t, r.Stdout, "secret/expose-gw-tls-shop.test created\n")
-	assert.Contains(t, r.Stderr, "(Secret default/expose-gw-ca) is in "+caFile)
+	assert.Contains(t, r.Stdout, "secret/"+leafName+" created\n")
+	// No --ca-out: the CA just made is printed on stderr.
+	pemAt := strings.Index(r.Stderr, "-----BEGIN CERTIFICATE-----")
+	require.GreaterOrEqual(t, pemAt, 0, "the CA on stderr: %q", r.Stderr)
+	assert.Contains(t, r.Stderr, "The tool's CA (Secret default/expose-gw-ca) signed it; trust it with curl --cacert (--ca-out FILE writes it):\n-----BEGIN CERTIFICATE-----")
+	require.NoError(t, os.WriteFile(caFile, []byte(r.Stderr[pemAt:strings.Index(r.Stderr, "-----END CERTIFICATE-----")+len("-----END CERTIFICATE-----\n")]), 0o600))
 	gw, err := env.GatewayAPI.GatewayV1().Gateways("default").Get(env.Ctx(), "expose-gw", metav1.GetOptions{})
 	require.NoError(t, err)
 	var https []string
@@ -192,7 +219,7 @@ func TestTLSSelfSignedGatewayAPI(t *testing.T) {
 		}
 	}
 	require.Len(t, https, 1)
-	assert.Contains(t, https[0], " expose-gw-tls-shop.test")
+	assert.Contains(t, https[0], " "+leafName)
 	port := 0
 	for _, l := range gw.Spec.Listeners {
 		if l.TLS != nil {
@@ -206,7 +233,8 @@ func TestTLSSelfSignedGatewayAPI(t *testing.T) {
 	assert.Equal(t, []string{"shop.test"}, peer.DNSNames)
 	r = env.Kubectl(args...)
 	require.Equal(t, 0, r.ExitCode, r.Stderr)
-	assert.Contains(t, r.Stdout, "secret/expose-gw-ca unchanged\nsecret/expose-gw-tls-shop.test unchanged\n")
+	assert.Contains(t, r.Stdout, "secret/expose-gw-ca unchanged\nsecret/"+leafName+" unchanged\n")
+	assert.NotContains(t, r.Stderr, "BEGIN CERTIFICATE", "printed once, when made")
 	assert.NotContains(t, r.Stdout, "created")
 	assert.NotContains(t, r.Stdout, "configured")
 }
