@@ -19,22 +19,27 @@ cleanup() {
 trap cleanup EXIT
 
 CGO_ENABLED=0 go build -trimpath -ldflags '-s -w' -o "$work/bin/kubectl-expose_gw" ./cmd/kubectl-expose_gw
-go build -o "$work/sandbox" ./test/check/sandbox
-EXPOSE_GW_PLUGIN_DIR="$work/bin" "$work/sandbox" -out "$work/ready" 2>"$work/sandbox.log" &
+# The proxy benchmark's sandbox: the gateway at a NodePort on 127.0.0.1,
+# flaskapp routed at flask.example.com/env (a Gateway and VirtualService
+# as `expose-gw flaskapp --prefix /env --host flask.example.com` writes).
+go build -o "$work/sandbox" ./test/bench/sandbox
+"$work/sandbox" "$work/env" 2>"$work/sandbox.log" &
 sandbox_pid=$!
 for _ in $(seq 1 900); do
-	[ -s "$work/ready" ] && break
+	[ -s "$work/env" ] && break
 	kill -0 "$sandbox_pid" 2>/dev/null || { cat "$work/sandbox.log" >&2; exit 1; }
 	sleep 0.1
 done
-[ -s "$work/ready" ] || { echo "bench-check: sandbox not ready after 90s" >&2; tail -50 "$work/sandbox.log" >&2; exit 1; }
-read -r kubeconfig nodeport <"$work/ready"
-export KUBECONFIG=$kubeconfig
+[ -s "$work/env" ] || { echo "bench-check: sandbox not ready after 90s" >&2; tail -50 "$work/sandbox.log" >&2; exit 1; }
+# KUBECONFIG, GATEWAY (127.0.0.1:NODEPORT) and HOST
+set -a
+. "$work/env"
+set +a
 export PATH="$work/bin:$PATH"
 export HOME="$work/home" # a fresh kubectl discovery cache, filled by the warm-up runs
 mkdir -p "$HOME"
 
-url="http://127.0.0.1:$nodeport/env"
+url="http://$GATEWAY/env"
 echo "$(nproc) cores; --- url flaskapp --check:"
 kubectl expose-gw url flaskapp --check
 hyperfine -N --warmup 3 --runs "${RUNS:-20}" --export-json "$work/bench.json" \
