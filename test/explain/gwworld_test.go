@@ -28,6 +28,24 @@ func sharedGateway() *gwv1.Gateway {
 		}}}
 }
 
+// gatewayAPIWorldEnv starts the Gateway API worlds' cluster: the worlds'
+// apps in every namespace, the Gateway default/shared of class istio, and
+// a port-forward to its pod's port 80 (the address returned).
+func gatewayAPIWorldEnv(t *testing.T) (*testenv.Env, string) {
+	t.Helper()
+	env := testenv.Start(t, testenv.Options{Kwok: true})
+	for _, ns := range worldNamespaces {
+		for _, a := range worldApps {
+			env.CreateApp(testenv.App{Name: a, Namespace: ns})
+		}
+	}
+	_, err := env.GatewayAPI.GatewayV1().Gateways("default").Create(env.Ctx(), sharedGateway(), metav1.CreateOptions{})
+	require.NoError(t, err)
+	env.IstioGateway.Sync()
+	addr := env.PortForward("default", env.GatewayPod("default", "shared"), 80)
+	return env, addr
+}
+
 var routeHostnames = []string{"a.example.com", "b.example.com", "*.example.com", "c.example.com", "other.org"}
 
 // clearRoutes deletes the HTTPRoutes of the world's namespaces.

@@ -188,16 +188,7 @@ func istioProbes(h *apinet.HTTPRoute) []probe {
 
 // TestPropertyLintMatchesIstioGatewayAPI: the same for random HTTPRoutes.
 func TestPropertyLintMatchesIstioGatewayAPI(t *testing.T) {
-	env := testenv.Start(t, testenv.Options{Kwok: true})
-	for _, ns := range worldNamespaces {
-		for _, a := range worldApps {
-			env.CreateApp(testenv.App{Name: a, Namespace: ns})
-		}
-	}
-	_, err := env.GatewayAPI.GatewayV1().Gateways("default").Create(env.Ctx(), sharedGateway(), metav1.CreateOptions{})
-	require.NoError(t, err)
-	env.IstioGateway.Sync()
-	addr := env.PortForward("default", env.GatewayPod("default", "shared"), 80)
+	env, addr := gatewayAPIWorldEnv(t)
 	rng := newRand(33)
 	fine, unreached := 0, 0
 	for w := range worlds() {

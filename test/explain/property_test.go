@@ -10,7 +10,6 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/require"
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/expose-gw/kubectl-expose-gw/plugin/route"
 	testenv "github.com/expose-gw/kubectl-expose-gw/test/env"
@@ -129,16 +128,7 @@ func TestPropertyExplainMatchesIstio(t *testing.T) {
 // the Gateway's pod: explain's verdict is what Istio's Gateway API
 // controller and pilot do with each request.
 func TestPropertyExplainMatchesIstioGatewayAPI(t *testing.T) {
-	env := testenv.Start(t, testenv.Options{Kwok: true})
-	for _, ns := range worldNamespaces {
-		for _, a := range worldApps {
-			env.CreateApp(testenv.App{Name: a, Namespace: ns})
-		}
-	}
-	_, err := env.GatewayAPI.GatewayV1().Gateways("default").Create(env.Ctx(), sharedGateway(), metav1.CreateOptions{})
-	require.NoError(t, err)
-	env.IstioGateway.Sync()
-	addr := env.PortForward("default", env.GatewayPod("default", "shared"), 80)
+	env, addr := gatewayAPIWorldEnv(t)
 	rng := rand.New(rand.NewSource(26))
 	n, checked := worlds(), 0
 	outcomes := map[string]int{}
