@@ -62,13 +62,9 @@ func (o *ExposeOptions) waitForRoutes(ctx context.Context, api apis.API) error {
 	if ctx.Err() != nil {
 		return ctx.Err()
 	}
-	for _, it := range items {
-		if !it.OK {
-			fmt.Fprintln(o.ErrOut, check.Line(it))
-			for _, l := range check.Details(it) {
-				fmt.Fprintln(o.ErrOut, "  "+l)
-			}
-		}
+	failing := slices.DeleteFunc(slices.Clone(items), func(it check.Item) bool { return it.OK })
+	if err := check.PrintText(o.ErrOut, failing); err != nil {
+		return err
 	}
 	return fmt.Errorf("--wait %s ended before the gateway routed every URL to %s/%s (see above); the objects are kept: `kubectl expose-gw delete %s` removes them",
 		o.Wait, t.Namespace, t.Service, t.Service)
