@@ -21,12 +21,17 @@ import (
 type ProxyOptions struct {
 	Flags *kube.ConfigFlags
 
-	Service   string // SERVICE argument, may be empty with --host
-	Host      string
-	Address   string
-	LocalPort int
-	Via       string
-	HTTPS     bool
+	Service string // SERVICE argument, may be empty with --host
+	Host    string
+	// All serves every route host of the namespace (AllNamespaces: of
+	// every namespace) at HOST.localhost (--all, -A; and when neither
+	// SERVICE nor --host is given).
+	All           bool
+	AllNamespaces bool
+	Address       string
+	LocalPort     int
+	Via           string
+	HTTPS         bool
 	// Insecure and CAFile are about the gateway's certificate
 	// (--gateway-insecure-skip-tls-verify, --gateway-ca-file); kubectl's
 	// --insecure-skip-tls-verify and --certificate-authority stay the API
@@ -65,12 +70,19 @@ func NewCmd(flags *kube.ConfigFlags, streams genericiooptions.IOStreams) *cobra.
 // newProxyCommand is the `proxy` command filling o.
 func newProxyCommand(o *ProxyOptions) *cobra.Command {
 	cmd := &cobra.Command{
-		Use:   "proxy [SERVICE] [--host HOST] [--local-port 8080] [--via auto|direct|port-forward] [--https]",
+		Use:   "proxy [SERVICE | --host HOST | --all [-A]] [--local-port 8080] [--via auto|direct|port-forward] [--https]",
 		Short: "Open a local proxy that reaches a Service's routes with the right Host header",
 		Long: `Open http://127.0.0.1:8080 (--address, --local-port) that forwards every request to the
 Istio ingress gateway with the Host header the route needs: the route host of SERVICE
 (its VirtualServices; --host picks one when there are several), or --host. A "*" route
 keeps the client's Host.
+
+With --all (or without SERVICE and --host), one port serves every route host of the
+namespace (-A: of every namespace), each at http://HOST.localhost:PORT: browsers resolve
+*.localhost to this machine (RFC 6761), and the proxy sends Host HOST (and SNI HOST to an
+https route). A Location or a Set-Cookie domain naming one of the hosts in an answer is
+rewritten to its .localhost name, so redirects and cookies between the hosts stay in the
+proxy. A "*" route is served at http://localhost:PORT. It prints the table of local URLs.
 
 The gateway is reached directly at the address ` + "`kubectl expose-gw url`" + ` finds (LoadBalancer or
 NodePort), else through a port-forward to a Ready gateway pod (--via auto, the default,
@@ -96,6 +108,9 @@ Ctrl-C stops it.`,
 		Example: `  # Browse flaskapp's routes at http://127.0.0.1:8080
   kubectl expose-gw proxy flaskapp
 
+  # Every route host of the namespace at http://HOST.localhost:8080, in a browser
+  kubectl expose-gw proxy --all
+
   # Any free port, always through a port-forward
   kubectl expose-gw proxy flaskapp --local-port 0 --via port-forward
 
@@ -106,6 +121,8 @@ Ctrl-C stops it.`,
 	}
 	f := cmd.Flags()
 	f.StringVar(&o.Host, "host", o.Host, "Host header to send (default: the route host of SERVICE)")
+	f.BoolVar(&o.All, "all", o.All, "Serve every route host of the namespace, each at http://HOST.localhost:PORT")
+	f.BoolVarP(&o.AllNamespaces, "all-namespaces", "A", o.AllNamespaces, "With --all, the route hosts of every namespace")
 	f.StringVar(&o.Address, "address", o.Address, "Local address to listen on; anything but loopback exposes the cluster's routes to your network")
 	f.IntVar(&o.LocalPort, "local-port", o.LocalPort, "Local port to listen on (0: any free port)")
 	f.StringVar(&o.Via, "via", o.Via, "How to reach the gateway: auto (direct, else port-forward), direct or port-forward")
@@ -136,8 +153,8 @@ func (o *ProxyOptions) Complete(cmd *cobra.Command, args []string) error {
 
 // Validate checks the flags without touching the cluster.
 func (o *ProxyOptions) Validate() error {
-	if o.Service == "" && o.Host == "" {
-		return fmt.Errorf("give a SERVICE whose route host to use, or --host HOST")
+	if err := o.validateAll(); err != nil {
+		return err
 	}
 	var err error
 	if o.Service, o.selector, err = route.ParseGatewayFlags(o.Service, o.GatewaySelector); err != nil {
@@ -175,6 +192,9 @@ func (o *ProxyOptions) Run(ctx context.Context) error {
 	if err := kube.Connect(&o.clients, o.Flags, nil); err != nil {
 		return err
 	}
+	if o.All {
+		return quietOnInterrupt(ctx, o.runAll(ctx))
+	}
 	return quietOnInterrupt(ctx, o.run(ctx))
 }
 
@@ -210,7 +230,7 @@ func (o *ProxyOptions) run(ctx context.Context) error {
 	}
 	ph.Routes = r.Routes
 	cli.Say(o.ErrOut, r.Notes...)
-	gw, err := o.reach(ctx, r)
+	gw, err := o.reach(ctx, r, o.HTTPS)
 	if err != nil {
 		return err
 	}
@@ -240,6 +260,24 @@ func (o *ProxyOptions) run(ctx context.Context) error {
 	}
 	portforward.TuneGC()
 	return portforward.Serve(ctx, ln, target, guard)
+}
+
+// validateAll reads --all and -A: neither goes with SERVICE or --host,
+// and without any of them the proxy serves every route host.
+func (o *ProxyOptions) validateAll() error {
+	flag := "--all"
+	if o.AllNamespaces {
+		flag = "-A (--all-namespaces)"
+	}
+	switch {
+	case (o.All || o.AllNamespaces) && o.Service != "":
+		return fmt.Errorf("%s serves every route host: leave out SERVICE %q, or leave out %s to proxy only its routes", flag, o.Service, flag)
+	case (o.All || o.AllNamespaces) && o.Host != "":
+		return fmt.Errorf("%s serves every route host: leave out --host %q, or leave out %s to proxy only that host", flag, o.Host, flag)
+	case o.Service == "" && o.Host == "":
+		o.All = true
+	}
+	return nil
 }
 
 // quietOnInterrupt drops the error of a Run that Ctrl-C (SIGINT/SIGTERM)

@@ -21,9 +21,10 @@ type gateway struct {
 }
 
 // reach chooses direct (to the first outside address of r that answers)
-// or a port-forward to its pods, as --via says.
-func (o *ProxyOptions) reach(ctx context.Context, r *route.Reach) (*gateway, error) {
-	tlsCfg, err := o.tlsConfig()
+// or a port-forward to its pods, as --via says, to its https port (with
+// the TLS to speak) or its http one.
+func (o *ProxyOptions) reach(ctx context.Context, r *route.Reach, https bool) (*gateway, error) {
+	tlsCfg, err := o.tlsConfig(https)
 	if err != nil {
 		return nil, err
 	}
@@ -31,7 +32,7 @@ func (o *ProxyOptions) reach(ctx context.Context, r *route.Reach) (*gateway, err
 		return nil, err
 	}
 	scheme := "http"
-	if o.HTTPS {
+	if https {
 		scheme = "https"
 	}
 	gw, err := dial.Open(ctx, dial.Options{Via: o.Via, Scheme: scheme, Tunnels: o.Tunnels, Clients: o.clients,
@@ -46,9 +47,9 @@ func (o *ProxyOptions) reach(ctx context.Context, r *route.Reach) (*gateway, err
 }
 
 // tlsConfig verifies the gateway with --gateway-ca-file, the system's CAs,
-// or not at all with --gateway-insecure-skip-tls-verify.
-func (o *ProxyOptions) tlsConfig() (*tls.Config, error) {
-	if !o.HTTPS {
+// or not at all with --gateway-insecure-skip-tls-verify; nil for http.
+func (o *ProxyOptions) tlsConfig(https bool) (*tls.Config, error) {
+	if !https {
 		return nil, nil
 	}
 	cfg := &tls.Config{MinVersion: tls.VersionTLS12, InsecureSkipVerify: o.Insecure} //nolint:gosec // asked for

@@ -11,14 +11,15 @@ import (
 
 // newBrowser starts chromium headless (through a pipe: no DevTools port)
 // with a scratch profile; it is closed with the test. Its resolver knows no
-// host name: the tests only ever point it at 127.0.0.1 addresses, and
+// host name but localhost and *.localhost (its own loopback names): the
+// tests only ever point it at 127.0.0.1 addresses and those, and
 // nothing else (update checks, safe browsing) is reached by mistake.
 func newBrowser(t *testing.T) context.Context {
 	t.Helper()
 	opts := append(chromedp.DefaultExecAllocatorOptions[:],
 		chromedp.ExecPath(chromiumPath),
 		chromedp.UserDataDir(t.TempDir()),
-		chromedp.Flag("host-resolver-rules", "MAP * ~NOTFOUND, EXCLUDE 127.0.0.1"),
+		chromedp.Flag("host-resolver-rules", "MAP * ~NOTFOUND, EXCLUDE 127.0.0.1, EXCLUDE localhost, EXCLUDE *.localhost"),
 		chromedp.Flag("no-proxy-server", true),
 		chromedp.Flag("disable-component-update", true),
 	)

@@ -6,6 +6,7 @@ import (
 	"os"
 	"regexp"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 )
@@ -21,7 +22,27 @@ type Proxy struct {
 	Line string // the Forwarding line
 	// Stderr is what it printed on stderr up to its Forwarding line.
 	Stderr string
-	stderr string // the file its stderr goes to
+	stderr string       // the file its stderr goes to
+	out    *stdoutLines // what it printed on stdout after its Forwarding line
+}
+
+// stdoutLines collects a proxy's stdout lines as they come.
+type stdoutLines struct {
+	mu sync.Mutex
+	l  []string
+}
+
+// StdoutAfter is what it printed on stdout after its Forwarding line, once
+// it has printed at least n lines there (or 10s passed).
+func (p Proxy) StdoutAfter(n int) []string {
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+		p.out.mu.Lock()
+		got := append([]string(nil), p.out.l...)
+		p.out.mu.Unlock()
+		if len(got) >= n || time.Now().After(deadline) {
+			return got
+		}
+	}
 }
 
 // StderrNow is what it has printed on stderr so far.
@@ -89,10 +110,13 @@ func StartProxy(t TB, env *Env, args ...string) Proxy {
 				t.Fatalf("%s exited before forwarding; stderr:\n%s", cmdline, readStderr(stderrPath))
 			}
 			if m := ForwardingRE.FindStringSubmatch(l); m != nil {
-				p := Proxy{Addr: m[1], URL: "http://" + m[1], Line: l, Stderr: readStderr(stderrPath), stderr: stderrPath}
+				p := Proxy{Addr: m[1], URL: "http://" + m[1], Line: l, Stderr: readStderr(stderrPath), stderr: stderrPath, out: &stdoutLines{}}
 				t.Logf("$ %s\n%s\n%s", cmdline, l, p.Stderr)
 				go func() { // the route URLs follow: keep the pipe drained
-					for range lines {
+					for l := range lines {
+						p.out.mu.Lock()
+						p.out.l = append(p.out.l, l)
+						p.out.mu.Unlock()
 					}
 				}()
 				return p
