@@ -6,8 +6,10 @@ import (
 	"fmt"
 
 	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	gwv1 "sigs.k8s.io/gateway-api/apis/v1"
 
+	"github.com/expose-gw/kubectl-expose-gw/plugin/kube"
 	"github.com/expose-gw/kubectl-expose-gw/plugin/route"
 	"github.com/expose-gw/kubectl-expose-gw/resolve"
 )
@@ -28,6 +30,17 @@ func (a *API) Reach(ctx context.Context, routes []route.Route, in route.ProxyInp
 	if len(routes) > 0 {
 		first := routes[0]
 		g, port = gatewayOf(a.st, first), int32(first.ServerPort)
+		if g == nil {
+			// routes read with another ServiceRoutes call than the last
+			// (url --check, proxy --all): read its Gateway again
+			ref, err := route.ParseGatewayRef(first.Gateway, "")
+			if err != nil {
+				return nil, err
+			}
+			if g, err = a.c.Gateway.Gateways(ref.Namespace).Get(ctx, ref.Name, metav1.GetOptions{}); err != nil {
+				return nil, kube.ExplainAPIError(err, "get", GatewaysResource)
+			}
+		}
 		for _, x := range routes {
 			if x.Gateway == first.Gateway && x.ServerPort == first.ServerPort {
 				r.Routes = append(r.Routes, x)
