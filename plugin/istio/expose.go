@@ -22,6 +22,8 @@ type istioExpose struct {
 	// warned: the gateway look-up's error was told; othersUnknown: other
 	// namespaces could not be read.
 	warned, othersUnknown bool
+	// besideSaid: the note of a Gateway of the hosts' own was said.
+	besideSaid bool
 }
 
 // Exposer is the Istio API's side of expose. Without --gateway-selector
@@ -81,20 +83,23 @@ func (x *istioExpose) Plan(ctx context.Context, first bool) ([]route.Change, []s
 	if req.Target.Port, err = route.ResolvePort(x.svc, x.in.Port); err != nil {
 		return nil, nil, err
 	}
-	var portsWarning []string
-	changes, err := PlanExpose(&req, st)
-	if errors.Is(err, ErrNeedPorts) {
-		in, ierr := x.ingress.get()
-		if ierr != nil && !x.warned {
-			portsWarning = []string{fmt.Sprintf("%v; the Gateway listens on the default ports 80/443", ierr)}
-		}
-		req.HTTPPort, req.HTTPSPort = ingressPorts(in)
-		changes, err = PlanExpose(&req, st)
-	}
+	changes, portsWarning, err := x.plan(&req, st)
 	if err != nil {
 		return nil, nil, err
 	}
 	warnings, err := CheckReach(st, changes, x.in.Req.Force)
+	if gw, ok := besideCatchAll(&req, st, err); ok {
+		by := err.(*ShadowError).By
+		req.Gateway = &gw
+		if changes, portsWarning, err = x.plan(&req, st); err != nil {
+			return nil, nil, err
+		}
+		warnings, err = CheckReach(st, changes, x.in.Req.Force)
+		if err == nil && !x.besideSaid {
+			x.besideSaid = true
+			x.in.Notes.Say(besideNote(&req, gw, by))
+		}
+	}
 	if err != nil {
 		return nil, nil, err
 	}
@@ -108,6 +113,22 @@ func (x *istioExpose) Plan(ctx context.Context, first bool) ([]route.Change, []s
 	x.othersUnknown = st.OthersUnknown
 	warnings = append(portsWarning, warnings...)
 	return changes, append(warnings, GatewayClashes(changes, st)...), nil
+}
+
+// plan is PlanExpose, asking for the ingress gateway's ports when a
+// server has to be written (a warning when they cannot be found).
+func (x *istioExpose) plan(req *route.Expose, st State) ([]route.Change, []string, error) {
+	var portsWarning []string
+	changes, err := PlanExpose(req, st)
+	if errors.Is(err, ErrNeedPorts) {
+		in, ierr := x.ingress.get()
+		if ierr != nil && !x.warned {
+			portsWarning = []string{fmt.Sprintf("%v; the Gateway listens on the default ports 80/443", ierr)}
+		}
+		req.HTTPPort, req.HTTPSPort = ingressPorts(in)
+		changes, err = PlanExpose(req, st)
+	}
+	return changes, portsWarning, err
 }
 
 func (x *istioExpose) Caveats() []string {

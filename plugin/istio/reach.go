@@ -16,6 +16,8 @@ import (
 // VirtualServices bound to the same gateway workload and host) takes them.
 type ShadowError struct {
 	Problems []string
+	// By are the VirtualServices whose routes take the requests.
+	By []route.ObjectRef
 }
 
 func (e *ShadowError) Error() string {
@@ -50,6 +52,7 @@ func CheckReach(st State, changes []route.Change, force bool) ([]string, error) 
 	}
 	after := rules.MergeVirtualHosts(gws, vss)
 	var problems []string
+	var by []route.ObjectRef
 	for _, vs := range vss {
 		old := was[route.ObjectRef{Namespace: vs.Namespace, Name: vs.Name}]
 		for i, r := range vs.Spec.Http {
@@ -60,13 +63,16 @@ func CheckReach(st State, changes []route.Change, force bool) ([]string, error) 
 				}
 				problems = append(problems, fmt.Sprintf("route %s of host %q (virtualservice %s/%s) would be shadowed by %s",
 					rules.DescribeMatch(r), h, vs.Namespace, vs.Name, s))
+				if ref := (route.ObjectRef{Namespace: s.VirtualService.Namespace, Name: s.VirtualService.Name}); !slices.Contains(by, ref) {
+					by = append(by, ref)
+				}
 			}
 		}
 	}
 	if len(problems) == 0 || force {
 		return problems, nil
 	}
-	return nil, &ShadowError{Problems: problems}
+	return nil, &ShadowError{Problems: problems, By: by}
 }
 
 // world is every Gateway and VirtualService the state knows, once each.
