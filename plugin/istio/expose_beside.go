@@ -27,7 +27,9 @@ func besideCatchAll(e *route.Expose, st State, err error) (route.ObjectRef, bool
 	own := route.ObjectRef{Namespace: e.Target.Namespace, Name: route.GatewayName(e.Selector)}
 	_, vss := world(st)
 	for _, ref := range se.By {
-		i := slices.IndexFunc(vss, func(vs *networkingv1.VirtualService) bool { return vs.Namespace == ref.Namespace && vs.Name == ref.Name })
+		i := slices.IndexFunc(vss, func(vs *networkingv1.VirtualService) bool {
+			return vs.Namespace == ref.Namespace && vs.Name == ref.Name
+		})
 		if i < 0 || !route.IsManaged(vss[i]) || !Binds(vss[i], "*", own) {
 			return route.ObjectRef{}, false
 		}
