@@ -68,9 +68,17 @@ func TestDemo(t *testing.T) {
 		"IST0101 VirtualService team-b/legacy rule 0: rule 0 sends to static.team-b.svc.cluster.local: no Service team-b/static: the gateway answers 503\n",
 		// The HTTPS act: the tool's CA and certificate, curl trusts the
 		// CA (200, verify result 0), url's curl line reads the CA.
+		`host secure.example.com: on Gateway default/expose-gw-secure-example-com (same pods, istio=ingressgateway): on default/expose-gw the "*" route of default/expose-gw-any would take its HTTPS requests`,
+		"gateway.networking.istio.io/expose-gw-secure-example-com created\n",
 		"secret/expose-gw-ca created\nsecret/expose-gw-tls-secure.example.com-",
 		"\n200 0\n",
 		"  curl --cacert <(kubectl get secret -n istio-system expose-gw-ca -o jsonpath='{.data.tls\\.crt}' | base64 -d) --resolve secure.example.com:",
+		// proxy --all: the "*" route at localhost, the https host at its
+		// .localhost name, over TLS; delete removes the host's Gateway.
+		"http://secure.example.com.localhost:",
+		"(Host: localhost:",
+		"(Host: secure.example.com) (over TLS) to outbound|80||flaskapp.default.svc.cluster.local, which received /env/version",
+		"gateway.networking.istio.io/expose-gw-secure-example-com deleted\n",
 		// The Gateway API act: Istio accepts and routes what expose wrote,
 		// url and proxy find it.
 		"httproute.gateway.networking.k8s.io/flaskapp-any created",
@@ -83,8 +91,8 @@ func TestDemo(t *testing.T) {
 	} {
 		assert.Contains(t, got, want)
 	}
-	assert.Equal(t, 2, strings.Count(got, "to outbound|80||flaskapp.default.svc.cluster.local, which received /env/version"),
-		"both requests (direct, port-forward) routed by Istio to flaskapp")
+	assert.Equal(t, 4, strings.Count(got, "to outbound|80||flaskapp.default.svc.cluster.local, which received /env/version"),
+		"the requests of act 4 (direct, port-forward) and act 7 (proxy --all: localhost, secure.example.com) routed by Istio to flaskapp")
 }
 
 // TestDemoKeepThenCtrlC keeps the sandbox (make demo KEEP=1), checks the

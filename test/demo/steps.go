@@ -148,13 +148,22 @@ func (d *demo) proxyAndCurl(ns, wantVia string) {
 	if ns != "default" {
 		args = []string{"expose-gw", "-n", ns, "proxy", "flaskapp", "--local-port", strconv.Itoa(port)}
 	}
+	url, stop := d.backgroundProxy(args)
+	d.curlThrough(url+"/env/version", "/env/version", "(via "+wantVia+") ")
+	stop()
+}
+
+// backgroundProxy starts `kubectl ARGS` (a proxy) in the background, its
+// output shown, and returns its address once it prints its Forwarding
+// line, and how to stop it (Ctrl-C, which must end it cleanly).
+func (d *demo) backgroundProxy(args []string) (string, func()) {
 	fmt.Fprintf(d.out, "\n$ kubectl %s &\n", quote(args))
 	ctx, cancel := context.WithCancel(d.r.Context())
-	defer cancel()
 	cmd := d.env.Command(ctx, d.env.Kubeconfig, d.kubectl, args...)
 	pr, pw := io.Pipe()
 	cmd.Stdout, cmd.Stderr = pw, pw
 	if err := cmd.Start(); err != nil {
+		cancel()
 		d.r.Fatalf("starting the proxy: %v", err)
 	}
 	done := make(chan error, 1)
@@ -177,29 +186,40 @@ func (d *demo) proxyAndCurl(ns, wantVia string) {
 	select {
 	case url = <-base:
 	case err := <-done:
+		cancel()
 		d.r.Fatalf("the proxy exited before it was ready: %v", err)
 	case <-time.After(30 * time.Second):
+		cancel()
 		d.r.Fatalf("the proxy printed no Forwarding line in 30s")
 	}
+	time.Sleep(100 * time.Millisecond) // the lines after Forwarding (its URLs) are shown first
+	return url, func() {
+		defer cancel()
+		_ = cmd.Process.Signal(syscall.SIGINT)
+		select {
+		case err := <-done:
+			if err != nil {
+				d.r.Fatalf("the proxy did not exit cleanly on Ctrl-C: %v", err)
+			}
+		case <-time.After(10 * time.Second):
+			d.r.Fatalf("the proxy did not stop within 10s of Ctrl-C")
+		}
+	}
+}
+
+// curlThrough sends one request to url (through a proxy) and shows what
+// the gateway, routed by Istio, sent upstream; it must arrive as wantPath.
+func (d *demo) curlThrough(url, wantPath, via string) {
 	before := len(d.env.Upstream.Requests())
-	d.curl(url + "/env/version")
+	d.curl(url)
 	reqs := d.env.Upstream.Requests()
 	if len(reqs) != before+1 {
 		d.r.Fatalf("the upstream got %d requests, want 1", len(reqs)-before)
 	}
 	got := reqs[len(reqs)-1]
-	fmt.Fprintf(d.out, "the gateway, routed by Istio, sent %s %s (Host: %s) (via %s) to %s, which received %s\n", got.Method, orig(got), got.Host, wantVia, got.Cluster, got.Path)
-	if got.Path != "/env/version" {
-		d.r.Fatalf("the gateway got path %q, want /env/version", got.Path)
-	}
-	_ = cmd.Process.Signal(syscall.SIGINT)
-	select {
-	case err := <-done:
-		if err != nil {
-			d.r.Fatalf("the proxy did not exit cleanly on Ctrl-C: %v", err)
-		}
-	case <-time.After(10 * time.Second):
-		d.r.Fatalf("the proxy did not stop within 10s of Ctrl-C")
+	fmt.Fprintf(d.out, "the gateway, routed by Istio, sent %s %s (Host: %s) %sto %s, which received %s\n", got.Method, orig(got), got.Host, via, got.Cluster, got.Path)
+	if got.Path != wantPath {
+		d.r.Fatalf("the gateway got path %q, want %s", got.Path, wantPath)
 	}
 }
 
@@ -315,12 +335,12 @@ func (d *demo) shadowAct() {
 // httpsAct: HTTPS in one flag, the tool's CA, and curl trusting it
 // through the gateway's https NodePort.
 func (d *demo) httpsAct() {
-	d.say("7. HTTPS in one flag: --tls self-signed, and curl trusting the tool's CA")
+	d.say("7. HTTPS in one flag beside act 1's \"*\" route: --tls self-signed, curl trusting the tool's CA, and one proxy for every host")
 	d.env.IstioGateway.Listen(fmt.Sprintf("127.0.0.1:%d", d.httpsNodePort), testenv.IstioNamespace, 8443)
 	ca := filepath.Join(d.r.TempDir(), "ca.pem")
-	// Its own Gateway: on expose-gw, act 1's "*" route would join the
-	// HTTPS server and take its requests (expose refuses that).
-	d.must("expose-gw", "flaskapp", "--prefix", "/env", "--host", "secure.example.com", "--gateway", "secure", "--tls", "self-signed", "--ca-out", ca)
+	// On expose-gw, act 1's "*" route would join the HTTPS server and
+	// take its requests: expose puts the host on a Gateway of its own.
+	d.must("expose-gw", "flaskapp", "--prefix", "/env", "--host", "secure.example.com", "--tls", "self-signed", "--ca-out", ca)
 	d.env.IstioGateway.Sync()
 	url := fmt.Sprintf("https://secure.example.com:%d/env/version", d.httpsNodePort)
 	resolve := fmt.Sprintf("secure.example.com:%d:127.0.0.1", d.httpsNodePort)
@@ -332,6 +352,14 @@ func (d *demo) httpsAct() {
 		d.r.Fatalf("curl %s: %v", url, err)
 	}
 	d.must("expose-gw", "url", "flaskapp", "--https")
+
+	// One proxy for every host: HOST.localhost names (curl and browsers
+	// resolve them to the loopback), TLS to the https route.
+	url, stop := d.backgroundProxy([]string{"expose-gw", "proxy", "--all", "--local-port", strconv.Itoa(pickPort(8080, 18080, 18180))})
+	base := strings.TrimPrefix(url, "http://127.0.0.1")
+	d.curlThrough("http://localhost"+base+"/env/version", "/env/version", "")
+	d.curlThrough("http://secure.example.com.localhost"+base+"/env/version", "/env/version", "(over TLS) ")
+	stop()
 	d.must("expose-gw", "delete", "flaskapp", "--host", "secure.example.com")
 }
 
