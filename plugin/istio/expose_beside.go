@@ -43,6 +43,6 @@ func besideNote(e *route.Expose, gw route.ObjectRef, by []route.ObjectRef) strin
 	for i, r := range by {
 		names[i] = r.String()
 	}
-	return fmt.Sprintf("host %s: on Gateway %s (same pods, %s): on %s/%s the \"*\" route of %s would take its HTTPS requests; list, delete and prune treat it as the tool's",
+	return fmt.Sprintf("host %s: on Gateway %s (same pods, %s): on %s/%s the \"*\" route of %s would take its HTTPS requests; list and delete treat it as the tool's own",
 		strings.Join(e.Hosts, ", "), gw, route.FormatSelector(e.Selector), e.Target.Namespace, route.GatewayName(e.Selector), strings.Join(names, ", "))
 }
