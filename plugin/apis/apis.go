@@ -11,6 +11,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 
 	"github.com/expose-gw/kubectl-expose-gw/plugin/apply"
+	"github.com/expose-gw/kubectl-expose-gw/plugin/certmanager"
 	"github.com/expose-gw/kubectl-expose-gw/plugin/gwapi"
 	"github.com/expose-gw/kubectl-expose-gw/plugin/istio"
 	"github.com/expose-gw/kubectl-expose-gw/plugin/kube"
@@ -86,13 +87,16 @@ func (s *Set) Named(name string) API {
 	return s.istio
 }
 
-// Stores are the writers of every kind the tool writes: both APIs' and
-// the Secrets of --tls self-signed.
+// Stores are the writers of every kind the tool writes: both APIs', the
+// Secrets of --tls self-signed and the Certificates of --tls cert-manager.
 func (s *Set) Stores() apply.Stores {
 	st := apply.Stores{}
 	apply.AddStore(st, "secrets", func(ns string) apply.TypedClient[*corev1.Secret] {
 		return s.clients.Kube.CoreV1().Secrets(ns)
 	})
+	if s.clients.Dynamic != nil {
+		certmanager.AddStore(st, s.clients.Dynamic)
+	}
 	for _, a := range s.All() {
 		a.AddStores(st)
 	}

@@ -31,8 +31,9 @@ type ExposeOptions struct {
 	Port, Rewrite           string
 	Gateway, Selector       string
 	TLSSecret               string
-	// TLS is --tls (self-signed); CAOut is --ca-out.
-	TLS, CAOut          string
+	// TLS is --tls (self-signed, cert-manager); CAOut is --ca-out;
+	// Issuer is --issuer.
+	TLS, CAOut, Issuer  string
 	Mesh, HTTPSRedirect bool
 	Force               bool
 	DryRun              string
@@ -271,6 +272,9 @@ func (o *ExposeOptions) Run(ctx context.Context) error {
 		return nil
 	}
 	if err := o.sayCA(in.CA); err != nil {
+		return err
+	}
+	if err := o.waitForCertificate(ctx, in.Certificate); err != nil {
 		return err
 	}
 	if o.waitGiven && o.Wait > 0 && api.Name() == route.APIIstio {

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/expose-gw/kubectl-expose-gw/plugin/apis"
+	"github.com/expose-gw/kubectl-expose-gw/plugin/certmanager"
 	"github.com/expose-gw/kubectl-expose-gw/plugin/check"
 	"github.com/expose-gw/kubectl-expose-gw/plugin/dial"
 	"github.com/expose-gw/kubectl-expose-gw/plugin/route"
@@ -100,4 +101,26 @@ func next(ctx context.Context, tick *time.Ticker) bool {
 	case <-tick.C:
 		return true
 	}
+}
+
+// waitForCertificate is --tls cert-manager after the writes: with --wait,
+// until cert-manager says the Certificate is Ready (the gateway serves
+// nothing on the host's HTTPS port before); without, how to wait for it.
+func (o *ExposeOptions) waitForCertificate(ctx context.Context, ref *route.ObjectRef) error {
+	if ref == nil {
+		return nil
+	}
+	if !o.waitGiven || o.Wait <= 0 {
+		fmt.Fprintf(o.ErrOut, "cert-manager issues the certificate (Certificate %s): kubectl wait --for=condition=Ready certificate/%s -n %s, or give --wait 2m\n", ref, ref.Name, ref.Namespace)
+		return nil
+	}
+	fmt.Fprintf(o.ErrOut, "Waiting up to %s for cert-manager to issue Certificate %s\n", o.Wait, ref)
+	wctx, cancel := context.WithTimeout(ctx, o.Wait)
+	defer cancel()
+	err := certmanager.Wait(wctx, o.Clients.Dynamic, *ref, func(s string) { fmt.Fprintln(o.ErrOut, "  "+s) })
+	if err == nil || ctx.Err() != nil {
+		return ctx.Err()
+	}
+	t := o.req.Target
+	return fmt.Errorf("--wait %s: %w; the objects are kept: `kubectl expose-gw delete %s` removes them", o.Wait, err, t.Service)
 }

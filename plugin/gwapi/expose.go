@@ -8,6 +8,7 @@ import (
 	gwv1 "sigs.k8s.io/gateway-api/apis/v1"
 
 	"github.com/expose-gw/kubectl-expose-gw/plugin/kube"
+	"github.com/expose-gw/kubectl-expose-gw/plugin/certmanager"
 	"github.com/expose-gw/kubectl-expose-gw/plugin/route"
 	"github.com/expose-gw/kubectl-expose-gw/plugin/selfsigned"
 )
@@ -58,6 +59,16 @@ func (x *gatewayExpose) Plan(ctx context.Context, first bool) ([]route.Change, [
 			return nil, nil, err
 		}
 		p.Changes = append(p.Changes, certs...)
+	} else if req.TLSCertManager {
+		// cert-manager's gateway-shim writes the Certificate of each
+		// HTTPS listener of the annotated Gateway, in its namespace.
+		if err := certmanager.CheckInstalled(ctx, x.c.Dynamic, g.Namespace); err != nil {
+			return nil, nil, err
+		}
+		if p.Changes[0], err = annotateIssuer(p.Changes[0], certmanager.Issuer{Kind: req.IssuerKind, Name: req.IssuerName}, req.Force); err != nil {
+			return nil, nil, err
+		}
+		x.in.Certificate = &route.ObjectRef{Namespace: g.Namespace, Name: req.TLSSecret}
 	} else if first {
 		if err := x.checkSecret(ctx, g.Namespace); err != nil {
 			return nil, nil, err

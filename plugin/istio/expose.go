@@ -44,8 +44,8 @@ func (x *istioExpose) Prepare(ctx context.Context) error {
 	if x.in.DryRun == route.DryRunNone || x.sel == nil {
 		x.ingress.start()
 	}
-	if x.in.Req.TLSSelfSigned {
-		return nil // the tool makes the Secret (planCertificate)
+	if x.in.Req.TLSSelfSigned || x.in.Req.TLSCertManager {
+		return nil // the tool (planCertificate) or cert-manager makes the Secret
 	}
 	return x.checkCredential(ctx, x.ingress)
 }
@@ -103,7 +103,7 @@ func (x *istioExpose) Plan(ctx context.Context, first bool) ([]route.Change, []s
 	if err != nil {
 		return nil, nil, err
 	}
-	if x.in.Req.TLSSelfSigned {
+	if x.in.Req.TLSSelfSigned || x.in.Req.TLSCertManager {
 		certs, err := x.planCertificate(ctx)
 		if err != nil {
 			return nil, nil, err

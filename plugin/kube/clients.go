@@ -3,6 +3,7 @@ package kube
 import (
 	"fmt"
 
+	"k8s.io/client-go/dynamic"
 	"k8s.io/client-go/rest"
 )
 
@@ -14,6 +15,9 @@ type Clients struct {
 	Istio  Istio
 	// Gateway is the Gateway API's v1 client.
 	Gateway GatewayV1
+	// Dynamic reads and writes the kinds of no Go module the plugin links
+	// (cert-manager's Certificates).
+	Dynamic dynamic.Interface
 	// Namespace is -n, else the kubeconfig context's, else "default".
 	Namespace string
 	// ExplicitNamespace is true when -n was given.
@@ -51,7 +55,11 @@ func NewClients(flags *ConfigFlags) (*Clients, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Clients{Config: cfg, Kube: cs.Kube, Istio: cs.Istio, Gateway: cs.Gateway, Namespace: ns, ExplicitNamespace: explicit}, nil
+	dyn, err := dynamic.NewForConfig(cfg)
+	if err != nil {
+		return nil, err
+	}
+	return &Clients{Config: cfg, Kube: cs.Kube, Istio: cs.Istio, Gateway: cs.Gateway, Dynamic: dyn, Namespace: ns, ExplicitNamespace: explicit}, nil
 }
 
 // Connect builds *c from the kubeconfig flags unless it is already set

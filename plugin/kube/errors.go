@@ -66,7 +66,7 @@ func (e *NotServedError) Unwrap() error { return e.err }
 // networking.istio.io or gateway.networking.k8s.io resource whose CRD is
 // not installed.
 func IsMissingCRD(err error, resource string) bool {
-	if !apierrors.IsNotFound(err) || !strings.Contains(resource, "networking.istio.io") && !strings.Contains(resource, "gateway.networking.k8s.io") {
+	if !apierrors.IsNotFound(err) || !strings.Contains(resource, "networking.istio.io") && !strings.Contains(resource, "gateway.networking.k8s.io") && !strings.Contains(resource, "cert-manager.io") {
 		return false
 	}
 	var se *apierrors.StatusError

@@ -20,8 +20,13 @@ type Expose struct {
 	// TLSSecret names, from its own CA (package selfsigned).
 	TLSSecret     string
 	TLSSelfSigned bool
-	HTTPSRedirect bool
-	Force         bool
+	// TLSCertManager (--tls cert-manager): cert-manager writes the Secret
+	// TLSSecret names, signed by the issuer IssuerKind/IssuerName
+	// (package certmanager).
+	TLSCertManager         bool
+	IssuerKind, IssuerName string
+	HTTPSRedirect          bool
+	Force                  bool
 	// HTTPPort and HTTPSPort are the ingress gateway's ports, 0 when not
 	// looked up yet: Plan returns ErrNeedPorts if it needs them.
 	HTTPPort, HTTPSPort uint32

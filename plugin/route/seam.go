@@ -35,6 +35,9 @@ type ExposeInput struct {
 	Out, ErrOut io.Writer
 	// CA is filled with the CA of a --tls self-signed certificate.
 	CA *CA
+	// Certificate is set by the plan of --tls cert-manager: the
+	// Certificate cert-manager issues (the command waits on it).
+	Certificate *ObjectRef
 }
 
 // CA is the tool's CA that signed a --tls self-signed certificate: its

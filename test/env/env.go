@@ -27,6 +27,9 @@ type Options struct {
 	// NoGatewayAPI leaves out the Gateway API CRDs too (a cluster that
 	// serves only the Istio API); without Kwok only.
 	NoGatewayAPI bool
+	// CertManager installs cert-manager's CRDs (CertManagerCRDs) and
+	// plays its controllers (Env.CertManager).
+	CertManager bool
 }
 
 // Env is a running control plane. Everything it started is stopped when the
@@ -45,6 +48,8 @@ type Env struct {
 	// stand-in for every Service's pods.
 	IstioGateway *IstioGateway
 	Upstream     *Recorder
+	// CertManager is the played cert-manager (Options.CertManager).
+	CertManager *CertManager
 
 	t            TB
 	env          *envtest.Environment
@@ -87,6 +92,13 @@ func Start(t TB, opts Options) *Env {
 		}
 		paths = append(paths, pf)
 	}
+	if opts.CertManager {
+		cm, err := CertManagerCRDs()
+		if err != nil {
+			t.Fatal(err)
+		}
+		paths = append(paths, cm...)
+	}
 	e := &Env{t: t, Dir: t.TempDir()}
 	e.env = &envtest.Environment{
 		BinaryAssetsDirectory: bin,
@@ -117,6 +129,9 @@ func Start(t TB, opts Options) *Env {
 	}
 	if !opts.NoGatewayClass {
 		e.createGatewayClass()
+	}
+	if opts.CertManager {
+		e.startCertManager()
 	}
 	if opts.Kwok {
 		e.Upstream = NewRecorder(t, false)
