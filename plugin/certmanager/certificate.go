@@ -105,7 +105,15 @@ func Plan(before, desired *unstructured.Unstructured) (route.Change, error) {
 		return route.ChangeOf(route.OpUnchanged, before, before), nil
 	}
 	next := before.DeepCopy()
-	next.Object["spec"] = desired.Object["spec"]
+	spec, _, _ := unstructured.NestedMap(next.Object, "spec")
+	if spec == nil {
+		spec = map[string]any{}
+	}
+	want, _, _ := unstructured.NestedMap(desired.Object, "spec")
+	for k, v := range want {
+		spec[k] = v // the fields the tool sets; the others stay
+	}
+	next.Object["spec"] = spec
 	return route.ChangeOf(route.OpUpdate, next, before), nil
 }
 
