@@ -8,6 +8,7 @@ import (
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 
 	"github.com/expose-gw/kubectl-expose-gw/plugin/kube"
+	"github.com/expose-gw/kubectl-expose-gw/plugin/route"
 )
 
 // Found is what one API answered to a read.
@@ -88,4 +89,13 @@ func titles[T any](found []Found[T]) string {
 		names[i] = f.API.Title()
 	}
 	return kube.OrList(names)
+}
+
+// ServiceRoutes reads, as Read does, the routes to Service ns/name of
+// each API asked (on Gateway gw only, when given); what ends the warning.
+func ServiceRoutes(ctx context.Context, asked []API, what, ns, name string, gw *route.ObjectRef) (*Result[route.Route], error) {
+	return Read(ctx, asked, what, func(ctx context.Context, api API) ([]route.Route, bool, error) {
+		routes, err := api.ServiceRoutes(ctx, ns, name, gw)
+		return routes, len(routes) > 0, err
+	})
 }

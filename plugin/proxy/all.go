@@ -122,10 +122,7 @@ func (o *ProxyOptions) allSites(ctx context.Context, set *apis.Set) ([]hostSite,
 			return nil, err
 		}
 		for _, svc := range l.Items {
-			res, err := apis.Read(ctx, asked, "used", func(ctx context.Context, api apis.API) ([]route.Route, bool, error) {
-				routes, err := api.ServiceRoutes(ctx, ns, svc.Name, o.gatewayRef)
-				return routes, len(routes) > 0, err
-			})
+			res, err := apis.ServiceRoutes(ctx, asked, "used", ns, svc.Name, o.gatewayRef)
 			if err != nil {
 				return nil, err
 			}

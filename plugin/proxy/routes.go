@@ -33,10 +33,7 @@ func (o *ProxyOptions) routes(ctx context.Context, set *apis.Set) ([]apis.Found[
 	if err != nil {
 		return nil, "", err
 	}
-	res, err := apis.Read(ctx, asked, "used", func(ctx context.Context, api apis.API) ([]route.Route, bool, error) {
-		routes, err := api.ServiceRoutes(ctx, c.Namespace, o.Service, o.gatewayRef)
-		return routes, len(routes) > 0, err
-	})
+	res, err := apis.ServiceRoutes(ctx, asked, "used", c.Namespace, o.Service, o.gatewayRef)
 	if err != nil {
 		return nil, "", err
 	}

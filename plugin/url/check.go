@@ -72,10 +72,7 @@ func (o *URLOptions) checkTargets(ctx context.Context, set *apis.Set) ([]check.T
 	}
 	var targets []check.Target
 	for _, name := range names {
-		res, err := apis.Read(ctx, asked, "checked", func(ctx context.Context, api apis.API) ([]route.Route, bool, error) {
-			routes, err := api.ServiceRoutes(ctx, ns, name, o.gatewayRef)
-			return routes, len(routes) > 0, err
-		})
+		res, err := apis.ServiceRoutes(ctx, asked, "checked", ns, name, o.gatewayRef)
 		if err != nil {
 			return nil, err
 		}
