@@ -22,6 +22,9 @@ type Site struct {
 	Host string
 	// Target reaches the gateway for Host; its Host field is ignored.
 	Target Target
+	// Transport carries the requests (nil: NewTransport(Target)); sites
+	// reached the same way share one.
+	Transport http.RoundTripper
 }
 
 // LocalName is the name a site is browsed at: HOST.localhost, localhost
@@ -63,6 +66,10 @@ func NewSites(sites []Site, port string, self []string) *Sites {
 			scheme = "https"
 		}
 		x := &site{host: strings.ToLower(st.Host), scheme: scheme}
+		tr := st.Transport
+		if tr == nil {
+			tr = NewTransport(st.Target)
+		}
 		x.proxy = &httputil.ReverseProxy{
 			Rewrite: func(pr *httputil.ProxyRequest) {
 				host := s.upstreamHost(x, pr.In.Host)
@@ -70,10 +77,10 @@ func NewSites(sites []Site, port string, self []string) *Sites {
 				s.rewriteOrigin(pr.Out.Header)
 			},
 			ModifyResponse: func(resp *http.Response) error {
-				s.rewriteAnswer(resp.Header)
+				s.rewriteAnswer(resp)
 				return nil
 			},
-			Transport:    NewTransport(st.Target),
+			Transport:    tr,
 			BufferPool:   buffers,
 			ErrorHandler: writeBadGateway,
 			ErrorLog:     discardLogger,

@@ -4,6 +4,8 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+
+	"golang.org/x/net/publicsuffix"
 )
 
 // rewriteAnswer points what an answer says about the sites' route hosts
@@ -11,8 +13,9 @@ import (
 // another, or to itself) and the Domain of a Set-Cookie (a cookie for
 // example.com covers every *.example.com.localhost site). Anything about
 // other hosts is left as it is.
-func (s *Sites) rewriteAnswer(h http.Header) {
-	if loc := h.Get("Location"); loc != "" {
+func (s *Sites) rewriteAnswer(resp *http.Response) {
+	h := resp.Header
+	if loc := h.Get("Location"); loc != "" && !upgrade(loc, resp.Request) {
 		h.Set("Location", s.localLocation(loc))
 	}
 	if cookies := h.Values("Set-Cookie"); len(cookies) > 0 {
@@ -22,6 +25,18 @@ func (s *Sites) rewriteAnswer(h http.Header) {
 		}
 		h["Set-Cookie"] = out
 	}
+}
+
+// upgrade is true for a Location that sends the request just made to the
+// same host, path and query under the other scheme (an application that
+// forces HTTPS on an http route): pointing it back at the proxy would
+// loop, so the browser is let go where the application asked.
+func upgrade(loc string, req *http.Request) bool {
+	u, err := url.Parse(loc)
+	if err != nil || req == nil || u.Scheme == req.URL.Scheme {
+		return false
+	}
+	return strings.EqualFold(u.Hostname(), req.URL.Hostname()) && u.Path == req.URL.Path && u.RawQuery == req.URL.RawQuery
 }
 
 // localLocation is loc with a site's route host (http or https, any port)
@@ -51,12 +66,19 @@ func (s *Sites) localCookie(c string) string {
 			continue
 		}
 		d := strings.ToLower(strings.TrimPrefix(strings.TrimSpace(value), "."))
-		if d == "" || !s.covers(d) {
-			continue
+		if d == "" || !s.covers(d) || publicSuffix(d) {
+			continue // a browser refuses a cookie for a public suffix: so does its .localhost twin
 		}
 		parts[i+1] = name + "=" + d + LocalSuffix
 	}
 	return strings.Join(parts, ";")
+}
+
+// publicSuffix is true for a domain under which anyone may register
+// names (com, co.uk, github.io): a cookie for it is refused by browsers.
+func publicSuffix(d string) bool {
+	_, err := publicsuffix.EffectiveTLDPlusOne(d)
+	return err != nil
 }
 
 // covers is true when domain is a site's route host or a parent of one.

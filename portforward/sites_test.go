@@ -99,6 +99,10 @@ func TestSitesRewriteAnswersBackToLocalNames(t *testing.T) {
 		{"/relative", "/relative"},
 		{"https://other.example.org/", "https://other.example.org/"},
 		{"ftp://home.example.com/", "ftp://home.example.com/"},
+		// The same request under https (an application forcing HTTPS
+		// on an http route): back at the proxy it would loop.
+		{"https://shop.example.com/p", "https://shop.example.com/p"},
+		{"https://shop.example.com/p?x=1", "http://shop.example.com.localhost:" + port + "/p?x=1"},
 	} {
 		resp := getSite(t, base, local, http.Header{"X-Location": {tt.location}})
 		assert.Equal(t, tt.want, resp.Header.Get("Location"), "Location %s", tt.location)
@@ -108,12 +112,14 @@ func TestSitesRewriteAnswersBackToLocalNames(t *testing.T) {
 		"t=2; domain=.Home.Example.com",
 		"u=3; Domain=example.org",
 		"v=4; Path=/",
+		"w=5; Domain=com",
 	}})
 	assert.Equal(t, []string{
 		"s=1; Domain=example.com.localhost; Path=/; Secure; HttpOnly; SameSite=Lax; Partitioned; Priority=High",
 		"t=2; domain=home.example.com.localhost",
 		"u=3; Domain=example.org",
 		"v=4; Path=/",
+		"w=5; Domain=com", // a public suffix: browsers refuse it, and so its .localhost twin is not made
 	}, resp.Header.Values("Set-Cookie"))
 
 	getSite(t, base, local, http.Header{"X-Location": {"/"},

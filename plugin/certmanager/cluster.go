@@ -75,6 +75,8 @@ func Wait(ctx context.Context, dyn dynamic.Interface, ref route.ObjectRef, say f
 		u, err := dyn.Resource(Certificates).Namespace(ref.Namespace).Get(ctx, ref.Name, metav1.GetOptions{})
 		state := "not written yet"
 		switch {
+		case err != nil && ctx.Err() != nil && last != "":
+			state = last // the deadline cut the read short: what was last seen stands
 		case err == nil:
 			ready, reason, msg := Ready(u)
 			if ready {
@@ -88,8 +90,7 @@ func Wait(ctx context.Context, dyn dynamic.Interface, ref route.ObjectRef, say f
 			if msg != "" {
 				state += ": " + msg
 			}
-		case ctx.Err() != nil:
-		case !apierrors.IsNotFound(err):
+		case !apierrors.IsNotFound(err) && ctx.Err() == nil:
 			return kube.ExplainAPIError(err, "get", Resource)
 		}
 		if state != last {

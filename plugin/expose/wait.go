@@ -122,5 +122,5 @@ func (o *ExposeOptions) waitForCertificate(ctx context.Context, ref *route.Objec
 		return ctx.Err()
 	}
 	t := o.req.Target
-	return fmt.Errorf("--wait %s: %w; the objects are kept: `kubectl expose-gw delete %s` removes them", o.Wait, err, t.Service)
+	return fmt.Errorf("--wait %s: %w; the objects are kept: `kubectl expose-gw delete %s` removes the routes, `kubectl delete certificate -n %s %s` the Certificate", o.Wait, err, t.Service, ref.Namespace, ref.Name)
 }

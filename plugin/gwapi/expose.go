@@ -51,6 +51,11 @@ func (x *gatewayExpose) Plan(ctx context.Context, first bool) ([]route.Change, [
 		return nil, nil, err
 	}
 	g := p.Changes[0].Object.(*gwv1.Gateway)
+	if req.TLSSecret != "" && !req.TLSCertManager {
+		if err := refuseIssuerAnnotation(p.Changes[0], req.TLSSecret); err != nil {
+			return nil, nil, err
+		}
+	}
 	if req.TLSSelfSigned {
 		// The certificate goes in the Gateway's namespace, where Istio
 		// reads a listener's certificateRefs; after the Gateway.

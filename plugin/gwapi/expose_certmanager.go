@@ -2,6 +2,7 @@ package gwapi
 
 import (
 	"fmt"
+	"strings"
 
 	gwv1 "sigs.k8s.io/gateway-api/apis/v1"
 
@@ -13,7 +14,9 @@ import (
 // of change c annotated with the issuer (cert-manager.io/issuer or
 // cluster-issuer), which cert-manager's gateway-shim reads to write a
 // Certificate for each HTTPS listener's hostname and certificateRef. A
-// Gateway annotated with another issuer is refused, and one the tool does
+// Gateway annotated with another issuer is refused, one with an HTTPS
+// listener whose certificate is not cert-manager's for the tool (the
+// annotation would have cert-manager replace it), and one the tool does
 // not manage unless --force.
 func annotateIssuer(c route.Change, iss certmanager.Issuer, force bool) (route.Change, error) {
 	g := c.Object.(*gwv1.Gateway)
@@ -22,6 +25,17 @@ func annotateIssuer(c route.Change, iss certmanager.Issuer, force bool) (route.C
 		if v, ok := g.Annotations[k]; ok && (k != key || v != iss.Name) {
 			return route.Change{}, fmt.Errorf("Gateway %s/%s is annotated %s=%s: cert-manager signs its listeners with that issuer, not %s: give --issuer %s, or another --gateway",
 				g.Namespace, g.Name, k, v, iss, certmanager.IssuerOfAnnotation(k, v))
+		}
+	}
+	for _, l := range g.Spec.Listeners {
+		if l.TLS == nil {
+			continue
+		}
+		for _, ref := range l.TLS.CertificateRefs {
+			if !strings.HasPrefix(string(ref.Name), certmanager.SecretPrefix) {
+				return route.Change{}, fmt.Errorf("Gateway %s/%s has listener %s with certificate %s, not cert-manager's: the issuer annotation would have cert-manager issue it too: give --gateway NAME for a Gateway of its own",
+					g.Namespace, g.Name, l.Name, ref.Name)
+			}
 		}
 	}
 	if g.Annotations[key] == iss.Name {
@@ -42,4 +56,19 @@ func annotateIssuer(c route.Change, iss certmanager.Issuer, force bool) (route.C
 		return c, nil
 	}
 	return route.ChangeOf(route.OpUpdate, next, g), nil
+}
+
+// refuseIssuerAnnotation is an HTTPS listener of our own certificate
+// (--tls-secret, --tls self-signed) on a Gateway annotated with a
+// cert-manager issuer: cert-manager would replace the Secret with one of
+// its issuer's.
+func refuseIssuerAnnotation(c route.Change, secret string) error {
+	g := c.Object.(*gwv1.Gateway)
+	for _, k := range certmanager.Annotations {
+		if v, ok := g.Annotations[k]; ok {
+			return fmt.Errorf("Gateway %s/%s is annotated %s=%s: cert-manager would replace Secret %s with a certificate of that issuer: give --tls cert-manager --issuer %s, or --gateway NAME for a Gateway of its own",
+				g.Namespace, g.Name, k, v, secret, certmanager.IssuerOfAnnotation(k, v))
+		}
+	}
+	return nil
 }

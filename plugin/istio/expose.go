@@ -88,8 +88,7 @@ func (x *istioExpose) Plan(ctx context.Context, first bool) ([]route.Change, []s
 		return nil, nil, err
 	}
 	warnings, err := CheckReach(st, changes, x.in.Req.Force)
-	if gw, ok := besideCatchAll(&req, st, err); ok {
-		by := err.(*ShadowError).By
+	if gw, by, ok := besideCatchAll(&req, st, err); ok {
 		req.Gateway = &gw
 		if changes, portsWarning, err = x.plan(&req, st); err != nil {
 			return nil, nil, err

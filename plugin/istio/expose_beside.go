@@ -18,23 +18,30 @@ import (
 // older: Istio merges the routes of a host oldest first). On a Gateway of
 // their own (same pods, named after the first host) the hosts get their
 // own HTTPS server, which the "*" route does not bind. Any other shadow,
-// --gateway, or a request without TLS: not moved.
-func besideCatchAll(e *route.Expose, st State, err error) (route.ObjectRef, bool) {
+// --gateway, a request without TLS, or a Gateway of that name that is
+// not the tool's for the same pods: not moved. It returns the Gateway and
+// the VirtualServices that shadowed.
+func besideCatchAll(e *route.Expose, st State, err error) (route.ObjectRef, []route.ObjectRef, bool) {
 	var se *ShadowError
 	if !errors.As(err, &se) || e.Gateway != nil || e.TLSSecret == "" || len(e.Hosts) == 0 || slices.Contains(e.Hosts, "*") {
-		return route.ObjectRef{}, false
+		return route.ObjectRef{}, nil, false
 	}
-	own := route.ObjectRef{Namespace: e.Target.Namespace, Name: route.GatewayName(e.Selector)}
+	ns := e.Target.Namespace
+	own := route.ObjectRef{Namespace: ns, Name: route.GatewayName(e.Selector)}
 	_, vss := world(st)
 	for _, ref := range se.By {
 		i := slices.IndexFunc(vss, func(vs *networkingv1.VirtualService) bool {
 			return vs.Namespace == ref.Namespace && vs.Name == ref.Name
 		})
 		if i < 0 || !route.IsManaged(vss[i]) || !Binds(vss[i], "*", own) {
-			return route.ObjectRef{}, false
+			return route.ObjectRef{}, nil, false
 		}
 	}
-	return route.ObjectRef{Namespace: e.Target.Namespace, Name: route.HostGatewayName(e.Hosts[0])}, true
+	gw := route.ObjectRef{Namespace: ns, Name: route.HostGatewayName(e.Selector, e.Hosts[0])}
+	if g := findGateway(st, gw); g != nil && (!route.IsManaged(g) || !sameSelector(g, e.Selector)) {
+		return route.ObjectRef{}, nil, false // that name is not the tool's Gateway of these pods: the shadow stands
+	}
+	return gw, se.By, true
 }
 
 // besideNote says why the hosts went to a Gateway of their own.

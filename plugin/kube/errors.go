@@ -62,9 +62,9 @@ type NotServedError struct{ err error }
 func (e *NotServedError) Error() string { return e.err.Error() }
 func (e *NotServedError) Unwrap() error { return e.err }
 
-// isMissingCRD is true for the 404 an apiserver answers for a
-// networking.istio.io or gateway.networking.k8s.io resource whose CRD is
-// not installed.
+// IsMissingCRD is true for the 404 an apiserver answers for a
+// networking.istio.io, gateway.networking.k8s.io or cert-manager.io
+// resource whose CRD is not installed.
 func IsMissingCRD(err error, resource string) bool {
 	if !apierrors.IsNotFound(err) || !strings.Contains(resource, "networking.istio.io") && !strings.Contains(resource, "gateway.networking.k8s.io") && !strings.Contains(resource, "cert-manager.io") {
 		return false

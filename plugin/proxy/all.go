@@ -4,13 +4,14 @@ import (
 	"context"
 	"fmt"
 	"net"
+	"net/http"
 	"slices"
 	"sort"
 	"strconv"
 	"strings"
 
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/cli-runtime/pkg/printers"
 
 	"github.com/expose-gw/kubectl-expose-gw/plugin/apis"
 	"github.com/expose-gw/kubectl-expose-gw/plugin/cli"
@@ -39,24 +40,23 @@ func (o *ProxyOptions) runAll(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	ways := map[string]*gateway{}
+	ways := map[string]*way{}
 	defer func() {
-		for _, gw := range ways {
-			gw.Close()
+		for _, w := range ways {
+			w.gw.Close()
 		}
 	}()
 	var targets []portforward.Site
 	var hows []string
 	for _, s := range sites {
-		gw, err := o.wayTo(ctx, ways, s)
+		w, err := o.wayTo(ctx, ways, s)
 		if err != nil {
 			return fmt.Errorf("host %s: %w", s.host, err)
 		}
-		if !slices.Contains(hows, gw.How) {
-			hows = append(hows, gw.How)
+		if !slices.Contains(hows, w.gw.How) {
+			hows = append(hows, w.gw.How)
 		}
-		targets = append(targets, portforward.Site{Host: s.host,
-			Target: portforward.Target{HTTPS: s.scheme == "https", TLS: gw.tls, Dial: gw.Dial}})
+		targets = append(targets, portforward.Site{Host: s.host, Target: w.target, Transport: w.transport})
 	}
 	ln, err := net.Listen("tcp", net.JoinHostPort(o.Address, strconv.Itoa(o.LocalPort)))
 	if err != nil {
@@ -76,13 +76,22 @@ func (o *ProxyOptions) runAll(ctx context.Context) error {
 	return portforward.Serve(ctx, ln, portforward.Target{}, guard)
 }
 
-// wayTo opens (once per API, gateway, scheme, port and listener) the way
-// to the gateway of s.
-func (o *ProxyOptions) wayTo(ctx context.Context, ways map[string]*gateway, s hostSite) (*gateway, error) {
+// way is one way to a gateway port, and the keep-alive connections to it
+// that the sites reached through it share.
+type way struct {
+	gw        *gateway
+	target    portforward.Target
+	transport http.RoundTripper
+}
+
+// wayTo opens (once per API, gateway, scheme, port, listener and whether
+// the tool's CA is trusted) the way to the gateway of s.
+func (o *ProxyOptions) wayTo(ctx context.Context, ways map[string]*way, s hostSite) (*way, error) {
 	r := s.routes[0]
-	key := s.api.Name() + " " + r.Gateway + " " + r.Scheme + " " + strconv.Itoa(int(r.ServerPort)) + " " + r.Listener
-	if gw, ok := ways[key]; ok {
-		return gw, nil
+	toolCA := slices.ContainsFunc(s.routes, func(r route.Route) bool { return strings.HasPrefix(r.Credential, route.LeafSecretPrefix) })
+	key := fmt.Sprint(s.api.Name(), " ", r.Gateway, " ", r.Scheme, " ", r.ServerPort, " ", r.Listener, " ", toolCA)
+	if w, ok := ways[key]; ok {
+		return w, nil
 	}
 	https := s.scheme == "https"
 	_, svc, _ := strings.Cut(s.services[0], "/")
@@ -95,8 +104,10 @@ func (o *ProxyOptions) wayTo(ctx context.Context, ways map[string]*gateway, s ho
 	if err != nil {
 		return nil, err
 	}
-	ways[key] = gw
-	return gw, nil
+	t := portforward.Target{HTTPS: https, TLS: gw.tls, Dial: gw.Dial}
+	w := &way{gw: gw, target: t, transport: portforward.NewTransport(t)}
+	ways[key] = w
+	return w, nil
 }
 
 // allSites are the route hosts of the Services of the namespace (of the
@@ -116,6 +127,7 @@ func (o *ProxyOptions) allSites(ctx context.Context, set *apis.Set) ([]hostSite,
 		}
 	}
 	byHost := map[string]*hostSite{}
+	var forbidden error
 	for _, ns := range namespaces {
 		l, err := c.Kube.CoreV1().Services(ns).List(ctx, metav1.ListOptions{})
 		if err != nil {
@@ -123,6 +135,10 @@ func (o *ProxyOptions) allSites(ctx context.Context, set *apis.Set) ([]hostSite,
 		}
 		for _, svc := range l.Items {
 			res, err := apis.ServiceRoutes(ctx, asked, "used", ns, svc.Name, o.gatewayRef)
+			if apierrors.IsForbidden(err) {
+				forbidden = err // a Service without routes of the API one may read: the others still are
+				continue
+			}
 			if err != nil {
 				return nil, err
 			}
@@ -142,18 +158,22 @@ func (o *ProxyOptions) allSites(ctx context.Context, set *apis.Set) ([]hostSite,
 		out = append(out, *s)
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].host < out[j].host })
-	if len(out) == 0 {
-		where := "namespace " + c.Namespace
-		if o.AllNamespaces {
-			where = "any namespace"
-		}
-		what := "routes"
-		if o.HTTPS {
-			what = "https routes"
-		}
-		return nil, fmt.Errorf("no %s to proxy in %s: no %s routes to a Service through a Gateway (give SERVICE or --host, or expose one first: kubectl expose-gw SERVICE)", what, where, apis.RouteKinds(asked))
+	where := "namespace " + c.Namespace
+	if o.AllNamespaces {
+		where = "any namespace"
 	}
-	return out, nil
+	switch {
+	case len(out) > 0:
+		if forbidden != nil {
+			cli.Warnf(o.ErrOut, "some routes could not be read, the hosts they serve are left out: %v", forbidden)
+		}
+		return out, nil
+	case forbidden != nil:
+		return nil, forbidden
+	case len(byHost) > 0:
+		return nil, fmt.Errorf("no https routes to proxy in %s, only http ones (%d hosts): leave out --https", where, len(byHost))
+	}
+	return nil, fmt.Errorf("no routes to proxy in %s: no %s routes to a Service through a Gateway (give SERVICE or --host, or expose one first: kubectl expose-gw SERVICE)", where, apis.RouteKinds(asked))
 }
 
 // addSiteRoute adds r (a route of api to service) to its host's site:
@@ -193,22 +213,4 @@ func routeNamespaces(ctx context.Context, asked []apis.API) ([]string, error) {
 	}
 	sort.Strings(out)
 	return out, nil
-}
-
-// printSites writes the table of local URLs: one row per route path.
-func printSites(out interface{ Write([]byte) (int, error) }, sites []hostSite, port string) error {
-	w := printers.GetNewTabWriter(out)
-	fmt.Fprintln(w, "LOCAL URL\tHOST\tSERVICE\tGATEWAY")
-	for _, s := range sites {
-		seen := map[string]bool{}
-		for i, r := range s.routes {
-			row := r.Path + " " + s.services[i]
-			if seen[row] {
-				continue
-			}
-			seen[row] = true
-			fmt.Fprintf(w, "http://%s:%s%s\t%s\t%s\t%s\n", portforward.LocalName(s.host), port, r.Path, s.scheme+"://"+s.host, s.services[i], r.Gateway)
-		}
-	}
-	return w.Flush()
 }

@@ -15,12 +15,14 @@ func GatewayName(sel map[string]string) string {
 	return Shorten(DefaultGatewayName+"-"+Slug(FormatSelector(sel)), 63)
 }
 
-// HostGatewayName is the tool's own Gateway of an HTTPS host that the
-// default Gateway's "*" route would shadow: expose-gw-HOST with dashes
-// for dots (a VirtualService names Gateways by NAME or NAMESPACE/NAME, and
-// Istio refuses a dotted name there), a DNS-1123 label.
-func HostGatewayName(host string) string {
-	return Shorten(DefaultGatewayName+"-"+Slug(hostSlug(host)), 63)
+// HostGatewayName is the tool's own Gateway, for the selector sel, of an
+// HTTPS host that the "*" route of the tool's Gateway of sel
+// (GatewayName) would shadow: that name, then -HOST with dashes for dots
+// (a VirtualService names Gateways by NAME or NAMESPACE/NAME, and Istio
+// refuses a dotted name there), a DNS-1123 label: expose-gw-HOST for the
+// default selector.
+func HostGatewayName(sel map[string]string, host string) string {
+	return Shorten(GatewayName(sel)+"-"+Slug(hostSlug(host)), 63)
 }
 
 // VirtualServiceName is the tool's VirtualService name for a host on a

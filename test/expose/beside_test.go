@@ -13,6 +13,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/expose-gw/kubectl-expose-gw/plugin/route"
+	testenv "github.com/expose-gw/kubectl-expose-gw/test/env"
 )
 
 // TestHTTPSBesideTheCatchAll: after the seed's `expose flaskapp --prefix
@@ -32,7 +33,7 @@ func TestHTTPSBesideTheCatchAll(t *testing.T) {
 	args := []string{"expose-gw", "notes", "--host", "notes.example.com", "--prefix", "/", "--tls", "self-signed", "--ca-out", ca}
 	r = w.Kubectl(args...)
 	require.Equal(t, 0, r.ExitCode, r.Stderr)
-	own := route.HostGatewayName("notes.example.com")
+	own := route.HostGatewayName(map[string]string{"istio": "ingressgateway"}, "notes.example.com")
 	assert.Equal(t, "expose-gw-notes-example-com", own)
 	assert.Contains(t, r.Stderr, `host notes.example.com: on Gateway default/expose-gw-notes-example-com (same pods, istio=ingressgateway): on default/expose-gw the "*" route of default/expose-gw-any would take its HTTPS requests`)
 	assert.Contains(t, r.Stdout, "gateway.networking.istio.io/"+own+" created\n")
@@ -82,11 +83,12 @@ func TestHTTPSBesideTheCatchAll(t *testing.T) {
 		legacy.Spec.Http = []*apinet.HTTPRoute{{Route: []*apinet.HTTPRouteDestination{{Destination: &apinet.Destination{Host: "notes"}}}}}
 		_, err := w.Istio.NetworkingV1().VirtualServices("other").Create(w.Ctx(), legacy, metav1.CreateOptions{})
 		require.NoError(t, err)
-		snap := w.RouteObjects()
+		snap, tlsSnap := w.RouteObjects(), tlsObjects(t, w, nil, testenv.IstioNamespace)
 		r = w.Kubectl("expose-gw", "-n", "other", "notes", "--host", "n.other.example", "--prefix", "/", "--tls", "self-signed")
 		assert.Equal(t, 1, r.ExitCode, r.Stderr)
 		assert.Contains(t, r.Stderr, "would be shadowed by other/legacy")
 		assert.NotContains(t, r.Stderr, "expose-gw-n-other-example")
 		assert.Equal(t, snap, w.RouteObjects(), "nothing written")
+		assert.Equal(t, tlsSnap, tlsObjects(t, w, nil, testenv.IstioNamespace), "no Secret written")
 	})
 }

@@ -14,6 +14,7 @@ import (
 	"k8s.io/client-go/dynamic"
 
 	"github.com/expose-gw/kubectl-expose-gw/plugin/certmanager"
+	"github.com/expose-gw/kubectl-expose-gw/plugin/selfsigned"
 	testenv "github.com/expose-gw/kubectl-expose-gw/test/env"
 )
 
@@ -27,6 +28,30 @@ func certManagerWorld(t *testing.T) (*world, dynamic.Interface, string) {
 	ca := filepath.Join(t.TempDir(), "cert-manager-ca.pem")
 	require.NoError(t, os.WriteFile(ca, env.CertManager.CAPEM(), 0o600))
 	return &world{Env: env, t: t}, dynamic.NewForConfigOrDie(env.Config), ca
+}
+
+// tlsObjects are the Secrets of namespaces, and their Certificates when
+// dy is given, with their resourceVersions: equal lists mean none was
+// written (RouteObjects has only the route objects).
+func tlsObjects(t *testing.T, w *world, dy dynamic.Interface, namespaces ...string) []string {
+	t.Helper()
+	var out []string
+	for _, ns := range namespaces {
+		l, err := w.Kube.CoreV1().Secrets(ns).List(t.Context(), metav1.ListOptions{})
+		require.NoError(t, err)
+		for _, s := range l.Items {
+			out = append(out, "secret "+ns+"/"+s.Name+"@"+s.ResourceVersion)
+		}
+		if dy == nil {
+			continue
+		}
+		cl, err := dy.Resource(certmanager.Certificates).Namespace(ns).List(t.Context(), metav1.ListOptions{})
+		require.NoError(t, err)
+		for _, c := range cl.Items {
+			out = append(out, "certificate "+ns+"/"+c.GetName()+"@"+c.GetResourceVersion())
+		}
+	}
+	return out
 }
 
 func getCertificate(t *testing.T, dy dynamic.Interface, ns, name string) *unstructured.Unstructured {
@@ -96,11 +121,12 @@ func TestTLSCertManager(t *testing.T) {
 		theirs.SetLabels(nil)
 		_, err := dy.Resource(certmanager.Certificates).Namespace(testenv.IstioNamespace).Create(t.Context(), theirs, metav1.CreateOptions{})
 		require.NoError(t, err)
-		before := w.RouteObjects()
+		before, tlsBefore := w.RouteObjects(), tlsObjects(t, w, dy, testenv.IstioNamespace, "default")
 		r := w.Kubectl("expose-gw", "shop", "--host", "theirs.example.com", "--tls", "cert-manager", "--issuer", "ClusterIssuer/test-ca")
 		assert.Equal(t, 1, r.ExitCode)
 		assert.Equal(t, "error: Certificate istio-system/"+theirs.GetName()+" exists and was not made by kubectl expose-gw (no label app.kubernetes.io/managed-by=kubectl-expose-gw): expected the tool's own, left as it is: give --tls-secret "+theirs.GetName()+" to serve its Secret, or another --host\n", r.Stderr)
 		assert.Equal(t, before, w.RouteObjects(), "nothing written")
+		assert.Equal(t, tlsBefore, tlsObjects(t, w, dy, testenv.IstioNamespace, "default"), "no Secret or Certificate written")
 	})
 }
 
@@ -141,12 +167,27 @@ func TestTLSCertManagerGatewayAPI(t *testing.T) {
 	assert.NotContains(t, r.Stdout, "created")
 	assert.NotContains(t, r.Stdout, "configured")
 
-	t.Run("a Gateway annotated with another issuer is refused", func(t *testing.T) {
-		before := w.RouteObjects()
-		r := w.Kubectl("expose-gw", "books", "--api", "gateway-api", "--host", "other.test", "--tls", "cert-manager", "--issuer", "letsencrypt")
-		assert.Equal(t, 1, r.ExitCode)
-		assert.Equal(t, "error: Gateway default/expose-gw is annotated cert-manager.io/cluster-issuer=test-ca: cert-manager signs its listeners with that issuer, not Issuer/letsencrypt: give --issuer ClusterIssuer/test-ca, or another --gateway\n", r.Stderr)
-		assert.Equal(t, before, w.RouteObjects())
+	t.Run("refusals: another issuer, our own certificate beside cert-manager's", func(t *testing.T) {
+		r := w.KubectlSyncing(300*time.Millisecond, nil, "expose-gw", "books", "--api", "gateway-api", "--gateway", "mine", "--host", "mine.test", "--tls", "self-signed", "--wait", "60s")
+		require.Equal(t, 0, r.ExitCode, r.Stderr)
+		before, tlsBefore := w.RouteObjects(), tlsObjects(t, w, dy, "default")
+		for _, c := range []struct {
+			args []string
+			want string
+		}{
+			{[]string{"--host", "other.test", "--tls", "cert-manager", "--issuer", "letsencrypt"},
+				"error: Gateway default/expose-gw is annotated cert-manager.io/cluster-issuer=test-ca: cert-manager signs its listeners with that issuer, not Issuer/letsencrypt: give --issuer ClusterIssuer/test-ca, or another --gateway\n"},
+			{[]string{"--host", "other.test", "--tls", "self-signed"},
+				"error: Gateway default/expose-gw is annotated cert-manager.io/cluster-issuer=test-ca: cert-manager would replace Secret " + selfsigned.LeafSecret([]string{"other.test"}) + " with a certificate of that issuer: give --tls cert-manager --issuer ClusterIssuer/test-ca, or --gateway NAME for a Gateway of its own\n"},
+			{[]string{"--gateway", "mine", "--host", "more.test", "--tls", "cert-manager", "--issuer", "ClusterIssuer/test-ca"},
+				"error: Gateway default/mine has listener https with certificate " + selfsigned.LeafSecret([]string{"mine.test"}) + ", not cert-manager's: the issuer annotation would have cert-manager issue it too: give --gateway NAME for a Gateway of its own\n"},
+		} {
+			r := w.Kubectl(append([]string{"expose-gw", "books", "--api", "gateway-api"}, c.args...)...)
+			assert.Equal(t, 1, r.ExitCode, "%v", c.args)
+			assert.Equal(t, c.want, r.Stderr, "%v", c.args)
+		}
+		assert.Equal(t, before, w.RouteObjects(), "nothing written")
+		assert.Equal(t, tlsBefore, tlsObjects(t, w, dy, "default"), "no Secret or Certificate written")
 	})
 }
 
@@ -156,7 +197,7 @@ func TestTLSCertManagerGatewayAPI(t *testing.T) {
 func TestTLSCertManagerRefusals(t *testing.T) {
 	w := start(t)
 	w.app("default", "shop")
-	before := w.RouteObjects()
+	before, tlsBefore := w.RouteObjects(), tlsObjects(t, w, nil, testenv.IstioNamespace, "default")
 	for _, c := range []struct{ args, want string }{
 		{"--host a.example.com --tls cert-manager --issuer ClusterIssuer/x", "error: --tls cert-manager: cert-manager is not installed: the cluster serves no certificates.cert-manager.io (install cert-manager, or use --tls self-signed or --tls-secret NAME)\n"},
 		{"--api gateway-api --host a.example.com --tls cert-manager --issuer x", "error: --tls cert-manager: cert-manager is not installed: the cluster serves no certificates.cert-manager.io (install cert-manager, or use --tls self-signed or --tls-secret NAME)\n"},
@@ -176,4 +217,5 @@ func TestTLSCertManagerRefusals(t *testing.T) {
 		assert.Equal(t, 1, strings.Count(r.Stderr, "\n"), "one line: %q", r.Stderr)
 	}
 	assert.Equal(t, before, w.RouteObjects(), "nothing written")
+	assert.Equal(t, tlsBefore, tlsObjects(t, w, nil, testenv.IstioNamespace, "default"), "no Secret written")
 }
