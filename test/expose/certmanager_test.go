@@ -121,6 +121,11 @@ func TestTLSCertManager(t *testing.T) {
 		theirs.SetLabels(nil)
 		_, err := dy.Resource(certmanager.Certificates).Namespace(testenv.IstioNamespace).Create(t.Context(), theirs, metav1.CreateOptions{})
 		require.NoError(t, err)
+		// The played cert-manager issues it; once Ready it is left alone.
+		testenv.Eventually(t, 30*time.Second, "their Certificate issued", func() (bool, error) {
+			ready, _, _ := certmanager.Ready(getCertificate(t, dy, testenv.IstioNamespace, theirs.GetName()))
+			return ready, nil
+		})
 		before, tlsBefore := w.RouteObjects(), tlsObjects(t, w, dy, testenv.IstioNamespace, "default")
 		r := w.Kubectl("expose-gw", "shop", "--host", "theirs.example.com", "--tls", "cert-manager", "--issuer", "ClusterIssuer/test-ca")
 		assert.Equal(t, 1, r.ExitCode)
