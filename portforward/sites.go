@@ -70,20 +70,16 @@ func NewSites(sites []Site, port string, self []string) *Sites {
 		if tr == nil {
 			tr = NewTransport(st.Target)
 		}
-		x.proxy = &httputil.ReverseProxy{
-			Rewrite: func(pr *httputil.ProxyRequest) {
-				host := s.upstreamHost(x, pr.In.Host)
-				rewrite(pr, scheme, host)
-				s.rewriteOrigin(pr.Out.Header)
-			},
-			ModifyResponse: func(resp *http.Response) error {
-				s.rewriteAnswer(resp)
-				return nil
-			},
-			Transport:    tr,
-			BufferPool:   buffers,
-			ErrorHandler: writeBadGateway,
-			ErrorLog:     discardLogger,
+		// proxy's ReverseProxy, with the Host of the site asked for and
+		// the rewrites back to the local names.
+		x.proxy = NewReverseProxy(st.Target, tr)
+		x.proxy.Rewrite = func(pr *httputil.ProxyRequest) {
+			rewrite(pr, scheme, s.upstreamHost(x, pr.In.Host))
+			s.rewriteOrigin(pr.Out.Header)
+		}
+		x.proxy.ModifyResponse = func(resp *http.Response) error {
+			s.rewriteAnswer(resp)
+			return nil
 		}
 		switch {
 		case x.host == "*":

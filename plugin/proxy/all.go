@@ -58,12 +58,9 @@ func (o *ProxyOptions) runAll(ctx context.Context) error {
 		}
 		targets = append(targets, portforward.Site{Host: s.host, Target: w.target, Transport: w.transport})
 	}
-	ln, err := net.Listen("tcp", net.JoinHostPort(o.Address, strconv.Itoa(o.LocalPort)))
+	ln, err := o.listen()
 	if err != nil {
-		return fmt.Errorf("cannot listen on %s port %d: %w (choose another --local-port, or 0 for any free port)", o.Address, o.LocalPort, err)
-	}
-	if !loopback(o.Address) {
-		cli.Warnf(o.ErrOut, "listening on %s: anyone who can reach this machine can reach the cluster's routes through it", o.Address)
+		return err
 	}
 	port := strconv.Itoa(ln.Addr().(*net.TCPAddr).Port)
 	self := portforward.SelfNames(ln.Addr())
@@ -88,7 +85,7 @@ type way struct {
 // the tool's CA is trusted) the way to the gateway of s.
 func (o *ProxyOptions) wayTo(ctx context.Context, ways map[string]*way, s hostSite) (*way, error) {
 	r := s.routes[0]
-	toolCA := slices.ContainsFunc(s.routes, func(r route.Route) bool { return strings.HasPrefix(r.Credential, route.LeafSecretPrefix) })
+	toolCA := slices.ContainsFunc(s.routes, route.Route.ServesToolCertificate)
 	key := fmt.Sprint(s.api.Name(), " ", r.Gateway, " ", r.Scheme, " ", r.ServerPort, " ", r.Listener, " ", toolCA)
 	if w, ok := ways[key]; ok {
 		return w, nil
@@ -128,6 +125,7 @@ func (o *ProxyOptions) allSites(ctx context.Context, set *apis.Set) ([]hostSite,
 	}
 	byHost := map[string]*hostSite{}
 	var forbidden error
+	var warnings []string // each said once, not once per Service
 	for _, ns := range namespaces {
 		l, err := c.Kube.CoreV1().Services(ns).List(ctx, metav1.ListOptions{})
 		if err != nil {
@@ -142,7 +140,11 @@ func (o *ProxyOptions) allSites(ctx context.Context, set *apis.Set) ([]hostSite,
 			if err != nil {
 				return nil, err
 			}
-			cli.Warn(o.ErrOut, res.Warnings...)
+			for _, w := range res.Warnings {
+				if !slices.Contains(warnings, w) {
+					warnings = append(warnings, w)
+				}
+			}
 			for _, f := range res.Found {
 				for _, r := range f.Items {
 					addSiteRoute(byHost, f.API, r, ns+"/"+svc.Name)
@@ -150,6 +152,7 @@ func (o *ProxyOptions) allSites(ctx context.Context, set *apis.Set) ([]hostSite,
 			}
 		}
 	}
+	cli.Warn(o.ErrOut, warnings...)
 	var out []hostSite
 	for _, s := range byHost {
 		if o.HTTPS && s.scheme != "https" {

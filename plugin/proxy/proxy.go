@@ -236,12 +236,9 @@ func (o *ProxyOptions) run(ctx context.Context) error {
 	}
 	defer gw.Close()
 
-	ln, err := net.Listen("tcp", net.JoinHostPort(o.Address, strconv.Itoa(o.LocalPort)))
+	ln, err := o.listen()
 	if err != nil {
-		return fmt.Errorf("cannot listen on %s port %d: %w (choose another --local-port, or 0 for any free port)", o.Address, o.LocalPort, err)
-	}
-	if !loopback(o.Address) {
-		cli.Warnf(o.ErrOut, "listening on %s: anyone who can reach this machine can reach the cluster's routes through it", o.Address)
+		return err
 	}
 	base := "http://" + clickable(ln.Addr())
 	target := portforward.Target{Host: ph.Host, HTTPS: o.HTTPS, TLS: gw.tls, Dial: gw.Dial}
@@ -278,6 +275,19 @@ func (o *ProxyOptions) validateAll() error {
 		o.All = true
 	}
 	return nil
+}
+
+// listen opens --address:--local-port, with a warning when it is not a
+// loopback address.
+func (o *ProxyOptions) listen() (net.Listener, error) {
+	ln, err := net.Listen("tcp", net.JoinHostPort(o.Address, strconv.Itoa(o.LocalPort)))
+	if err != nil {
+		return nil, fmt.Errorf("cannot listen on %s port %d: %w (choose another --local-port, or 0 for any free port)", o.Address, o.LocalPort, err)
+	}
+	if !loopback(o.Address) {
+		cli.Warnf(o.ErrOut, "listening on %s: anyone who can reach this machine can reach the cluster's routes through it", o.Address)
+	}
+	return ln, nil
 }
 
 // quietOnInterrupt drops the error of a Run that Ctrl-C (SIGINT/SIGTERM)

@@ -6,7 +6,6 @@ import (
 	"crypto/x509"
 	"fmt"
 	"slices"
-	"strings"
 
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -25,7 +24,7 @@ func (o *ProxyOptions) trustToolCA(ctx context.Context, cfg *tls.Config, r *rout
 	if cfg == nil || cfg.InsecureSkipVerify || cfg.RootCAs != nil || r.CredentialNamespace == "" {
 		return nil
 	}
-	if !slices.ContainsFunc(r.Routes, func(rt route.Route) bool { return strings.HasPrefix(rt.Credential, route.LeafSecretPrefix) }) {
+	if !slices.ContainsFunc(r.Routes, route.Route.ServesToolCertificate) {
 		return nil
 	}
 	ns := r.CredentialNamespace

@@ -96,7 +96,7 @@ func RouteInfoOf(r Route, ep resolve.Endpoint, credentialNS string) RouteInfo {
 	ri := RouteInfo{VirtualService: r.VirtualService, HTTPRoute: r.HTTPRoute, Gateway: r.Gateway, Listener: r.Listener, HostHeader: rules.HostHeader(r.Host)}
 	ri.URL = ep.URL() + r.Path
 	ri.Curl = resolve.Curl(ep, ri.HostHeader, r.Path)
-	if r.Scheme == "https" && strings.HasPrefix(r.Credential, LeafSecretPrefix) && strings.HasPrefix(ri.Curl, "curl ") {
+	if r.Scheme == "https" && r.ServesToolCertificate() && strings.HasPrefix(ri.Curl, "curl ") {
 		ri.Curl = "curl --cacert " + CACertFrom(credentialNS) + strings.TrimPrefix(ri.Curl, "curl")
 	}
 	return ri

@@ -1,5 +1,7 @@
 package route
 
+import "strings"
+
 // Route is one way a Service is exposed: a VirtualService HTTP route bound
 // to a Gateway server, or an HTTPRoute rule attached to a Gateway API
 // listener (url and proxy read them).
@@ -25,6 +27,12 @@ type Route struct {
 	// Credential is the name of the TLS Secret of an https route's server
 	// (credentialName) or listener (its first certificateRef).
 	Credential string
+}
+
+// ServesToolCertificate: r's certificate is one the tool's own CA signed
+// (--tls self-signed), known by its Secret's name.
+func (r Route) ServesToolCertificate() bool {
+	return strings.HasPrefix(r.Credential, LeafSecretPrefix)
 }
 
 // OnGateway are the routes through Gateway ref.

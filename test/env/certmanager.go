@@ -19,6 +19,7 @@ import (
 	"k8s.io/client-go/dynamic"
 	gwv1 "sigs.k8s.io/gateway-api/apis/v1"
 
+	"github.com/expose-gw/kubectl-expose-gw/plugin/certmanager"
 	"github.com/expose-gw/kubectl-expose-gw/plugin/selfsigned"
 )
 
@@ -50,7 +51,7 @@ func CertManagerCRDs() ([]string, error) {
 }
 
 var (
-	certificates  = schema.GroupVersionResource{Group: "cert-manager.io", Version: "v1", Resource: "certificates"}
+	certificates  = certmanager.Certificates
 	issuers       = schema.GroupVersionResource{Group: "cert-manager.io", Version: "v1", Resource: "issuers"}
 	clusterIssuer = schema.GroupVersionResource{Group: "cert-manager.io", Version: "v1", Resource: "clusterissuers"}
 )
